@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+// Tiny on purpose: everything lives in the compiled TypeScript.
+import '../dist/src/cli.js';

@@ -1,0 +1,73 @@
+/**
+ * Picks and starts the tfjs backend: `tensorflow` (native libtensorflow through the optional
+ * @tensorflow/tfjs-node) when it loads, else `wasm` (XNNPACK, shipped inside its npm package),
+ * else `cpu` (pure JS). tfjs is imported here, lazily, so that `--help` and `list` start fast.
+ */
+import { UserError } from '../errors.js';
+
+export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+export type BackendRequest = BackendName | 'auto';
+export type Tf = typeof import('@tensorflow/tfjs');
+
+const HOW_TO_GET: Record<BackendName, string> = {
+  tensorflow:
+    'install the optional native backend with `npm install @tensorflow/tfjs-node@4.22.0` on a machine that can download libtensorflow (its install step fetches it), or use --backend wasm',
+  wasm: 'reinstall the dependencies (`npm install`); @tensorflow/tfjs-backend-wasm ships its .wasm files inside the package',
+  cpu: 'reinstall the dependencies (`npm install`)',
+};
+
+/** A variable, so that TypeScript does not require the optional package to be installed. */
+const NATIVE_PACKAGE: string = '@tensorflow/tfjs-node';
+
+let active: { name: BackendName; tf: Tf } | null = null;
+
+/** Starts the requested backend once per process and returns tfjs bound to it. */
+export async function startBackend(request: BackendRequest): Promise<{ name: BackendName; tf: Tf }> {
+  if (active && (request === 'auto' || request === active.name)) return active;
+  const order: BackendName[] = request === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [request];
+  const reasons: string[] = [];
+  for (const name of order) {
+    try {
+      const tf = await load(name);
+      active = { name, tf };
+      return active;
+    } catch (err) {
+      reasons.push(`${name}: ${firstLine(err)}`);
+    }
+  }
+  if (request !== 'auto') {
+    throw new UserError(`backend "${request}" cannot be loaded (${reasons.join('; ')}); ${HOW_TO_GET[request]}`);
+  }
+  throw new Error(`no tfjs backend could be loaded: ${reasons.join('; ')}`);
+}
+
+async function load(name: BackendName): Promise<Tf> {
+  // Quiet: no "install tfjs-node" banner from the cpu backend, no oneDNN notice from libtensorflow.
+  process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
+  const tf = await import('@tensorflow/tfjs');
+  tf.env().set('PROD', true);
+  if (name === 'tensorflow') await import(NATIVE_PACKAGE);
+  if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
+  const ok = await withoutConsoleNoise(() => tf.setBackend(name));
+  if (!ok || tf.getBackend() !== name) throw new Error('tf.setBackend refused it');
+  await tf.ready();
+  return tf;
+}
+
+/** tfjs logs backend-init failures with console.warn/error itself; we report them our way. */
+async function withoutConsoleNoise<T>(fn: () => Promise<T>): Promise<T> {
+  const { warn, error } = console;
+  console.warn = () => {};
+  console.error = () => {};
+  try {
+    return await fn();
+  } finally {
+    console.warn = warn;
+    console.error = error;
+  }
+}
+
+function firstLine(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.split('\n')[0].replace(/^Cannot find (package|module) '([^']+)'.*/, 'package $2 is not installed');
+}

@@ -1,0 +1,66 @@
+/**
+ * The command-line program. The only place that reads argv and calls process.exit; commands are
+ * loaded lazily so that `--help` and `list` do not wait for tfjs.
+ */
+import chalk from 'chalk';
+import { Command, Option } from 'commander';
+import { UserError } from './errors.js';
+
+// chalk does not honour NO_COLOR by itself (https://no-color.org).
+if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') chalk.level = 0;
+
+const program = new Command();
+program
+  .name('init-bench')
+  .description('Which weight initialization should this network use, and why? Trains the same model once per initializer on MNIST and compares.')
+  .version('0.1.0')
+  .showHelpAfterError('(run with --help for usage)')
+  .configureOutput({ outputError: (text, write) => write(text) });
+
+/** Options that describe the model and its initializers, shared by run and probe. */
+function modelOptions(cmd: Command): Command {
+  return cmd
+    .option('-c, --config <file>', 'experiment config (YAML or JSON); flags override its values')
+    .option('-i, --init <list>', 'initializers to compare, e.g. he,xavier or "randomNormal(stddev=1)"')
+    .option('--hidden <widths>', 'hidden layer widths, e.g. 256,128')
+    .option('--depth <n>', 'number of hidden layers (with --width)')
+    .option('--width <n>', 'units per hidden layer (with --depth; default 256)')
+    .option('--activation <name>', 'relu | tanh | sigmoid | elu | selu | leakyRelu | linear')
+    .addOption(new Option('--backend <name>', 'tfjs backend').choices(['auto', 'tensorflow', 'wasm', 'cpu']));
+}
+
+modelOptions(program.command('run'))
+  .description('train one model per initializer and compare them (table, results folder)')
+  .option('--seeds <list>', 'seeds, e.g. 0,1,2 (every initializer runs once per seed)')
+  .option('--seed <n>', 'a single seed')
+  .option('--optimizer <name>', 'sgd | momentum | adam | rmsprop')
+  .option('--lr <rate>', 'learning rate')
+  .option('--batch-size <n>', 'examples per step')
+  .option('--epochs <n>', 'passes over the training set')
+  .option('--target <acc>', 'test accuracy that counts as reached (0..1) for "epochs to target"')
+  .option('--train-size <n>', 'training examples (stratified, seeded)')
+  .option('--test-size <n>', 'test examples')
+  .option('--name <name>', 'experiment name (used in the results folder name)')
+  .option('-o, --out <dir>', 'results folder (default results/<timestamp>-<name>)')
+  .option('--json', 'print the results document (only it) on stdout')
+  .option('-q, --quiet', 'no progress on stderr')
+  .action(async (opts) => exitWith(await (await import('./commands/run.js')).runCommand(opts)));
+
+async function exitWith(code: number): Promise<void> {
+  process.exitCode = code;
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof UserError) {
+    process.stderr.write(`${chalk.red('error:')} ${err.message}\n`);
+    process.exitCode = err.exitCode;
+  } else {
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write('init-bench stopped on an unexpected error: this is a bug; please report it with the command you ran.\n');
+    process.exitCode = 1;
+  }
+}
+// tfjs-backend-wasm and friends may keep handles open; the program is done.
+process.exit(process.exitCode ?? 0);

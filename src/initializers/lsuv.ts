@@ -1,0 +1,42 @@
+/**
+ * LSUV, the data-dependent part (Mishkin & Matas 2016, "All you need is a good init"): after an
+ * orthogonal pre-init, walk the layers from the input; forward a training batch, measure the
+ * variance of the layer's output before its activation (one scalar over batch and units), and
+ * divide the kernel by its square root, until |variance - 1| < tol or maxIterations. Biases are
+ * left alone.
+ */
+import type { Tensor2D } from '@tensorflow/tfjs';
+import type { Tf } from '../backend/select.js';
+import { forward, type Model } from '../model/mlp.js';
+
+export interface LsuvReport {
+  /** Rescaling iterations per layer (0: the variance was already within tol). */
+  iterations: number[];
+  /** Pre-activation variance per layer after LSUV. */
+  finalVariance: number[];
+}
+
+export function applyLsuv(tf: Tf, model: Model, batch: Tensor2D, tol: number, maxIterations: number): LsuvReport {
+  const iterations: number[] = [];
+  const finalVariance: number[] = [];
+  model.layers.forEach((layer, l) => {
+    let done = 0;
+    let variance = preActivationVariance(tf, model, batch, l);
+    while (Math.abs(variance - 1) >= tol && done < maxIterations && Number.isFinite(variance) && variance > 0) {
+      const scale = 1 / Math.sqrt(variance);
+      tf.tidy(() => layer.kernel.assign(tf.mul(layer.kernel, scale)));
+      done++;
+      variance = preActivationVariance(tf, model, batch, l);
+    }
+    iterations.push(done);
+    finalVariance.push(variance);
+  });
+  return { iterations, finalVariance };
+}
+
+function preActivationVariance(tf: Tf, model: Model, batch: Tensor2D, layer: number): number {
+  return tf.tidy(() => {
+    const z = forward(tf, model, batch, layer + 1).preActivations[layer];
+    return tf.moments(z).variance.dataSync()[0];
+  });
+}

@@ -1,0 +1,113 @@
+/**
+ * The one registry of initializers. `list`, config validation, aliases and the error text for
+ * unknown names are all derived from CATALOGUE; adding an initializer is adding one entry.
+ */
+import { z } from 'zod';
+import * as scaled from './catalogue/scaled.js';
+import * as structured from './catalogue/structured.js';
+import { tfjsEntries } from './catalogue/tfjs.js';
+import type { InitializerEntry, Params } from './types.js';
+
+const OURS: InitializerEntry[] = [
+  scaled.zeros, scaled.ones, scaled.constantEntry, scaled.randomNormal, scaled.randomUniform,
+  scaled.truncatedNormal, scaled.glorotUniform, scaled.glorotNormal, scaled.heNormal, scaled.heUniform,
+  scaled.leCunNormal, scaled.leCunUniform, scaled.varianceScaling, structured.orthogonal,
+  structured.identity, structured.dirac, structured.deltaOrthogonal, structured.sparse, structured.zerO,
+  structured.lsuv,
+];
+
+function ourEntry(name: string): InitializerEntry {
+  const entry = OURS.find((e) => e.name === name);
+  if (!entry) throw new Error(`no entry named ${name}`);
+  return entry;
+}
+
+export const CATALOGUE: readonly InitializerEntry[] = [...OURS, ...tfjsEntries(ourEntry)];
+
+// Exact names first; case-insensitive as a convenience, except where two names differ only in
+// case ("zero" is an alias of zeros, "zerO" is ZerO): then the exact spelling decides.
+const BY_NAME = new Map<string, InitializerEntry>();
+const BY_LOWER = new Map<string, InitializerEntry>();
+for (const entry of CATALOGUE) {
+  for (const key of [entry.name, ...entry.aliases]) {
+    if (BY_NAME.has(key)) throw new Error(`initializer name ${key} is registered twice`);
+    BY_NAME.set(key, entry);
+    if (!BY_LOWER.has(key.toLowerCase())) BY_LOWER.set(key.toLowerCase(), entry);
+  }
+}
+
+/** The entry for a name or alias (exact, else case-insensitive). */
+export function findInitializer(name: string): InitializerEntry | undefined {
+  const key = name.trim();
+  return BY_NAME.get(key) ?? BY_LOWER.get(key.toLowerCase());
+}
+
+/** Up to three known names closest to `name` (edit distance), for "did you mean". */
+export function suggestNames(name: string): string[] {
+  const target = name.toLowerCase();
+  return CATALOGUE.flatMap((e) => [e.name, ...e.aliases])
+    .map((n) => ({ n, d: editDistance(target, n.toLowerCase()) }))
+    .filter(({ n, d }) => d <= Math.max(2, Math.floor(n.length / 3)))
+    .sort((a, b) => a.d - b.d || a.n.localeCompare(b.n))
+    .slice(0, 3)
+    .map(({ n }) => n);
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = row;
+  }
+  return prev[b.length];
+}
+
+/** An initializer as a trial uses it: canonical name, full parameters, and the label shown. */
+export interface InitSpec {
+  name: string;
+  params: Params;
+  label: string;
+}
+
+/** What a config or flag may give: a name, or `{ name, label?, ...params }`. */
+export type InitInput = string | ({ name: string; label?: string } & Params);
+
+/** Resolves one requested initializer, or returns the problems with it (for one report). */
+export function resolveInit(input: InitInput, where: string): InitSpec | string[] {
+  const { name, label, ...given } = typeof input === 'string' ? { name: input } : input;
+  const entry = typeof name === 'string' ? findInitializer(name) : undefined;
+  if (!entry) {
+    const hint = typeof name === 'string' ? suggestNames(name) : [];
+    const didYouMean = hint.length ? `; did you mean ${hint.join(', ')}?` : '';
+    return [`${where}: unknown initializer "${String(name)}"${didYouMean} (\`init-bench list\` shows them all)`];
+  }
+  const parsed = entry.params.safeParse(given);
+  if (!parsed.success) {
+    return parsed.error.issues.map((issue) => {
+      const key = issue.path.join('.');
+      return `${where}: ${entry.name}${key ? ` parameter \`${key}\`` : ''}: ${issue.message}`;
+    });
+  }
+  const params = parsed.data;
+  return { name: entry.name, params, label: typeof label === 'string' ? label : defaultLabel(entry, params) };
+}
+
+/** The canonical name, with the parameters that differ from their defaults: randomNormal(stddev=1). */
+function defaultLabel(entry: InitializerEntry, params: Params): string {
+  const defaults = entry.params.safeParse({});
+  const base = defaults.success ? defaults.data : {};
+  const changed = Object.entries(params).filter(([k, v]) => JSON.stringify(base[k]) !== JSON.stringify(v));
+  return changed.length ? `${entry.name}(${changed.map(([k, v]) => `${k}=${v}`).join(',')})` : entry.name;
+}
+
+export function entryOf(spec: InitSpec): InitializerEntry {
+  const entry = findInitializer(spec.name);
+  if (!entry) throw new Error(`initializer ${spec.name} vanished from the registry`);
+  return entry;
+}
+
+/** zod schema for one requested initializer in a config (checked further by resolveInit). */
+export const initInputSchema = z.union([z.string(), z.object({ name: z.string(), label: z.string().optional() }).passthrough()]);

@@ -1,0 +1,105 @@
+/**
+ * The MLP: dense layers with the chosen activation, then a dense output layer whose logits go
+ * through softmax (inside the loss, for numerical stability). Written as plain tfjs ops over our
+ * own variables rather than a tfjs-layers model, so that each layer's pre-activation is at hand
+ * for diagnostics and LSUV, and no layer initializes weights behind our back.
+ */
+import type { Tensor, Tensor2D, Variable } from '@tensorflow/tfjs';
+import type { Tf } from '../backend/select.js';
+import type { Activation } from '../initializers/gain.js';
+import type { LayerKind } from '../initializers/types.js';
+
+export interface DenseLayer {
+  name: string;
+  kind: LayerKind;
+  /** [in, out] (tfjs layout). */
+  shape: [number, number];
+  kernel: Variable;
+  bias: Variable;
+  /** Activation after this layer; `linear` for the output layer (softmax is in the loss). */
+  activation: Activation;
+}
+
+export interface Model {
+  layers: DenseLayer[];
+  /** Every trainable variable, in a fixed order. */
+  variables: Variable[];
+  leakySlope: number;
+}
+
+export interface Architecture {
+  inputSize: number;
+  hidden: number[];
+  classes: number;
+  activation: Activation;
+  leakySlope: number;
+}
+
+/** Layer shapes and kinds of an architecture, input side first. */
+export function layerPlan(arch: Architecture): { name: string; kind: LayerKind; shape: [number, number]; activation: Activation }[] {
+  const widths = [arch.inputSize, ...arch.hidden, arch.classes];
+  return widths.slice(1).map((out, i) => {
+    const isOutput = i === widths.length - 2;
+    return {
+      name: isOutput ? 'output' : `dense${i + 1}`,
+      kind: isOutput ? ('output' as const) : ('dense' as const),
+      shape: [widths[i], out] as [number, number],
+      activation: isOutput ? ('linear' as const) : arch.activation,
+    };
+  });
+}
+
+/** Builds the model with the given kernel values (one Float32Array per layer); biases are 0. */
+export function buildMlp(tf: Tf, arch: Architecture, kernels: Float32Array[]): Model {
+  const layers = layerPlan(arch).map((plan, i) => ({
+    ...plan,
+    kernel: tf.variable(tf.tensor2d(kernels[i], plan.shape), true, `${plan.name}/kernel`),
+    bias: tf.variable(tf.zeros([plan.shape[1]]), true, `${plan.name}/bias`),
+  }));
+  return { layers, variables: layers.flatMap((l) => [l.kernel, l.bias]), leakySlope: arch.leakySlope };
+}
+
+export function disposeModel(model: Model): void {
+  for (const v of model.variables) v.dispose();
+}
+
+export function activate(tf: Tf, x: Tensor, activation: Activation, leakySlope: number): Tensor {
+  switch (activation) {
+    case 'relu':
+      return tf.relu(x);
+    case 'tanh':
+      return tf.tanh(x);
+    case 'sigmoid':
+      return tf.sigmoid(x);
+    case 'elu':
+      return tf.elu(x);
+    case 'selu':
+      return tf.selu(x);
+    case 'leakyRelu':
+      return tf.leakyRelu(x, leakySlope);
+    case 'linear':
+      return x;
+  }
+}
+
+export interface ForwardTrace {
+  logits: Tensor2D;
+  /** Per layer: x W + b before the activation (the output layer's are the logits). */
+  preActivations: Tensor2D[];
+  /** Per layer: after the activation. */
+  activations: Tensor2D[];
+}
+
+/** Forward pass, returning every layer's pre- and post-activation beside the logits. */
+export function forward(tf: Tf, model: Model, x: Tensor2D, upTo = model.layers.length): ForwardTrace {
+  const preActivations: Tensor2D[] = [];
+  const activations: Tensor2D[] = [];
+  let h = x;
+  for (const layer of model.layers.slice(0, upTo)) {
+    const z = tf.add(tf.matMul(h, layer.kernel), layer.bias) as Tensor2D;
+    h = activate(tf, z, layer.activation, model.leakySlope) as Tensor2D;
+    preActivations.push(z);
+    activations.push(h);
+  }
+  return { logits: h, preActivations, activations };
+}

@@ -1,0 +1,14 @@
+/** Number formatting shared by the tables. */
+
+export function pct(x: number | null | undefined, digits = 1): string {
+  return x === null || x === undefined || !Number.isFinite(x) ? '-' : `${(100 * x).toFixed(digits)}%`;
+}
+
+export function num(x: number | null | undefined, digits = 3): string {
+  if (x === null || x === undefined) return '-';
+  if (Number.isNaN(x)) return 'NaN';
+  if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
+  const a = Math.abs(x);
+  if (a !== 0 && (a < 1e-3 || a >= 1e5)) return x.toExponential(1);
+  return x.toFixed(digits);
+}

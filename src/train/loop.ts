@@ -1,0 +1,170 @@
+/**
+ * The training loop: seeded batch order (never model.fit's Math.random shuffle), one optimizer
+ * step per batch, then the test set. Per epoch it records train/test loss and accuracy, seconds,
+ * and per layer the kernel's gradient norm (on the epoch's first batch) and weight norm. A
+ * non-finite training loss ends the trial as `diverged`: a result, not a failure.
+ */
+import type { Optimizer, Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs';
+import type { Tf } from '../backend/select.js';
+import { gatherBatch, pixelsPerImage, type Dataset } from '../data/dataset.js';
+import { Interrupted } from '../errors.js';
+import { forward, type Model } from '../model/mlp.js';
+import { deriveSeed, Rng } from '../util/random.js';
+
+export interface EpochMetrics {
+  epoch: number;
+  trainLoss: number;
+  trainAccuracy: number;
+  testLoss: number;
+  testAccuracy: number;
+  seconds: number;
+  /** Per layer, L2 norm of the kernel's gradient on the first batch of the epoch. */
+  gradNorms: number[];
+  /** Per layer, L2 norm of the kernel at the end of the epoch. */
+  weightNorms: number[];
+}
+
+export interface TrainSettings {
+  epochs: number;
+  batchSize: number;
+  seed: number;
+}
+
+export interface TrainOutcome {
+  epochs: EpochMetrics[];
+  /** Set when the training loss became NaN or infinite. */
+  divergedAtEpoch: number | null;
+}
+
+export interface TrainHooks {
+  signal?: AbortSignal;
+  onEpoch?(metrics: EpochMetrics): void;
+}
+
+export async function train(
+  tf: Tf,
+  model: Model,
+  optimizer: Optimizer,
+  data: Dataset,
+  trainIdx: Int32Array,
+  testIdx: Int32Array,
+  settings: TrainSettings,
+  hooks: TrainHooks = {},
+): Promise<TrainOutcome> {
+  const epochs: EpochMetrics[] = [];
+  const batches = new BatchReader(data, settings.batchSize);
+  for (let epoch = 1; epoch <= settings.epochs; epoch++) {
+    const started = performance.now();
+    const order = new Rng(deriveSeed(settings.seed, 'batches', epoch)).shuffle(Int32Array.from(trainIdx));
+    let lossSum = 0;
+    let correct = 0;
+    let gradNorms: number[] = [];
+    for (let start = 0; start < order.length; start += settings.batchSize) {
+      if (hooks.signal?.aborted) throw new Interrupted(String(hooks.signal.reason ?? 'signal'));
+      const idx = order.subarray(start, start + settings.batchSize);
+      const step = trainStep(tf, model, optimizer, batches.read(tf, idx), start === 0);
+      if (!Number.isFinite(step.loss)) return { epochs, divergedAtEpoch: epoch };
+      lossSum += step.loss * idx.length;
+      correct += step.correct;
+      if (step.gradNorms) gradNorms = step.gradNorms;
+      // Let signals and timers run between steps (the step itself is synchronous).
+      if ((start / settings.batchSize) % 16 === 15) await new Promise((r) => setImmediate(r));
+    }
+    const test = evaluate(tf, model, data, testIdx);
+    const metrics: EpochMetrics = {
+      epoch,
+      trainLoss: lossSum / order.length,
+      trainAccuracy: correct / order.length,
+      testLoss: test.loss,
+      testAccuracy: test.accuracy,
+      seconds: (performance.now() - started) / 1000,
+      gradNorms,
+      weightNorms: kernelNorms(tf, model),
+    };
+    epochs.push(metrics);
+    hooks.onEpoch?.(metrics);
+  }
+  return { epochs, divergedAtEpoch: null };
+}
+
+interface StepResult {
+  loss: number;
+  correct: number;
+  gradNorms?: number[];
+}
+
+function trainStep(tf: Tf, model: Model, optimizer: Optimizer, batch: Batch, withNorms: boolean): StepResult {
+  // Tensors kept out of the tidy scopes, read after the step and then disposed.
+  const kept: { correct?: Tensor; norms?: Tensor } = {};
+  const loss = tf.tidy(() => {
+    const { value, grads } = tf.variableGrads(() => {
+      const { logits } = forward(tf, model, batch.x);
+      kept.correct = tf.keep(countCorrect(tf, logits, batch.labels));
+      return tf.losses.softmaxCrossEntropy(batch.oneHot, logits) as Scalar;
+    }, model.variables);
+    if (withNorms) kept.norms = tf.keep(tf.stack(model.layers.map((l) => tf.norm(grads[l.kernel.name]))));
+    optimizer.applyGradients(grads);
+    return value;
+  });
+  const result: StepResult = { loss: loss.dataSync()[0], correct: kept.correct!.dataSync()[0] };
+  if (kept.norms) result.gradNorms = Array.from(kept.norms.dataSync());
+  tf.dispose([loss, kept.correct!, ...(kept.norms ? [kept.norms] : []), batch.x, batch.labels, batch.oneHot]);
+  return result;
+}
+
+function countCorrect(tf: Tf, logits: Tensor2D, labels: Tensor): Tensor {
+  return tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'int32'));
+}
+
+function kernelNorms(tf: Tf, model: Model): number[] {
+  return tf.tidy(() => Array.from(tf.stack(model.layers.map((l) => tf.norm(l.kernel))).dataSync()));
+}
+
+/** Mean cross-entropy and accuracy over `indices`, in chunks. */
+export function evaluate(tf: Tf, model: Model, data: Dataset, indices: Int32Array, chunk = 1000): { loss: number; accuracy: number } {
+  const reader = new BatchReader(data, chunk);
+  let lossSum = 0;
+  let correct = 0;
+  for (let start = 0; start < indices.length; start += chunk) {
+    const idx = indices.subarray(start, start + chunk);
+    const batch = reader.read(tf, idx);
+    const [l, c] = tf.tidy(() => {
+      const { logits } = forward(tf, model, batch.x);
+      const loss = tf.mul(tf.losses.softmaxCrossEntropy(batch.oneHot, logits), idx.length);
+      return [loss.dataSync()[0], countCorrect(tf, logits, batch.labels).dataSync()[0]];
+    });
+    tf.dispose([batch.x, batch.labels, batch.oneHot]);
+    lossSum += l;
+    correct += c;
+  }
+  return { loss: lossSum / indices.length, accuracy: correct / indices.length };
+}
+
+export interface Batch {
+  x: Tensor2D;
+  labels: Tensor;
+  oneHot: Tensor2D;
+}
+
+/** Gathers batches into reused typed arrays, then into tensors the caller disposes. */
+export class BatchReader {
+  private readonly pixels: Float32Array;
+  private readonly labels: Int32Array;
+
+  constructor(private readonly data: Dataset, maxBatch: number) {
+    this.pixels = new Float32Array(maxBatch * pixelsPerImage(data));
+    this.labels = new Int32Array(maxBatch);
+  }
+
+  read(tf: Tf, indices: Int32Array): Batch {
+    const n = indices.length;
+    const size = pixelsPerImage(this.data);
+    gatherBatch(this.data, indices, this.pixels, this.labels);
+    const labels = tf.tensor1d(this.labels.slice(0, n), 'int32');
+    return {
+      x: tf.tensor2d(this.pixels.slice(0, n * size), [n, size]),
+      labels,
+      oneHot: tf.tidy(() => tf.oneHot(labels, this.data.classes).toFloat()) as Tensor2D,
+    };
+  }
+}
