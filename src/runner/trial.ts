@@ -12,7 +12,7 @@ import { entryOf, type InitSpec } from '../initializers/registry.js';
 import { sampleKernels } from '../model/init.js';
 import { buildMlp, disposeModel, type Architecture } from '../model/mlp.js';
 import { BatchReader, train, type EpochMetrics, type TrainHooks } from '../train/loop.js';
-import { makeOptimizer } from '../train/optimizers.js';
+import { disposeOptimizer, makeOptimizer } from '../train/optimizers.js';
 import { deriveSeed, Rng } from '../util/random.js';
 
 export type TrialStatus = 'ok' | 'diverged' | 'failed';
@@ -99,7 +99,7 @@ export async function runTrial(
     }
     return { ...base, status: 'ok', ...extras, epochs: outcome.epochs, final: summarize(outcome.epochs, config.train.target) };
   } finally {
-    optimizer.dispose();
+    disposeOptimizer(optimizer);
     disposeModel(model);
   }
 }

@@ -22,3 +22,13 @@ export function makeOptimizer(tf: Tf, name: OptimizerName, lr: number): Optimize
       return tf.train.rmsprop(lr);
   }
 }
+
+/**
+ * Frees an optimizer's tensors. tfjs 4.22's MomentumOptimizer.dispose() does not call its parent
+ * SGD's, which holds the scalar -lr as `c` (one tensor leaked per trial), so we free it here too.
+ */
+export function disposeOptimizer(optimizer: Optimizer): void {
+  optimizer.dispose();
+  const c = (optimizer as unknown as { c?: { isDisposed: boolean; dispose(): void } }).c;
+  if (c && !c.isDisposed) c.dispose();
+}

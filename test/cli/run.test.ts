@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { runCli, tempDir } from '../helpers.js';
+
+const SMALL = ['--train-size', '600', '--test-size', '200', '--hidden', '32', '--epochs', '1', '--batch-size', '50'];
+
+function noStack(stderr: string): void {
+  assert.doesNotMatch(stderr, /^\s+at /m, 'no stack trace for a user error');
+}
+
+test('run --json prints exactly the results document on stdout and saves it', async () => {
+  const out = join(tempDir(), 'r');
+  const r = await runCli(['run', '--init', 'he,zeros', ...SMALL, '--json', '--out', out]);
+  assert.equal(r.code, 0, r.stderr);
+  const doc = JSON.parse(r.stdout);
+  assert.equal(doc.schemaVersion, 1);
+  assert.equal(doc.backend, 'wasm');
+  assert.equal(doc.complete, true);
+  assert.deepEqual(doc.trials.map((t: { init: string }) => t.init), ['heNormal', 'zeros']);
+  for (const t of doc.trials) {
+    assert.match(t.id, /^[0-9a-f]{12}$/);
+    assert.equal(t.status, 'ok');
+    assert.deepEqual(Object.keys(t.epochs[0]).slice(0, 6), ['epoch', 'trainLoss', 'trainAccuracy', 'testLoss', 'testAccuracy', 'seconds']);
+    assert.ok('testAccuracy' in t.final && 'epochsToTarget' in t.final && 'secondsPerEpoch' in t.final);
+  }
+  assert.deepEqual(doc.summary.map((s: { init: string }) => s.init), ['heNormal', 'zeros']);
+  assert.ok(doc.summary[0].testAccuracy.mean > doc.summary[1].testAccuracy.mean);
+  assert.deepEqual(JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')), doc);
+  assert.ok(existsSync(join(out, 'config.json')));
+  assert.match(r.stderr, /backend: wasm/);
+});
+
+test('the table names each initializer, "never" for an unreached target, and the backend on stderr', async () => {
+  const r = await runCli(['run', '--init', 'zeros,he', ...SMALL, '--out', join(tempDir(), 'r')]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /heNormal/);
+  assert.match(r.stdout, /zeros .*never/);
+  assert.doesNotMatch(r.stdout, /\u001b\[/, 'NO_COLOR: no escape codes');
+  assert.ok(r.stdout.indexOf('heNormal') < r.stdout.indexOf('zeros'), 'sorted by accuracy');
+});
+
+test('config errors exit 2 with one clear message and no stack', async () => {
+  const r = await runCli(['run', '--epochs', '-1', '--init', 'heNormall', '--out', join(tempDir(), 'r')]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /`train\.epochs` is -1/);
+  assert.match(r.stderr, /did you mean heNormal/);
+  noStack(r.stderr);
+  const missing = await runCli(['run', '--config', 'no/such.yaml']);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /cannot read config file no\/such\.yaml/);
+  noStack(missing.stderr);
+});
+
+test('an explicitly requested backend that cannot load is exit 2, saying how to get it', async () => {
+  const r = await runCli(['run', '--backend', 'tensorflow', ...SMALL, '--out', join(tempDir(), 'r')]);
+  if (r.code === 0) return; // tfjs-node is installed on this machine: nothing to check
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /backend "tensorflow" cannot be loaded.*npm install @tensorflow\/tfjs-node/);
+  noStack(r.stderr);
+});
+
+test('a failed trial beside finished ones is exit 3 and is recorded as failed', async () => {
+  // deltaOrthogonal needs in <= out channels: the 784 -> 32 layer makes that trial fail.
+  const out = join(tempDir(), 'r');
+  const r = await runCli(['run', '--init', 'he,deltaOrthogonal', ...SMALL, '--out', out, '--json']);
+  assert.equal(r.code, 3, r.stderr);
+  const doc = JSON.parse(r.stdout);
+  assert.deepEqual(doc.trials.map((t: { status: string }) => t.status), ['ok', 'failed']);
+  assert.match(doc.trials[1].error, /in <= out/);
+});
+
+test('SIGINT keeps the finished trials, writes a partial summary and exits 130', async () => {
+  const out = join(tempDir(), 'r');
+  const args = ['run', '--init', 'he,xavier,lecun,random', '--seeds', '0,1,2', '--train-size', '2000', '--test-size', '200', '--hidden', '64', '--epochs', '3', '--out', out];
+  const r = await runCli(args, {}, (child) => {
+    let sent = false;
+    child.stderr?.on('data', (d: Buffer) => {
+      if (!sent && /trial 2\//.test(d.toString())) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+  });
+  assert.equal(r.code, 130, r.stderr);
+  const doc = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+  assert.equal(doc.complete, false);
+  assert.ok(doc.trials.length >= 1 && doc.trials.length < 12, `${doc.trials.length} trials`);
+  assert.equal(doc.summary[0].init, 'heNormal');
+  assert.match(r.stderr, /interrupted: \d+ finished trial\(s\) saved/);
+});
+
+test('--help answers without loading tfjs', async () => {
+  const r = await runCli(['run', '--help']);
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /--init <list>/);
+});

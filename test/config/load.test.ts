@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { DEFAULTS } from '../../src/config/defaults.js';
+import { flagsToOverrides, parseInitFlag, splitTopLevel } from '../../src/config/flags.js';
+import { readConfigFile, resolveConfig } from '../../src/config/load.js';
+import { UserError } from '../../src/errors.js';
+import { tempDir } from '../helpers.js';
+
+function problems(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    assert.ok(err instanceof UserError, `expected a UserError, got ${err}`);
+    return err.message;
+  }
+  assert.fail('expected an error');
+}
+
+test('no file and no flags gives the defaults', () => {
+  const c = resolveConfig({}, {});
+  assert.deepEqual(c.model.hidden, DEFAULTS.model.hidden);
+  assert.deepEqual(c.initializers.map((s) => s.name), ['zeros', 'randomNormal', 'glorotUniform', 'heNormal']);
+  assert.equal(c.train.epochs, DEFAULTS.train.epochs);
+});
+
+test('flags override the file, key by key; depth/width replace hidden', () => {
+  const file = { train: { epochs: 7, lr: 0.5 }, model: { hidden: [10, 10] } };
+  const c = resolveConfig(file, flagsToOverrides({ epochs: '2', depth: '3', width: '32' }));
+  assert.equal(c.train.epochs, 2);
+  assert.equal(c.train.lr, 0.5);
+  assert.deepEqual(c.model.hidden, [32, 32, 32]);
+  const d = resolveConfig({ model: { depth: 5, width: 8 } }, flagsToOverrides({ hidden: '16,4' }));
+  assert.deepEqual(d.model.hidden, [16, 4]);
+});
+
+test('initializers with parameters and labels, from config and from flags', () => {
+  const c = resolveConfig({ initializers: [{ name: 'randomNormal', stddev: 1, label: 'N(0,1)' }, 'he'] }, {});
+  assert.deepEqual(c.initializers[0], { name: 'randomNormal', params: { mean: 0, stddev: 1 }, label: 'N(0,1)' });
+  assert.equal(c.initializers[1].label, 'heNormal');
+  assert.deepEqual(splitTopLevel('he,randomNormal(stddev=1,mean=0),xavier'), ['he', 'randomNormal(stddev=1,mean=0)', 'xavier']);
+  assert.deepEqual(parseInitFlag('orthogonal(gain=auto)'), { name: 'orthogonal', gain: 'auto' });
+  const f = resolveConfig({}, flagsToOverrides({ init: 'randomNormal(stddev=1)' }));
+  assert.equal(f.initializers[0].label, 'randomNormal(stddev=1)');
+});
+
+test('every problem is reported together, each in one clear line', () => {
+  const msg = problems(() =>
+    resolveConfig({ train: { epochs: -1, lr: 'fast', optimiser: 'sgd' }, model: { activation: 'swish' }, initializers: ['heNormall', 'xavier'] }, {}),
+  );
+  assert.match(msg, /\(5 problems\)/);
+  assert.match(msg, /`train\.epochs` is -1; it must be >= 1/);
+  assert.match(msg, /`train\.lr` is "fast"; it must be a number/);
+  assert.match(msg, /unknown key `train\.optimiser`/);
+  assert.match(msg, /`model\.activation` is "swish"; it must be one of relu, tanh/);
+  assert.match(msg, /unknown initializer "heNormall"; did you mean heNormal/);
+});
+
+test('wrong types, fractions and bad initializer parameters are named', () => {
+  assert.match(problems(() => resolveConfig({ seeds: 3 }, {})), /`seeds` is 3; it must be an array/);
+  assert.match(problems(() => resolveConfig({ train: { batchSize: 1.5 } }, {})), /`train\.batchSize` is 1\.5; it must be an integer/);
+  assert.match(problems(() => resolveConfig({ initializers: [{ name: 'randomNormal', stddev: -1 }] }, {})), /randomNormal parameter `stddev`/);
+  assert.match(problems(() => resolveConfig({ initializers: [{ name: 'heNormal', gain: 2 }] }, {})), /heNormal.*gain/);
+  assert.match(problems(() => resolveConfig({ initializers: ['he', 'kaiming'] }, {})), /requested twice/);
+  assert.match(problems(() => resolveConfig({ data: { trainSize: 9000, testSize: 2000 } }, {})), /embedded MNIST has 10000/);
+  assert.match(problems(() => resolveConfig({}, flagsToOverrides({ seeds: '0,x' }))), /`seeds\.1` is "x"/);
+});
+
+test('YAML syntax errors give the line; missing files and non-mappings are clear', () => {
+  const dir = tempDir();
+  const bad = join(dir, 'bad.yaml');
+  writeFileSync(bad, 'name: x\ntrain:\n  epochs: [1, 2\n  lr: 0.1\n');
+  assert.match(problems(() => readConfigFile(bad)), /not valid YAML.*line \d+/s);
+  assert.match(problems(() => readConfigFile(join(dir, 'nope.yaml'))), /cannot read config file .*nope\.yaml: no such file/);
+  const list = join(dir, 'list.yaml');
+  writeFileSync(list, '- a\n- b\n');
+  assert.match(problems(() => readConfigFile(list)), /must hold a mapping/);
+  const json = join(dir, 'c.json');
+  writeFileSync(json, '{"train": {"epochs": 2,}}');
+  assert.match(problems(() => readConfigFile(json)), /not valid JSON/);
+});
+
+test('the example configs in configs/ are valid', async () => {
+  const { readdirSync } = await import('node:fs');
+  const { ROOT } = await import('../helpers.js');
+  const files = readdirSync(join(ROOT, 'configs')).filter((f) => /\.(ya?ml|json)$/.test(f));
+  assert.ok(files.length >= 4);
+  for (const f of files) resolveConfig(readConfigFile(join(ROOT, 'configs', f)), {});
+});
