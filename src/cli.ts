@@ -46,6 +46,23 @@ modelOptions(program.command('run'))
   .option('-q, --quiet', 'no progress on stderr')
   .action(async (opts) => exitWith(await (await import('./commands/run.js')).runCommand(opts)));
 
+program
+  .command('list [name]')
+  .description('the initializer catalogue, or one initializer explained')
+  .option('--json', 'machine-readable: an array of { name, aliases, distribution, formula, reference, parameters }')
+  .action(async (name, opts) => exitWith(await (await import('./commands/list.js')).listCommand(name, opts)));
+
+program
+  .command('inspect')
+  .description('sample one kernel and compare its statistics with the formula')
+  .option('-i, --init <name>', 'initializer, e.g. heNormal or "orthogonal(gain=2)"')
+  .option('--shape <dims>', 'kernel shape in tfjs layout: in,out (dense) or kh,kw,in,out (conv)')
+  .option('--seed <n>', 'seed (default 0)')
+  .option('--gain <g>', 'gain, for initializers that take one (a number or auto)')
+  .option('--activation <name>', 'the activation after the kernel, for gain auto (default relu)')
+  .option('--json', 'machine-readable output')
+  .action(async (opts) => exitWith(await (await import('./commands/inspect.js')).inspectCommand(opts)));
+
 async function exitWith(code: number): Promise<void> {
   process.exitCode = code;
 }

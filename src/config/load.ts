@@ -120,6 +120,12 @@ export const MAX_EMBEDDED = 10000;
 export function serializeConfig(config: ExperimentConfig): Overrides {
   return {
     ...config,
-    initializers: config.initializers.map((s) => ({ name: s.name, label: s.label, ...s.params })),
+    initializers: config.initializers.map(({ name, label, params, layers, bias }) => ({
+      name,
+      label,
+      ...params,
+      ...(layers ? Object.fromEntries(Object.entries(layers).map(([k, v]) => [k, { name: v.name, ...v.params }])) : {}),
+      ...(bias ? { bias: { name: bias.name, ...bias.params } } : {}),
+    })),
   };
 }

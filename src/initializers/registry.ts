@@ -6,7 +6,7 @@ import { z } from 'zod';
 import * as scaled from './catalogue/scaled.js';
 import * as structured from './catalogue/structured.js';
 import { tfjsEntries } from './catalogue/tfjs.js';
-import type { InitializerEntry, Params } from './types.js';
+import type { InitializerEntry, LayerKind, Params } from './types.js';
 
 const OURS: InitializerEntry[] = [
   scaled.zeros, scaled.ones, scaled.constantEntry, scaled.randomNormal, scaled.randomUniform,
@@ -65,49 +65,104 @@ function editDistance(a: string, b: string): number {
   return prev[b.length];
 }
 
-/** An initializer as a trial uses it: canonical name, full parameters, and the label shown. */
-export interface InitSpec {
+/** One kernel initializer with its full parameters. */
+export interface KernelSpec {
   name: string;
   params: Params;
-  label: string;
 }
 
-/** What a config or flag may give: a name, or `{ name, label?, ...params }`. */
-export type InitInput = string | ({ name: string; label?: string } & Params);
+/**
+ * An initializer as a trial uses it: the main kernel initializer, optional overrides per layer
+ * kind (`dense`, `conv`, `output`), the bias initializer (zeros unless given), and the label shown.
+ */
+export interface InitSpec extends KernelSpec {
+  label: string;
+  layers?: Partial<Record<LayerKind, KernelSpec>>;
+  bias?: KernelSpec;
+}
+
+/** What a config or flag may give: a name, or `{ name, label?, dense?, conv?, output?, bias?, ...params }`. */
+export type InitInput = string | ({ name?: string; label?: string } & Params);
+
+const KINDS: LayerKind[] = ['dense', 'conv', 'output'];
 
 /** Resolves one requested initializer, or returns the problems with it (for one report). */
 export function resolveInit(input: InitInput, where: string): InitSpec | string[] {
-  const { name, label, ...given } = typeof input === 'string' ? { name: input } : input;
-  const entry = typeof name === 'string' ? findInitializer(name) : undefined;
+  if (typeof input === 'string') {
+    const kernel = resolveKernel(input, where);
+    return Array.isArray(kernel) ? kernel : { ...kernel, label: defaultLabel(kernel) };
+  }
+  const { label, bias, dense, conv, output, ...rest } = input;
+  const problems: string[] = [];
+  const take = (value: unknown, at: string): KernelSpec | undefined => {
+    if (value === undefined) return undefined;
+    const r = resolveKernel(value, at);
+    if (Array.isArray(r)) problems.push(...r);
+    else return r;
+    return undefined;
+  };
+  const perKind: Partial<Record<LayerKind, KernelSpec>> = {};
+  for (const [kind, value] of [['dense', dense], ['conv', conv], ['output', output]] as const) {
+    const k = take(value, `${where}.${kind}`);
+    if (k) perKind[kind] = k;
+  }
+  const hasKinds = dense !== undefined || conv !== undefined || output !== undefined;
+  const main = rest.name !== undefined || !hasKinds ? take(rest, where) : undefined;
+  const biasSpec = take(bias, `${where}.bias`);
+  if (problems.length) return problems;
+  const base = main ?? perKind.dense ?? perKind.conv ?? perKind.output!;
+  const spec: InitSpec = { ...base, label: '' };
+  if (Object.keys(perKind).length) spec.layers = perKind;
+  if (biasSpec) spec.bias = biasSpec;
+  spec.label = typeof label === 'string' ? label : composedLabel(main, perKind, biasSpec);
+  return spec;
+}
+
+function resolveKernel(value: unknown, where: string): KernelSpec | string[] {
+  const { name, ...given } = typeof value === 'string' ? { name: value } : ((value ?? {}) as Params);
+  if (typeof name !== 'string') return [`${where}: an initializer needs a \`name\``];
+  const entry = findInitializer(name);
   if (!entry) {
-    const hint = typeof name === 'string' ? suggestNames(name) : [];
+    const hint = suggestNames(name);
     const didYouMean = hint.length ? `; did you mean ${hint.join(', ')}?` : '';
-    return [`${where}: unknown initializer "${String(name)}"${didYouMean} (\`init-bench list\` shows them all)`];
+    return [`${where}: unknown initializer "${name}"${didYouMean} (\`init-bench list\` shows them all)`];
   }
   const parsed = entry.params.safeParse(given);
   if (!parsed.success) {
     return parsed.error.issues.map((issue) => {
-      const key = issue.path.join('.');
+      const key = issue.path.join('.') || (issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : '');
       return `${where}: ${entry.name}${key ? ` parameter \`${key}\`` : ''}: ${issue.message}`;
     });
   }
-  const params = parsed.data;
-  return { name: entry.name, params, label: typeof label === 'string' ? label : defaultLabel(entry, params) };
+  return { name: entry.name, params: parsed.data };
 }
 
 /** The canonical name, with the parameters that differ from their defaults: randomNormal(stddev=1). */
-function defaultLabel(entry: InitializerEntry, params: Params): string {
+function defaultLabel(kernel: KernelSpec): string {
+  const entry = findInitializer(kernel.name)!;
   const defaults = entry.params.safeParse({});
   const base = defaults.success ? defaults.data : {};
-  const changed = Object.entries(params).filter(([k, v]) => JSON.stringify(base[k]) !== JSON.stringify(v));
+  const changed = Object.entries(kernel.params).filter(([k, v]) => JSON.stringify(base[k]) !== JSON.stringify(v));
   return changed.length ? `${entry.name}(${changed.map(([k, v]) => `${k}=${v}`).join(',')})` : entry.name;
 }
 
-export function entryOf(spec: InitSpec): InitializerEntry {
+function composedLabel(main: KernelSpec | undefined, perKind: Partial<Record<LayerKind, KernelSpec>>, bias?: KernelSpec): string {
+  const parts = main ? [defaultLabel(main)] : [];
+  for (const kind of KINDS) if (perKind[kind]) parts.push(`${kind}=${defaultLabel(perKind[kind]!)}`);
+  if (bias) parts.push(`bias=${defaultLabel(bias)}`);
+  return parts.join(',');
+}
+
+/** The kernel initializer a layer of this kind gets under `spec`. */
+export function kernelFor(spec: InitSpec, kind: LayerKind): KernelSpec {
+  return spec.layers?.[kind] ?? spec;
+}
+
+export function entryOf(spec: KernelSpec): InitializerEntry {
   const entry = findInitializer(spec.name);
   if (!entry) throw new Error(`initializer ${spec.name} vanished from the registry`);
   return entry;
 }
 
 /** zod schema for one requested initializer in a config (checked further by resolveInit). */
-export const initInputSchema = z.union([z.string(), z.object({ name: z.string(), label: z.string().optional() }).passthrough()]);
+export const initInputSchema = z.union([z.string(), z.object({ name: z.string().optional(), label: z.string().optional() }).passthrough()]);

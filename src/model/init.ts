@@ -4,19 +4,21 @@
  * same trial always gets the same ones.
  */
 import { deriveSeed, Rng } from '../util/random.js';
-import { entryOf, type InitSpec } from '../initializers/registry.js';
+import { entryOf, kernelFor, type InitSpec } from '../initializers/registry.js';
 import type { KernelRequest } from '../initializers/types.js';
 import { layerPlan, type Architecture } from './mlp.js';
 
 export interface SampledKernels {
   kernels: Float32Array[];
+  /** Per layer; null where the bias initializer is zeros (the default). */
+  biases: (Float32Array | null)[];
   /** The gain applied per layer, where the initializer has one. */
   gains: (number | null)[];
 }
 
 export async function sampleKernels(arch: Architecture, spec: InitSpec, seed: number): Promise<SampledKernels> {
-  const entry = entryOf(spec);
   const kernels: Float32Array[] = [];
+  const biases: (Float32Array | null)[] = [];
   const gains: (number | null)[] = [];
   for (const [i, plan] of layerPlan(arch).entries()) {
     const req: KernelRequest = {
@@ -26,8 +28,13 @@ export async function sampleKernels(arch: Architecture, spec: InitSpec, seed: nu
       leakySlope: arch.leakySlope,
       kind: plan.kind,
     };
-    kernels.push(await entry.sample(spec.params, req));
-    gains.push(entry.gain ? entry.gain(spec.params, req) : null);
+    const kernel = kernelFor(spec, plan.kind);
+    const entry = entryOf(kernel);
+    kernels.push(await entry.sample(kernel.params, req));
+    gains.push(entry.gain ? entry.gain(kernel.params, req) : null);
+    const bias = spec.bias;
+    const biasReq = { ...req, shape: [plan.shape[1]], rng: new Rng(deriveSeed(seed, 'bias', i)) };
+    biases.push(bias ? await entryOf(bias).sample(bias.params, biasReq) : null);
   }
-  return { kernels, gains };
+  return { kernels, biases, gains };
 }

@@ -49,15 +49,15 @@ export function layerPlan(arch: Architecture): { name: string; kind: LayerKind; 
   });
 }
 
-/** Builds the model with the given kernel values (one Float32Array per layer); biases are 0. */
-export function buildMlp(tf: Tf, arch: Architecture, kernels: Float32Array[]): Model {
+/** Builds the model from kernel values (one Float32Array per layer) and biases (null: zeros). */
+export function buildMlp(tf: Tf, arch: Architecture, kernels: Float32Array[], biases: (Float32Array | null)[] = []): Model {
   // Variables survive tidy; the tensors they are made from do not linger. tfjs names them
   // uniquely (two models may exist at once), and gradients are looked up by that name.
   const layers = tf.tidy(() =>
     layerPlan(arch).map((plan, i) => ({
       ...plan,
       kernel: tf.variable(tf.tensor2d(kernels[i], plan.shape)),
-      bias: tf.variable(tf.zeros([plan.shape[1]])),
+      bias: tf.variable(biases[i] ? tf.tensor1d(biases[i]!) : tf.zeros([plan.shape[1]])),
     })),
   );
   return { layers, variables: layers.flatMap((l) => [l.kernel, l.bias]), leakySlope: arch.leakySlope };

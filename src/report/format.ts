@@ -1,3 +1,4 @@
+import chalk from 'chalk';
 /** Number formatting shared by the tables. */
 
 export function pct(x: number | null | undefined, digits = 1): string {
@@ -11,4 +12,12 @@ export function num(x: number | null | undefined, digits = 3): string {
   const a = Math.abs(x);
   if (a !== 0 && (a < 1e-3 || a >= 1e5)) return x.toExponential(1);
   return x.toFixed(digits);
+}
+
+/** cli-table3 options shared by every table: compact rows, colour only when colour is on. */
+export function tableLook(): { chars: Record<string, string>; style: { head: string[]; border: string[] } } {
+  return {
+    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+    style: { head: chalk.level > 0 ? ['cyan'] : [], border: chalk.level > 0 ? ['grey'] : [] },
+  };
 }

@@ -5,7 +5,7 @@
 import chalk from 'chalk';
 import Table from 'cli-table3';
 import type { InitSummary, ResultsDocument } from '../runner/experiment.js';
-import { num, pct } from './format.js';
+import { num, pct, tableLook } from './format.js';
 
 export function comparisonTable(doc: ResultsDocument, target: number): string {
   const rows = [...doc.summary].sort((a, b) => accuracyKey(b) - accuracyKey(a));
@@ -13,14 +13,16 @@ export function comparisonTable(doc: ResultsDocument, target: number): string {
   const bestAcc = Math.max(...rows.map(accuracyKey));
   const bestLoss = Math.min(...rows.map((r) => (Number.isFinite(r.trainLoss.mean) ? r.trainLoss.mean : Infinity)));
   const fastest = Math.min(...rows.map((r) => r.epochsToTarget ?? Infinity));
+  const showGain = doc.trials.some((t) => t.gains);
   const table = new Table({
-    head: ['initializer', seeds > 1 ? 'test acc (mean ± std)' : 'test acc', 'best test acc', 'train loss', `epochs to ${pct(target, 0)}`, 'status', 's/epoch'],
-    style: { head: chalk.level > 0 ? ['cyan'] : [], border: chalk.level > 0 ? ['grey'] : [] },
+    head: ['initializer', ...(showGain ? ['gain'] : []), seeds > 1 ? 'test acc (mean ± std)' : 'test acc', 'best test acc', 'train loss', `epochs to ${pct(target, 0)}`, 'status', 's/epoch'],
+    ...tableLook(),
   });
   for (const r of rows) {
     const acc = seeds > 1 ? `${pct(r.testAccuracy.mean)} ± ${pct(r.testAccuracy.std)}` : pct(r.testAccuracy.mean);
     table.push([
       r.init,
+      ...(showGain ? [gainText(doc, r)] : []),
       highlight(acc, accuracyKey(r) === bestAcc && Number.isFinite(bestAcc)),
       pct(r.bestTestAccuracy.mean),
       highlight(num(r.trainLoss.mean), r.trainLoss.mean === bestLoss),
@@ -53,4 +55,12 @@ function statusText(doc: ResultsDocument, r: InitSummary): string {
   for (const t of trials.filter((t) => t.status === 'diverged')) parts.push(chalk.red(`diverged at epoch ${t.divergedAtEpoch}${r.trials > 1 ? ` (seed ${t.seed})` : ''}`));
   if (r.failed) parts.push(chalk.red(`${r.failed} failed`));
   return parts.join(', ');
+}
+
+/** The gains applied, hidden layers first then the output layer, e.g. "1.41 / 1". */
+function gainText(doc: ResultsDocument, r: InitSummary): string {
+  const gains = doc.trials.find((t) => t.init === r.init)?.gains;
+  if (!gains) return '-';
+  const distinct = [...new Set(gains.map((g) => (g === null ? '-' : num(g, 2))))];
+  return distinct.join(' / ');
 }

@@ -11,7 +11,7 @@ import { stratifiedSplit } from '../data/split.js';
 import { Interrupted } from '../errors.js';
 import { spread, type Spread } from '../util/stats.js';
 import type { EpochMetrics } from '../train/loop.js';
-import { runTrial, trialId, trialKey, type TrialResult } from './trial.js';
+import { initializerOf, runTrial, trialId, trialKey, type TrialResult } from './trial.js';
 
 export interface InitSummary {
   init: string;
@@ -94,7 +94,7 @@ function failedTrial(config: ExperimentConfig, spec: ExperimentConfig['initializ
   return {
     id: trialId(trialKey(config, spec, seed)),
     init: spec.label,
-    initializer: { name: spec.name, params: spec.params },
+    initializer: initializerOf(spec),
     seed,
     status: 'failed',
     error,

@@ -30,7 +30,7 @@ export interface TrialFinal {
 export interface TrialResult {
   id: string;
   init: string;
-  initializer: { name: string; params: Record<string, unknown> };
+  initializer: Omit<InitSpec, 'label'>;
   seed: number;
   status: TrialStatus;
   /** Epoch whose training loss was NaN or infinite. */
@@ -45,7 +45,7 @@ export interface TrialResult {
 
 /** The settings that define a trial; its id is a hash of them, stable across runs. */
 export function trialKey(config: ExperimentConfig, spec: InitSpec, seed: number): Record<string, unknown> {
-  return { init: { name: spec.name, params: spec.params }, seed, data: config.data, model: config.model, train: config.train };
+  return { init: initializerOf(spec), seed, data: config.data, model: config.model, train: config.train };
 }
 
 export function trialId(key: Record<string, unknown>): string {
@@ -59,6 +59,11 @@ function canonicalJson(value: unknown): string {
     return `{${entries.sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value);
+}
+
+export function initializerOf(spec: InitSpec): Omit<InitSpec, 'label'> {
+  const { label: _label, ...rest } = spec;
+  return rest;
 }
 
 export function architectureOf(config: ExperimentConfig, data: Dataset): Architecture {
@@ -83,12 +88,12 @@ export async function runTrial(
   const base = {
     id: trialId(trialKey(config, spec, seed)),
     init: spec.label,
-    initializer: { name: spec.name, params: spec.params },
+    initializer: initializerOf(spec),
     seed,
   };
   const arch = architectureOf(config, data);
-  const { kernels, gains } = await sampleKernels(arch, spec, seed);
-  const model = buildMlp(tf, arch, kernels);
+  const { kernels, biases, gains } = await sampleKernels(arch, spec, seed);
+  const model = buildMlp(tf, arch, kernels, biases);
   const optimizer = makeOptimizer(tf, config.train.optimizer, config.train.lr);
   try {
     const lsuv = entryOf(spec).dataDependent ? runLsuv(tf, model, spec, seed, data, split, config.train.batchSize) : undefined;
