@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { runCli } from '../helpers.js';
+
+const NAMES = [
+  'zeros', 'ones', 'constant', 'randomNormal', 'randomUniform', 'truncatedNormal', 'glorotNormal', 'glorotUniform',
+  'heNormal', 'heUniform', 'leCunNormal', 'leCunUniform', 'varianceScaling', 'orthogonal', 'identity', 'dirac',
+  'sparse', 'deltaOrthogonal', 'lsuv', 'zerO', 'tfjs:heNormal', 'tfjs:orthogonal',
+];
+
+test('list --json names every initializer with its formula and parameters', async () => {
+  const r = await runCli(['list', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const entries = JSON.parse(r.stdout) as { name: string; formula: string; reference: string | null; parameters: object; aliases: string[] }[];
+  for (const name of NAMES) assert.ok(entries.some((e) => e.name === name), name);
+  for (const e of entries) {
+    assert.ok(e.formula.length > 0);
+    assert.ok(typeof e.parameters === 'object');
+  }
+  assert.deepEqual(entries.find((e) => e.name === 'randomNormal')!.parameters, { mean: 0, stddev: 0.05 });
+  assert.equal(entries.find((e) => e.name === 'zeros')!.reference, null);
+});
+
+test('list NAME explains one entry; an unknown one suggests names', async () => {
+  const r = await runCli(['list', 'kaiming']);
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /heNormal/);
+  assert.match(r.stdout, /Delving Deep into Rectifiers/);
+  assert.match(r.stdout, /Pitfalls/);
+  const bad = await runCli(['list', 'kaimin']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /did you mean kaiming/);
+});
+
+test('inspect --json agrees with science.md: He std sqrt(2/fanIn), ratio ~1', async () => {
+  const r = await runCli(['inspect', '--init', 'heNormal', '--shape', '784,256', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const s = JSON.parse(r.stdout);
+  assert.equal(s.fanIn, 784);
+  assert.equal(s.fanOut, 256);
+  assert.ok(Math.abs(s.expectedStd - Math.sqrt(2 / 784)) < 1e-12);
+  assert.ok(Math.abs(s.stdRatio - 1) < 0.01, `ratio ${s.stdRatio}`);
+});
+
+test('inspect of a conv orthogonal kernel reports its orthogonality error; gain is honoured', async () => {
+  const r = await runCli(['inspect', '--init', 'orthogonal', '--shape', '3,3,16,32', '--gain', '2', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const s = JSON.parse(r.stdout);
+  assert.equal(s.fanIn, 144);
+  assert.equal(s.gain, 2);
+  assert.ok(s.orthogonalityError < 1e-5);
+  assert.ok(Math.abs(s.stdRatio - 1) < 1e-3);
+});
+
+test('inspect: tfjs:heNormal shows its 0.88 std ratio; lsuv needs data; bad shapes are usage errors', async () => {
+  const tfjs = await runCli(['inspect', '--init', 'tfjs:heNormal', '--shape', '1000,1000', '--json']);
+  assert.equal(tfjs.code, 0, tfjs.stderr);
+  assert.ok(Math.abs(JSON.parse(tfjs.stdout).stdRatio - 0.8796) < 0.01);
+  const lsuv = await runCli(['inspect', '--init', 'lsuv', '--shape', '10,10']);
+  assert.equal(lsuv.code, 2);
+  assert.match(lsuv.stderr, /data-dependent.*probe/);
+  const shape = await runCli(['inspect', '--init', 'he', '--shape', '10']);
+  assert.equal(shape.code, 2);
+  assert.match(shape.stderr, /--shape 10 must be 2 to 4 whole numbers/);
+  const gain = await runCli(['inspect', '--init', 'heNormal', '--shape', '10,10', '--gain', '2']);
+  assert.equal(gain.code, 2);
+  assert.match(gain.stderr, /heNormal parameter `gain`/);
+});
