@@ -54,8 +54,11 @@ async function load(name: BackendName): Promise<Tf> {
   return tf;
 }
 
-/** tfjs logs backend-init failures with console.warn/error itself; we report them our way. */
-async function withoutConsoleNoise<T>(fn: () => Promise<T>): Promise<T> {
+/**
+ * Runs `fn` with console.warn/error silenced: tfjs logs backend-init failures and slowness notices
+ * itself; init-bench reports what matters its own way.
+ */
+export async function withoutConsoleNoise<T>(fn: () => Promise<T>): Promise<T> {
   const { warn, error } = console;
   console.warn = () => {};
   console.error = () => {};

@@ -6,6 +6,7 @@
  * name promises, so `inspect` shows the gap as stdRatio.
  */
 import { z } from 'zod';
+import { withoutConsoleNoise } from '../../backend/select.js';
 import { deriveSeed } from '../../util/random.js';
 import type { InitializerEntry } from '../types.js';
 
@@ -32,7 +33,8 @@ export function tfjsEntries(ours: (name: string) => InitializerEntry): Initializ
         const config = { ...params, seed } as Record<string, unknown>;
         if (params.gain === 'auto') config.gain = twin.gain?.(params, req) ?? 1;
         const make = (tf.initializers as unknown as Record<string, (c: unknown) => { apply(shape: number[]): import('@tensorflow/tfjs').Tensor }>)[name];
-        const tensor = make(config).apply(req.shape);
+        // tfjs warns on stderr that its orthogonal is slow for large kernels; we know.
+        const tensor = await withoutConsoleNoise(async () => make(config).apply(req.shape));
         const values = (await tensor.data()) as Float32Array;
         tensor.dispose();
         return values;
