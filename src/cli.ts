@@ -46,6 +46,14 @@ modelOptions(program.command('run'))
   .option('-q, --quiet', 'no progress on stderr')
   .action(async (opts) => exitWith(await (await import('./commands/run.js')).runCommand(opts)));
 
+modelOptions(program.command('probe'))
+  .description('signal propagation at init, no training: per-layer statistics, problems, a recommendation')
+  .option('--seed <n>', 'seed for the weights and the batch (default: the config\'s first seed)')
+  .option('--batch <n>', 'training digits forwarded (default 256)')
+  .option('--model <kind>', 'model kind (mlp)')
+  .option('--json', 'machine-readable: per initializer { init, layers: [...] }')
+  .action(async (opts) => exitWith(await (await import('./commands/probe.js')).probeCommand(opts)));
+
 program
   .command('list [name]')
   .description('the initializer catalogue, or one initializer explained')

@@ -74,3 +74,12 @@ function firstLine(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
   return text.split('\n')[0].replace(/^Cannot find (package|module) '([^']+)'.*/, 'package $2 is not installed');
 }
+
+/** tf.tidy for callers that return plain values (numbers, nulls, objects of them). */
+export function tidyValue<T>(tf: Tf, fn: () => T): T {
+  let out: T | undefined;
+  tf.tidy(() => {
+    out = fn();
+  });
+  return out as T;
+}

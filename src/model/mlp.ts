@@ -6,6 +6,7 @@
  */
 import type { Tensor, Tensor2D, Variable } from '@tensorflow/tfjs';
 import type { Tf } from '../backend/select.js';
+import type { Dataset } from '../data/dataset.js';
 import type { Activation } from '../initializers/gain.js';
 import type { LayerKind } from '../initializers/types.js';
 
@@ -33,6 +34,11 @@ export interface Architecture {
   classes: number;
   activation: Activation;
   leakySlope: number;
+}
+
+/** The MLP an experiment asks for, on this dataset's image size and classes. */
+export function architectureOf(model: { hidden: number[]; activation: Activation; leakySlope: number }, data: Dataset): Architecture {
+  return { inputSize: data.height * data.width, hidden: model.hidden, classes: data.classes, activation: model.activation, leakySlope: model.leakySlope };
 }
 
 /** Layer shapes and kinds of an architecture, input side first. */

@@ -15,7 +15,7 @@ export function comparisonTable(doc: ResultsDocument, target: number): string {
   const fastest = Math.min(...rows.map((r) => r.epochsToTarget ?? Infinity));
   const showGain = doc.trials.some((t) => t.gains);
   const table = new Table({
-    head: ['initializer', ...(showGain ? ['gain'] : []), seeds > 1 ? 'test acc (mean ± std)' : 'test acc', 'best test acc', 'train loss', `epochs to ${pct(target, 0)}`, 'status', 's/epoch'],
+    head: ['initializer', ...(showGain ? ['gain'] : []), seeds > 1 ? 'test acc (mean ± std)' : 'test acc', 'best test acc', 'train loss', `epochs to ${pct(target, 0)}`, 'status', 's/epoch', 'diagnosis'],
     ...tableLook(),
   });
   for (const r of rows) {
@@ -29,6 +29,7 @@ export function comparisonTable(doc: ResultsDocument, target: number): string {
       highlight(epochsText(r), r.epochsToTarget !== null && r.epochsToTarget === fastest),
       statusText(doc, r),
       num(r.secondsPerEpoch, 2),
+      r.diagnosis.length ? chalk.yellow(r.diagnosis.join('; ')) : '',
     ]);
   }
   return table.toString();

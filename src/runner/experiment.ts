@@ -27,6 +27,8 @@ export interface InitSummary {
   /** How many trials reached the target. */
   reachedTarget: number;
   secondsPerEpoch: number;
+  /** The trials' diagnoses, each problem once. */
+  diagnosis: string[];
 }
 
 export interface ResultsDocument {
@@ -123,6 +125,7 @@ export function summarizeTrials(trials: TrialResult[], order: string[]): InitSum
         epochsToTarget: reached.length ? reached.reduce((a, b) => a + b, 0) / reached.length : null,
         reachedTarget: reached.length,
         secondsPerEpoch: finals.length ? finals.reduce((a, f) => a + f.secondsPerEpoch, 0) / finals.length : NaN,
+        diagnosis: [...new Set(group.flatMap((t) => t.diagnosis ?? []))],
       };
     });
 }

@@ -7,13 +7,18 @@ import type { Tf } from '../backend/select.js';
 import type { ExperimentConfig } from '../config/load.js';
 import type { Dataset } from '../data/dataset.js';
 import type { Split } from '../data/split.js';
-import { applyLsuv, type LsuvReport } from '../initializers/lsuv.js';
-import { entryOf, type InitSpec } from '../initializers/registry.js';
+import type { LsuvReport } from '../initializers/lsuv.js';
+import type { InitSpec } from '../initializers/registry.js';
+import { diagnoseTrial, type TrialDiagnostics } from '../diagnostics/assess.js';
+import { distinctUnits, layerStats } from '../diagnostics/layers.js';
+import { maybeLsuv, probeBatch } from '../diagnostics/probe.js';
 import { sampleKernels } from '../model/init.js';
-import { buildMlp, disposeModel, type Architecture } from '../model/mlp.js';
+import { architectureOf, buildMlp, disposeModel } from '../model/mlp.js';
 import { BatchReader, train, type EpochMetrics, type TrainHooks } from '../train/loop.js';
+
+/** Examples used to measure the network at init (training batch) and after training (test batch). */
+const PROBE_BATCH = 256;
 import { disposeOptimizer, makeOptimizer } from '../train/optimizers.js';
-import { deriveSeed, Rng } from '../util/random.js';
 
 export type TrialStatus = 'ok' | 'diverged' | 'failed';
 
@@ -39,6 +44,9 @@ export interface TrialResult {
   /** Gain applied per layer, where the initializer has one. */
   gains?: (number | null)[];
   lsuv?: LsuvReport;
+  diagnostics?: TrialDiagnostics;
+  /** What went wrong, in a few words each (empty when nothing did). */
+  diagnosis?: string[];
   epochs: EpochMetrics[];
   final: TrialFinal | null;
 }
@@ -66,15 +74,6 @@ export function initializerOf(spec: InitSpec): Omit<InitSpec, 'label'> {
   return rest;
 }
 
-export function architectureOf(config: ExperimentConfig, data: Dataset): Architecture {
-  return {
-    inputSize: data.height * data.width,
-    hidden: config.model.hidden,
-    classes: data.classes,
-    activation: config.model.activation,
-    leakySlope: config.model.leakySlope,
-  };
-}
 
 export async function runTrial(
   tf: Tf,
@@ -91,33 +90,39 @@ export async function runTrial(
     initializer: initializerOf(spec),
     seed,
   };
-  const arch = architectureOf(config, data);
+  const arch = architectureOf(config.model, data);
   const { kernels, biases, gains } = await sampleKernels(arch, spec, seed);
   const model = buildMlp(tf, arch, kernels, biases);
   const optimizer = makeOptimizer(tf, config.train.optimizer, config.train.lr);
+  const probeData = probeBatch(tf, data, split.train, seed, PROBE_BATCH);
+  const testData = new BatchReader(data, PROBE_BATCH).read(tf, split.test.subarray(0, PROBE_BATCH));
   try {
-    const lsuv = entryOf(spec).dataDependent ? runLsuv(tf, model, spec, seed, data, split, config.train.batchSize) : undefined;
+    const lsuv = maybeLsuv(tf, model, spec, probeData);
+    const atInit = layerStats(tf, model, probeData.x, probeData.oneHot);
     const outcome = await train(tf, model, optimizer, data, split.train, split.test, { ...config.train, seed }, hooks);
-    const extras = { ...(gains.some((g) => g !== null) ? { gains } : {}), ...(lsuv ? { lsuv } : {}) };
-    if (outcome.divergedAtEpoch !== null) {
-      return { ...base, status: 'diverged', divergedAtEpoch: outcome.divergedAtEpoch, ...extras, epochs: outcome.epochs, final: summarize(outcome.epochs, config.train.target) };
-    }
-    return { ...base, status: 'ok', ...extras, epochs: outcome.epochs, final: summarize(outcome.epochs, config.train.target) };
+    const after = layerStats(tf, model, testData.x, testData.oneHot).slice(0, -1);
+    const diagnostics: TrialDiagnostics = {
+      atInit,
+      distinctUnits: distinctUnits(tf, model),
+      deadFraction: after.map((l) => l.deadFraction),
+      saturatedFraction: after.map((l) => l.saturatedFraction),
+    };
+    const diverged = outcome.divergedAtEpoch ?? undefined;
+    return {
+      ...base,
+      status: diverged === undefined ? 'ok' : 'diverged',
+      ...(diverged === undefined ? {} : { divergedAtEpoch: diverged }),
+      ...(gains.some((g) => g !== null) ? { gains } : {}),
+      ...(lsuv ? { lsuv } : {}),
+      diagnostics,
+      diagnosis: diagnoseTrial(diagnostics, diverged),
+      epochs: outcome.epochs,
+      final: summarize(outcome.epochs, config.train.target),
+    };
   } finally {
+    tf.dispose([probeData.x, probeData.labels, probeData.oneHot, testData.x, testData.labels, testData.oneHot]);
     disposeOptimizer(optimizer);
     disposeModel(model);
-  }
-}
-
-/** LSUV on a training batch drawn with the trial seed (at least 128 examples for a stable variance). */
-function runLsuv(tf: Tf, model: ReturnType<typeof buildMlp>, spec: InitSpec, seed: number, data: Dataset, split: Split, batchSize: number): LsuvReport {
-  const size = Math.min(split.train.length, Math.max(128, batchSize));
-  const idx = new Rng(deriveSeed(seed, 'lsuv')).shuffle(Int32Array.from(split.train)).subarray(0, size);
-  const batch = new BatchReader(data, size).read(tf, idx);
-  try {
-    return applyLsuv(tf, model, batch.x, spec.params.tol as number, spec.params.maxIterations as number);
-  } finally {
-    tf.dispose([batch.x, batch.labels, batch.oneHot]);
   }
 }
 

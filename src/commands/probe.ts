@@ -1,0 +1,78 @@
+/**
+ * `init-bench probe`: signal propagation at init (no training). A table per initializer, one
+ * chart of activation std against depth for all of them, the problems found, a recommendation.
+ */
+import Table from 'cli-table3';
+import { flagsToOverrides, type ModelFlags } from '../config/flags.js';
+import { readConfigFile, resolveConfig } from '../config/load.js';
+import { UserError } from '../errors.js';
+import { THRESHOLDS, recommend } from '../diagnostics/assess.js';
+import { probe, type ProbeResult } from '../diagnostics/probe.js';
+import { lineChart } from '../report/chart.js';
+import { num, pct, tableLook } from '../report/format.js';
+
+export interface ProbeOptions extends ModelFlags {
+  config?: string;
+  batch?: string;
+  json?: boolean;
+  model?: string;
+}
+
+export async function probeCommand(opts: ProbeOptions): Promise<number> {
+  const file = opts.config ? readConfigFile(opts.config) : {};
+  const flags = flagsToOverrides(opts);
+  if (opts.model !== undefined) flags.model = { ...((flags.model as object) ?? {}), kind: opts.model };
+  const config = resolveConfig(file, flags);
+  const batch = Number(opts.batch ?? 256);
+  if (!Number.isInteger(batch) || batch < 2) throw new UserError(`--batch ${opts.batch} must be a whole number >= 2`);
+  const seed = config.seeds[0];
+  const { results } = await probe(config, batch, seed, (line) => process.stderr.write(`${line}\n`));
+  if (opts.json) {
+    const out = results.map(({ assessment: _a, ...r }) => r);
+    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    return 0;
+  }
+  const depth = config.model.hidden.length;
+  const parts: string[] = [];
+  for (const r of results) parts.push(layerTable(r));
+  parts.push(
+    lineChart(
+      results.map((r) => ({ name: r.init, values: r.layers.slice(0, -1).map((l) => l.activationStd) })),
+      { title: `Activation std per hidden layer (${config.model.activation}, ${depth} layers)`, xLabel: 'hidden layer', log: true, step: depth > 30 ? 1 : depth > 12 ? 2 : 4 },
+    ),
+  );
+  parts.push(
+    [
+      `Thresholds: signal vanishes below x${THRESHOLDS.signalVanishes} or explodes above x${THRESHOLDS.signalExplodes} (last hidden layer's activation std vs the first's);`,
+      `gradients the same (first layer's kernel gradient norm vs the last hidden layer's), or below ${THRESHOLDS.gradientFloor} outright;`,
+      `dead units (ReLU family, pre-activation <= 0 on the whole batch) above ${pct(THRESHOLDS.deadUnits, 0)}; saturated outputs (|tanh| > 0.99, sigmoid outside 0.01..0.99) above ${pct(THRESHOLDS.saturated, 0)}.`,
+    ].join('\n'),
+  );
+  parts.push(recommend(results.map((r) => ({ init: r.init, assessment: r.assessment }))).join('\n'));
+  process.stdout.write(`${parts.join('\n\n')}\n`);
+  return 0;
+}
+
+function layerTable(r: ProbeResult): string {
+  const table = new Table({
+    head: ['layer', 'units', 'pre mean', 'pre std', 'act mean', 'act std', 'dead', 'saturated', 'grad norm', 'grad/weight'],
+    ...tableLook(),
+  });
+  for (const l of r.layers) {
+    table.push([
+      l.layer,
+      l.units,
+      num(l.preActivationMean),
+      num(l.preActivationStd),
+      num(l.activationMean),
+      num(l.activationStd),
+      l.deadFraction === null ? '-' : pct(l.deadFraction, 0),
+      l.saturatedFraction === null ? '-' : pct(l.saturatedFraction, 0),
+      num(l.gradNorm),
+      num(l.gradToWeightRatio),
+    ]);
+  }
+  const verdict = r.healthy ? 'healthy' : r.problems.join('; ');
+  const lsuv = r.lsuv ? `\nLSUV iterations per layer: ${r.lsuv.iterations.join(', ')}` : '';
+  return `${r.init}: ${verdict}${lsuv}\n${table.toString()}`;
+}

@@ -1,0 +1,159 @@
+/**
+ * From per-layer numbers to words: which signal or gradient problems a network has at init, what
+ * went wrong in a trained trial, and which initializers to recommend. Every verdict is derived
+ * from measured numbers against the thresholds below, never from a fixed table of names.
+ */
+import type { LayerStats } from './layers.js';
+
+/** Thresholds, stated once (and printed by probe). */
+export const THRESHOLDS = {
+  /** Activation std of the last hidden layer vs the first: below this the signal vanishes... */
+  signalVanishes: 0.25,
+  /** ...above this it explodes. */
+  signalExplodes: 4,
+  /** Kernel gradient norm of the first layer vs the last hidden layer: same bounds. */
+  gradientVanishes: 0.25,
+  gradientExplodes: 4,
+  /** Any kernel gradient norm below this is vanishing outright. */
+  gradientFloor: 1e-7,
+  /**
+   * Gradient norm / weight norm of a kernel below this: a step of an ordinary learning rate
+   * (0.01-0.1) changes the weights by less than 1e-4 of their size; training crawls.
+   */
+  gradToWeightFloor: 1e-3,
+  /**
+   * Fraction of dead units (ReLU family) or saturated outputs (tanh/sigmoid) that is a problem.
+   * Deep ReLU nets at a healthy init already have 10-25% of units silent on a whole batch (their
+   * inputs grow correlated with depth), so the bar is a majority.
+   */
+  deadUnits: 0.5,
+  saturated: 0.5,
+  /** Fewer distinct units than this fraction of a layer's width: symmetry was not broken. */
+  symmetric: 0.1,
+};
+
+export interface Assessment {
+  /** Hidden layers measured. */
+  depth: number;
+  /** Activation std of each hidden layer relative to the first hidden layer's. */
+  signalRatios: number[];
+  /** Kernel gradient norm of each hidden layer relative to the last hidden layer's. */
+  gradientRatios: number[];
+  problems: string[];
+  healthy: boolean;
+  /** Smaller is healthier: |log signal drift| + |log gradient drift|. */
+  score: number;
+}
+
+export function assess(layers: LayerStats[]): Assessment {
+  const hidden = layers.slice(0, -1);
+  const problems: string[] = [];
+  const base = hidden[0]?.activationStd ?? NaN;
+  const gradBase = hidden[hidden.length - 1]?.gradNorm ?? NaN;
+  const signalRatios = hidden.map((l) => l.activationStd / base);
+  const gradientRatios = hidden.map((l) => l.gradNorm / gradBase);
+  const lastSignal = signalRatios[signalRatios.length - 1];
+  const firstGrad = gradientRatios[0];
+  const minGrad = Math.min(...layers.map((l) => l.gradNorm));
+  const nonFinite = layers.some((l) => !Number.isFinite(l.activationStd) || !Number.isFinite(l.gradNorm));
+
+  if (nonFinite) problems.push('non-finite activations or gradients');
+  if (!(base > 0)) problems.push('no signal: the first hidden layer outputs a constant');
+  else if (lastSignal < THRESHOLDS.signalVanishes) problems.push(`vanishing signal (activation std x${fmt(lastSignal)} by layer ${hidden.length})`);
+  else if (lastSignal > THRESHOLDS.signalExplodes) problems.push(`exploding signal (activation std x${fmt(lastSignal)} by layer ${hidden.length})`);
+  const zeroGradLayer = layers.findIndex((l) => l.gradNorm < THRESHOLDS.gradientFloor);
+  if (zeroGradLayer >= 0) problems.push(`vanishing gradients (layer ${zeroGradLayer + 1} grad ${fmt(layers[zeroGradLayer].gradNorm)})`);
+  else if (layers.some((l) => l.gradToWeightRatio < THRESHOLDS.gradToWeightFloor)) {
+    const smallest = Math.min(...layers.map((l) => l.gradToWeightRatio));
+    problems.push(`vanishing gradients (grad/weight ${fmt(smallest)})`);
+  } else if (firstGrad < THRESHOLDS.gradientVanishes) problems.push(`vanishing gradients (layer 1 grad x${fmt(firstGrad)} of layer ${hidden.length})`);
+  else if (firstGrad > THRESHOLDS.gradientExplodes) problems.push(`exploding gradients (layer 1 grad x${fmt(firstGrad)} of layer ${hidden.length})`);
+  const dead = worst(hidden.map((l) => l.deadFraction));
+  if (dead.value > THRESHOLDS.deadUnits) problems.push(`dead ReLUs ${pct(dead.value)} (layer ${dead.index + 1})`);
+  const saturated = worst(hidden.map((l) => l.saturatedFraction));
+  if (saturated.value > THRESHOLDS.saturated) problems.push(`saturated ${pct(saturated.value)} (layer ${saturated.index + 1})`);
+
+  const drift = (r: number[]) => Math.max(...r.map((x) => Math.abs(Math.log(x))));
+  const score = drift(signalRatios) + drift(gradientRatios) + (Number.isFinite(minGrad) ? 0 : Infinity);
+  return { depth: hidden.length, signalRatios, gradientRatios, problems, healthy: problems.length === 0, score: Number.isFinite(score) ? score : Infinity };
+}
+
+/** The range of a list of ratios, as "0.85-1.10x". */
+export function range(ratios: number[]): string {
+  return `${fmt(Math.min(...ratios))}-${fmt(Math.max(...ratios))}x`;
+}
+
+/**
+ * Probe's closing advice: the healthy initializers, best first, with the numbers that make them
+ * healthy; then what goes wrong with the others.
+ */
+export function recommend(results: { init: string; assessment: Assessment }[]): string[] {
+  const healthy = results.filter((r) => r.assessment.healthy).sort((a, b) => a.assessment.score - b.assessment.score);
+  const others = results.filter((r) => !r.assessment.healthy);
+  const lines: string[] = [];
+  const describe = (r: (typeof results)[number]) =>
+    `activation std stays within ${range(r.assessment.signalRatios)} of layer 1's across ${r.assessment.depth} hidden layers; kernel gradient norms within ${range(r.assessment.gradientRatios)} of the last hidden layer's`;
+  if (healthy.length) {
+    lines.push(`Recommended: ${healthy.map((r) => r.init).join(', ')}`);
+    for (const r of healthy) lines.push(`  ${r.init}: ${describe(r)}`);
+  } else {
+    const closest = [...results].sort((a, b) => a.assessment.score - b.assessment.score)[0];
+    lines.push(`None of these keeps the signal and gradients healthy through this network${closest ? `; the closest is ${closest.init}` : ''}.`);
+  }
+  for (const r of others) lines.push(`  not ${r.init}: ${r.assessment.problems.join('; ')}`);
+  return lines;
+}
+
+function worst(values: (number | null)[]): { value: number; index: number } {
+  let best = { value: -1, index: -1 };
+  values.forEach((v, i) => {
+    if (v !== null && v > best.value) best = { value: v, index: i };
+  });
+  return best;
+}
+
+function fmt(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  if (x === 0) return '0';
+  const a = Math.abs(x);
+  return a >= 100 || a < 0.01 ? x.toExponential(0).replace('e+', 'e') : a >= 10 ? x.toFixed(0) : x.toFixed(2);
+}
+
+function pct(x: number): string {
+  return `${Math.round(100 * x)}%`;
+}
+
+/** What a trained trial's diagnostics hold (see runner/trial.ts). */
+export interface TrialDiagnostics {
+  /** Per-layer statistics at initialization (after LSUV when it applies), on a training batch. */
+  atInit: LayerStats[];
+  /** After training, per hidden layer: units whose incoming weights and bias differ. */
+  distinctUnits: number[];
+  /** After training, per hidden layer, on a test batch (null outside the ReLU family / tanh-sigmoid). */
+  deadFraction: (number | null)[];
+  saturatedFraction: (number | null)[];
+}
+
+/**
+ * A trial's diagnosis in a few words, empty when nothing is wrong: symmetry first (it explains
+ * everything else), then divergence, the gradients at init, dead or saturated units after training.
+ */
+export function diagnoseTrial(d: TrialDiagnostics, divergedAtEpoch?: number): string[] {
+  const out: string[] = [];
+  const widths = d.atInit.slice(0, -1).map((l) => l.units);
+  const symmetricLayers = d.distinctUnits.filter((n, i) => n < Math.max(2, THRESHOLDS.symmetric * widths[i]));
+  if (symmetricLayers.length) {
+    const most = Math.max(...symmetricLayers);
+    out.push(`symmetric: ${most === 1 ? '1 distinct unit' : `<= ${most} distinct units`}/layer`);
+  }
+  if (divergedAtEpoch !== undefined) out.push(`diverged at epoch ${divergedAtEpoch}`);
+  if (!symmetricLayers.length) {
+    const atInit = assess(d.atInit).problems.filter((p) => /gradients|signal/.test(p));
+    out.push(...atInit.slice(0, 1));
+  }
+  const dead = worst(d.deadFraction);
+  if (dead.value > THRESHOLDS.deadUnits) out.push(`dead ReLUs ${pct(dead.value)}`);
+  const saturated = worst(d.saturatedFraction);
+  if (saturated.value > THRESHOLDS.saturated) out.push(`saturated ${pct(saturated.value)}`);
+  return out;
+}

@@ -1,0 +1,105 @@
+/**
+ * Per-layer statistics of one forward and one backward pass on a batch: what the signal and the
+ * gradients look like inside the network (signal propagation plots after Brock et al.; the
+ * coordinate check of microsoft/mup).
+ */
+import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs';
+import { tidyValue, type Tf } from '../backend/select.js';
+import type { Activation } from '../initializers/gain.js';
+import { forward, type Model } from '../model/mlp.js';
+
+export interface LayerStats {
+  layer: string;
+  units: number;
+  activation: Activation;
+  preActivationMean: number;
+  preActivationStd: number;
+  /** q = E[z^2] over batch and units: the quantity of the mean-field recursion (science.md). */
+  preActivationMeanSquare: number;
+  activationMean: number;
+  activationStd: number;
+  /** ReLU family: fraction of units whose pre-activation is <= 0 for the whole batch. */
+  deadFraction: number | null;
+  /** tanh/sigmoid: fraction of outputs within 0.01 of the limits (|tanh| > 0.99, sigmoid < 0.01 or > 0.99). */
+  saturatedFraction: number | null;
+  gradNorm: number;
+  weightNorm: number;
+  gradToWeightRatio: number;
+}
+
+const RELU_FAMILY: Activation[] = ['relu', 'leakyRelu', 'elu', 'selu'];
+
+export function layerStats(tf: Tf, model: Model, x: Tensor2D, oneHot: Tensor2D): LayerStats[] {
+  const forwardStats = tidyValue(tf, () => {
+    const trace = forward(tf, model, x);
+    return model.layers.map((layer, i) => {
+      const z = trace.preActivations[i];
+      const a = trace.activations[i];
+      const zm = tf.moments(z);
+      const am = tf.moments(a);
+      const values = [zm.mean, tf.sqrt(zm.variance), tf.mean(tf.square(z)), am.mean, tf.sqrt(am.variance)];
+      const dead = RELU_FAMILY.includes(layer.activation) ? tf.mean(tf.cast(tf.lessEqual(tf.max(z, 0), 0), 'float32')) : null;
+      const saturated = saturation(tf, a, layer.activation);
+      return { values: values.map(scalarOf), dead: dead ? scalarOf(dead) : null, saturated: saturated ? scalarOf(saturated) : null };
+    });
+  });
+  const gradStats = tidyValue(tf, () => {
+    const { grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(oneHot, forward(tf, model, x).logits) as Scalar, model.variables);
+    return model.layers.map((l) => [scalarOf(tf.norm(grads[l.kernel.name])), scalarOf(tf.norm(l.kernel))]);
+  });
+  return model.layers.map((layer, i) => {
+    const [preMean, preStd, q, actMean, actStd] = forwardStats[i].values;
+    const [gradNorm, weightNorm] = gradStats[i];
+    return {
+      layer: layer.name,
+      units: layer.shape[1],
+      activation: layer.activation,
+      preActivationMean: preMean,
+      preActivationStd: preStd,
+      preActivationMeanSquare: q,
+      activationMean: actMean,
+      activationStd: actStd,
+      deadFraction: forwardStats[i].dead,
+      saturatedFraction: forwardStats[i].saturated,
+      gradNorm,
+      weightNorm,
+      gradToWeightRatio: weightNorm > 0 ? gradNorm / weightNorm : gradNorm > 0 ? Infinity : 0,
+    };
+  });
+}
+
+function saturation(tf: Tf, a: Tensor, activation: Activation): Tensor | null {
+  if (activation === 'tanh') return tf.mean(tf.cast(tf.greater(tf.abs(a), 0.99), 'float32'));
+  if (activation === 'sigmoid') return tf.mean(tf.cast(tf.logicalOr(tf.less(a, 0.01), tf.greater(a, 0.99)), 'float32'));
+  return null;
+}
+
+function scalarOf(t: Tensor): number {
+  return t.dataSync()[0];
+}
+
+/**
+ * Units per layer that are really different: two units whose incoming weights and bias agree
+ * within `tol` (relative to the layer's largest weight) count once. Zero or constant init leaves
+ * exactly one distinct unit per layer for ever.
+ */
+export function distinctUnits(tf: Tf, model: Model, tol = 1e-6): number[] {
+  return model.layers.slice(0, -1).map((layer) => {
+    const [fanIn, units] = layer.shape;
+    const w = layer.kernel.dataSync();
+    const b = layer.bias.dataSync();
+    let scale = 0;
+    for (const v of w) scale = Math.max(scale, Math.abs(v));
+    const limit = tol * Math.max(scale, 1e-12);
+    const representatives: number[] = [];
+    for (let u = 0; u < units; u++) {
+      const same = representatives.some((r) => {
+        if (Math.abs(b[u] - b[r]) > limit) return false;
+        for (let i = 0; i < fanIn; i++) if (Math.abs(w[i * units + u] - w[i * units + r]) > limit) return false;
+        return true;
+      });
+      if (!same) representatives.push(u);
+    }
+    return representatives.length;
+  });
+}

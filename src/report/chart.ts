@@ -1,0 +1,85 @@
+/**
+ * Small terminal charts: several series on one grid, each with its own symbol (and colour when
+ * colour is on), a labelled y axis and a legend. Non-finite points are gaps, not crashes.
+ */
+import chalk from 'chalk';
+
+const SYMBOLS = ['*', 'o', '+', 'x', '#', '@', '%', '&'];
+const COLOURS = [chalk.green, chalk.red, chalk.blue, chalk.yellow, chalk.magenta, chalk.cyan, chalk.white, chalk.gray];
+
+export interface Series {
+  name: string;
+  values: number[];
+}
+
+export interface ChartOptions {
+  title: string;
+  xLabel: string;
+  /** Plot log10 of the values (they must be > 0; others are gaps). */
+  log?: boolean;
+  height?: number;
+  /** Columns per x step. */
+  step?: number;
+  /** Formats a y-axis value. */
+  format?: (y: number) => string;
+}
+
+export function lineChart(series: Series[], opts: ChartOptions): string {
+  const height = opts.height ?? 10;
+  const step = opts.step ?? 3;
+  const toY = (v: number) => (opts.log ? (v > 0 ? Math.log10(v) : NaN) : v);
+  const ys = series.map((s) => s.values.map(toY));
+  const finite = ys.flat().filter(Number.isFinite);
+  if (!finite.length) return `${opts.title}: nothing finite to plot`;
+  let lo = Math.min(...finite);
+  let hi = Math.max(...finite);
+  if (hi - lo < 1e-9) {
+    lo -= opts.log ? 0.5 : Math.abs(lo) * 0.1 + 0.05;
+    hi += opts.log ? 0.5 : Math.abs(hi) * 0.1 + 0.05;
+  }
+  const points = Math.max(...series.map((s) => s.values.length));
+  const width = (points - 1) * step + 1;
+  const grid: string[][] = Array.from({ length: height }, () => Array<string>(width).fill(' '));
+  ys.forEach((values, k) => {
+    const mark = paint(SYMBOLS[k % SYMBOLS.length], k);
+    values.forEach((y, i) => {
+      if (!Number.isFinite(y)) return;
+      const row = height - 1 - Math.round(((y - lo) / (hi - lo)) * (height - 1));
+      grid[row][i * step] = mark;
+    });
+  });
+  const label = (y: number) => {
+    const v = opts.log ? 10 ** y : y;
+    return (opts.format ?? defaultFormat)(v).padStart(8);
+  };
+  const lines = grid.map((row, r) => {
+    const y = hi - (r / (height - 1)) * (hi - lo);
+    const tick = r % 3 === 0 || r === height - 1 ? label(y) : ' '.repeat(8);
+    return `${tick} ┤${row.join('')}`;
+  });
+  const axis = `${' '.repeat(9)}└${'─'.repeat(width)}`;
+  const ticks = `${' '.repeat(10)}${xTicks(points, step)}`;
+  const legend = series.map((s, k) => `${paint(SYMBOLS[k % SYMBOLS.length], k)} ${s.name}`).join('   ');
+  return [`${opts.title}${opts.log ? ' (log scale)' : ''}`, ...lines, axis, ticks, `${' '.repeat(10)}${opts.xLabel}`, `${' '.repeat(10)}${legend}`].join('\n');
+}
+
+function paint(symbol: string, k: number): string {
+  return chalk.level > 0 ? COLOURS[k % COLOURS.length](symbol) : symbol;
+}
+
+function defaultFormat(v: number): string {
+  const a = Math.abs(v);
+  return a !== 0 && (a < 1e-2 || a >= 1e4) ? v.toExponential(0) : Number(v.toPrecision(3)).toString();
+}
+
+/** x positions 1..points, labelled every few steps. */
+function xTicks(points: number, step: number): string {
+  const every = Math.max(1, Math.ceil(4 / step));
+  let out = '';
+  for (let i = 0; i < points; i++) {
+    const text = i % every === 0 || i === points - 1 ? String(i + 1) : '';
+    const at = i * step;
+    if (text && (out.length < at || at === 0)) out = out.padEnd(at) + text;
+  }
+  return out;
+}
