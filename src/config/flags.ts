@@ -54,6 +54,10 @@ export function parseInitFlag(text: string): string | Overrides {
 /** The options shared by `run` and `probe`, as commander hands them over. */
 export interface ModelFlags {
   init?: string;
+  trainSize?: string;
+  testSize?: string;
+  dataset?: string;
+  dataDir?: string;
   hidden?: string;
   depth?: string;
   width?: string;
@@ -69,8 +73,6 @@ export interface RunFlags extends ModelFlags {
   batchSize?: string;
   epochs?: string;
   target?: string;
-  trainSize?: string;
-  testSize?: string;
   name?: string;
 }
 
@@ -90,6 +92,8 @@ export function flagsToOverrides(f: RunFlags): Overrides {
   const data: Overrides = {};
   if (f.trainSize !== undefined) data.trainSize = numberOrRaw(f.trainSize);
   if (f.testSize !== undefined) data.testSize = numberOrRaw(f.testSize);
+  if (f.dataset !== undefined) data.dataset = f.dataset;
+  if (f.dataDir !== undefined) data.dataDir = f.dataDir;
   const out: Overrides = {};
   if (f.init !== undefined) out.initializers = splitTopLevel(f.init).map(parseInitFlag);
   if (f.seeds !== undefined) out.seeds = numberList(f.seeds);

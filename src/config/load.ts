@@ -10,6 +10,7 @@ import { UserError, userErrors } from '../errors.js';
 import { resolveInit, type InitInput, type InitSpec } from '../initializers/registry.js';
 import type { Activation } from '../initializers/gain.js';
 import { DEFAULTS } from './defaults.js';
+import { EMBEDDED_SPLIT } from '../data/split.js';
 import { configSchema, describeIssue, type RawConfig } from './schema.js';
 
 /** The resolved config a run uses and saves beside its results. */
@@ -98,8 +99,11 @@ export function resolveConfig(file: Overrides, flags: Overrides): ExperimentConf
   if (twice.length) problems.push(`initializer ${[...new Set(twice)].join(', ')} is requested twice (aliases count as the same); give one a \`label\``);
   const finalModel = (merged.model ?? {}) as Overrides;
   if (finalModel.hidden === undefined && finalModel.depth === undefined) problems.push('`model.hidden` or `model.depth` must be given');
-  if (parsed.success && parsed.data.data.trainSize + parsed.data.data.testSize > MAX_EMBEDDED) {
-    problems.push(`\`data.trainSize\` + \`data.testSize\` is ${parsed.data.data.trainSize + parsed.data.data.testSize}; the embedded MNIST has ${MAX_EMBEDDED} digits`);
+  const data = parsed.success ? parsed.data.data : undefined;
+  if (data && data.dataDir === undefined) {
+    if (data.dataset === 'fashion-mnist') problems.push('`data.dataset` is "fashion-mnist", which needs `data.dataDir` (--data-dir): the embedded digits are MNIST only');
+    const total = (data.trainSize ?? EMBEDDED_SPLIT.train) + (data.testSize ?? EMBEDDED_SPLIT.test);
+    if (total > MAX_EMBEDDED) problems.push(`\`data.trainSize\` + \`data.testSize\` is ${total}; the embedded MNIST has ${MAX_EMBEDDED} digits`);
   }
   if (problems.length || !parsed.success) throw userErrors(problems);
 

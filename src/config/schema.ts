@@ -19,9 +19,10 @@ export const configSchema = z
     backend: z.enum(BACKENDS),
     data: z
       .object({
-        dataset: z.enum(['mnist']),
-        trainSize: whole(1),
-        testSize: whole(1),
+        dataset: z.enum(['mnist', 'fashion-mnist']),
+        dataDir: z.string().min(1).optional(),
+        trainSize: whole(1).optional(),
+        testSize: whole(1).optional(),
       })
       .strict(),
     model: z

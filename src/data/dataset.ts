@@ -10,6 +10,11 @@ export interface Dataset {
   pixelScale: number;
   labels: Uint8Array;
   count: number;
+  /**
+   * Set when the dataset comes with its own split (IDX files): examples [0, trainCount) are
+   * the training set and the rest the test set. Unset: one pool, split by us.
+   */
+  trainCount?: number;
   height: number;
   width: number;
   classes: number;

@@ -1,28 +1,39 @@
 /**
- * A seeded, stratified train/test split: each class contributes to both sides in proportion to
- * its share of the data, and the examples of a class are drawn in a seeded random order (never
- * the tail of class-sorted data).
+ * A seeded, stratified train/test split: each class contributes in proportion to its share, and
+ * the examples of a class are drawn in a seeded random order (never the tail of class-sorted
+ * data). A dataset with its own split (IDX files) keeps it: train comes from its train part and
+ * test from its test part, each a stratified sample.
  */
 import { UserError } from '../errors.js';
 import { deriveSeed, Rng } from '../util/random.js';
 import type { Dataset } from './dataset.js';
+
+/** Sizes of the split of the embedded digits when none are given. */
+export const EMBEDDED_SPLIT = { train: 8000, test: 2000 };
 
 export interface Split {
   train: Int32Array;
   test: Int32Array;
 }
 
-export function stratifiedSplit(data: Dataset, trainSize: number, testSize: number, seed: number): Split {
-  if (trainSize + testSize > data.count) {
-    throw new UserError(`train size ${trainSize} + test size ${testSize} = ${trainSize + testSize} exceeds the ${data.count} examples of ${data.source}`);
-  }
+/** Sizes that fall back to the whole available part when not given. */
+export function stratifiedSplit(data: Dataset, trainSize: number | undefined, testSize: number | undefined, seed: number): Split {
   const rng = new Rng(deriveSeed(seed, 'split'));
-  const byClass: number[][] = Array.from({ length: data.classes }, () => []);
-  for (let i = 0; i < data.count; i++) byClass[data.labels[i]].push(i);
-  for (const members of byClass) rng.shuffle(members);
-  const trainQuota = quotas(byClass.map((m) => m.length), trainSize);
-  const left = byClass.map((m, c) => m.length - trainQuota[c]);
-  const testQuota = quotas(left, testSize);
+  if (data.trainCount !== undefined) {
+    const trainPool = range(0, data.trainCount);
+    const testPool = range(data.trainCount, data.count);
+    const train = sample(data, trainPool, trainSize ?? trainPool.length, rng, 'training');
+    const test = sample(data, testPool, testSize ?? testPool.length, rng, 'test');
+    return { train: rng.shuffle(Int32Array.from(train)), test: rng.shuffle(Int32Array.from(test)) };
+  }
+  const nTrain = trainSize ?? EMBEDDED_SPLIT.train;
+  const nTest = testSize ?? EMBEDDED_SPLIT.test;
+  if (nTrain + nTest > data.count) {
+    throw new UserError(`train size ${nTrain} + test size ${nTest} = ${nTrain + nTest} exceeds the ${data.count} examples of ${data.source}`);
+  }
+  const byClass = groupByClass(data, range(0, data.count), rng);
+  const trainQuota = quotas(byClass.map((m) => m.length), nTrain);
+  const testQuota = quotas(byClass.map((m, c) => m.length - trainQuota[c]), nTest);
   const train: number[] = [];
   const test: number[] = [];
   byClass.forEach((members, c) => {
@@ -30,6 +41,24 @@ export function stratifiedSplit(data: Dataset, trainSize: number, testSize: numb
     test.push(...members.slice(trainQuota[c], trainQuota[c] + testQuota[c]));
   });
   return { train: rng.shuffle(Int32Array.from(train)), test: rng.shuffle(Int32Array.from(test)) };
+}
+
+function sample(data: Dataset, pool: number[], size: number, rng: Rng, part: string): number[] {
+  if (size > pool.length) throw new UserError(`${part} size ${size} exceeds the ${pool.length} ${part} examples of ${data.source}`);
+  const byClass = groupByClass(data, pool, rng);
+  const quota = quotas(byClass.map((m) => m.length), size);
+  return byClass.flatMap((members, c) => members.slice(0, quota[c]));
+}
+
+function groupByClass(data: Dataset, pool: number[], rng: Rng): number[][] {
+  const byClass: number[][] = Array.from({ length: data.classes }, () => []);
+  for (const i of pool) byClass[data.labels[i]].push(i);
+  for (const members of byClass) rng.shuffle(members);
+  return byClass;
+}
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from }, (_, i) => from + i);
 }
 
 /**

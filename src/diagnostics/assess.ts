@@ -45,9 +45,12 @@ export interface Assessment {
   score: number;
 }
 
-export function assess(layers: LayerStats[]): Assessment {
+/** `distinct`: distinct units per hidden layer, when known (see layers.ts, distinctUnits). */
+export function assess(layers: LayerStats[], distinct?: number[]): Assessment {
   const hidden = layers.slice(0, -1);
   const problems: string[] = [];
+  const symmetric = symmetryProblem(hidden.map((l) => l.units), distinct);
+  if (symmetric) problems.push(symmetric);
   const base = hidden[0]?.activationStd ?? NaN;
   const gradBase = hidden[hidden.length - 1]?.gradNorm ?? NaN;
   const signalRatios = hidden.map((l) => l.activationStd / base);
@@ -127,7 +130,7 @@ function pct(x: number): string {
 export interface TrialDiagnostics {
   /** Per-layer statistics at initialization (after LSUV when it applies), on a training batch. */
   atInit: LayerStats[];
-  /** After training, per hidden layer: units whose incoming weights and bias differ. */
+  /** After training, per hidden layer: units whose incoming weights and bias differ (this and the next two are empty when the trial diverged). */
   distinctUnits: number[];
   /** After training, per hidden layer, on a test batch (null outside the ReLU family / tanh-sigmoid). */
   deadFraction: (number | null)[];
@@ -140,14 +143,10 @@ export interface TrialDiagnostics {
  */
 export function diagnoseTrial(d: TrialDiagnostics, divergedAtEpoch?: number): string[] {
   const out: string[] = [];
-  const widths = d.atInit.slice(0, -1).map((l) => l.units);
-  const symmetricLayers = d.distinctUnits.filter((n, i) => n < Math.max(2, THRESHOLDS.symmetric * widths[i]));
-  if (symmetricLayers.length) {
-    const most = Math.max(...symmetricLayers);
-    out.push(`symmetric: ${most === 1 ? '1 distinct unit' : `<= ${most} distinct units`}/layer`);
-  }
+  const symmetric = symmetryProblem(d.atInit.slice(0, -1).map((l) => l.units), d.distinctUnits);
+  if (symmetric) out.push(symmetric);
   if (divergedAtEpoch !== undefined) out.push(`diverged at epoch ${divergedAtEpoch}`);
-  if (!symmetricLayers.length) {
+  if (!symmetric) {
     const atInit = assess(d.atInit).problems.filter((p) => /gradients|signal/.test(p));
     out.push(...atInit.slice(0, 1));
   }
@@ -156,4 +155,12 @@ export function diagnoseTrial(d: TrialDiagnostics, divergedAtEpoch?: number): st
   const saturated = worst(d.saturatedFraction);
   if (saturated.value > THRESHOLDS.saturated) out.push(`saturated ${pct(saturated.value)}`);
   return out;
+}
+
+/** "symmetric: 1 distinct unit/layer" when some hidden layer has too few distinct units. */
+function symmetryProblem(widths: number[], distinct?: number[]): string | null {
+  const few = (distinct ?? []).filter((n, i) => n < Math.max(2, THRESHOLDS.symmetric * widths[i]));
+  if (!few.length) return null;
+  const most = Math.max(...few);
+  return `symmetric: ${most === 1 ? '1 distinct unit' : `<= ${most} distinct units`}/layer`;
 }

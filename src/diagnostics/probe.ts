@@ -5,7 +5,7 @@
 import { startBackend, type BackendName, type Tf } from '../backend/select.js';
 import type { ExperimentConfig } from '../config/load.js';
 import type { Dataset } from '../data/dataset.js';
-import { loadEmbeddedMnist } from '../data/embedded.js';
+import { loadDataset } from '../data/load.js';
 import { stratifiedSplit } from '../data/split.js';
 import { applyLsuv, type LsuvReport } from '../initializers/lsuv.js';
 import { entryOf, type InitSpec } from '../initializers/registry.js';
@@ -14,7 +14,7 @@ import { architectureOf, buildMlp, disposeModel, type Model } from '../model/mlp
 import { BatchReader, type Batch } from '../train/loop.js';
 import { deriveSeed, Rng } from '../util/random.js';
 import { assess, type Assessment } from './assess.js';
-import { layerStats, type LayerStats } from './layers.js';
+import { distinctUnits, layerStats, type LayerStats } from './layers.js';
 
 export interface ProbeResult {
   init: string;
@@ -46,7 +46,7 @@ export async function probe(
 ): Promise<{ backend: BackendName; results: ProbeResult[] }> {
   const { name: backend, tf } = await startBackend(config.backend);
   log(`backend: ${backend}; a batch of ${batchSize} training digits, seed ${seed}`);
-  const data = loadEmbeddedMnist();
+  const data = loadDataset(config.data);
   const split = stratifiedSplit(data, config.data.trainSize, config.data.testSize, seed);
   const batch = probeBatch(tf, data, split.train, seed, batchSize);
   const arch = architectureOf(config.model, data);
@@ -58,7 +58,7 @@ export async function probe(
       try {
         const lsuv = maybeLsuv(tf, model, spec, batch);
         const layers = layerStats(tf, model, batch.x, batch.oneHot);
-        const assessment = assess(layers);
+        const assessment = assess(layers, distinctUnits(tf, model));
         results.push({ init: spec.label, layers, problems: assessment.problems, healthy: assessment.healthy, ...(lsuv ? { lsuv } : {}), assessment });
       } finally {
         disposeModel(model);

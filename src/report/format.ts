@@ -7,7 +7,7 @@ export function pct(x: number | null | undefined, digits = 1): string {
 
 export function num(x: number | null | undefined, digits = 3): string {
   if (x === null || x === undefined) return '-';
-  if (Number.isNaN(x)) return 'NaN';
+  if (Number.isNaN(x)) return '-';
   if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
   const a = Math.abs(x);
   if (a !== 0 && (a < 1e-3 || a >= 1e5)) return x.toExponential(1);

@@ -6,7 +6,7 @@
 import { startBackend, type BackendName } from '../backend/select.js';
 import type { ExperimentConfig } from '../config/load.js';
 import { serializeConfig } from '../config/load.js';
-import { loadEmbeddedMnist } from '../data/embedded.js';
+import { loadDataset } from '../data/load.js';
 import { stratifiedSplit } from '../data/split.js';
 import { Interrupted } from '../errors.js';
 import { spread, type Spread } from '../util/stats.js';
@@ -53,7 +53,7 @@ export async function runExperiment(config: ExperimentConfig, hooks: RunHooks = 
   const log = hooks.log ?? (() => {});
   const { name: backend, tf } = await startBackend(config.backend);
   log(`backend: ${backend}`);
-  const data = loadEmbeddedMnist();
+  const data = loadDataset(config.data);
   const doc: ResultsDocument = {
     schemaVersion: 1,
     backend,

@@ -100,14 +100,15 @@ export async function runTrial(
     const lsuv = maybeLsuv(tf, model, spec, probeData);
     const atInit = layerStats(tf, model, probeData.x, probeData.oneHot);
     const outcome = await train(tf, model, optimizer, data, split.train, split.test, { ...config.train, seed }, hooks);
-    const after = layerStats(tf, model, testData.x, testData.oneHot).slice(0, -1);
+    const diverged = outcome.divergedAtEpoch ?? undefined;
+    // After a divergence the weights hold NaN: there is nothing meaningful to measure.
+    const after = diverged === undefined ? layerStats(tf, model, testData.x, testData.oneHot).slice(0, -1) : [];
     const diagnostics: TrialDiagnostics = {
       atInit,
-      distinctUnits: distinctUnits(tf, model),
+      distinctUnits: diverged === undefined ? distinctUnits(tf, model) : [],
       deadFraction: after.map((l) => l.deadFraction),
       saturatedFraction: after.map((l) => l.saturatedFraction),
     };
-    const diverged = outcome.divergedAtEpoch ?? undefined;
     return {
       ...base,
       status: diverged === undefined ? 'ok' : 'diverged',

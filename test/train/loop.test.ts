@@ -82,3 +82,18 @@ test('LSUV rescales each layer to unit pre-activation variance and records its i
   for (const v of t.lsuv!.finalVariance) assert.ok(Math.abs(v - 1) < 0.1, `variance ${v}`);
   assert.ok(t.lsuv!.iterations[0] >= 1, 'the first layer needed rescaling (pixels are not unit-variance)');
 });
+
+test('after training, zero init still has one distinct unit per layer and is diagnosed symmetric; He is not', async () => {
+  const tf = await wasmTf();
+  const config = smallConfig({ initializers: ['zeros', 'heNormal'], model: { hidden: [32, 16], activation: 'tanh' }, train: { optimizer: 'sgd', lr: 0.1, batchSize: 50, epochs: 1 } });
+  const split = stratifiedSplit(data, 1000, 500, 0);
+  const zeros = await runTrial(tf, config, config.initializers[0], 0, data, split);
+  const he = await runTrial(tf, config, config.initializers[1], 0, data, split);
+  assert.deepEqual(zeros.diagnostics!.distinctUnits, [1, 1]);
+  assert.equal(zeros.diagnosis![0], 'symmetric: 1 distinct unit/layer');
+  assert.deepEqual(he.diagnostics!.distinctUnits, [32, 16]);
+  assert.ok(!he.diagnosis!.some((d) => d.startsWith('symmetric')));
+  assert.equal(he.diagnostics!.atInit.length, 3);
+  assert.equal(he.epochs[0].gradNorms.length, 3);
+  assert.equal(he.epochs[0].weightNorms.length, 3);
+});
