@@ -51,6 +51,7 @@ async function load(name: BackendName): Promise<Tf> {
   const ok = await withoutConsoleNoise(() => tf.setBackend(name));
   if (!ok || tf.getBackend() !== name) throw new Error('tf.setBackend refused it');
   await tf.ready();
+  if (name === 'wasm') (await import('./wasm-kernels.js')).registerWasmKernels(tf);
   return tf;
 }
 

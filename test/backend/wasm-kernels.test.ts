@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Tensor } from '@tensorflow/tfjs';
+import { Rng } from '../../src/util/random.js';
+import { wasmTf } from '../helpers.js';
+
+/**
+ * Every kernel init-bench adds to the wasm backend is checked against the cpu backend (pure JS,
+ * tfjs's reference) on the same inputs: relative error (max |a - b| / max |b|) <= 1e-4. Float32
+ * sums of a few thousand terms in a different order differ by ~1e-6 relative; a wrong index
+ * (a shifted tap, a swapped axis) gives errors of order 1.
+ */
+const TOLERANCE = 1e-4;
+
+function randomValues(n: number, seed: number): Float32Array {
+  const rng = new Rng(seed);
+  return Float32Array.from({ length: n }, () => rng.normal());
+}
+
+async function onBackend(name: 'cpu' | 'wasm', fn: () => Tensor): Promise<Float32Array> {
+  const tf = await wasmTf();
+  await tf.setBackend(name);
+  try {
+    const t = fn();
+    const values = (await t.data()) as Float32Array;
+    t.dispose();
+    return values;
+  } finally {
+    await tf.setBackend('wasm');
+  }
+}
+
+function relativeError(a: Float32Array, b: Float32Array): number {
+  assert.equal(a.length, b.length);
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < a.length; i++) {
+    diff = Math.max(diff, Math.abs(a[i] - b[i]));
+    scale = Math.max(scale, Math.abs(b[i]));
+  }
+  return diff / Math.max(scale, 1e-12);
+}
+
+test('transposed matMul on wasm equals cpu, every transpose combination, odd sizes, batched', async () => {
+  const tf = await wasmTf();
+  const cases: [number[], number[], boolean, boolean][] = [
+    [[37, 53], [53, 29], false, false],
+    [[53, 37], [53, 29], true, false],
+    [[37, 53], [29, 53], false, true],
+    [[53, 37], [29, 53], true, true],
+    [[3, 17, 5], [3, 17, 7], true, false],
+    [[2, 9, 11], [2, 13, 11], false, true],
+    [[1, 1], [1, 1], true, true],
+  ];
+  for (const [aShape, bShape, ta, tb] of cases) {
+    const av = randomValues(aShape.reduce((x, y) => x * y), 1);
+    const bv = randomValues(bShape.reduce((x, y) => x * y), 2);
+    const compute = () => tf.matMul(tf.tensor(av, aShape), tf.tensor(bv, bShape), ta, tb);
+    const err = relativeError(await onBackend('wasm', () => tf.tidy(compute)), await onBackend('cpu', () => tf.tidy(compute)));
+    assert.ok(err <= TOLERANCE, `${aShape} x ${bShape} (${ta}, ${tb}): ${err}`);
+  }
+});
+
+test('Conv2DBackpropFilter on wasm equals cpu over strides, paddings, kernel sizes and odd shapes', async () => {
+  const tf = await wasmTf();
+  const cases: { x: [number, number, number, number]; f: [number, number, number, number]; stride: number | [number, number]; pad: 'valid' | 'same' | number }[] = [
+    { x: [2, 7, 7, 1], f: [3, 3, 1, 4], stride: 1, pad: 'valid' },
+    { x: [3, 9, 8, 3], f: [3, 3, 3, 5], stride: 1, pad: 'same' },
+    { x: [2, 11, 13, 2], f: [5, 3, 2, 3], stride: 2, pad: 'same' },
+    { x: [2, 10, 10, 4], f: [2, 2, 4, 6], stride: [2, 1], pad: 'valid' },
+    { x: [1, 6, 5, 3], f: [3, 3, 3, 2], stride: 1, pad: 1 },
+    { x: [4, 28, 28, 1], f: [3, 3, 1, 16], stride: 1, pad: 'valid' },
+    { x: [1, 5, 5, 2], f: [1, 1, 2, 3], stride: 3, pad: 'valid' },
+  ];
+  for (const c of cases) {
+    const xv = randomValues(c.x.reduce((a, b) => a * b), 3);
+    const fv = randomValues(c.f.reduce((a, b) => a * b), 4);
+    // d/dW of sum(conv2d(x, W) * g) is Conv2DBackpropFilter(x, g): the kernel under test.
+    const compute = () =>
+      tf.tidy(() => {
+        const x = tf.tensor4d(xv, c.x);
+        const y = tf.conv2d(x, tf.tensor4d(fv, c.f), c.stride, c.pad);
+        const g = tf.tensor(randomValues(y.size, 5), y.shape);
+        return tf.grad((w: Tensor) => tf.sum(tf.mul(tf.conv2d(x, w as never, c.stride, c.pad), g)))(tf.tensor4d(fv, c.f));
+      });
+    const err = relativeError(await onBackend('wasm', compute), await onBackend('cpu', compute));
+    assert.ok(err <= TOLERANCE, `${JSON.stringify(c)}: ${err}`);
+  }
+});
+
+test('the wasm kernels leak no tensors', async () => {
+  const tf = await wasmTf();
+  const before = tf.memory().numTensors;
+  const bytes = (tf.memory() as { numBytes: number }).numBytes;
+  tf.tidy(() => {
+    const x = tf.randomNormal([2, 8, 8, 3]) as import("@tensorflow/tfjs").Tensor4D;
+    tf.grad((w: Tensor) => tf.sum(tf.conv2d(x, w as never, 1, 'same')))(tf.randomNormal([3, 3, 3, 4]));
+    tf.matMul(tf.randomNormal([5, 6]), tf.randomNormal([7, 6]), false, true);
+  });
+  assert.equal(tf.memory().numTensors, before);
+  assert.equal((tf.memory() as { numBytes: number }).numBytes, bytes);
+});
