@@ -15,14 +15,11 @@ export interface ProbeOptions extends ModelFlags {
   config?: string;
   batch?: string;
   json?: boolean;
-  model?: string;
 }
 
 export async function probeCommand(opts: ProbeOptions): Promise<number> {
   const file = opts.config ? readConfigFile(opts.config) : {};
-  const flags = flagsToOverrides(opts);
-  if (opts.model !== undefined) flags.model = { ...((flags.model as object) ?? {}), kind: opts.model };
-  const config = resolveConfig(file, flags);
+  const config = resolveConfig(file, flagsToOverrides(opts));
   const batch = Number(opts.batch ?? 256);
   if (!Number.isInteger(batch) || batch < 2) throw new UserError(`--batch ${opts.batch} must be a whole number >= 2`);
   const seed = config.seeds[0];

@@ -23,8 +23,9 @@ export const DEFAULTS = {
     testSize: undefined as number | undefined,
   },
   model: {
-    kind: 'mlp' as const,
-    /** Widths of the hidden layers, input side first. */
+    /** mlp | cnn. */
+    kind: 'mlp' as 'mlp' | 'cnn',
+    /** MLP: widths of the hidden layers, input side first. */
     hidden: [256, 128] as number[],
     /** If set, `depth` hidden layers of `width` units replace `hidden`. */
     depth: undefined as number | undefined,
@@ -33,6 +34,20 @@ export const DEFAULTS = {
     activation: 'relu' as string,
     /** Negative slope of leakyRelu (PyTorch's default 0.01). */
     leakySlope: 0.01,
+    /** CNN: filters per conv layer (each conv is followed by max pooling); LeNet-style default. */
+    filters: [16, 32] as number[],
+    /** CNN: square kernel size of every conv layer. */
+    kernelSize: 3,
+    /** CNN: max-pooling window (and stride) after each conv layer; 1 for none. */
+    pool: 2,
+    /** CNN: valid (no padding) | same (zero padding keeps the size). */
+    padding: 'valid' as 'valid' | 'same',
+    /** CNN: widths of dense layers between the convs and the output ([]: straight to the output). */
+    head: [] as number[],
+    /** Batch normalization after every hidden layer's product, before its activation. */
+    batchNorm: false,
+    /** Dropout rate after every hidden layer's activation (0 = none; seeded). */
+    dropout: 0,
   },
   train: {
     /** sgd | momentum (0.9) | adam | rmsprop. SGD shows the init's effect plainly; Adam rescales updates per weight and hides part of it. */

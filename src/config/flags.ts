@@ -54,6 +54,14 @@ export function parseInitFlag(text: string): string | Overrides {
 /** The options shared by `run` and `probe`, as commander hands them over. */
 export interface ModelFlags {
   init?: string;
+  model?: string;
+  filters?: string;
+  kernelSize?: string;
+  pool?: string;
+  padding?: string;
+  head?: string;
+  batchNorm?: boolean;
+  dropout?: string;
   trainSize?: string;
   testSize?: string;
   dataset?: string;
@@ -83,6 +91,14 @@ export function flagsToOverrides(f: RunFlags): Overrides {
   if (f.depth !== undefined) model.depth = numberOrRaw(f.depth);
   if (f.width !== undefined) model.width = numberOrRaw(f.width);
   if (f.activation !== undefined) model.activation = f.activation;
+  if (f.model !== undefined) model.kind = f.model;
+  if (f.filters !== undefined) model.filters = numberList(f.filters);
+  if (f.kernelSize !== undefined) model.kernelSize = numberOrRaw(f.kernelSize);
+  if (f.pool !== undefined) model.pool = numberOrRaw(f.pool);
+  if (f.padding !== undefined) model.padding = f.padding;
+  if (f.head !== undefined) model.head = f.head === '' ? [] : numberList(f.head);
+  if (f.batchNorm !== undefined) model.batchNorm = f.batchNorm;
+  if (f.dropout !== undefined) model.dropout = numberOrRaw(f.dropout);
   const train: Overrides = {};
   if (f.optimizer !== undefined) train.optimizer = f.optimizer;
   if (f.lr !== undefined) train.lr = numberOrRaw(f.lr);

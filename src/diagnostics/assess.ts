@@ -7,6 +7,12 @@ import type { LayerStats } from './layers.js';
 
 /** Thresholds, stated once (and printed by probe). */
 export const THRESHOLDS = {
+  /**
+   * Gradient-norm ratios are judged from this many hidden layers on: in a shallow net they
+   * mostly reflect differing layer shapes (a 1-channel conv against a 16-channel one, 784
+   * inputs against 256), not a vanishing or exploding trend.
+   */
+  minDepthForGradients: 4,
   /** Activation std of the last hidden layer vs the first: below this the signal vanishes... */
   signalVanishes: 0.25,
   /** ...above this it explodes. */
@@ -61,6 +67,7 @@ export function assess(layers: LayerStats[], distinct?: number[]): Assessment {
   const nonFinite = layers.some((l) => !Number.isFinite(l.activationStd) || !Number.isFinite(l.gradNorm));
 
   if (nonFinite) problems.push('non-finite activations or gradients');
+  const deep = hidden.length >= THRESHOLDS.minDepthForGradients;
   if (!(base > 0)) problems.push('no signal: the first hidden layer outputs a constant');
   else if (lastSignal < THRESHOLDS.signalVanishes) problems.push(`vanishing signal (activation std x${fmt(lastSignal)} by layer ${hidden.length})`);
   else if (lastSignal > THRESHOLDS.signalExplodes) problems.push(`exploding signal (activation std x${fmt(lastSignal)} by layer ${hidden.length})`);
@@ -69,8 +76,8 @@ export function assess(layers: LayerStats[], distinct?: number[]): Assessment {
   else if (layers.some((l) => l.gradToWeightRatio < THRESHOLDS.gradToWeightFloor)) {
     const smallest = Math.min(...layers.map((l) => l.gradToWeightRatio));
     problems.push(`vanishing gradients (grad/weight ${fmt(smallest)})`);
-  } else if (firstGrad < THRESHOLDS.gradientVanishes) problems.push(`vanishing gradients (layer 1 grad x${fmt(firstGrad)} of layer ${hidden.length})`);
-  else if (firstGrad > THRESHOLDS.gradientExplodes) problems.push(`exploding gradients (layer 1 grad x${fmt(firstGrad)} of layer ${hidden.length})`);
+  } else if (deep && firstGrad < THRESHOLDS.gradientVanishes) problems.push(`vanishing gradients (layer 1 grad x${fmt(firstGrad)} of layer ${hidden.length})`);
+  else if (deep && firstGrad > THRESHOLDS.gradientExplodes) problems.push(`exploding gradients (layer 1 grad x${fmt(firstGrad)} of layer ${hidden.length})`);
   const dead = worst(hidden.map((l) => l.deadFraction));
   if (dead.value > THRESHOLDS.deadUnits) problems.push(`dead ReLUs ${pct(dead.value)} (layer ${dead.index + 1})`);
   const saturated = worst(hidden.map((l) => l.saturatedFraction));

@@ -6,7 +6,8 @@
 import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs';
 import { tidyValue, type Tf } from '../backend/select.js';
 import type { Activation } from '../initializers/gain.js';
-import { forward, type Model } from '../model/mlp.js';
+import { forward, type Model } from '../model/network.js';
+import { matrixShape } from '../initializers/catalogue/structured.js';
 
 export interface LayerStats {
   layer: string;
@@ -31,20 +32,23 @@ const RELU_FAMILY: Activation[] = ['relu', 'leakyRelu', 'elu', 'selu'];
 
 export function layerStats(tf: Tf, model: Model, x: Tensor2D, oneHot: Tensor2D): LayerStats[] {
   const forwardStats = tidyValue(tf, () => {
-    const trace = forward(tf, model, x);
+    const trace = forward(tf, model, x, 'probe');
     return model.layers.map((layer, i) => {
       const z = trace.preActivations[i];
       const a = trace.activations[i];
       const zm = tf.moments(z);
       const am = tf.moments(a);
       const values = [zm.mean, tf.sqrt(zm.variance), tf.mean(tf.square(z)), am.mean, tf.sqrt(am.variance)];
-      const dead = RELU_FAMILY.includes(layer.activation) ? tf.mean(tf.cast(tf.lessEqual(tf.max(z, 0), 0), 'float32')) : null;
+      // A unit (a dense unit, or a conv channel at every position) is dead when its
+      // pre-activation is <= 0 for the whole batch.
+      const perUnit = tf.reshape(z, [-1, z.shape[z.rank - 1]]);
+      const dead = RELU_FAMILY.includes(layer.activation) ? tf.mean(tf.cast(tf.lessEqual(tf.max(perUnit, 0), 0), 'float32')) : null;
       const saturated = saturation(tf, a, layer.activation);
       return { values: values.map(scalarOf), dead: dead ? scalarOf(dead) : null, saturated: saturated ? scalarOf(saturated) : null };
     });
   });
   const gradStats = tidyValue(tf, () => {
-    const { grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(oneHot, forward(tf, model, x).logits) as Scalar, model.variables);
+    const { grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(oneHot, forward(tf, model, x, 'probe').logits) as Scalar, model.variables);
     return model.layers.map((l) => [scalarOf(tf.norm(grads[l.kernel.name])), scalarOf(tf.norm(l.kernel))]);
   });
   return model.layers.map((layer, i) => {
@@ -52,7 +56,7 @@ export function layerStats(tf: Tf, model: Model, x: Tensor2D, oneHot: Tensor2D):
     const [gradNorm, weightNorm] = gradStats[i];
     return {
       layer: layer.name,
-      units: layer.shape[1],
+      units: layer.shape[layer.shape.length - 1],
       activation: layer.activation,
       preActivationMean: preMean,
       preActivationStd: preStd,
@@ -85,7 +89,7 @@ function scalarOf(t: Tensor): number {
  */
 export function distinctUnits(tf: Tf, model: Model, tol = 1e-6): number[] {
   return model.layers.slice(0, -1).map((layer) => {
-    const [fanIn, units] = layer.shape;
+    const [fanIn, units] = matrixShape(layer.shape);
     const w = layer.kernel.dataSync();
     const b = layer.bias.dataSync();
     let scale = 0;

@@ -10,7 +10,7 @@ import { stratifiedSplit } from '../data/split.js';
 import { applyLsuv, type LsuvReport } from '../initializers/lsuv.js';
 import { entryOf, type InitSpec } from '../initializers/registry.js';
 import { sampleKernels } from '../model/init.js';
-import { architectureOf, buildMlp, disposeModel, type Model } from '../model/mlp.js';
+import { architectureOf, buildModel, disposeModel, type Model } from '../model/network.js';
 import { BatchReader, type Batch } from '../train/loop.js';
 import { deriveSeed, Rng } from '../util/random.js';
 import { assess, type Assessment } from './assess.js';
@@ -54,7 +54,7 @@ export async function probe(
   try {
     for (const spec of config.initializers) {
       const { kernels, biases } = await sampleKernels(arch, spec, seed);
-      const model = buildMlp(tf, arch, kernels, biases);
+      const model = buildModel(tf, arch, kernels, biases);
       try {
         const lsuv = maybeLsuv(tf, model, spec, batch);
         const layers = layerStats(tf, model, batch.x, batch.oneHot);

@@ -7,7 +7,7 @@
  */
 import type { Tensor2D } from '@tensorflow/tfjs';
 import type { Tf } from '../backend/select.js';
-import { forward, type Model } from '../model/mlp.js';
+import { forward, type Model } from '../model/network.js';
 
 export interface LsuvReport {
   /** Rescaling iterations per layer (0: the variance was already within tol). */
@@ -36,7 +36,7 @@ export function applyLsuv(tf: Tf, model: Model, batch: Tensor2D, tol: number, ma
 
 function preActivationVariance(tf: Tf, model: Model, batch: Tensor2D, layer: number): number {
   return tf.tidy(() => {
-    const z = forward(tf, model, batch, layer + 1).preActivations[layer];
+    const z = forward(tf, model, batch, 'probe', layer + 1).preActivations[layer];
     return tf.moments(z).variance.dataSync()[0];
   });
 }

@@ -6,7 +6,7 @@
 import { deriveSeed, Rng } from '../util/random.js';
 import { entryOf, kernelFor, type InitSpec } from '../initializers/registry.js';
 import type { KernelRequest } from '../initializers/types.js';
-import { layerPlan, type Architecture } from './mlp.js';
+import { layerPlan, type Architecture } from './network.js';
 
 export interface SampledKernels {
   kernels: Float32Array[];

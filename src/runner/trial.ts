@@ -13,7 +13,7 @@ import { diagnoseTrial, type TrialDiagnostics } from '../diagnostics/assess.js';
 import { distinctUnits, layerStats } from '../diagnostics/layers.js';
 import { maybeLsuv, probeBatch } from '../diagnostics/probe.js';
 import { sampleKernels } from '../model/init.js';
-import { architectureOf, buildMlp, disposeModel } from '../model/mlp.js';
+import { architectureOf, buildModel, disposeModel } from '../model/network.js';
 import { BatchReader, train, type EpochMetrics, type TrainHooks } from '../train/loop.js';
 
 /** Examples used to measure the network at init (training batch) and after training (test batch). */
@@ -92,7 +92,7 @@ export async function runTrial(
   };
   const arch = architectureOf(config.model, data);
   const { kernels, biases, gains } = await sampleKernels(arch, spec, seed);
-  const model = buildMlp(tf, arch, kernels, biases);
+  const model = buildModel(tf, arch, kernels, biases);
   const optimizer = makeOptimizer(tf, config.train.optimizer, config.train.lr);
   const probeData = probeBatch(tf, data, split.train, seed, PROBE_BATCH);
   const testData = new BatchReader(data, PROBE_BATCH).read(tf, split.test.subarray(0, PROBE_BATCH));

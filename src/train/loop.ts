@@ -8,7 +8,7 @@ import type { Optimizer, Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs';
 import type { Tf } from '../backend/select.js';
 import { gatherBatch, pixelsPerImage, type Dataset } from '../data/dataset.js';
 import { Interrupted } from '../errors.js';
-import { forward, type Model } from '../model/mlp.js';
+import { forward, updateMovingMoments, type Model } from '../model/network.js';
 import { deriveSeed, Rng } from '../util/random.js';
 
 export interface EpochMetrics {
@@ -62,7 +62,8 @@ export async function train(
     for (let start = 0; start < order.length; start += settings.batchSize) {
       if (hooks.signal?.aborted) throw new Interrupted(String(hooks.signal.reason ?? 'signal'));
       const idx = order.subarray(start, start + settings.batchSize);
-      const step = trainStep(tf, model, optimizer, batches.read(tf, idx), start === 0);
+      const dropoutSeed = deriveSeed(settings.seed, 'dropout', epoch, start);
+      const step = trainStep(tf, model, optimizer, batches.read(tf, idx), start === 0, dropoutSeed);
       if (!Number.isFinite(step.loss)) return { epochs, divergedAtEpoch: epoch };
       lossSum += step.loss * idx.length;
       correct += step.correct;
@@ -93,22 +94,25 @@ interface StepResult {
   gradNorms?: number[];
 }
 
-function trainStep(tf: Tf, model: Model, optimizer: Optimizer, batch: Batch, withNorms: boolean): StepResult {
+function trainStep(tf: Tf, model: Model, optimizer: Optimizer, batch: Batch, withNorms: boolean, dropoutSeed: number): StepResult {
   // Tensors kept out of the tidy scopes, read after the step and then disposed.
-  const kept: { correct?: Tensor; norms?: Tensor } = {};
+  const kept: { correct?: Tensor; norms?: Tensor; moments?: { layer: number; mean: Tensor; variance: Tensor }[] } = {};
   const loss = tf.tidy(() => {
     const { value, grads } = tf.variableGrads(() => {
-      const { logits } = forward(tf, model, batch.x);
+      const { logits, batchMoments } = forward(tf, model, batch.x, 'train', model.layers.length, dropoutSeed);
       kept.correct = tf.keep(countCorrect(tf, logits, batch.labels));
+      kept.moments = batchMoments.map((m) => ({ layer: m.layer, mean: tf.keep(m.mean), variance: tf.keep(m.variance) }));
       return tf.losses.softmaxCrossEntropy(batch.oneHot, logits) as Scalar;
     }, model.variables);
     if (withNorms) kept.norms = tf.keep(tf.stack(model.layers.map((l) => tf.norm(grads[l.kernel.name]))));
     optimizer.applyGradients(grads);
     return value;
   });
+  const moments = kept.moments ?? [];
+  if (moments.length) updateMovingMoments(tf, model, moments);
   const result: StepResult = { loss: loss.dataSync()[0], correct: kept.correct!.dataSync()[0] };
   if (kept.norms) result.gradNorms = Array.from(kept.norms.dataSync());
-  tf.dispose([loss, kept.correct!, ...(kept.norms ? [kept.norms] : []), batch.x, batch.labels, batch.oneHot]);
+  tf.dispose([loss, kept.correct!, ...(kept.norms ? [kept.norms] : []), ...moments.flatMap((m) => [m.mean, m.variance]), batch.x, batch.labels, batch.oneHot]);
   return result;
 }
 
@@ -129,7 +133,7 @@ export function evaluate(tf: Tf, model: Model, data: Dataset, indices: Int32Arra
     const idx = indices.subarray(start, start + chunk);
     const batch = reader.read(tf, idx);
     const [l, c] = tf.tidy(() => {
-      const { logits } = forward(tf, model, batch.x);
+      const { logits } = forward(tf, model, batch.x, 'eval');
       const loss = tf.mul(tf.losses.softmaxCrossEntropy(batch.oneHot, logits), idx.length);
       return [loss.dataSync()[0], countCorrect(tf, logits, batch.labels).dataSync()[0]];
     });

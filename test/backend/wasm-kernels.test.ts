@@ -88,6 +88,52 @@ test('Conv2DBackpropFilter on wasm equals cpu over strides, paddings, kernel siz
   }
 });
 
+test('Conv2DBackpropInput on wasm equals cpu (stride 1 runs as a flipped forward conv; others fall back)', async () => {
+  const tf = await wasmTf();
+  const cases: { x: [number, number, number, number]; f: [number, number, number, number]; stride: number; pad: 'valid' | 'same' | number }[] = [
+    { x: [2, 9, 8, 3], f: [3, 3, 3, 5], stride: 1, pad: 'valid' },
+    { x: [2, 9, 8, 3], f: [3, 3, 3, 5], stride: 1, pad: 'same' },
+    { x: [1, 7, 6, 2], f: [5, 3, 2, 4], stride: 1, pad: 'same' },
+    { x: [1, 6, 5, 3], f: [3, 3, 3, 2], stride: 1, pad: 1 },
+    { x: [2, 13, 11, 16], f: [3, 3, 16, 32], stride: 1, pad: 'valid' },
+    { x: [2, 11, 13, 2], f: [3, 3, 2, 3], stride: 2, pad: 'same' },
+  ];
+  for (const c of cases) {
+    const xv = randomValues(c.x.reduce((a, b) => a * b), 6);
+    const fv = randomValues(c.f.reduce((a, b) => a * b), 7);
+    const compute = () =>
+      tf.tidy(() => {
+        const w = tf.tensor4d(fv, c.f);
+        const y = tf.conv2d(tf.tensor4d(xv, c.x), w, c.stride, c.pad);
+        const g = tf.tensor(randomValues(y.size, 8), y.shape);
+        return tf.grad((x: Tensor) => tf.sum(tf.mul(tf.conv2d(x as never, w, c.stride, c.pad), g)))(tf.tensor4d(xv, c.x));
+      });
+    const err = relativeError(await onBackend('wasm', compute), await onBackend('cpu', compute));
+    assert.ok(err <= TOLERANCE, `${JSON.stringify(c)}: ${err}`);
+  }
+});
+
+test('MaxPoolGrad on wasm equals cpu over windows, strides (overlapping too), paddings and odd sizes', async () => {
+  const tf = await wasmTf();
+  const cases: { x: [number, number, number, number]; size: number; stride: number; pad: 'valid' | 'same' }[] = [
+    { x: [2, 26, 26, 16], size: 2, stride: 2, pad: 'valid' },
+    { x: [2, 11, 11, 3], size: 2, stride: 2, pad: 'valid' },
+    { x: [1, 9, 7, 2], size: 3, stride: 2, pad: 'same' },
+    { x: [2, 8, 8, 1], size: 3, stride: 1, pad: 'valid' },
+  ];
+  for (const c of cases) {
+    const xv = randomValues(c.x.reduce((a, b) => a * b), 9);
+    const compute = () =>
+      tf.tidy(() => {
+        const y = tf.maxPool(tf.tensor4d(xv, c.x), c.size, c.stride, c.pad);
+        const g = tf.tensor(randomValues(y.size, 10), y.shape);
+        return tf.grad((x: Tensor) => tf.sum(tf.mul(tf.maxPool(x as never, c.size, c.stride, c.pad), g)))(tf.tensor4d(xv, c.x));
+      });
+    const err = relativeError(await onBackend('wasm', compute), await onBackend('cpu', compute));
+    assert.ok(err <= TOLERANCE, `${JSON.stringify(c)}: ${err}`);
+  }
+});
+
 test('the wasm kernels leak no tensors', async () => {
   const tf = await wasmTf();
   const before = tf.memory().numTensors;
@@ -95,6 +141,7 @@ test('the wasm kernels leak no tensors', async () => {
   tf.tidy(() => {
     const x = tf.randomNormal([2, 8, 8, 3]) as import("@tensorflow/tfjs").Tensor4D;
     tf.grad((w: Tensor) => tf.sum(tf.conv2d(x, w as never, 1, 'same')))(tf.randomNormal([3, 3, 3, 4]));
+    tf.grad((h: Tensor) => tf.sum(tf.maxPool(tf.conv2d(h as never, tf.randomNormal([3, 3, 3, 4]) as never, 1, 'valid'), 2, 2, 'valid')))(x);
     tf.matMul(tf.randomNormal([5, 6]), tf.randomNormal([7, 6]), false, true);
   });
   assert.equal(tf.memory().numTensors, before);

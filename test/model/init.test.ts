@@ -2,9 +2,20 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { resolveInit, type InitSpec } from '../../src/initializers/registry.js';
 import { sampleKernels } from '../../src/model/init.js';
-import type { Architecture } from '../../src/model/mlp.js';
+import type { Architecture } from '../../src/model/network.js';
 
-const arch: Architecture = { inputSize: 20, hidden: [16, 16, 16], classes: 10, activation: 'relu', leakySlope: 0.01 };
+const arch: Architecture = {
+  kind: 'mlp',
+  height: 4,
+  width: 5,
+  classes: 10,
+  hidden: [16, 16, 16],
+  conv: { filters: [], kernelSize: 3, pool: 2, padding: 'valid' },
+  activation: 'relu',
+  leakySlope: 0.01,
+  batchNorm: false,
+  dropout: 0,
+};
 const spec = (input: Parameters<typeof resolveInit>[0]) => resolveInit(input, 'test') as InitSpec;
 
 test('two same-shaped layers get different weights; the same seed gives the same ones', async () => {
