@@ -54,6 +54,7 @@ modelOptions(program.command('run'))
   .option('-o, --out <dir>', 'results folder (default results/<timestamp>-<name>)')
   .option('--json', 'print the results document (only it) on stdout')
   .option('-q, --quiet', 'no progress on stderr')
+  .option('-j, --jobs <n>', 'trials run in parallel worker processes (default: one per core)')
   .action(async (opts) => exitWith(await (await import('./commands/run.js')).runCommand(opts)));
 
 modelOptions(program.command('probe'))

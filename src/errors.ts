@@ -20,6 +20,9 @@ export function userErrors(problems: string[], heading = 'invalid configuration'
 
 /** Raised when the user interrupts a run (SIGINT/SIGTERM); the CLI exits 130. */
 export class Interrupted extends Error {
+  /** What was finished when the interruption came (set by the experiment runner). */
+  partial?: unknown;
+
   constructor(signal: string) {
     super(`interrupted by ${signal}`);
     this.name = 'Interrupted';

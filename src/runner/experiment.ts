@@ -3,15 +3,15 @@
  * initializer -> summary. Each finished trial is handed to `onTrial` at once (the results writer
  * saves it), so an interrupted run keeps what it finished.
  */
-import { startBackend, type BackendName } from '../backend/select.js';
+import type { BackendName } from '../backend/select.js';
+import { Interrupted } from '../errors.js';
 import type { ExperimentConfig } from '../config/load.js';
 import { serializeConfig } from '../config/load.js';
-import { loadDataset } from '../data/load.js';
-import { stratifiedSplit } from '../data/split.js';
-import { Interrupted } from '../errors.js';
 import { spread, type Spread } from '../util/stats.js';
 import type { EpochMetrics } from '../train/loop.js';
-import { initializerOf, runTrial, trialId, trialKey, type TrialResult } from './trial.js';
+import { runPool } from './pool.js';
+import { createTrialRunner, enumerateTasks, type Task } from './tasks.js';
+import type { TrialResult } from './trial.js';
 
 export interface InitSummary {
   init: string;
@@ -49,60 +49,75 @@ export interface RunHooks {
   onEpoch?(trial: { init: string; seed: number; index: number; total: number }, metrics: EpochMetrics): void;
 }
 
-export async function runExperiment(config: ExperimentConfig, hooks: RunHooks = {}): Promise<ResultsDocument> {
+export interface RunOptions {
+  /** Worker processes; 1 runs the trials in this process. */
+  jobs: number;
+}
+
+export async function runExperiment(config: ExperimentConfig, hooks: RunHooks = {}, options: RunOptions = { jobs: 1 }): Promise<ResultsDocument> {
   const log = hooks.log ?? (() => {});
-  const { name: backend, tf } = await startBackend(config.backend);
-  log(`backend: ${backend}`);
-  const data = loadDataset(config.data);
+  const tasks = enumerateTasks(config);
+  const total = tasks.length;
   const doc: ResultsDocument = {
     schemaVersion: 1,
-    backend,
+    backend: 'wasm',
     complete: false,
     createdAt: new Date().toISOString(),
     config: serializeConfig(config),
     trials: [],
     summary: [],
   };
-  const total = config.seeds.length * config.initializers.length;
-  let index = 0;
-  for (const seed of config.seeds) {
-    const split = stratifiedSplit(data, config.data.trainSize, config.data.testSize, seed);
-    for (const spec of config.initializers) {
-      index++;
-      const where = { init: spec.label, seed, index, total };
-      log(`trial ${index}/${total}: ${spec.label}, seed ${seed}`);
-      let trial: TrialResult;
-      try {
-        trial = await runTrial(tf, config, spec, seed, data, split, {
-          signal: hooks.signal,
-          onEpoch: (m) => hooks.onEpoch?.(where, m),
-        });
-      } catch (err) {
-        if (err instanceof Interrupted) throw err;
-        const message = err instanceof Error ? err.message : String(err);
-        log(`trial ${index}/${total} failed: ${message}`);
-        trial = failedTrial(config, spec, seed, message);
-      }
-      doc.trials.push(trial);
-      doc.summary = summarizeTrials(doc.trials, config.initializers.map((s) => s.label));
-      hooks.onTrial?.(doc, trial);
-    }
+  const order = config.initializers.map((s) => s.label);
+  const where = (t: Task) => ({ init: t.spec.label, seed: t.seed, index: t.index + 1, total });
+  const byIndex = new Map<number, TrialResult>();
+  const record = (task: Task, trial: TrialResult) => {
+    if (trial.status === 'failed') log(`trial ${task.index + 1}/${total} failed: ${trial.error}`);
+    byIndex.set(task.index, trial);
+    doc.trials = [...byIndex.entries()].sort(([a], [b]) => a - b).map(([, t]) => t);
+    doc.summary = summarizeTrials(doc.trials, order);
+    hooks.onTrial?.(doc, trial);
+  };
+  const announce = (t: Task) => log(`trial ${t.index + 1}/${total}: ${t.spec.label}, seed ${t.seed}`);
+
+  try {
+    await execute(config, tasks, options, hooks, { record, announce, where, log }, doc);
+  } catch (err) {
+    if (err instanceof Interrupted) err.partial = doc;
+    throw err;
   }
   doc.complete = true;
   return doc;
 }
 
-function failedTrial(config: ExperimentConfig, spec: ExperimentConfig['initializers'][number], seed: number, error: string): TrialResult {
-  return {
-    id: trialId(trialKey(config, spec, seed)),
-    init: spec.label,
-    initializer: initializerOf(spec),
-    seed,
-    status: 'failed',
-    error,
-    epochs: [],
-    final: null,
-  };
+async function execute(
+  config: ExperimentConfig,
+  tasks: Task[],
+  options: RunOptions,
+  hooks: RunHooks,
+  on: { record(t: Task, trial: TrialResult): void; announce(t: Task): void; where(t: Task): Parameters<NonNullable<RunHooks['onEpoch']>>[0]; log(line: string): void },
+  doc: ResultsDocument,
+): Promise<void> {
+  const { record, announce, where, log } = on;
+  const total = tasks.length;
+  const jobs = Math.min(options.jobs, tasks.length);
+  if (jobs > 1) {
+    log(`running ${total} trials in ${jobs} worker processes`);
+    doc.backend = await runPool(config, tasks, jobs, {
+      signal: hooks.signal,
+      onBackend: (b) => log(`backend: ${b}`),
+      onStart: announce,
+      onEpoch: (t, m) => hooks.onEpoch?.(where(t), m),
+      onTrial: record,
+    });
+  } else {
+    const runner = await createTrialRunner(config);
+    doc.backend = runner.backend;
+    log(`backend: ${runner.backend}`);
+    for (const task of tasks) {
+      announce(task);
+      record(task, await runner.run(task, { signal: hooks.signal, onEpoch: (m) => hooks.onEpoch?.(where(task), m) }));
+    }
+  }
 }
 
 /** One summary row per initializer label, in the order requested. */

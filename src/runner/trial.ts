@@ -51,8 +51,11 @@ export interface TrialResult {
   final: TrialFinal | null;
 }
 
+/** What a trial needs of the experiment's config (in a grid, each trial has its own). */
+export type TrialSettings = Pick<ExperimentConfig, 'data' | 'model' | 'train'>;
+
 /** The settings that define a trial; its id is a hash of them, stable across runs. */
-export function trialKey(config: ExperimentConfig, spec: InitSpec, seed: number): Record<string, unknown> {
+export function trialKey(config: TrialSettings, spec: InitSpec, seed: number): Record<string, unknown> {
   return { init: initializerOf(spec), seed, data: config.data, model: config.model, train: config.train };
 }
 
@@ -77,7 +80,7 @@ export function initializerOf(spec: InitSpec): Omit<InitSpec, 'label'> {
 
 export async function runTrial(
   tf: Tf,
-  config: ExperimentConfig,
+  config: TrialSettings,
   spec: InitSpec,
   seed: number,
   data: Dataset,

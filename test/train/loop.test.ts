@@ -25,7 +25,7 @@ test('same config + seed + backend gives identical metrics; another seed differs
   const tf = await wasmTf();
   const config = smallConfig();
   const split = stratifiedSplit(data, 1000, 500, 0);
-  const strip = (t: Awaited<ReturnType<typeof runTrial>>) => t.epochs.map(({ seconds: _s, ...rest }) => rest);
+  const strip = (t: Awaited<ReturnType<typeof runTrial>>) => t.epochs.map(({ seconds: _s, trainSeconds: _t, ...rest }) => rest);
   const a = await runTrial(tf, config, config.initializers[0], 0, data, split);
   const b = await runTrial(tf, config, config.initializers[0], 0, data, split);
   const c = await runTrial(tf, config, config.initializers[0], 1, data, stratifiedSplit(data, 1000, 500, 1));

@@ -1,0 +1,67 @@
+/**
+ * The trials of an experiment as tasks, in a stable order (seed-major, then initializer), and
+ * the runner that executes them in one process: tfjs, the data and each seed's split are set up
+ * once and shared by the trials. The same runner serves the in-process loop and each worker.
+ */
+import { startBackend, type BackendName } from '../backend/select.js';
+import type { ExperimentConfig } from '../config/load.js';
+import type { Dataset } from '../data/dataset.js';
+import { loadDataset } from '../data/load.js';
+import { stratifiedSplit, type Split } from '../data/split.js';
+import { Interrupted } from '../errors.js';
+import type { InitSpec } from '../initializers/registry.js';
+import type { TrainHooks } from '../train/loop.js';
+import { initializerOf, runTrial, trialId, trialKey, type TrialResult, type TrialSettings } from './trial.js';
+
+export interface Task {
+  /** Position in the experiment's stable order, 0-based. */
+  index: number;
+  seed: number;
+  spec: InitSpec;
+  settings: TrialSettings;
+  id: string;
+}
+
+export function enumerateTasks(config: ExperimentConfig): Task[] {
+  const settings: TrialSettings = { data: config.data, model: config.model, train: config.train };
+  const tasks: Task[] = [];
+  for (const seed of config.seeds) {
+    for (const spec of config.initializers) {
+      tasks.push({ index: tasks.length, seed, spec, settings, id: trialId(trialKey(settings, spec, seed)) });
+    }
+  }
+  return tasks;
+}
+
+export interface TrialRunner {
+  backend: BackendName;
+  /** Runs one task; an error inside the trial becomes a `failed` result (interruption propagates). */
+  run(task: Task, hooks?: TrainHooks): Promise<TrialResult>;
+}
+
+export async function createTrialRunner(config: Pick<ExperimentConfig, 'backend' | 'data'>): Promise<TrialRunner> {
+  const { name: backend, tf } = await startBackend(config.backend);
+  const data: Dataset = loadDataset(config.data);
+  const splits = new Map<string, Split>();
+  return {
+    backend,
+    async run(task, hooks = {}) {
+      const key = `${task.seed}/${task.settings.data.trainSize}/${task.settings.data.testSize}`;
+      let split = splits.get(key);
+      if (!split) {
+        split = stratifiedSplit(data, task.settings.data.trainSize, task.settings.data.testSize, task.seed);
+        splits.set(key, split);
+      }
+      try {
+        return await runTrial(tf, task.settings, task.spec, task.seed, data, split, hooks);
+      } catch (err) {
+        if (err instanceof Interrupted) throw err;
+        return failedTrial(task, err instanceof Error ? err.message : String(err));
+      }
+    },
+  };
+}
+
+export function failedTrial(task: Task, error: string): TrialResult {
+  return { id: task.id, init: task.spec.label, initializer: initializerOf(task.spec), seed: task.seed, status: 'failed', error, epochs: [], final: null };
+}

@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { runCli, tempDir } from '../helpers.js';
+
+const SMALL = ['--init', 'he,xavier,lecun,random', '--train-size', '800', '--test-size', '200', '--hidden', '32', '--epochs', '2', '--batch-size', '50', '--json'];
+
+type Doc = { trials: { id: string; status: string; error?: string; epochs: Record<string, unknown>[] }[]; backend: string };
+const withoutTimes = (d: Doc) => d.trials.map((t) => ({ id: t.id, status: t.status, epochs: t.epochs.map(({ seconds: _s, trainSeconds: _t, ...rest }) => rest) }));
+
+test('--jobs 2 gives the same trials, in the same order, as --jobs 1', async () => {
+  const [one, two] = await Promise.all([
+    runCli(['run', ...SMALL, '--jobs', '1', '--out', join(tempDir(), 'r')]),
+    runCli(['run', ...SMALL, '--jobs', '2', '--out', join(tempDir(), 'r')]),
+  ]);
+  assert.equal(one.code, 0, one.stderr);
+  assert.equal(two.code, 0, two.stderr);
+  assert.match(two.stderr, /running 4 trials in 2 worker processes/);
+  assert.deepEqual(withoutTimes(JSON.parse(two.stdout)), withoutTimes(JSON.parse(one.stdout)));
+});
+
+test('a worker that dies marks its trial failed; the others finish; exit 3', async () => {
+  const args = ['run', '--init', 'he,xavier,lecun,random', '--train-size', '3000', '--test-size', '200', '--hidden', '64', '--epochs', '4', '--jobs', '2', '--json', '--out', join(tempDir(), 'r')];
+  const r = await runCli(args, {}, (child) => {
+    let killed = false;
+    child.stderr?.on('data', (d: Buffer) => {
+      // Once the first trial reports an epoch, kill one worker outright (as the OOM killer would).
+      if (killed || !/\[1\/4\] heNormal seed 0 epoch 1/.test(d.toString())) return;
+      killed = true;
+      const pids = execFileSync('pgrep', ['-P', String(child.pid)]).toString().trim().split('\n').map(Number);
+      process.kill(pids[0], 'SIGKILL');
+    });
+  });
+  assert.equal(r.code, 3, r.stderr);
+  const doc = JSON.parse(r.stdout) as Doc;
+  assert.equal(doc.trials.length, 4);
+  const failed = doc.trials.filter((t) => t.status === 'failed');
+  assert.equal(failed.length, 1);
+  assert.match(failed[0].error!, /worker process crashed \(SIGKILL\)/);
+  assert.equal(doc.trials.filter((t) => t.status === 'ok').length, 3);
+});
+
+test('--jobs must be a whole number >= 1', async () => {
+  const r = await runCli(['run', '--jobs', '0']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--jobs 0 must be a whole number >= 1/);
+});
