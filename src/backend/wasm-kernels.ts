@@ -7,8 +7,8 @@
  *    37 for a 128x784x256 product). We transpose the operand with wasm's own Transpose kernel
  *    (memory-bound, a fraction of the product's time) and call the original kernel untransposed.
  * 2. Conv2DBackpropFilter is not registered at all, so CNNs cannot train. We compute it as one
- *    matrix product dW = im2col(x)^T dy, gathering the transposed patch matrix in JS so that
- *    the product needs no transpose.
+ *    matrix product per tap of the kernel: dW[tap] = X_tap^T dy, where X_tap holds the input
+ *    under that tap at every output position (gathered in JS with block copies).
  * 3. Conv2DBackpropInput exists but is a plain loop (23 ms against 2 ms for the forward conv of
  *    a LeNet layer). With stride 1 it is a forward convolution of dy with the kernel flipped in
  *    space and its channel axes swapped, padded by k - 1 - pad: we run wasm's XNNPACK Conv2D.
@@ -70,17 +70,23 @@ export function registerWasmKernels(tf: Tf): void {
     const info = tf.backend_util.computeConv2DInfo(
       inputs.x.shape as [number, number, number, number], attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast',
     );
-    const colsT = patchesTransposed(backend, inputs.x, info);
+    const [kh, kw, cin, cout] = attrs.filterShape;
     const rows = info.batchSize * info.outHeight * info.outWidth;
     // dy [n, oh, ow, cout] is already [rows, cout] in memory: a reshape is a new view.
-    const dy2d = { ...inputs.dy, shape: [rows, info.outChannels] };
-    try {
-      const out = matMul.kernelFunc({ inputs: { a: colsT, b: dy2d }, backend, attrs: { transposeA: false, transposeB: false } } as unknown as Args) as TensorInfo;
-      out.shape = [...attrs.filterShape];
-      return out;
-    } finally {
-      backend.disposeData(colsT.dataId);
+    const dy = { ...inputs.dy, shape: [rows, cout] };
+    const out = backend.makeOutput([kh, kw, cin, cout], 'float32');
+    for (let tap = 0; tap < kh * kw; tap++) {
+      const patch = tapPatch(backend, inputs.x, info, Math.floor(tap / kw), tap % kw);
+      try {
+        // dW[tap] = X_tap^T dy: [cin, cout], stored at the tap's place in [kh, kw, cin, cout].
+        const part = fastMatMul({ inputs: { a: patch, b: dy }, backend, attrs: { transposeA: true, transposeB: false } } as unknown as Args) as TensorInfo;
+        backend.typedArrayFromHeap(out).set(backend.typedArrayFromHeap(part), tap * cin * cout);
+        backend.disposeData(part.dataId);
+      } finally {
+        backend.disposeData(patch.dataId);
+      }
     }
+    return out;
   };
 
   const conv2D = tf.getKernel('Conv2D', 'wasm');
@@ -123,32 +129,43 @@ export function registerWasmKernels(tf: Tf): void {
       attrs: { filterSize: number | [number, number]; strides: number | [number, number]; pad: 'valid' | 'same' | number; dimRoundingMode?: 'floor' | 'round' | 'ceil' };
     };
     const info = tf.backend_util.computePool2DInfo(inputs.input.shape as [number, number, number, number], attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
-    const x = backend.readSync(inputs.input.dataId);
-    const dy = backend.readSync(inputs.dy.dataId);
     const out = backend.makeOutput([...inputs.input.shape], 'float32');
+    // Views of the heap, taken after the allocation (which may move it).
     const dx = backend.typedArrayFromHeap(out);
+    const x = backend.typedArrayFromHeap(inputs.input);
+    const dy = backend.typedArrayFromHeap(inputs.dy);
     dx.fill(0);
     const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth } = info;
+    // Window by window; inside a window the channel vectors are contiguous, so the running
+    // maximum of every channel is kept in two small arrays and updated with sequential reads.
+    const best = new Float32Array(channels);
+    const at = new Int32Array(channels);
     let o = 0;
     for (let b = 0; b < batchSize; b++) {
       for (let oh = 0; oh < outHeight; oh++) {
         const r0 = oh * strideHeight - info.padInfo.top;
-        for (let ow = 0; ow < outWidth; ow++) {
+        const rFrom = Math.max(0, r0);
+        const rTo = Math.min(inHeight, r0 + filterHeight);
+        for (let ow = 0; ow < outWidth; ow++, o += channels) {
           const c0 = ow * strideWidth - info.padInfo.left;
-          for (let ch = 0; ch < channels; ch++, o++) {
-            let best = -Infinity;
-            let at = -1;
-            for (let r = Math.max(0, r0); r < Math.min(inHeight, r0 + filterHeight); r++) {
-              for (let c = Math.max(0, c0); c < Math.min(inWidth, c0 + filterWidth); c++) {
-                const idx = ((b * inHeight + r) * inWidth + c) * channels + ch;
-                if (x[idx] > best) {
-                  best = x[idx];
-                  at = idx;
+          const cFrom = Math.max(0, c0);
+          const cTo = Math.min(inWidth, c0 + filterWidth);
+          best.fill(-Infinity);
+          at.fill(-1);
+          for (let r = rFrom; r < rTo; r++) {
+            for (let c = cFrom; c < cTo; c++) {
+              const base = ((b * inHeight + r) * inWidth + c) * channels;
+              for (let ch = 0; ch < channels; ch++) {
+                const v = x[base + ch];
+                if (v > best[ch]) {
+                  best[ch] = v;
+                  at[ch] = base + ch;
                 }
               }
             }
-            if (at >= 0) dx[at] += dy[o];
           }
+          // The first maximum in scan order wins, as in the cpu backend.
+          for (let ch = 0; ch < channels; ch++) if (at[ch] >= 0) dx[at[ch]] += dy[o + ch];
         }
       }
     }
@@ -168,33 +185,38 @@ export function registerWasmKernels(tf: Tf): void {
 }
 
 /**
- * The patch matrix of x (NHWC), transposed: [kh * kw * cin, n * outH * outW]. Row (tap, channel)
- * holds that input value under every output position (0 where the tap falls in the padding).
- * Rows are written front to back, so the writes are sequential.
+ * The input under one tap (fh, fw) of the kernel at every output position: [n * outH * outW,
+ * cin], zeros where the tap falls in the padding. With stride 1 the tap sees, for each output
+ * row, one contiguous run of an input row, copied in one go; other strides copy channel vectors.
+ * Views of the wasm heap are taken after the allocation (which may move the heap).
  */
-function patchesTransposed(backend: WasmBackend, xInfo: TensorInfo, c: ReturnType<Tf['backend_util']['computeConv2DInfo']>): TensorInfo {
-  const x = backend.readSync(xInfo.dataId);
-  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth } = c;
-  const positions = batchSize * outHeight * outWidth;
-  const out = backend.makeOutput([filterHeight * filterWidth * inChannels, positions], 'float32');
-  const cols = backend.typedArrayFromHeap(out);
-  let at = 0;
-  for (let fh = 0; fh < filterHeight; fh++) {
-    for (let fw = 0; fw < filterWidth; fw++) {
-      for (let ch = 0; ch < inChannels; ch++) {
-        for (let b = 0; b < batchSize; b++) {
-          for (let oh = 0; oh < outHeight; oh++) {
-            const ih = oh * strideHeight - c.padInfo.top + fh;
-            const inside = ih >= 0 && ih < inHeight;
-            const rowBase = (b * inHeight + ih) * inWidth;
-            for (let ow = 0; ow < outWidth; ow++, at++) {
-              const iw = ow * strideWidth - c.padInfo.left + fw;
-              cols[at] = inside && iw >= 0 && iw < inWidth ? x[(rowBase + iw) * inChannels + ch] : 0;
-            }
-          }
+function tapPatch(backend: WasmBackend, xInfo: TensorInfo, c: ReturnType<Tf['backend_util']['computeConv2DInfo']>, fh: number, fw: number): TensorInfo {
+  const { batchSize, inHeight, inWidth, inChannels: ch, outHeight, outWidth, strideHeight, strideWidth } = c;
+  const out = backend.makeOutput([batchSize * outHeight * outWidth, ch], 'float32');
+  const patch = backend.typedArrayFromHeap(out);
+  const x = backend.typedArrayFromHeap(xInfo);
+  patch.fill(0);
+  // Output columns whose input column iw = ow * sw - padLeft + fw lies inside the image.
+  const owFrom = Math.max(0, Math.ceil((c.padInfo.left - fw) / strideWidth));
+  const owTo = Math.min(outWidth, Math.floor((inWidth - 1 + c.padInfo.left - fw) / strideWidth) + 1);
+  if (owTo <= owFrom) return out;
+  for (let b = 0; b < batchSize; b++) {
+    for (let oh = 0; oh < outHeight; oh++) {
+      const ih = oh * strideHeight - c.padInfo.top + fh;
+      if (ih < 0 || ih >= inHeight) continue;
+      const dst = ((b * outHeight + oh) * outWidth) * ch;
+      const srcRow = (b * inHeight + ih) * inWidth;
+      if (strideWidth === 1) {
+        const iw = owFrom - c.padInfo.left + fw;
+        patch.set(x.subarray((srcRow + iw) * ch, (srcRow + iw + owTo - owFrom) * ch), dst + owFrom * ch);
+      } else {
+        for (let ow = owFrom; ow < owTo; ow++) {
+          const iw = ow * strideWidth - c.padInfo.left + fw;
+          patch.set(x.subarray((srcRow + iw) * ch, (srcRow + iw + 1) * ch), dst + ow * ch);
         }
       }
     }
   }
   return out;
 }
+

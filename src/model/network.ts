@@ -187,12 +187,18 @@ export function forward(tf: Tf, model: Model, x: Tensor2D, mode: Mode = 'eval', 
   const trace: ForwardTrace = { logits: x, preActivations: [], activations: [], batchMoments: [] };
   let h: Tensor = model.arch.conv.filters.length ? tf.reshape(x, [-1, model.arch.height, model.arch.width, 1]) : x;
   model.layers.slice(0, upTo).forEach((layer, i) => {
+    if (layer.kind !== 'conv' && h.rank > 2) h = tf.reshape(h, [h.shape[0], -1]);
+    if (mode !== 'probe' && !layer.bn && FUSABLE.has(layer.activation)) {
+      // Product, bias and activation in one kernel (XNNPACK on wasm): fewer passes and kernel
+      // calls per step. Only probe mode needs the pre-activation itself.
+      h = fusedLayer(tf, layer, h);
+      if (layer.pool > 1) h = tf.maxPool(h as Tensor4D, layer.pool, layer.pool, 'valid');
+      if (layer.dropout > 0 && mode === 'train') h = tf.dropout(h, layer.dropout, undefined, dropoutSeed * 131 + i);
+      return;
+    }
     let z: Tensor;
     if (layer.kind === 'conv') z = tf.add(tf.conv2d(h as Tensor4D, layer.kernel as unknown as Tensor4D, 1, layer.padding), layer.bias);
-    else {
-      if (h.rank > 2) h = tf.reshape(h, [h.shape[0], -1]);
-      z = tf.add(tf.matMul(h as Tensor2D, layer.kernel as unknown as Tensor2D), layer.bias);
-    }
+    else z = tf.add(tf.matMul(h as Tensor2D, layer.kernel as unknown as Tensor2D), layer.bias);
     if (layer.bn) z = batchNorm(tf, layer, z, mode, i, trace);
     let a = activate(tf, z, layer.activation, model.arch.leakySlope);
     trace.preActivations.push(z);
@@ -203,6 +209,17 @@ export function forward(tf: Tf, model: Model, x: Tensor2D, mode: Mode = 'eval', 
   });
   trace.logits = h as Tensor2D;
   return trace;
+}
+
+/** Activations whose fused kernels tfjs can differentiate. */
+const FUSABLE = new Set<Activation>(['relu', 'linear']);
+
+function fusedLayer(tf: Tf, layer: Layer, h: Tensor): Tensor {
+  const activation = layer.activation === 'relu' ? 'relu' : 'linear';
+  if (layer.kind === 'conv') {
+    return tf.fused.conv2d({ x: h as Tensor4D, filter: layer.kernel as unknown as Tensor4D, strides: 1, pad: layer.padding, bias: layer.bias, activation });
+  }
+  return tf.fused.matMul({ a: h as Tensor2D, b: layer.kernel as unknown as Tensor2D, bias: layer.bias, activation });
 }
 
 function batchNorm(tf: Tf, layer: Layer, z: Tensor, mode: Mode, index: number, trace: ForwardTrace): Tensor {
