@@ -55,6 +55,11 @@ modelOptions(program.command('run'))
   .option('--json', 'print the results document (only it) on stdout')
   .option('-q, --quiet', 'no progress on stderr')
   .option('-j, --jobs <n>', 'trials run in parallel worker processes (default: one per core)')
+  .option('--resume <dir>', 'continue an interrupted run in its results folder: only the missing trials run')
+  .option('--shard <i/n>', 'run shard i of n (1-based): the trials k with k mod n = i-1; auto/n reads JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID')
+  .option('--expect <expr>', 'assertion checked after the run, e.g. "heNormal.testAccuracy >= 0.85" or "heNormal > zeros" (repeatable; exit 4 if one fails)', (v: string, acc: string[] = []) => [...acc, v])
+  .option('--fail-fast', 'stop at the first failed trial')
+  .option('--retries <n>', 'run a failed trial again up to n times (default 0)')
   .action(async (opts) => exitWith(await (await import('./commands/run.js')).runCommand(opts)));
 
 modelOptions(program.command('probe'))
@@ -63,6 +68,14 @@ modelOptions(program.command('probe'))
   .option('--batch <n>', 'training digits forwarded (default 256)')
   .option('--json', 'machine-readable: per initializer { init, layers: [...] }')
   .action(async (opts) => exitWith(await (await import('./commands/probe.js')).probeCommand(opts)));
+
+program
+  .command('merge <dirs...>')
+  .description('combine shard results folders into one (refuses folders of different experiments)')
+  .option('-o, --out <dir>', 'the merged results folder')
+  .option('--json', 'print the merged results document on stdout')
+  .option('-q, --quiet', 'no notes on stderr')
+  .action(async (dirs, opts) => exitWith(await (await import('./commands/merge.js')).mergeCommand(dirs, opts)));
 
 program
   .command('list [name]')

@@ -22,6 +22,8 @@ export function userErrors(problems: string[], heading = 'invalid configuration'
 export class Interrupted extends Error {
   /** What was finished when the interruption came (set by the experiment runner). */
   partial?: unknown;
+  /** True when the run stopped itself at a failed trial (--fail-fast), not on a signal. */
+  failFast = false;
 
   constructor(signal: string) {
     super(`interrupted by ${signal}`);

@@ -1,16 +1,21 @@
 /**
- * `init-bench run`: resolve the config, run the experiment, print the table (or the JSON
- * document), save the results folder. Returns the exit code; only cli.ts exits.
+ * `init-bench run`: resolve the config (or re-read it with --resume), run the experiment (or one
+ * shard of it), save every trial as it finishes, print the table (or the JSON document), check
+ * --expect assertions. Returns the exit code; only cli.ts exits.
  */
-import { join } from 'node:path';
-import { readConfigFile, resolveConfig, serializeConfig } from '../config/load.js';
-import { flagsToOverrides, type RunFlags } from '../config/flags.js';
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { flagsToOverrides, type RunFlags } from '../config/flags.js';
+import { readConfigFile, resolveConfig, serializeConfig, type ExperimentConfig } from '../config/load.js';
 import { Interrupted, UserError } from '../errors.js';
-import { resultsDir, writeJsonAtomic } from '../report/files.js';
-import { comparisonTable } from '../report/table.js';
-import { runExperiment, type ResultsDocument } from '../runner/experiment.js';
 import { num, pct } from '../report/format.js';
+import { comparisonTable } from '../report/table.js';
+import { runExperiment, summarizeTrials, type ResultsDocument } from '../runner/experiment.js';
+import { checkExpectations, parseExpectations, type Expectation } from '../runner/expect.js';
+import { inShard, parseShard, type Shard } from '../runner/shard.js';
+import { createResultsDir, readRunInfo, readTrials, writeJsonAtomic, writeRunInfo, writeTrial } from '../runner/store.js';
+import { enumerateTasks } from '../runner/tasks.js';
 
 export interface RunOptions extends RunFlags {
   config?: string;
@@ -18,24 +23,39 @@ export interface RunOptions extends RunFlags {
   json?: boolean;
   quiet?: boolean;
   jobs?: string;
+  resume?: string;
+  shard?: string;
+  expect?: string[];
+  failFast?: boolean;
+  retries?: string;
 }
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, someFailed: 3, expectation: 4, interrupted: 130 } as const;
 
+/** Flags that describe the experiment, which --resume takes from the folder instead. */
+const EXPERIMENT_FLAGS = ['config', 'init', 'hidden', 'depth', 'width', 'activation', 'model', 'filters', 'kernelSize', 'pool', 'padding', 'head', 'batchNorm', 'dropout', 'seed', 'seeds', 'optimizer', 'lr', 'batchSize', 'epochs', 'target', 'trainSize', 'testSize', 'dataset', 'dataDir', 'backend', 'name', 'out', 'shard'] as const;
+
 export async function runCommand(opts: RunOptions): Promise<number> {
-  const file = opts.config ? readConfigFile(opts.config) : {};
-  const config = resolveConfig(file, flagsToOverrides(opts));
-  const jobs = parseJobs(opts.jobs);
-  const dir = resultsDir(config.name, opts.out);
-  writeJsonAtomic(join(dir, 'config.json'), serializeConfig(config));
   const log = (line: string) => {
     if (!opts.quiet) process.stderr.write(`${line}\n`);
   };
+  const jobs = parseWhole(opts.jobs, '--jobs', 1) ?? availableParallelism();
+  const retries = parseWhole(opts.retries, '--retries', 0) ?? 0;
+  const { config, dir, shard } = opts.resume ? resumeFolder(opts) : newFolder(opts);
+  const expectations: Expectation[] = parseExpectations(opts.expect ?? [], config.initializers);
+  if (shard) log(`shard ${shard.index}/${shard.count} (${shard.source})`);
+
+  const tasks = inShard(enumerateTasks(config), shard);
+  const ids = new Set(tasks.map((t) => t.id));
+  const previous = opts.resume ? readTrials(dir).filter((t) => ids.has(t.id) && t.status !== 'failed') : [];
+  const done = new Set(previous.map((t) => t.id));
+  const todo = tasks.filter((t) => !done.has(t.id));
+  if (opts.resume) log(`resuming ${dir}: ${previous.length} of ${tasks.length} trials already finished, ${todo.length} to run`);
 
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) process.exit(EXIT.interrupted); // a second Ctrl-C: stop now
-    log(`\n${signal}: stopping after the current step; finished trials are kept (Ctrl-C again to quit at once)`);
+    log(`\n${signal}: stopping; finished trials are kept (Ctrl-C again to quit at once)`);
     controller.abort(signal);
   };
   process.on('SIGINT', onSignal);
@@ -43,39 +63,84 @@ export async function runCommand(opts: RunOptions): Promise<number> {
 
   let doc: ResultsDocument;
   try {
-    doc = await runExperiment(config, {
-      signal: controller.signal,
-      log,
-      onEpoch: (t, m) =>
-        log(`  [${t.index}/${t.total}] ${t.init} seed ${t.seed} epoch ${m.epoch}/${config.train.epochs}: loss ${num(m.trainLoss)}, test acc ${pct(m.testAccuracy)} (${m.seconds.toFixed(1)} s)`),
-      onTrial: (d) => writeJsonAtomic(join(dir, 'results.json'), d),
-    }, { jobs });
+    doc = await runExperiment(
+      config,
+      {
+        signal: controller.signal,
+        log,
+        onEpoch: (t, m) =>
+          log(`  [${t.index}/${t.total}] ${t.init} seed ${t.seed} epoch ${m.epoch}/${config.train.epochs}: loss ${num(m.trainLoss)}, test acc ${pct(m.testAccuracy)} (${m.seconds.toFixed(1)} s)`),
+        onTrial: (d, trial, task) => {
+          writeTrial(dir, task.index, trial);
+          writeJsonAtomic(join(dir, 'results.json'), withShard(d, shard, tasks.length));
+        },
+      },
+      { jobs, tasks: todo, previous, retries, failFast: opts.failFast },
+    );
   } catch (err) {
     if (!(err instanceof Interrupted)) throw err;
-    const partial = err.partial as ResultsDocument;
+    const partial = withShard(err.partial as ResultsDocument, shard, tasks.length);
+    partial.summary = summarizeTrials(partial.trials, config.initializers.map((s) => s.label));
     writeJsonAtomic(join(dir, 'results.json'), partial);
-    if (opts.json) process.stdout.write(`${JSON.stringify(partial, null, 2)}\n`);
-    else if (partial.trials.length) process.stdout.write(`${comparisonTable(partial, config.train.target)}\n`);
-    log(`interrupted: ${partial.trials.length} finished trial(s) saved in ${dir}`);
+    print(partial, config, opts);
+    if (err.failFast) {
+      log(`stopped at the first failed trial (--fail-fast): ${partial.trials.length} trial(s) saved in ${dir}`);
+      return EXIT.someFailed;
+    }
+    log(`interrupted: ${partial.trials.length} finished trial(s) saved in ${dir}; continue with: init-bench run --resume ${dir}`);
     return EXIT.interrupted;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
 
+  doc = withShard(doc, shard, tasks.length);
   writeJsonAtomic(join(dir, 'results.json'), doc);
-  if (opts.json) process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
-  else process.stdout.write(`${comparisonTable(doc, config.train.target)}\n`);
+  print(doc, config, opts);
   log(`results: ${dir}`);
+  const results = checkExpectations(expectations, doc.summary);
+  for (const r of results) log(`expect ${r.text}: ${r.held ? 'held' : 'FAILED'} (${r.measured})`);
   const failed = doc.trials.filter((t) => t.status === 'failed').length;
-  if (failed === doc.trials.length) return EXIT.failure;
+  if (results.some((r) => !r.held)) return EXIT.expectation;
+  if (failed > 0 && failed === doc.trials.length) return EXIT.failure;
   return failed > 0 ? EXIT.someFailed : EXIT.ok;
 }
 
-/** --jobs N: worker processes for the trials (default: one per core). */
-export function parseJobs(text: string | undefined): number {
-  if (text === undefined) return availableParallelism();
+function newFolder(opts: RunOptions): { config: ExperimentConfig; dir: string; shard: Shard | null } {
+  const file = opts.config ? readConfigFile(opts.config) : {};
+  const config = resolveConfig(file, flagsToOverrides(opts));
+  const shard = opts.shard ? parseShard(opts.shard) : null;
+  const dir = createResultsDir(config.name, opts.out);
+  writeJsonAtomic(join(dir, 'config.json'), serializeConfig(config));
+  writeRunInfo(dir, { shard });
+  return { config, dir, shard };
+}
+
+function resumeFolder(opts: RunOptions): { config: ExperimentConfig; dir: string; shard: Shard | null } {
+  const dir = opts.resume!;
+  const given = EXPERIMENT_FLAGS.filter((k) => opts[k] !== undefined);
+  if (given.length) throw new UserError(`--resume takes the experiment from ${join(dir, 'config.json')}; drop ${given.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')}`);
+  if (!existsSync(join(dir, 'config.json'))) throw new UserError(`--resume ${dir}: not a results folder (no config.json)`);
+  const config = resolveConfig(readConfigFile(join(dir, 'config.json')), {});
+  return { config, dir, shard: readRunInfo(dir).shard };
+}
+
+/** A shard's document says which shard it is and how many trials the shard has. */
+function withShard(doc: ResultsDocument, shard: Shard | null, trials: number): ResultsDocument {
+  if (shard) Object.assign(doc, { shard: { index: shard.index, count: shard.count, trials } });
+  if (shard) doc.complete = doc.trials.length === trials;
+  return doc;
+}
+
+function print(doc: ResultsDocument, config: ExperimentConfig, opts: RunOptions): void {
+  if (opts.json) process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+  else if (doc.trials.length) process.stdout.write(`${comparisonTable(doc, config.train.target)}\n`);
+}
+
+/** A whole-number flag with a minimum; undefined when not given. */
+function parseWhole(text: string | undefined, flag: string, min: number): number | undefined {
+  if (text === undefined) return undefined;
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new UserError(`--jobs ${text} must be a whole number >= 1`);
+  if (!Number.isInteger(n) || n < min) throw new UserError(`${flag} ${text} must be a whole number >= ${min}`);
   return n;
 }

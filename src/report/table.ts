@@ -1,38 +1,80 @@
 /**
- * The comparison table: one row per initializer, sorted by mean final test accuracy, best values
- * highlighted. Colour only when colour is on (chalk's level, which honours NO_COLOR here).
+ * The comparison table: one row per initializer (per grid point, grouped by the varied axes),
+ * sorted by mean final test accuracy within a group, best values highlighted, and, with several
+ * seeds, whether each initializer is distinguishable from the best (Welch's t-test). Colour only
+ * when colour is on (chalk's level, which honours NO_COLOR here).
  */
 import chalk from 'chalk';
 import Table from 'cli-table3';
-import type { InitSummary, ResultsDocument } from '../runner/experiment.js';
+import { ALPHA, type InitSummary, type ResultsDocument } from '../runner/experiment.js';
 import { num, pct, tableLook } from './format.js';
 
 export function comparisonTable(doc: ResultsDocument, target: number): string {
-  const rows = [...doc.summary].sort((a, b) => accuracyKey(b) - accuracyKey(a));
-  const seeds = Math.max(...rows.map((r) => r.trials));
-  const bestAcc = Math.max(...rows.map(accuracyKey));
-  const bestLoss = Math.min(...rows.map((r) => (Number.isFinite(r.trainLoss.mean) ? r.trainLoss.mean : Infinity)));
-  const fastest = Math.min(...rows.map((r) => r.epochsToTarget ?? Infinity));
+  const axes = [...new Set(doc.summary.flatMap((r) => Object.keys(r.point ?? {})))];
+  const seeds = Math.max(...doc.summary.map((r) => r.trials));
   const showGain = doc.trials.some((t) => t.gains);
   const table = new Table({
-    head: ['initializer', ...(showGain ? ['gain'] : []), seeds > 1 ? 'test acc (mean ± std)' : 'test acc', 'best test acc', 'train loss', `epochs to ${pct(target, 0)}`, 'status', 's/epoch', 'diagnosis'],
+    head: [
+      ...axes,
+      'initializer',
+      ...(showGain ? ['gain'] : []),
+      seeds > 1 ? 'test acc (mean ± std)' : 'test acc',
+      ...(seeds > 1 ? ['95% CI', 'vs best'] : []),
+      'best test acc',
+      'train loss',
+      `epochs to ${pct(target, 0)}`,
+      'status',
+      's/epoch',
+      'diagnosis',
+    ],
     ...tableLook(),
   });
-  for (const r of rows) {
-    const acc = seeds > 1 ? `${pct(r.testAccuracy.mean)} ± ${pct(r.testAccuracy.std)}` : pct(r.testAccuracy.mean);
-    table.push([
-      r.init,
-      ...(showGain ? [gainText(doc, r)] : []),
-      highlight(acc, accuracyKey(r) === bestAcc && Number.isFinite(bestAcc)),
-      pct(r.bestTestAccuracy.mean),
-      highlight(num(r.trainLoss.mean), r.trainLoss.mean === bestLoss),
-      highlight(epochsText(r), r.epochsToTarget !== null && r.epochsToTarget === fastest),
-      statusText(doc, r),
-      num(r.secondsPerEpoch, 2),
-      r.diagnosis.length ? chalk.yellow(r.diagnosis.join('; ')) : '',
-    ]);
+  for (const group of groups(doc.summary)) {
+    const rows = [...group].sort((a, b) => accuracyKey(b) - accuracyKey(a));
+    const bestAcc = Math.max(...rows.map(accuracyKey));
+    const bestLoss = Math.min(...rows.map((r) => (Number.isFinite(r.trainLoss.mean) ? r.trainLoss.mean : Infinity)));
+    const fastest = Math.min(...rows.map((r) => r.epochsToTarget ?? Infinity));
+    for (const r of rows) {
+      const acc = seeds > 1 ? `${pct(r.testAccuracy.mean)} ± ${pct(r.testAccuracy.std)}` : pct(r.testAccuracy.mean);
+      table.push([
+        ...axes.map((a) => String(r.point?.[a as keyof NonNullable<InitSummary['point']>] ?? '')),
+        r.init,
+        ...(showGain ? [gainText(doc, r)] : []),
+        highlight(acc, accuracyKey(r) === bestAcc && Number.isFinite(bestAcc)),
+        ...(seeds > 1 ? [r.testAccuracy.ci95 ? `${pct(r.testAccuracy.ci95[0])}-${pct(r.testAccuracy.ci95[1])}` : '-', versusBest(r)] : []),
+        pct(r.bestTestAccuracy.mean),
+        highlight(num(r.trainLoss.mean), r.trainLoss.mean === bestLoss),
+        highlight(epochsText(r), r.epochsToTarget !== null && r.epochsToTarget === fastest),
+        statusText(doc, r),
+        num(r.secondsPerEpoch, 2),
+        r.diagnosis.length ? chalk.yellow(r.diagnosis.join('; ')) : '',
+      ]);
+    }
   }
-  return table.toString();
+  const note =
+    seeds > 1
+      ? `vs best: Welch's t-test of the final test accuracy over seeds against the best initializer${axes.length ? ' of the same grid point' : ''}; "≈ best" means p >= ${ALPHA} (no significant difference).`
+      : 'One seed per initializer: no significance test is possible (run with --seeds 0,1,2 for one).';
+  return `${table.toString()}\n${note}`;
+}
+
+/** Summary rows grouped by grid point, in the summary's order. */
+function groups(summary: InitSummary[]): InitSummary[][] {
+  const byPoint = new Map<string, InitSummary[]>();
+  for (const r of summary) {
+    const key = JSON.stringify(r.point ?? {});
+    byPoint.set(key, [...(byPoint.get(key) ?? []), r]);
+  }
+  return [...byPoint.values()];
+}
+
+function versusBest(r: InitSummary): string {
+  const c = r.comparison;
+  if (!c) return '-';
+  if (c.best === r.init) return chalk.green('best');
+  if (c.pValue === null) return 'no test (1 seed)';
+  const p = c.pValue < 0.001 ? 'p<0.001' : `p=${c.pValue.toFixed(3)}`;
+  return c.notSignificantlyDifferent ? `≈ best (${p})` : `worse (${p})`;
 }
 
 function accuracyKey(r: InitSummary): number {
@@ -50,7 +92,7 @@ function epochsText(r: InitSummary): string {
 }
 
 function statusText(doc: ResultsDocument, r: InitSummary): string {
-  const trials = doc.trials.filter((t) => t.init === r.init);
+  const trials = doc.trials.filter((t) => t.init === r.init && JSON.stringify(t.point ?? {}) === JSON.stringify(r.point ?? {}));
   const parts: string[] = [];
   if (r.ok) parts.push(r.trials > 1 ? `${r.ok} ok` : 'ok');
   for (const t of trials.filter((t) => t.status === 'diverged')) parts.push(chalk.red(`diverged at epoch ${t.divergedAtEpoch}${r.trials > 1 ? ` (seed ${t.seed})` : ''}`));
@@ -62,6 +104,5 @@ function statusText(doc: ResultsDocument, r: InitSummary): string {
 function gainText(doc: ResultsDocument, r: InitSummary): string {
   const gains = doc.trials.find((t) => t.init === r.init)?.gains;
   if (!gains) return '-';
-  const distinct = [...new Set(gains.map((g) => (g === null ? '-' : num(g, 2))))];
-  return distinct.join(' / ');
+  return [...new Set(gains.map((g) => (g === null ? '-' : num(g, 2))))].join(' / ');
 }

@@ -7,19 +7,24 @@ import type { BackendName } from '../backend/select.js';
 import { Interrupted } from '../errors.js';
 import type { ExperimentConfig } from '../config/load.js';
 import { serializeConfig } from '../config/load.js';
-import { spread, type Spread } from '../util/stats.js';
+import { spread, welch, type Spread } from '../util/stats.js';
+import type { GridPoint } from '../config/grid.js';
 import type { EpochMetrics } from '../train/loop.js';
 import { runPool } from './pool.js';
 import { createTrialRunner, enumerateTasks, type Task } from './tasks.js';
+import { describePoint } from '../config/grid.js';
 import type { TrialResult } from './trial.js';
 
 export interface InitSummary {
   init: string;
+  /** In a grid: the point's value on each varied axis. */
+  point?: GridPoint['values'];
   trials: number;
   ok: number;
   diverged: number;
   failed: number;
   testAccuracy: Spread;
+  testLoss: Spread;
   bestTestAccuracy: Spread;
   trainLoss: Spread;
   /** Mean epochs to reach the target over the trials that reached it; null when none did. */
@@ -29,6 +34,7 @@ export interface InitSummary {
   secondsPerEpoch: number;
   /** The trials' diagnoses, each problem once. */
   diagnosis: string[];
+  comparison?: Comparison;
 }
 
 export interface ResultsDocument {
@@ -45,102 +51,160 @@ export interface ResultsDocument {
 export interface RunHooks {
   signal?: AbortSignal;
   log?(line: string): void;
-  onTrial?(doc: ResultsDocument, trial: TrialResult): void;
+  /** A trial finished for good (after any retries): save it. */
+  onTrial?(doc: ResultsDocument, trial: TrialResult, task: Task): void;
   onEpoch?(trial: { init: string; seed: number; index: number; total: number }, metrics: EpochMetrics): void;
 }
 
 export interface RunOptions {
   /** Worker processes; 1 runs the trials in this process. */
   jobs: number;
+  /** The tasks to run (all of the experiment's unless resuming or sharding). */
+  tasks?: Task[];
+  /** Trials already finished (resume): kept, not run again. */
+  previous?: TrialResult[];
+  /** Runs of a failed trial allowed after the first. */
+  retries?: number;
+  /** Stop at the first trial that fails (after its retries). */
+  failFast?: boolean;
 }
 
+export function emptyDocument(config: ExperimentConfig, backend: BackendName = 'wasm'): ResultsDocument {
+  return { schemaVersion: 1, backend, complete: false, createdAt: new Date().toISOString(), config: serializeConfig(config), trials: [], summary: [] };
+}
+
+/**
+ * Runs the tasks and returns the results document. Interruption (signal) and --fail-fast throw
+ * Interrupted with the document so far in `partial`.
+ */
 export async function runExperiment(config: ExperimentConfig, hooks: RunHooks = {}, options: RunOptions = { jobs: 1 }): Promise<ResultsDocument> {
   const log = hooks.log ?? (() => {});
-  const tasks = enumerateTasks(config);
-  const total = tasks.length;
-  const doc: ResultsDocument = {
-    schemaVersion: 1,
-    backend: 'wasm',
-    complete: false,
-    createdAt: new Date().toISOString(),
-    config: serializeConfig(config),
-    trials: [],
-    summary: [],
-  };
+  const tasks = options.tasks ?? enumerateTasks(config);
+  const total = enumerateTasks(config).length;
+  const doc = emptyDocument(config);
   const order = config.initializers.map((s) => s.label);
-  const where = (t: Task) => ({ init: t.spec.label, seed: t.seed, index: t.index + 1, total });
-  const byIndex = new Map<number, TrialResult>();
-  const record = (task: Task, trial: TrialResult) => {
-    if (trial.status === 'failed') log(`trial ${task.index + 1}/${total} failed: ${trial.error}`);
-    byIndex.set(task.index, trial);
-    doc.trials = [...byIndex.entries()].sort(([a], [b]) => a - b).map(([, t]) => t);
+  const indexOf = new Map(enumerateTasks(config).map((t) => [t.id, t.index]));
+  const trials = new Map<number, TrialResult>((options.previous ?? []).map((t) => [indexOf.get(t.id) ?? -1, t]));
+  const attempts = new Map<number, number>();
+  const stop = new AbortController();
+  const signal = hooks.signal ? AbortSignal.any([hooks.signal, stop.signal]) : stop.signal;
+
+  /** Keeps a finished trial, or asks for a retry (returns true). */
+  const record = (task: Task, trial: TrialResult): boolean => {
+    if (trial.status === 'failed') {
+      const tries = (attempts.get(task.index) ?? 0) + 1;
+      attempts.set(task.index, tries);
+      if (tries <= (options.retries ?? 0)) {
+        log(`trial ${task.index + 1}/${total} failed (${trial.error}); retry ${tries} of ${options.retries}`);
+        return true;
+      }
+      log(`trial ${task.index + 1}/${total} failed: ${trial.error}`);
+    }
+    trials.set(task.index, trial);
+    doc.trials = [...trials.entries()].sort(([a], [b]) => a - b).map(([, t]) => t);
     doc.summary = summarizeTrials(doc.trials, order);
-    hooks.onTrial?.(doc, trial);
+    hooks.onTrial?.(doc, trial, task);
+    if (trial.status === 'failed' && options.failFast) stop.abort('fail-fast');
+    return false;
   };
-  const announce = (t: Task) => log(`trial ${t.index + 1}/${total}: ${t.spec.label}, seed ${t.seed}`);
+  const where = (t: Task) => ({ init: t.spec.label, seed: t.seed, index: t.index + 1, total });
+  const announce = (t: Task) => log(`trial ${t.index + 1}/${total}: ${t.spec.label}, seed ${t.seed}${Object.keys(t.point).length ? `, ${describePoint(t.point)}` : ''}`);
+  const onEpoch = (t: Task, m: EpochMetrics) => hooks.onEpoch?.(where(t), m);
 
   try {
-    await execute(config, tasks, options, hooks, { record, announce, where, log }, doc);
+    const jobs = Math.min(options.jobs, tasks.length);
+    if (jobs > 1) {
+      log(`running ${tasks.length} trials in ${jobs} worker processes`);
+      doc.backend = await runPool(config, tasks, jobs, { signal, onBackend: (b) => log(`backend: ${b}`), onStart: announce, onEpoch, onTrial: record });
+    } else {
+      const runner = await createTrialRunner(config);
+      doc.backend = runner.backend;
+      log(`backend: ${runner.backend}`);
+      for (const task of tasks) {
+        let again = true;
+        while (again) {
+          announce(task);
+          again = record(task, await runner.run(task, { signal, onEpoch: (m) => onEpoch(task, m) }));
+        }
+      }
+    }
   } catch (err) {
-    if (err instanceof Interrupted) err.partial = doc;
+    if (err instanceof Interrupted) {
+      err.partial = doc;
+      err.failFast = stop.signal.aborted && !hooks.signal?.aborted;
+    }
     throw err;
   }
-  doc.complete = true;
+  doc.complete = doc.trials.length === total;
   return doc;
 }
 
-async function execute(
-  config: ExperimentConfig,
-  tasks: Task[],
-  options: RunOptions,
-  hooks: RunHooks,
-  on: { record(t: Task, trial: TrialResult): void; announce(t: Task): void; where(t: Task): Parameters<NonNullable<RunHooks['onEpoch']>>[0]; log(line: string): void },
-  doc: ResultsDocument,
-): Promise<void> {
-  const { record, announce, where, log } = on;
-  const total = tasks.length;
-  const jobs = Math.min(options.jobs, tasks.length);
-  if (jobs > 1) {
-    log(`running ${total} trials in ${jobs} worker processes`);
-    doc.backend = await runPool(config, tasks, jobs, {
-      signal: hooks.signal,
-      onBackend: (b) => log(`backend: ${b}`),
-      onStart: announce,
-      onEpoch: (t, m) => hooks.onEpoch?.(where(t), m),
-      onTrial: record,
-    });
-  } else {
-    const runner = await createTrialRunner(config);
-    doc.backend = runner.backend;
-    log(`backend: ${runner.backend}`);
-    for (const task of tasks) {
-      announce(task);
-      record(task, await runner.run(task, { signal: hooks.signal, onEpoch: (m) => hooks.onEpoch?.(where(task), m) }));
-    }
-  }
+/** How an initializer compares with the best one of its grid point (Welch's t-test over seeds). */
+export interface Comparison {
+  best: string;
+  /** Two-sided p-value of "same mean test accuracy as the best"; null when a side has one seed. */
+  pValue: number | null;
+  /** p >= 0.05: the data cannot tell it from the best. Null when no test is possible. */
+  notSignificantlyDifferent: boolean | null;
 }
 
-/** One summary row per initializer label, in the order requested. */
+/** Significance level of the comparison with the best. */
+export const ALPHA = 0.05;
+
+/**
+ * One summary row per (grid point, initializer), in the order of the points and of the requested
+ * initializers; each row compared with the best initializer of its point.
+ */
 export function summarizeTrials(trials: TrialResult[], order: string[]): InitSummary[] {
-  return order
-    .map((init) => trials.filter((t) => t.init === init))
-    .filter((group) => group.length > 0)
-    .map((group) => {
-      const finals = group.flatMap((t) => (t.final ? [t.final] : []));
-      const reached = finals.flatMap((f) => (f.epochsToTarget === null ? [] : [f.epochsToTarget]));
-      return {
-        init: group[0].init,
-        trials: group.length,
-        ok: group.filter((t) => t.status === 'ok').length,
-        diverged: group.filter((t) => t.status === 'diverged').length,
-        failed: group.filter((t) => t.status === 'failed').length,
-        testAccuracy: spread(finals.map((f) => f.testAccuracy)),
-        bestTestAccuracy: spread(finals.map((f) => f.bestTestAccuracy)),
-        trainLoss: spread(finals.map((f) => f.trainLoss)),
-        epochsToTarget: reached.length ? reached.reduce((a, b) => a + b, 0) / reached.length : null,
-        reachedTarget: reached.length,
-        secondsPerEpoch: finals.length ? finals.reduce((a, f) => a + f.secondsPerEpoch, 0) / finals.length : NaN,
-        diagnosis: [...new Set(group.flatMap((t) => t.diagnosis ?? []))],
-      };
-    });
+  const pointKey = (t: TrialResult) => JSON.stringify(t.point ?? {});
+  const points = [...new Set(trials.map(pointKey))];
+  return points.flatMap((key) => {
+    const here = trials.filter((t) => pointKey(t) === key);
+    const rows = order
+      .map((init) => here.filter((t) => t.init === init))
+      .filter((group) => group.length > 0)
+      .map(summarizeGroup);
+    const accuracies = (r: InitSummary) => here.filter((t) => t.init === r.init && t.final).map((t) => t.final!.testAccuracy);
+    const best = rows.reduce<InitSummary | null>((b, r) => (Number.isFinite(r.testAccuracy.mean) && (!b || r.testAccuracy.mean > b.testAccuracy.mean) ? r : b), null);
+    for (const r of rows) {
+      if (!best) continue;
+      if (r === best) r.comparison = { best: best.init, pValue: null, notSignificantlyDifferent: null };
+      else {
+        const test = welch(accuracies(r), accuracies(best));
+        r.comparison = { best: best.init, pValue: test ? test.p : null, notSignificantlyDifferent: test ? test.p >= ALPHA : null };
+      }
+    }
+    return rows;
+  });
+}
+
+function summarizeGroup(group: TrialResult[]): InitSummary {
+  const finals = group.flatMap((t) => (t.final ? [t.final] : []));
+  const reached = finals.flatMap((f) => (f.epochsToTarget === null ? [] : [f.epochsToTarget]));
+  return {
+    init: group[0].init,
+    ...(group[0].point ? { point: group[0].point } : {}),
+    trials: group.length,
+    ok: group.filter((t) => t.status === 'ok').length,
+    diverged: group.filter((t) => t.status === 'diverged').length,
+    failed: group.filter((t) => t.status === 'failed').length,
+    testAccuracy: spread(finals.map((f) => f.testAccuracy)),
+    testLoss: spread(finals.map((f) => f.testLoss)),
+    bestTestAccuracy: spread(finals.map((f) => f.bestTestAccuracy)),
+    trainLoss: spread(finals.map((f) => f.trainLoss)),
+    epochsToTarget: reached.length ? reached.reduce((a, b) => a + b, 0) / reached.length : null,
+    reachedTarget: reached.length,
+    secondsPerEpoch: finals.length ? finals.reduce((a, f) => a + f.secondsPerEpoch, 0) / finals.length : NaN,
+    diagnosis: uniqueProblems(group.flatMap((t) => t.diagnosis ?? [])),
+  };
+}
+
+/** One entry per kind of problem ("vanishing signal (x0.10)" and "(x0.17)" are one kind): the first seen. */
+function uniqueProblems(problems: string[]): string[] {
+  const kinds = new Map<string, string>();
+  for (const p of problems) {
+    const kind = p.split(' (')[0].replace(/[\d.%<=]+/g, '#');
+    if (!kinds.has(kind)) kinds.set(kind, p);
+  }
+  return [...kinds.values()];
 }

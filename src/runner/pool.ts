@@ -21,7 +21,8 @@ export interface PoolHooks {
   onBackend?(backend: BackendName): void;
   onStart?(task: Task): void;
   onEpoch?(task: Task, metrics: EpochMetrics): void;
-  onTrial(task: Task, trial: TrialResult): void;
+  /** A trial finished; return true to run it again (a retry). */
+  onTrial(task: Task, trial: TrialResult): boolean;
 }
 
 export function runPool(config: Pick<ExperimentConfig, 'backend' | 'data'>, tasks: Task[], jobs: number, hooks: PoolHooks): Promise<BackendName> {
@@ -44,7 +45,10 @@ export function runPool(config: Pick<ExperimentConfig, 'backend' | 'data'>, task
     hooks.signal?.addEventListener('abort', onAbort);
 
     const complete = (task: Task, trial: TrialResult) => {
-      hooks.onTrial(task, trial);
+      if (hooks.onTrial(task, trial)) {
+        queue.unshift(task);
+        return;
+      }
       remaining--;
       if (remaining === 0) finish();
     };
@@ -84,6 +88,7 @@ export function runPool(config: Pick<ExperimentConfig, 'backend' | 'data'>, task
         current = null;
         complete(task, failedTrial(task, `worker process ${why}`));
         if (!settled && queue.length) start();
+        else if (!settled && workers.size === 0 && remaining > 0) finish(new Error('every worker process died'));
       });
       worker.send({ type: 'init', config: { backend: config.backend, data: config.data } } satisfies ToWorker);
     };

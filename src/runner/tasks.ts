@@ -4,6 +4,7 @@
  * once and shared by the trials. The same runner serves the in-process loop and each worker.
  */
 import { startBackend, type BackendName } from '../backend/select.js';
+import type { GridPoint } from '../config/grid.js';
 import type { ExperimentConfig } from '../config/load.js';
 import type { Dataset } from '../data/dataset.js';
 import { loadDataset } from '../data/load.js';
@@ -16,18 +17,23 @@ import { initializerOf, runTrial, trialId, trialKey, type TrialResult, type Tria
 export interface Task {
   /** Position in the experiment's stable order, 0-based. */
   index: number;
+  /** The grid point's value on each varied axis ({} without a grid). */
+  point: GridPoint['values'];
   seed: number;
   spec: InitSpec;
   settings: TrialSettings;
   id: string;
 }
 
+/** Every trial: for each grid point, for each seed, for each initializer. */
 export function enumerateTasks(config: ExperimentConfig): Task[] {
-  const settings: TrialSettings = { data: config.data, model: config.model, train: config.train };
   const tasks: Task[] = [];
-  for (const seed of config.seeds) {
-    for (const spec of config.initializers) {
-      tasks.push({ index: tasks.length, seed, spec, settings, id: trialId(trialKey(settings, spec, seed)) });
+  for (const point of config.grid) {
+    const settings: TrialSettings = { data: config.data, model: point.model, train: point.train };
+    for (const seed of config.seeds) {
+      for (const spec of config.initializers) {
+        tasks.push({ index: tasks.length, point: point.values, seed, spec, settings, id: trialId(trialKey(settings, spec, seed)) });
+      }
     }
   }
   return tasks;
@@ -53,7 +59,7 @@ export async function createTrialRunner(config: Pick<ExperimentConfig, 'backend'
         splits.set(key, split);
       }
       try {
-        return await runTrial(tf, task.settings, task.spec, task.seed, data, split, hooks);
+        return { ...(await runTrial(tf, task.settings, task.spec, task.seed, data, split, hooks)), ...pointOf(task) };
       } catch (err) {
         if (err instanceof Interrupted) throw err;
         return failedTrial(task, err instanceof Error ? err.message : String(err));
@@ -63,5 +69,10 @@ export async function createTrialRunner(config: Pick<ExperimentConfig, 'backend'
 }
 
 export function failedTrial(task: Task, error: string): TrialResult {
-  return { id: task.id, init: task.spec.label, initializer: initializerOf(task.spec), seed: task.seed, status: 'failed', error, epochs: [], final: null };
+  return { id: task.id, init: task.spec.label, initializer: initializerOf(task.spec), seed: task.seed, ...pointOf(task), status: 'failed', error, epochs: [], final: null };
+}
+
+/** `point` on a trial result only when the experiment is a grid. */
+function pointOf(task: Task): { point?: GridPoint['values'] } {
+  return Object.keys(task.point).length ? { point: task.point } : {};
 }

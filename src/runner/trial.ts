@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Tf } from '../backend/select.js';
+import type { GridPoint } from '../config/grid.js';
 import type { ExperimentConfig } from '../config/load.js';
 import type { Dataset } from '../data/dataset.js';
 import type { Split } from '../data/split.js';
@@ -37,6 +38,8 @@ export interface TrialResult {
   init: string;
   initializer: Omit<InitSpec, 'label'>;
   seed: number;
+  /** In a grid: the trial's value on each varied axis, e.g. { depth: 20, lr: 0.1 }. */
+  point?: GridPoint['values'];
   status: TrialStatus;
   /** Epoch whose training loss was NaN or infinite. */
   divergedAtEpoch?: number;

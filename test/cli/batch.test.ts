@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { runCli, tempDir } from '../helpers.js';
+
+const GRID = ['--init', 'he,xavier', '--depth', '1,2', '--width', '32', '--seeds', '0,1', '--train-size', '500', '--test-size', '200', '--epochs', '1', '--batch-size', '50', '--quiet', '--json'];
+
+type Trial = { id: string; status: string; epochs: Record<string, unknown>[]; final: Record<string, unknown> | null };
+/** A trial without its timings (the only thing allowed to differ between machines and runs). */
+const untimed = (t: Trial) => ({
+  ...t,
+  epochs: t.epochs.map(({ seconds: _a, trainSeconds: _b, ...e }) => e),
+  final: t.final && (({ secondsPerEpoch: _c, ...f }) => f)(t.final),
+});
+const trialsOf = (stdout: string) => (JSON.parse(stdout).trials as Trial[]).map(untimed);
+
+test('merging shard folders gives the trials of a single run, in order; different configs are refused', async () => {
+  const root = tempDir();
+  const [full, s1, s2, s3] = await Promise.all([
+    runCli(['run', ...GRID, '--out', join(root, 'full')]),
+    runCli(['run', ...GRID, '--shard', '1/3', '--out', join(root, 's1'), '--jobs', '1']),
+    runCli(['run', ...GRID, '--shard', '2/3', '--out', join(root, 's2'), '--jobs', '1']),
+    runCli(['run', ...GRID, '--shard', 'auto/3', '--out', join(root, 's3'), '--jobs', '1'], { JOB_COMPLETION_INDEX: '2' }),
+  ]);
+  for (const r of [full, s1, s2, s3]) assert.equal(r.code, 0, r.stderr);
+  assert.equal(JSON.parse(s1.stdout).trials.length, 3); // trials 0, 3, 6 of 8
+  assert.deepEqual(JSON.parse(s3.stdout).shard, { index: 3, count: 3, trials: 2 });
+  const merged = await runCli(['merge', join(root, 's2'), join(root, 's1'), join(root, 's3'), '--out', join(root, 'm'), '--json']);
+  assert.equal(merged.code, 0, merged.stderr);
+  assert.equal(JSON.parse(merged.stdout).complete, true);
+  assert.deepEqual(trialsOf(merged.stdout), trialsOf(full.stdout));
+  assert.equal(readdirSync(join(root, 'm', 'trials')).length, 8);
+
+  const other = await runCli(['run', ...GRID, '--epochs', '2', '--shard', '1/3', '--out', join(root, 'other'), '--jobs', '1']);
+  const refused = await runCli(['merge', join(root, 's1'), join(root, 'other'), '--out', join(root, 'm2')]);
+  assert.equal(other.code, 0);
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /cannot merge: the config of .*other differs .*\(train\.epochs\)/);
+});
+
+test('resume after SIGINT runs only the missing trials and completes the grid', async () => {
+  const dir = join(tempDir(), 'r');
+  const args = ['run', '--init', 'he,xavier,lecun', '--seeds', '0,1', '--train-size', '1500', '--test-size', '200', '--hidden', '64', '--epochs', '2', '--jobs', '1', '--out', dir];
+  const first = await runCli(args, {}, (child) => {
+    let sent = false;
+    child.stderr?.on('data', (d: Buffer) => {
+      if (!sent && /trial 4\/6/.test(d.toString())) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+  });
+  assert.equal(first.code, 130, first.stderr);
+  const saved = readdirSync(join(dir, 'trials'));
+  assert.equal(saved.length, 3);
+  const stamps = saved.map((f) => statSync(join(dir, 'trials', f)).mtimeMs);
+
+  const resumed = await runCli(['run', '--resume', dir, '--jobs', '1']);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  assert.match(resumed.stderr, /3 of 6 trials already finished, 3 to run/);
+  const started = resumed.stderr.match(/^trial \d\/6:/gm) ?? [];
+  assert.deepEqual(started, ['trial 4/6:', 'trial 5/6:', 'trial 6/6:'], 'only the missing trials ran');
+  assert.deepEqual(saved.map((f) => statSync(join(dir, 'trials', f)).mtimeMs), stamps, 'finished trials untouched');
+  const doc = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+  assert.equal(doc.complete, true);
+  assert.equal(doc.trials.length, 6);
+  const again = await runCli(['run', '--resume', dir, '--epochs', '3']);
+  assert.equal(again.code, 2);
+  assert.match(again.stderr, /--resume takes the experiment from .*config\.json; drop --epochs/);
+});
+
+test('--expect: held is 0, failed is 4 with the measured value, malformed is 2 before training', async () => {
+  const base = ['run', '--init', 'he,zeros', '--train-size', '600', '--test-size', '200', '--hidden', '32', '--epochs', '1', '--batch-size', '50', '--jobs', '1'];
+  const held = await runCli([...base, '--out', join(tempDir(), 'a'), '--expect', 'heNormal.testAccuracy >= 0.3', '--expect', 'he > zeros', '--expect', 'zeros.epochsToTarget > 100']);
+  assert.equal(held.code, 0, held.stderr);
+  assert.match(held.stderr, /expect heNormal\.testAccuracy >= 0\.3: held \(0\.\d+\)/);
+  assert.match(held.stderr, /expect he > zeros: held \(heNormal 0\.\d+ vs zeros 0\.\d+\)/);
+  assert.match(held.stderr, /expect zeros\.epochsToTarget > 100: held \(never\)/);
+  const failed = await runCli([...base, '--out', join(tempDir(), 'b'), '--expect', 'zeros > heNormal', '--expect', 'heNormal.testLoss < 0.0001']);
+  assert.equal(failed.code, 4);
+  assert.match(failed.stderr, /expect zeros > heNormal: FAILED/);
+  assert.match(failed.stderr, /expect heNormal\.testLoss < 0\.0001: FAILED \(\d/);
+  const t = performance.now();
+  const malformed = await runCli([...base, '--out', join(tempDir(), 'c'), '--expect', 'heNormal.accuracy >= 0.9', '--expect', 'kaiming > orthogonal']);
+  assert.equal(malformed.code, 2);
+  assert.match(malformed.stderr, /invalid --expect \(2 problems\)/);
+  assert.match(malformed.stderr, /orthogonal is not an initializer of this run/);
+  assert.doesNotMatch(malformed.stderr, /trial 1/, 'no training happened');
+  assert.ok(performance.now() - t < 5000);
+});
+
+test('--retries runs a failing trial again; --fail-fast stops at the first failure', async () => {
+  const base = ['--train-size', '300', '--test-size', '100', '--hidden', '32', '--epochs', '1', '--jobs', '1', '--json'];
+  const retried = await runCli(['run', '--init', 'deltaOrthogonal,he', ...base, '--retries', '2', '--out', join(tempDir(), 'a')]);
+  assert.equal(retried.code, 3);
+  assert.equal((retried.stderr.match(/retry \d of 2/g) ?? []).length, 2);
+  const stopped = await runCli(['run', '--init', 'deltaOrthogonal,he,xavier', ...base, '--fail-fast', '--out', join(tempDir(), 'b')]);
+  assert.equal(stopped.code, 3);
+  assert.match(stopped.stderr, /stopped at the first failed trial \(--fail-fast\)/);
+  assert.equal(JSON.parse(stopped.stdout).trials.length, 1);
+});
