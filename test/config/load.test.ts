@@ -53,7 +53,7 @@ test('every problem is reported together, each in one clear line', () => {
   assert.match(msg, /`train\.epochs` is -1; it must be >= 1/);
   assert.match(msg, /`train\.lr` is "fast"; it must be a number/);
   assert.match(msg, /unknown key `train\.optimiser`/);
-  assert.match(msg, /`model\.activation` is "swish"; it must be one of relu, tanh);
+  assert.match(msg, /`model\.activation` is "swish"; it must be one of relu, tanh/);
   assert.match(msg, /unknown initializer "heNormall"; did you mean heNormal/);
 });
 
