@@ -53,7 +53,9 @@ modelOptions(program.command('run'))
   .option('--name <name>', 'experiment name (used in the results folder name)')
   .option('-o, --out <dir>', 'results folder (default results/<timestamp>-<name>)')
   .option('--json', 'print the results document (only it) on stdout')
-  .option('-q, --quiet', 'no progress on stderr')
+  .option('-q, --quiet', 'no progress on stderr (same as --progress none)')
+  .option('--progress <mode>', 'auto (a bar on a TTY, plain lines otherwise) | bar | plain | none')
+  .option('--plot', 'print the terminal chart of test accuracy even when stdout is not a TTY')
   .option('-j, --jobs <n>', 'trials run in parallel worker processes (default: one per core)')
   .option('--resume <dir>', 'continue an interrupted run in its results folder: only the missing trials run')
   .option('--shard <i/n>', 'run shard i of n (1-based): the trials k with k mod n = i-1; auto/n reads JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID')
@@ -68,6 +70,19 @@ modelOptions(program.command('probe'))
   .option('--batch <n>', 'training digits forwarded (default 256)')
   .option('--json', 'machine-readable: per initializer { init, layers: [...] }')
   .action(async (opts) => exitWith(await (await import('./commands/probe.js')).probeCommand(opts)));
+
+program
+  .command('report <dir>')
+  .description('re-render the table, the terminal chart, report.html and metrics.csv of a results folder')
+  .option('--json', 'print the results document instead of the table')
+  .option('--plot', 'print the terminal chart even when stdout is not a TTY')
+  .action(async (dir, opts) => exitWith(await (await import('./commands/report.js')).reportCommand(dir, opts)));
+
+program
+  .command('compare <dirA> <dirB>')
+  .description("two runs' summaries side by side, with the differences")
+  .option('--json', 'machine-readable output')
+  .action(async (a, b, opts) => exitWith(await (await import('./commands/report.js')).compareCommand(a, b, opts)));
 
 program
   .command('merge <dirs...>')

@@ -12,6 +12,7 @@ import { emptyDocument, summarizeTrials, type ResultsDocument } from '../runner/
 import { createResultsDir, readJson, readTrials, writeJsonAtomic, writeRunInfo, writeTrial } from '../runner/store.js';
 import { enumerateTasks } from '../runner/tasks.js';
 import type { TrialResult } from '../runner/trial.js';
+import { canonical, differences } from '../util/json.js';
 
 export interface MergeOptions {
   out?: string;
@@ -59,27 +60,4 @@ export async function mergeCommand(dirs: string[], opts: MergeOptions): Promise<
   note(`results: ${out}`);
   process.stdout.write(opts.json ? `${JSON.stringify(doc, null, 2)}\n` : `${comparisonTable(doc, config.train.target)}\n`);
   return 0;
-}
-
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') {
-    return `{${Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
-/** Top-level keys (a.b for nested) whose values differ. */
-function differences(a: Record<string, unknown>, b: Record<string, unknown>, prefix = ''): string[] {
-  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
-  return keys.flatMap((k) => {
-    const [x, y] = [a[k], b[k]];
-    if (canonical(x) === canonical(y)) return [];
-    const bothObjects = x && y && typeof x === 'object' && typeof y === 'object' && !Array.isArray(x) && !Array.isArray(y);
-    return bothObjects ? differences(x as Record<string, unknown>, y as Record<string, unknown>, `${prefix}${k}.`) : [`${prefix}${k}`];
-  });
 }

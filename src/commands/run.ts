@@ -9,8 +9,10 @@ import { join } from 'node:path';
 import { flagsToOverrides, type RunFlags } from '../config/flags.js';
 import { readConfigFile, resolveConfig, serializeConfig, type ExperimentConfig } from '../config/load.js';
 import { Interrupted, UserError } from '../errors.js';
-import { num, pct } from '../report/format.js';
+import { createProgress, PROGRESS_MODES, type ProgressMode } from '../report/progress.js';
 import { comparisonTable } from '../report/table.js';
+import { accuracyChart } from '../report/terminal.js';
+import { writeReports } from '../report/write.js';
 import { runExperiment, summarizeTrials, type ResultsDocument } from '../runner/experiment.js';
 import { checkExpectations, parseExpectations, type Expectation } from '../runner/expect.js';
 import { inShard, parseShard, type Shard } from '../runner/shard.js';
@@ -28,6 +30,8 @@ export interface RunOptions extends RunFlags {
   expect?: string[];
   failFast?: boolean;
   retries?: string;
+  progress?: string;
+  plot?: boolean;
 }
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, someFailed: 3, expectation: 4, interrupted: 130 } as const;
@@ -36,9 +40,10 @@ export const EXIT = { ok: 0, failure: 1, usage: 2, someFailed: 3, expectation: 4
 const EXPERIMENT_FLAGS = ['config', 'init', 'hidden', 'depth', 'width', 'activation', 'model', 'filters', 'kernelSize', 'pool', 'padding', 'head', 'batchNorm', 'dropout', 'seed', 'seeds', 'optimizer', 'lr', 'batchSize', 'epochs', 'target', 'trainSize', 'testSize', 'dataset', 'dataDir', 'backend', 'name', 'out', 'shard'] as const;
 
 export async function runCommand(opts: RunOptions): Promise<number> {
-  const log = (line: string) => {
-    if (!opts.quiet) process.stderr.write(`${line}\n`);
-  };
+  const mode = (opts.quiet ? 'none' : (opts.progress ?? 'auto')) as ProgressMode;
+  if (!PROGRESS_MODES.includes(mode)) throw new UserError(`--progress ${opts.progress} must be one of ${PROGRESS_MODES.join(', ')}`);
+  const progress = createProgress(mode);
+  const log = (line: string) => progress.log(line);
   const jobs = parseWhole(opts.jobs, '--jobs', 1) ?? availableParallelism();
   const retries = parseWhole(opts.retries, '--retries', 0) ?? 0;
   const { config, dir, shard } = opts.resume ? resumeFolder(opts) : newFolder(opts);
@@ -68,20 +73,22 @@ export async function runCommand(opts: RunOptions): Promise<number> {
       {
         signal: controller.signal,
         log,
-        onEpoch: (t, m) =>
-          log(`  [${t.index}/${t.total}] ${t.init} seed ${t.seed} epoch ${m.epoch}/${config.train.epochs}: loss ${num(m.trainLoss)}, test acc ${pct(m.testAccuracy)} (${m.seconds.toFixed(1)} s)`),
+        onEpoch: (t, m) => progress.epoch(t, m, config.train.epochs),
         onTrial: (d, trial, task) => {
           writeTrial(dir, task.index, trial);
           writeJsonAtomic(join(dir, 'results.json'), withShard(d, shard, tasks.length));
+          progress.trialDone();
         },
       },
       { jobs, tasks: todo, previous, retries, failFast: opts.failFast },
     );
   } catch (err) {
     if (!(err instanceof Interrupted)) throw err;
+    progress.end();
     const partial = withShard(err.partial as ResultsDocument, shard, tasks.length);
     partial.summary = summarizeTrials(partial.trials, config.initializers.map((s) => s.label));
     writeJsonAtomic(join(dir, 'results.json'), partial);
+    await writeReports(dir, partial);
     print(partial, config, opts);
     if (err.failFast) {
       log(`stopped at the first failed trial (--fail-fast): ${partial.trials.length} trial(s) saved in ${dir}`);
@@ -94,10 +101,12 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     process.off('SIGTERM', onSignal);
   }
 
+  progress.end();
   doc = withShard(doc, shard, tasks.length);
   writeJsonAtomic(join(dir, 'results.json'), doc);
+  await writeReports(dir, doc);
   print(doc, config, opts);
-  log(`results: ${dir}`);
+  log(`results: ${dir} (report.html, metrics.csv, results.json)`);
   const results = checkExpectations(expectations, doc.summary);
   for (const r of results) log(`expect ${r.text}: ${r.held ? 'held' : 'FAILED'} (${r.measured})`);
   const failed = doc.trials.filter((t) => t.status === 'failed').length;
@@ -132,9 +141,15 @@ function withShard(doc: ResultsDocument, shard: Shard | null, trials: number): R
   return doc;
 }
 
-function print(doc: ResultsDocument, config: ExperimentConfig, opts: RunOptions): void {
-  if (opts.json) process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
-  else if (doc.trials.length) process.stdout.write(`${comparisonTable(doc, config.train.target)}\n`);
+export function print(doc: ResultsDocument, config: ExperimentConfig, opts: { json?: boolean; plot?: boolean }): void {
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+    return;
+  }
+  if (!doc.trials.length) return;
+  process.stdout.write(`${comparisonTable(doc, config.train.target)}\n`);
+  const chart = process.stdout.isTTY || opts.plot ? accuracyChart(doc) : '';
+  if (chart) process.stdout.write(`\n${chart}\n`);
 }
 
 /** A whole-number flag with a minimum; undefined when not given. */

@@ -41,7 +41,7 @@ export function comparisonTable(doc: ResultsDocument, target: number): string {
         r.init,
         ...(showGain ? [gainText(doc, r)] : []),
         highlight(acc, accuracyKey(r) === bestAcc && Number.isFinite(bestAcc)),
-        ...(seeds > 1 ? [r.testAccuracy.ci95 ? `${pct(r.testAccuracy.ci95[0])}-${pct(r.testAccuracy.ci95[1])}` : '-', versusBest(r)] : []),
+        ...(seeds > 1 ? [ciText(r), versusBest(r)] : []),
         pct(r.bestTestAccuracy.mean),
         highlight(num(r.trainLoss.mean), r.trainLoss.mean === bestLoss),
         highlight(epochsText(r), r.epochsToTarget !== null && r.epochsToTarget === fastest),
@@ -105,4 +105,10 @@ function gainText(doc: ResultsDocument, r: InitSummary): string {
   const gains = doc.trials.find((t) => t.init === r.init)?.gains;
   if (!gains) return '-';
   return [...new Set(gains.map((g) => (g === null ? '-' : num(g, 2))))].join(' / ');
+}
+
+/** The 95% CI of the mean accuracy, clipped to what an accuracy can be. */
+function ciText(r: InitSummary): string {
+  const ci = r.testAccuracy.ci95;
+  return ci ? `${pct(Math.max(0, ci[0]))}-${pct(Math.min(1, ci[1]))}` : '-';
 }

@@ -3,6 +3,7 @@
  * A trial = (initializer, model, training settings, seed).
  */
 import { createHash } from 'node:crypto';
+import { canonical } from '../util/json.js';
 import type { Tf } from '../backend/select.js';
 import type { GridPoint } from '../config/grid.js';
 import type { ExperimentConfig } from '../config/load.js';
@@ -63,17 +64,9 @@ export function trialKey(config: TrialSettings, spec: InitSpec, seed: number): R
 }
 
 export function trialId(key: Record<string, unknown>): string {
-  return createHash('sha256').update(canonicalJson(key)).digest('hex').slice(0, 12);
+  return createHash('sha256').update(canonical(key)).digest('hex').slice(0, 12);
 }
 
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-    return `{${entries.sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
 
 export function initializerOf(spec: InitSpec): Omit<InitSpec, 'label'> {
   const { label: _label, ...rest } = spec;

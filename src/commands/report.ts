@@ -1,0 +1,89 @@
+/**
+ * `init-bench report DIR`: re-render a results folder (table, terminal chart, report.html,
+ * metrics.csv). `init-bench compare A B`: two runs' summaries side by side.
+ */
+import chalk from 'chalk';
+import Table from 'cli-table3';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describePoint } from '../config/grid.js';
+import { readConfigFile, resolveConfig, type ExperimentConfig } from '../config/load.js';
+import { UserError } from '../errors.js';
+import { num, pct, tableLook } from '../report/format.js';
+import { writeReports } from '../report/write.js';
+import { emptyDocument, summarizeTrials, type InitSummary, type ResultsDocument } from '../runner/experiment.js';
+import { differences } from '../util/json.js';
+import { readJson, readTrials } from '../runner/store.js';
+import { welch } from '../util/stats.js';
+import { print } from './run.js';
+
+/** A results folder's config and document (rebuilt from trials/ when results.json is missing). */
+export function loadFolder(dir: string): { config: ExperimentConfig; doc: ResultsDocument } {
+  if (!existsSync(join(dir, 'config.json'))) throw new UserError(`${dir} is not a results folder (no config.json)`);
+  const config = resolveConfig(readConfigFile(join(dir, 'config.json')), {});
+  if (existsSync(join(dir, 'results.json'))) return { config, doc: readJson(join(dir, 'results.json'), 'results folder') as ResultsDocument };
+  const doc = emptyDocument(config);
+  doc.trials = readTrials(dir);
+  doc.summary = summarizeTrials(doc.trials, config.initializers.map((s) => s.label));
+  return { config, doc };
+}
+
+export async function reportCommand(dir: string, opts: { json?: boolean; plot?: boolean }): Promise<number> {
+  const { config, doc } = loadFolder(dir);
+  await writeReports(dir, doc);
+  print(doc, config, opts);
+  process.stderr.write(`report: ${join(dir, 'report.html')}, ${join(dir, 'metrics.csv')}\n`);
+  return 0;
+}
+
+interface CompareRow {
+  init: string;
+  point?: InitSummary['point'];
+  a: { mean: number; std: number; trials: number } | null;
+  b: { mean: number; std: number; trials: number } | null;
+  /** b - a of the mean final test accuracy. */
+  difference: number | null;
+  /** Welch's t-test between the two runs' trials; null with fewer than two seeds on a side. */
+  pValue: number | null;
+}
+
+export async function compareCommand(dirA: string, dirB: string, opts: { json?: boolean }): Promise<number> {
+  const A = loadFolder(dirA);
+  const B = loadFolder(dirB);
+  const key = (r: { init: string; point?: unknown }) => `${r.init}|${JSON.stringify(r.point ?? {})}`;
+  const keys = [...new Set([...A.doc.summary, ...B.doc.summary].map(key))];
+  const accuracies = (doc: ResultsDocument, k: string) => doc.trials.filter((t) => key(t) === k && t.final).map((t) => t.final!.testAccuracy);
+  const rows: CompareRow[] = keys.map((k) => {
+    const ra = A.doc.summary.find((r) => key(r) === k);
+    const rb = B.doc.summary.find((r) => key(r) === k);
+    const side = (r?: InitSummary) => (r ? { mean: r.testAccuracy.mean, std: r.testAccuracy.std, trials: r.trials } : null);
+    const test = welch(accuracies(A.doc, k), accuracies(B.doc, k));
+    return {
+      init: (ra ?? rb)!.init,
+      ...((ra ?? rb)!.point ? { point: (ra ?? rb)!.point } : {}),
+      a: side(ra),
+      b: side(rb),
+      difference: ra && rb ? rb.testAccuracy.mean - ra.testAccuracy.mean : null,
+      pValue: test ? test.p : null,
+    };
+  });
+  const configDifferences = differences(A.doc.config as Record<string, unknown>, B.doc.config as Record<string, unknown>);
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify({ a: dirA, b: dirB, backends: [A.doc.backend, B.doc.backend], configDifferences, rows }, null, 2)}\n`);
+    return 0;
+  }
+  const table = new Table({ head: ['initializer', `A: ${dirA}`, `B: ${dirB}`, 'B - A', 'p (Welch)'], ...tableLook() });
+  for (const r of rows) {
+    const side = (s: CompareRow['a']) => (s ? `${pct(s.mean)}${s.trials > 1 ? ` ± ${pct(s.std)}` : ''} (${s.trials})` : '-');
+    const diff = r.difference === null ? '-' : `${r.difference >= 0 ? '+' : ''}${(100 * r.difference).toFixed(1)} pts`;
+    const colour = r.pValue !== null && r.pValue < 0.05 ? (r.difference! > 0 ? chalk.green : chalk.red) : (s: string) => s;
+    table.push([r.point ? `${r.init} (${describePoint(r.point)})` : r.init, side(r.a), side(r.b), colour(diff), r.pValue === null ? 'no test' : num(r.pValue, 3)]);
+  }
+  const notes = [
+    `Final test accuracy, mean over seeds (number of trials).`,
+    configDifferences.length ? `The configs differ in: ${configDifferences.join(', ')}.` : 'The configs are the same.',
+    A.doc.backend !== B.doc.backend ? `Backends differ: A ran on ${A.doc.backend}, B on ${B.doc.backend}.` : `Both ran on ${A.doc.backend}.`,
+  ];
+  process.stdout.write(`${table.toString()}\n${notes.join('\n')}\n`);
+  return 0;
+}

@@ -1,0 +1,109 @@
+/**
+ * report.html: one self-contained file (inline CSS and SVG, no script, nothing fetched), so it
+ * opens from disk on an offline machine: the run's settings, the comparison table, the charts.
+ */
+import type { InitSummary, ResultsDocument } from '../runner/experiment.js';
+import type { Chart } from './charts.js';
+
+const CSS = `
+body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; color: #222; padding: 0 1rem; }
+h1 { font-size: 1.5rem; margin-bottom: 0.2rem; } h2 { font-size: 1.15rem; margin-top: 2rem; }
+.meta { color: #555; margin-top: 0; }
+table { border-collapse: collapse; font-size: 0.9rem; margin: 0.5rem 0; }
+th, td { border-bottom: 1px solid #ddd; padding: 0.3rem 0.6rem; text-align: left; vertical-align: top; }
+th { background: #f4f4f4; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.best { font-weight: bold; color: #16733a; } .warn { color: #a35a00; } .bad { color: #b00020; }
+.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(500px, 1fr)); gap: 1.5rem; }
+figure { margin: 0; } figure svg { max-width: 100%; height: auto; } figcaption { color: #555; font-size: 0.85rem; max-width: 520px; }
+dl.settings { display: grid; grid-template-columns: max-content 1fr; gap: 0.2rem 1rem; font-size: 0.9rem; }
+dl.settings dt { color: #555; } dl.settings dd { margin: 0; }
+`;
+
+export function renderHtml(doc: ResultsDocument, charts: Chart[]): string {
+  const cfg = doc.config as Record<string, Record<string, unknown> & unknown>;
+  const title = `init-bench: ${esc(String(cfg.name ?? 'run'))}`;
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title}</title><style>${CSS}</style></head>
+<body>
+<h1>${title}</h1>
+<p class="meta">${doc.trials.length} trial(s) on the <b>${esc(doc.backend)}</b> backend, ${esc(doc.createdAt)}${doc.complete ? '' : ' &middot; <span class="bad">incomplete: some trials are missing</span>'}</p>
+<h2>Settings</h2>
+${settings(cfg)}
+<h2>Comparison</h2>
+${table(doc)}
+<h2>Charts</h2>
+<div class="charts">
+${charts.map(figure).join('\n')}
+</div>
+</body></html>
+`;
+}
+
+function figure(c: Chart): string {
+  const body = c.svg ? c.svg : '<p class="warn">No data to plot.</p>';
+  return `<figure id="chart-${c.id}" data-chart="${c.id}"><h3>${esc(c.title)}</h3>${body}<figcaption>${esc(c.caption)}</figcaption></figure>`;
+}
+
+function settings(cfg: Record<string, unknown>): string {
+  const model = (cfg.model ?? {}) as Record<string, unknown>;
+  const train = (cfg.train ?? {}) as Record<string, unknown>;
+  const data = (cfg.data ?? {}) as Record<string, unknown>;
+  const shape = model.kind === 'cnn' ? `CNN, filters ${json(model.filters)}, kernel ${model.kernelSize}, pool ${model.pool}, head ${json(model.head)}` : model.depth !== undefined ? `MLP, depth ${json(model.depth)} x width ${json(model.width ?? 256)}` : `MLP, hidden ${json(model.hidden)}`;
+  const rows: [string, string][] = [
+    ['data', `${data.dataDir ? `${data.dataset} from ${data.dataDir}` : 'embedded MNIST'}; train ${data.trainSize ?? 'default'}, test ${data.testSize ?? 'default'}`],
+    ['model', `${shape}; activation ${json(model.activation)}${model.batchNorm ? '; batch norm' : ''}${model.dropout ? `; dropout ${model.dropout}` : ''}`],
+    ['training', `${json(train.optimizer)}, lr ${json(train.lr)}, batch ${train.batchSize}, ${train.epochs} epoch(s); target accuracy ${train.target}`],
+    ['seeds', json(cfg.seeds)],
+    ['initializers', ((cfg.initializers ?? []) as { label?: string; name: string }[]).map((i) => i.label ?? i.name).join(', ')],
+  ];
+  return `<dl class="settings">${rows.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('')}</dl>`;
+}
+
+function table(doc: ResultsDocument): string {
+  const axes = [...new Set(doc.summary.flatMap((r) => Object.keys(r.point ?? {})))];
+  const seeds = Math.max(0, ...doc.summary.map((r) => r.trials));
+  const head = [...axes, 'initializer', 'test acc', ...(seeds > 1 ? ['95% CI', 'vs best'] : []), 'best test acc', 'train loss', 'epochs to target', 'status', 's/epoch', 'diagnosis'];
+  const best = new Map<string, number>();
+  for (const r of doc.summary) {
+    const k = JSON.stringify(r.point ?? {});
+    if (Number.isFinite(r.testAccuracy.mean)) best.set(k, Math.max(best.get(k) ?? -1, r.testAccuracy.mean));
+  }
+  const rows = doc.summary.map((r) => {
+    const isBest = r.testAccuracy.mean === best.get(JSON.stringify(r.point ?? {}));
+    const acc = seeds > 1 ? `${pct(r.testAccuracy.mean)} ± ${pct(r.testAccuracy.std)}` : pct(r.testAccuracy.mean);
+    const cells = [
+      ...axes.map((a) => esc(String((r.point as Record<string, unknown> | undefined)?.[a] ?? ''))),
+      esc(r.init),
+      `<span class="${isBest ? 'best' : ''}">${acc}</span>`,
+      ...(seeds > 1 ? [r.testAccuracy.ci95 ? `${pct(Math.max(0, r.testAccuracy.ci95[0]))}–${pct(Math.min(1, r.testAccuracy.ci95[1]))}` : '-', versus(r)] : []),
+      pct(r.bestTestAccuracy.mean),
+      fixed(r.trainLoss.mean, 3),
+      r.reachedTarget === 0 ? 'never' : `${fixed(r.epochsToTarget, 1)}${r.reachedTarget < r.trials ? ` (${r.reachedTarget}/${r.trials})` : ''}`,
+      `${r.ok} ok${r.diverged ? `, <span class="bad">${r.diverged} diverged</span>` : ''}${r.failed ? `, <span class="bad">${r.failed} failed</span>` : ''}`,
+      fixed(r.secondsPerEpoch, 2),
+      `<span class="warn">${esc(r.diagnosis.join('; '))}</span>`,
+    ];
+    return `<tr>${cells.map((c, i) => `<td${i >= axes.length + 1 && i <= axes.length + 5 ? ' class="num"' : ''}>${c}</td>`).join('')}</tr>`;
+  });
+  const pointNote = axes.length ? ` Rows are grouped by grid point (${esc(axes.join(', '))}).` : '';
+  const testNote = seeds > 1 ? " vs best: Welch's t-test of final test accuracy over seeds against the best initializer of the same group; ≈ means p ≥ 0.05." : ' One seed: no significance test is possible.';
+  return `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table><p class="meta">${pointNote}${testNote}</p>`;
+}
+
+function versus(r: InitSummary): string {
+  const c = r.comparison;
+  if (!c) return '-';
+  if (c.best === r.init) return '<span class="best">best</span>';
+  if (c.pValue === null) return 'no test';
+  const p = c.pValue < 0.001 ? 'p &lt; 0.001' : `p = ${c.pValue.toFixed(3)}`;
+  return c.notSignificantlyDifferent ? `≈ best (${p})` : `worse (${p})`;
+}
+
+const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : '-');
+const fixed = (x: number | null, d: number) => (x !== null && Number.isFinite(x) ? x.toFixed(d) : '-');
+const json = (v: unknown) => (Array.isArray(v) ? v.join(', ') : String(v));
+
+function esc(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}

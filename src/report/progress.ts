@@ -1,0 +1,73 @@
+/**
+ * Progress on stderr, never on stdout (which --json keeps for the document):
+ *   bar    one status line redrawn in place (a TTY): trials done, the latest epoch's loss
+ *   plain  one line per trial start and per epoch (logs, CI)
+ *   none   nothing but errors
+ * `auto` is bar on a TTY, plain otherwise.
+ */
+import type { EpochMetrics } from '../train/loop.js';
+import { num, pct } from './format.js';
+
+export type ProgressMode = 'auto' | 'bar' | 'plain' | 'none';
+export const PROGRESS_MODES: ProgressMode[] = ['auto', 'bar', 'plain', 'none'];
+
+export interface TrialRef {
+  init: string;
+  seed: number;
+  index: number;
+  total: number;
+}
+
+export interface Progress {
+  /** A message line (backend, trial starts, warnings). */
+  log(line: string): void;
+  epoch(trial: TrialRef, m: EpochMetrics, epochs: number): void;
+  trialDone(): void;
+  /** Clears the bar; call before printing results. */
+  end(): void;
+}
+
+export function createProgress(mode: ProgressMode, stream: NodeJS.WriteStream = process.stderr): Progress {
+  const resolved = mode === 'auto' ? (stream.isTTY ? 'bar' : 'plain') : mode;
+  if (resolved === 'none') return { log: () => {}, epoch: () => {}, trialDone: () => {}, end: () => {} };
+  const epochLine = (t: TrialRef, m: EpochMetrics, epochs: number) =>
+    `[${t.index}/${t.total}] ${t.init} seed ${t.seed} epoch ${m.epoch}/${epochs}: loss ${num(m.trainLoss)}, test acc ${pct(m.testAccuracy)} (${m.seconds.toFixed(1)} s)`;
+  if (resolved === 'plain') {
+    return { log: (line) => stream.write(`${line}\n`), epoch: (t, m, e) => stream.write(`  ${epochLine(t, m, e)}\n`), trialDone: () => {}, end: () => {} };
+  }
+  let done = 0;
+  let total = 0;
+  let status = 'starting';
+  let shown = false;
+  const width = () => Math.max(40, (stream.columns ?? 100) - 1);
+  const draw = () => {
+    const slots = 20;
+    const filled = total ? Math.round((slots * done) / total) : 0;
+    const line = `[${'#'.repeat(filled)}${'.'.repeat(slots - filled)}] ${done}/${total || '?'} trials  ${status}`;
+    stream.write(`\r\x1b[2K${line.slice(0, width())}`);
+    shown = true;
+  };
+  const clear = () => {
+    if (shown) stream.write('\r\x1b[2K');
+    shown = false;
+  };
+  return {
+    log(line) {
+      clear();
+      stream.write(`${line}\n`);
+      const m = /^trial \d+\/(\d+)/.exec(line);
+      if (m) total = Number(m[1]);
+      draw();
+    },
+    epoch(t, m, epochs) {
+      total = t.total;
+      status = epochLine(t, m, epochs);
+      draw();
+    },
+    trialDone() {
+      done++;
+      draw();
+    },
+    end: clear,
+  };
+}
