@@ -8,7 +8,7 @@ import { extname } from 'node:path';
 import { parseDocument } from 'yaml';
 import { UserError, userErrors } from '../errors.js';
 import { resolveInit, type InitInput, type InitSpec } from '../initializers/registry.js';
-import type { ModelSettings } from '../model/network.js';
+import { architectureOf, layerPlan, type ModelSettings } from '../model/network.js';
 import { expandGrid, variedAxes, type Axis, type GridInput, type GridPoint, type TrainSettings } from './grid.js';
 import { DEFAULTS } from './defaults.js';
 import { EMBEDDED_SPLIT } from '../data/split.js';
@@ -119,6 +119,16 @@ export function resolveConfig(file: Overrides, flags: Overrides): ExperimentConf
 
   const raw = parsed.data;
   const grid = expandGrid(raw as GridInput);
+  // Both datasets are 28x28 digits of 10 classes: a conv stack that does not fit is a config error.
+  const shapeProblems = new Set<string>();
+  for (const point of grid) {
+    try {
+      layerPlan(architectureOf(point.model, { height: 28, width: 28, classes: 10 }));
+    } catch (err) {
+      shapeProblems.add(`\`model\`: ${(err as Error).message}`);
+    }
+  }
+  if (shapeProblems.size) throw userErrors([...shapeProblems]);
   const source = { ...raw, initializers: initializers.map(initializerInput) };
   return {
     ...raw,

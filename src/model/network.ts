@@ -72,7 +72,7 @@ export interface ModelSettings {
 }
 
 /** The network a config asks for, on this dataset's image size and classes. */
-export function architectureOf(m: ModelSettings, data: Dataset): Architecture {
+export function architectureOf(m: ModelSettings, data: Pick<Dataset, 'height' | 'width' | 'classes'>): Architecture {
   return {
     kind: m.kind,
     height: data.height,
