@@ -41,8 +41,9 @@ export async function probeCommand(opts: ProbeOptions): Promise<number> {
   parts.push(
     [
       `Thresholds: signal vanishes below x${THRESHOLDS.signalVanishes} or explodes above x${THRESHOLDS.signalExplodes} (last hidden layer's activation std vs the first's);`,
-      `gradients the same (first layer's kernel gradient norm vs the last hidden layer's), or below ${THRESHOLDS.gradientFloor} outright;`,
-      `dead units (ReLU family, pre-activation <= 0 on the whole batch) above ${pct(THRESHOLDS.deadUnits, 0)}; saturated outputs (|tanh| > 0.99, sigmoid outside 0.01..0.99) above ${pct(THRESHOLDS.saturated, 0)}.`,
+      `gradients the same from ${THRESHOLDS.minDepthForGradients} hidden layers on (first layer's kernel gradient norm vs the last hidden layer's), or below ${THRESHOLDS.gradientFloor} outright, or below ${THRESHOLDS.gradToWeightFloor} of the weight norm;`,
+      `dead units (ReLU family, pre-activation <= 0 on the whole batch) above ${pct(THRESHOLDS.deadUnits, 0)}; saturated outputs (|tanh| > 0.99, sigmoid outside 0.01..0.99) above ${pct(THRESHOLDS.saturated, 0)};`,
+      `symmetric: fewer distinct units than ${pct(THRESHOLDS.symmetric, 0)} of a layer's width.`,
     ].join('\n'),
   );
   parts.push(recommend(results.map((r) => ({ init: r.init, assessment: r.assessment }))).join('\n'));
