@@ -88,7 +88,8 @@ test('SIGINT keeps the finished trials, writes a partial summary and exits 130',
   const doc = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
   assert.equal(doc.complete, false);
   assert.ok(doc.trials.length >= 1 && doc.trials.length < 12, `${doc.trials.length} trials`);
-  assert.equal(doc.summary[0].init, 'heNormal');
+  // Which trials finished first depends on the workers; the summary covers exactly those.
+  assert.deepEqual(new Set(doc.summary.map((s: { init: string }) => s.init)), new Set(doc.trials.map((t: { init: string }) => t.init)));
   assert.match(r.stderr, /interrupted: \d+ finished trial\(s\) saved/);
 });
 
