@@ -62,5 +62,3 @@ export const DEFAULTS = {
     target: 0.9,
   },
 };
-
-export type Defaults = typeof DEFAULTS;

@@ -79,11 +79,12 @@ export function emptyDocument(config: ExperimentConfig, backend: BackendName = '
  */
 export async function runExperiment(config: ExperimentConfig, hooks: RunHooks = {}, options: RunOptions = { jobs: 1 }): Promise<ResultsDocument> {
   const log = hooks.log ?? (() => {});
-  const tasks = options.tasks ?? enumerateTasks(config);
-  const total = enumerateTasks(config).length;
+  const all = enumerateTasks(config);
+  const tasks = options.tasks ?? all;
+  const total = all.length;
   const doc = emptyDocument(config);
   const order = config.initializers.map((s) => s.label);
-  const indexOf = new Map(enumerateTasks(config).map((t) => [t.id, t.index]));
+  const indexOf = new Map(all.map((t) => [t.id, t.index]));
   const trials = new Map<number, TrialResult>((options.previous ?? []).map((t) => [indexOf.get(t.id) ?? -1, t]));
   const attempts = new Map<number, number>();
   const stop = new AbortController();

@@ -24,10 +24,6 @@ export function spread(values: number[]): Spread {
   return { mean, std, min: Math.min(...values), max: Math.max(...values), ci95: n > 1 ? [mean - half, mean + half] : null };
 }
 
-export function mean(values: number[]): number {
-  return values.length ? values.reduce((a, b) => a + b, 0) / values.length : NaN;
-}
-
 export interface WelchResult {
   t: number;
   df: number;
