@@ -4,6 +4,7 @@
  */
 import Table from 'cli-table3';
 import { flagsToOverrides, type ModelFlags } from '../config/flags.js';
+import { describePoint } from '../config/grid.js';
 import { readConfigFile, resolveConfig } from '../config/load.js';
 import { UserError } from '../errors.js';
 import { THRESHOLDS, recommend } from '../diagnostics/assess.js';
@@ -23,6 +24,7 @@ export async function probeCommand(opts: ProbeOptions): Promise<number> {
   const batch = Number(opts.batch ?? 256);
   if (!Number.isInteger(batch) || batch < 2) throw new UserError(`--batch ${opts.batch} must be a whole number >= 2`);
   const seed = config.seeds[0];
+  if (config.grid.length > 1) process.stderr.write(`probe measures the first grid point (${describePoint(config.grid[0].values)}) of ${config.grid.length}\n`);
   const { results } = await probe(config, batch, seed, (line) => process.stderr.write(`${line}\n`));
   if (opts.json) {
     const out = results.map(({ assessment: _a, ...r }) => r);
@@ -31,10 +33,10 @@ export async function probeCommand(opts: ProbeOptions): Promise<number> {
   }
   const depth = config.model.hidden.length;
   const parts: string[] = [];
-  for (const r of results) parts.push(layerTable(r));
+  for (const r of results) parts.push(r.error ? `${r.init}: ${r.error}` : layerTable(r));
   parts.push(
     lineChart(
-      results.map((r) => ({ name: r.init, values: r.layers.slice(0, -1).map((l) => l.activationStd) })),
+      results.filter((r) => !r.error).map((r) => ({ name: r.init, values: r.layers.slice(0, -1).map((l) => l.activationStd) })),
       { title: `Activation std per hidden layer (${config.model.activation}, ${depth} layers)`, xLabel: 'hidden layer', log: true, step: depth > 30 ? 1 : depth > 12 ? 2 : 4 },
     ),
   );

@@ -18,6 +18,8 @@ import { distinctUnits, layerStats, type LayerStats } from './layers.js';
 
 export interface ProbeResult {
   init: string;
+  /** Set when the initializer cannot fill this network (e.g. deltaOrthogonal with in > out). */
+  error?: string;
   layers: LayerStats[];
   problems: string[];
   healthy: boolean;
@@ -53,7 +55,15 @@ export async function probe(
   const results: ProbeResult[] = [];
   try {
     for (const spec of config.initializers) {
-      const { kernels, biases } = await sampleKernels(arch, spec, seed);
+      let sampled: Awaited<ReturnType<typeof sampleKernels>>;
+      try {
+        sampled = await sampleKernels(arch, spec, seed);
+      } catch (err) {
+        const error = `cannot initialize this network: ${(err as Error).message}`;
+        results.push({ init: spec.label, error, layers: [], problems: [error], healthy: false, assessment: { depth: 0, signalRatios: [], gradientRatios: [], problems: [error], healthy: false, score: Infinity } });
+        continue;
+      }
+      const { kernels, biases } = sampled;
       const model = buildModel(tf, arch, kernels, biases);
       try {
         const lsuv = maybeLsuv(tf, model, spec, batch);

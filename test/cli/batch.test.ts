@@ -91,7 +91,8 @@ test('--expect: held is 0, failed is 4 with the measured value, malformed is 2 b
 });
 
 test('--retries runs a failing trial again; --fail-fast stops at the first failure', async () => {
-  const base = ['--train-size', '300', '--test-size', '100', '--hidden', '32', '--epochs', '1', '--jobs', '1', '--json'];
+  // deltaOrthogonal cannot fill a conv layer from 8 to 4 channels: that trial fails every time.
+  const base = ['--train-size', '300', '--test-size', '100', '--model', 'cnn', '--filters', '8,4', '--epochs', '1', '--jobs', '1', '--json'];
   const retried = await runCli(['run', '--init', 'deltaOrthogonal,he', ...base, '--retries', '2', '--out', join(tempDir(), 'a')]);
   assert.equal(retried.code, 3);
   assert.equal((retried.stderr.match(/retry \d of 2/g) ?? []).length, 2);

@@ -62,9 +62,9 @@ test('an explicitly requested backend that cannot load is exit 2, saying how to 
 });
 
 test('a failed trial beside finished ones is exit 3 and is recorded as failed', async () => {
-  // deltaOrthogonal needs in <= out channels: the 784 -> 32 layer makes that trial fail.
+  // deltaOrthogonal needs in <= out channels: a conv layer from 8 to 4 channels makes that trial fail.
   const out = join(tempDir(), 'r');
-  const r = await runCli(['run', '--init', 'he,deltaOrthogonal', ...SMALL, '--out', out, '--json']);
+  const r = await runCli(['run', '--init', 'he,deltaOrthogonal', ...SMALL, '--model', 'cnn', '--filters', '8,4', '--out', out, '--json']);
   assert.equal(r.code, 3, r.stderr);
   const doc = JSON.parse(r.stdout);
   assert.deepEqual(doc.trials.map((t: { status: string }) => t.status), ['ok', 'failed']);

@@ -80,3 +80,11 @@ test('probe --json prints per initializer { init, layers: [...] } with the docum
   assert.match(text.stdout, /Activation std per hidden layer/);
   assert.match(text.stdout, /Recommended: heNormal/);
 });
+
+test('probe reports an initializer that cannot fill the network, and measures the others', async () => {
+  const r = await runCli(['probe', '--model', 'cnn', '--filters', '8,4', '--init', 'deltaOrthogonal,he', '--batch', '32', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.match(out[0].error, /cannot initialize this network: deltaOrthogonal needs in <= out/);
+  assert.equal(out[1].layers.length, 3, 'conv1, conv2, output');
+});

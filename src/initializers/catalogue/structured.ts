@@ -101,9 +101,9 @@ export const dirac: InitializerEntry = {
 export const deltaOrthogonal: InitializerEntry = {
   name: 'deltaOrthogonal',
   aliases: ['delta'],
-  summary: 'Conv kernel: an orthogonal [in, out] matrix times gain at the centre tap, zeros elsewhere.',
+  summary: 'Conv kernel: an orthogonal [in, out] matrix times gain at the centre tap, zeros elsewhere (dense kernels: orthogonal).',
   distribution: 'orthogonal',
-  formula: 'W[kh/2][kw/2] = gain * Q (Q^T Q = I, needs in <= out), W = 0 at other taps',
+  formula: 'W[kh/2][kw/2] = gain * Q (Q^T Q = I, needs in <= out), W = 0 at other taps; a dense kernel (a 1x1 conv) is gain * Q',
   reference: 'Xiao, Bahri, Sohl-Dickstein, Schoenholz & Pennington (2018), "Dynamical Isometry and a Mean Field Theory of CNNs: How to Train 10,000-Layer Vanilla Convolutional Neural Networks"',
   lesson: {
     why: 'A conv layer whose kernel is orthogonal at one tap and zero elsewhere is an isometry of the channels at every position: the conv analogue of orthogonal init, which made 10,000-layer CNNs trainable.',
@@ -112,6 +112,8 @@ export const deltaOrthogonal: InitializerEntry = {
   },
   params: z.object({ gain: gainParam }).strict(),
   sample: (p, req) => {
+    // A dense kernel is a 1x1 convolution: its delta-orthogonal kernel is just orthogonal.
+    if (req.shape.length === 2) return sampleOrthogonal(p, req);
     const cin = req.shape[req.shape.length - 2];
     const cout = req.shape[req.shape.length - 1];
     if (cin > cout) throw new Error(`deltaOrthogonal needs in <= out channels; kernel ${req.shape.join('x')} has ${cin} > ${cout}`);
