@@ -38,6 +38,9 @@ export function readJson(path: string, what: string): unknown {
 /** A new results folder: `results/<timestamp>-<name>/`, or `out` when given. */
 export function createResultsDir(name: string, out: string | undefined, root = 'results'): string {
   const dir = out ?? join(root, `${new Date().toISOString().replace(/[:]/g, '-').replace(/\.\d+Z$/, 'Z')}-${name}`);
+  if (existsSync(join(dir, 'config.json'))) {
+    throw new UserError(`${dir} already holds a run's results; continue it with --resume ${dir}, or give another --out`);
+  }
   try {
     mkdirSync(join(dir, 'trials'), { recursive: true });
   } catch (err) {

@@ -98,3 +98,30 @@ test('--help answers without loading tfjs', async () => {
   assert.equal(r.code, 0);
   assert.match(r.stdout, /--init <list>/);
 });
+
+test('SIGTERM stops like Ctrl-C: exit 130, finished trials kept, complete false', async () => {
+  const out = join(tempDir(), 'r');
+  const r = await runCli(['run', '--init', 'he,xavier,lecun', '--train-size', '2000', '--test-size', '200', '--hidden', '64', '--epochs', '3', '--jobs', '1', '--out', out], {}, (child) => {
+    let sent = false;
+    child.stderr?.on('data', (d: Buffer) => {
+      if (!sent && /trial 2\/3/.test(d.toString())) {
+        sent = true;
+        child.kill('SIGTERM');
+      }
+    });
+  });
+  assert.equal(r.code, 130, r.stderr);
+  const doc = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+  assert.equal(doc.complete, false);
+  assert.equal(doc.trials.length, 1);
+  assert.match(r.stderr, /continue with: init-bench run --resume/);
+});
+
+test('a results folder is never overwritten: --out to an existing run is a usage error', async () => {
+  const out = join(tempDir(), 'r');
+  const args = ['run', '--init', 'he', '--train-size', '100', '--test-size', '50', '--hidden', '8', '--epochs', '1', '--quiet', '--out', out];
+  assert.equal((await runCli(args)).code, 0);
+  const again = await runCli(args);
+  assert.equal(again.code, 2);
+  assert.match(again.stderr, /already holds a run's results; continue it with --resume/);
+});
