@@ -31,15 +31,33 @@ interface WasmBackend {
 
 type Args = Parameters<KernelFunc>[0];
 
+type Kernel = NonNullable<ReturnType<Tf['getKernel']>>;
+
 let registered = false;
 
 export function registerWasmKernels(tf: Tf): void {
   if (registered) return;
   registered = true;
-  const matMul = tf.getKernel('BatchMatMul', 'wasm');
-  const transpose = tf.getKernel('Transpose', 'wasm');
-  if (!matMul || !transpose) throw new Error('the wasm backend lacks BatchMatMul or Transpose');
+  const kernel = (name: string): Kernel => {
+    const k = tf.getKernel(name, 'wasm');
+    if (!k) throw new Error(`the wasm backend lacks ${name}`);
+    return k;
+  };
+  const fastMatMul = makeFastMatMul(kernel('BatchMatMul'), kernel('Transpose'));
+  const kernels: KernelConfig[] = [
+    { kernelName: 'BatchMatMul', backendName: 'wasm', kernelFunc: fastMatMul },
+    { kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: makeConv2DBackpropFilter(tf, fastMatMul) },
+    { kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc: makeConv2DBackpropInput(tf, kernel('Conv2D'), kernel('Conv2DBackpropInput')) },
+    { kernelName: 'MaxPoolGrad', backendName: 'wasm', kernelFunc: makeMaxPoolGrad(tf) },
+  ];
+  for (const k of kernels) {
+    if (tf.getKernel(k.kernelName, 'wasm')) tf.unregisterKernel(k.kernelName, 'wasm');
+    tf.registerKernel(k);
+  }
+}
 
+/** BatchMatMul that transposes a transposed operand first, then runs the fast untransposed product. */
+function makeFastMatMul(matMul: Kernel, transpose: Kernel): KernelFunc {
   /** Swaps the last two axes with wasm's Transpose kernel; the caller disposes the result. */
   const swapLastTwo = (x: TensorInfo, backend: unknown): TensorInfo => {
     const rank = x.shape.length;
@@ -47,7 +65,7 @@ export function registerWasmKernels(tf: Tf): void {
     return transpose.kernelFunc({ inputs: { x }, backend, attrs: { perm } } as unknown as Args) as TensorInfo;
   };
 
-  const fastMatMul: KernelFunc = (args) => {
+  return (args) => {
     const { inputs, backend, attrs } = args as unknown as { inputs: { a: TensorInfo; b: TensorInfo }; backend: WasmBackend; attrs: { transposeA: boolean; transposeB: boolean } };
     if (!attrs.transposeA && !attrs.transposeB) return matMul.kernelFunc(args);
     const a = attrs.transposeA ? swapLastTwo(inputs.a, backend) : inputs.a;
@@ -59,8 +77,11 @@ export function registerWasmKernels(tf: Tf): void {
       if (b !== inputs.b) backend.disposeData(b.dataId);
     }
   };
+}
 
-  const conv2DBackpropFilter: KernelFunc = (args) => {
+/** dW[tap] = X_tap^T dy for each tap of the kernel: one product per tap. */
+function makeConv2DBackpropFilter(tf: Tf, fastMatMul: KernelFunc): KernelFunc {
+  return (args) => {
     const { inputs, backend, attrs } = args as unknown as {
       inputs: { x: TensorInfo; dy: TensorInfo };
       backend: WasmBackend;
@@ -88,12 +109,11 @@ export function registerWasmKernels(tf: Tf): void {
     }
     return out;
   };
+}
 
-  const conv2D = tf.getKernel('Conv2D', 'wasm');
-  const originalBackpropInput = tf.getKernel('Conv2DBackpropInput', 'wasm');
-  if (!conv2D || !originalBackpropInput) throw new Error('the wasm backend lacks Conv2D or Conv2DBackpropInput');
-
-  const conv2DBackpropInput: KernelFunc = (args) => {
+/** Stride 1: a forward conv of dy with the flipped, channel-swapped kernel; other strides: the original kernel. */
+function makeConv2DBackpropInput(tf: Tf, conv2D: Kernel, originalBackpropInput: Kernel): KernelFunc {
+  return (args) => {
     const { inputs, backend, attrs } = args as unknown as {
       inputs: { dy: TensorInfo; filter: TensorInfo };
       backend: WasmBackend;
@@ -121,8 +141,11 @@ export function registerWasmKernels(tf: Tf): void {
       backend.disposeData(flipped.dataId);
     }
   };
+}
 
-  const maxPoolGrad: KernelFunc = (args) => {
+/** One pass in JS routing each dy to the first maximum of its window, as the cpu backend does. */
+function makeMaxPoolGrad(tf: Tf): KernelFunc {
+  return (args) => {
     const { inputs, backend, attrs } = args as unknown as {
       inputs: { dy: TensorInfo; input: TensorInfo };
       backend: WasmBackend;
@@ -171,17 +194,6 @@ export function registerWasmKernels(tf: Tf): void {
     }
     return out;
   };
-
-  const kernels: KernelConfig[] = [
-    { kernelName: 'BatchMatMul', backendName: 'wasm', kernelFunc: fastMatMul },
-    { kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2DBackpropFilter },
-    { kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc: conv2DBackpropInput },
-    { kernelName: 'MaxPoolGrad', backendName: 'wasm', kernelFunc: maxPoolGrad },
-  ];
-  for (const k of kernels) {
-    if (tf.getKernel(k.kernelName, 'wasm')) tf.unregisterKernel(k.kernelName, 'wasm');
-    tf.registerKernel(k);
-  }
 }
 
 /**
