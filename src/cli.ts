@@ -3,7 +3,7 @@
  * loaded lazily so that `--help` and `list` do not wait for tfjs.
  */
 import chalk from 'chalk';
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { UserError } from './errors.js';
 
 // chalk does not honour NO_COLOR by itself (https://no-color.org).
@@ -15,7 +15,9 @@ program
   .description('Which weight initialization should this network use, and why? Trains the same model once per initializer on MNIST and compares.')
   .version('0.1.0')
   .showHelpAfterError('(run with --help for usage)')
-  .configureOutput({ outputError: (text, write) => write(text) });
+  .configureOutput({ outputError: (text, write) => write(text) })
+  // Commander's own errors (unknown option or command, missing argument) are usage errors: exit 2.
+  .exitOverride();
 
 /** Options that describe the model and its initializers, shared by run and probe. */
 function modelOptions(cmd: Command): Command {
@@ -116,7 +118,9 @@ async function exitWith(code: number): Promise<void> {
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
-  if (err instanceof UserError) {
+  if (err instanceof CommanderError) {
+    process.exitCode = err.exitCode === 0 ? 0 : 2; // --help and --version exit 0; commander printed the message
+  } else if (err instanceof UserError) {
     process.stderr.write(`${chalk.red('error:')} ${err.message}\n`);
     process.exitCode = err.exitCode;
   } else {

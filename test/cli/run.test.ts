@@ -125,3 +125,13 @@ test('a results folder is never overwritten: --out to an existing run is a usage
   assert.equal(again.code, 2);
   assert.match(again.stderr, /already holds a run's results; continue it with --resume/);
 });
+
+test('commander usage errors (unknown command or option) exit 2', async () => {
+  const cmd = await runCli(['frobnicate']);
+  assert.equal(cmd.code, 2);
+  assert.match(cmd.stderr, /unknown command 'frobnicate'/);
+  const opt = await runCli(['run', '--nope']);
+  assert.equal(opt.code, 2);
+  assert.match(opt.stderr, /unknown option '--nope'/);
+  assert.equal((await runCli(['--version'])).code, 0);
+});
