@@ -16,7 +16,7 @@ import { writeReports } from '../report/write.js';
 import { runExperiment, summarizeTrials, type ResultsDocument } from '../runner/experiment.js';
 import { checkExpectations, parseExpectations, type Expectation } from '../runner/expect.js';
 import { inShard, parseShard, type Shard } from '../runner/shard.js';
-import { createResultsDir, readRunInfo, readTrials, writeJsonAtomic, writeRunInfo, writeTrial } from '../runner/store.js';
+import { createResultsDir, readJson, readRunInfo, readTrials, writeJsonAtomic, writeRunInfo, writeTrial } from '../runner/store.js';
 import { enumerateTasks } from '../runner/tasks.js';
 
 export interface RunOptions extends RunFlags {
@@ -80,7 +80,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
           progress.trialDone();
         },
       },
-      { jobs, tasks: todo, previous, retries, failFast: opts.failFast },
+      { jobs, tasks: todo, previous, previousBackend: opts.resume ? previousBackend(dir) : undefined, retries, failFast: opts.failFast },
     );
   } catch (err) {
     if (!(err instanceof Interrupted)) throw err;
@@ -132,6 +132,12 @@ function resumeFolder(opts: RunOptions): { config: ExperimentConfig; dir: string
   if (!existsSync(join(dir, 'config.json'))) throw new UserError(`--resume ${dir}: not a results folder (no config.json)`);
   const config = resolveConfig(readConfigFile(join(dir, 'config.json')), {});
   return { config, dir, shard: readRunInfo(dir).shard };
+}
+
+/** The backend a folder's earlier trials ran on, from its results.json. */
+function previousBackend(dir: string): ResultsDocument['backend'] | undefined {
+  const file = join(dir, 'results.json');
+  return existsSync(file) ? (readJson(file, 'results folder') as ResultsDocument).backend : undefined;
 }
 
 /** A shard's document says which shard it is and how many trials the shard has. */

@@ -63,6 +63,8 @@ export interface RunOptions {
   tasks?: Task[];
   /** Trials already finished (resume): kept, not run again. */
   previous?: TrialResult[];
+  /** The backend the previous trials ran on (resume), kept when nothing is left to run. */
+  previousBackend?: BackendName;
   /** Runs of a failed trial allowed after the first. */
   retries?: number;
   /** Stop at the first trial that fails (after its retries). */
@@ -82,13 +84,19 @@ export async function runExperiment(config: ExperimentConfig, hooks: RunHooks = 
   const all = enumerateTasks(config);
   const tasks = options.tasks ?? all;
   const total = all.length;
-  const doc = emptyDocument(config);
+  const doc = emptyDocument(config, options.previousBackend);
   const order = config.initializers.map((s) => s.label);
   const indexOf = new Map(all.map((t) => [t.id, t.index]));
   const trials = new Map<number, TrialResult>((options.previous ?? []).map((t) => [indexOf.get(t.id) ?? -1, t]));
   const attempts = new Map<number, number>();
   const stop = new AbortController();
   const signal = hooks.signal ? AbortSignal.any([hooks.signal, stop.signal]) : stop.signal;
+
+  const refresh = () => {
+    doc.trials = [...trials.entries()].sort(([a], [b]) => a - b).map(([, t]) => t);
+    doc.summary = summarizeTrials(doc.trials, order);
+  };
+  refresh(); // a resumed run's document starts with the trials already finished
 
   /** Keeps a finished trial, or asks for a retry (returns true). */
   const record = (task: Task, trial: TrialResult): boolean => {
@@ -102,8 +110,7 @@ export async function runExperiment(config: ExperimentConfig, hooks: RunHooks = 
       log(`trial ${task.index + 1}/${total} failed: ${trial.error}`);
     }
     trials.set(task.index, trial);
-    doc.trials = [...trials.entries()].sort(([a], [b]) => a - b).map(([, t]) => t);
-    doc.summary = summarizeTrials(doc.trials, order);
+    refresh();
     hooks.onTrial?.(doc, trial, task);
     if (trial.status === 'failed' && options.failFast) stop.abort('fail-fast');
     return false;
@@ -114,7 +121,9 @@ export async function runExperiment(config: ExperimentConfig, hooks: RunHooks = 
 
   try {
     const jobs = Math.min(options.jobs, tasks.length);
-    if (jobs > 1) {
+    if (jobs === 0) {
+      // Nothing left to run (a resumed run that had finished): no backend to start.
+    } else if (jobs > 1) {
       log(`running ${tasks.length} trials in ${jobs} worker processes`);
       doc.backend = await runPool(config, tasks, jobs, { signal, onBackend: (b) => log(`backend: ${b}`), onStart: announce, onEpoch, onTrial: record });
     } else {
