@@ -159,6 +159,10 @@ function makeMaxPoolGrad(tf: Tf): KernelFunc {
     const dy = backend.typedArrayFromHeap(inputs.dy);
     dx.fill(0);
     const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth } = info;
+    if (filterHeight === 2 && filterWidth === 2 && strideHeight === 2 && strideWidth === 2 && info.padInfo.top === 0 && info.padInfo.left === 0) {
+      pool2x2Grad(x, dy, dx, batchSize, inHeight, inWidth, channels, outHeight, outWidth);
+      return out;
+    }
     // Window by window; inside a window the channel vectors are contiguous, so the running
     // maximum of every channel is kept in two small arrays and updated with sequential reads.
     const best = new Float32Array(channels);
@@ -194,6 +198,40 @@ function makeMaxPoolGrad(tf: Tf): KernelFunc {
     }
     return out;
   };
+}
+
+/**
+ * MaxPoolGrad for the common 2x2 window with stride 2 and no padding: windows do not overlap, so
+ * each dy goes to exactly one input; the four candidates of a channel are compared directly
+ * (first maximum in scan order wins, as in the cpu backend).
+ */
+function pool2x2Grad(x: Float32Array, dy: Float32Array, dx: Float32Array, batch: number, h: number, w: number, ch: number, oh: number, ow: number): void {
+  const row = w * ch;
+  let o = 0;
+  for (let b = 0; b < batch; b++) {
+    for (let r = 0; r < oh; r++) {
+      for (let c = 0; c < ow; c++, o += ch) {
+        const p0 = ((b * h + 2 * r) * w + 2 * c) * ch;
+        const p1 = p0 + ch;
+        const p2 = p0 + row;
+        const p3 = p2 + ch;
+        for (let k = 0; k < ch; k++) {
+          let at = p0 + k;
+          let best = x[at];
+          if (x[p1 + k] > best) {
+            best = x[p1 + k];
+            at = p1 + k;
+          }
+          if (x[p2 + k] > best) {
+            best = x[p2 + k];
+            at = p2 + k;
+          }
+          if (x[p3 + k] > best) at = p3 + k;
+          dx[at] = dy[o + k];
+        }
+      }
+    }
+  }
 }
 
 /**
