@@ -11,7 +11,7 @@ import { applyLsuv, type LsuvReport } from '../initializers/lsuv.js';
 import { entryOf, type InitSpec } from '../initializers/registry.js';
 import { sampleKernels } from '../model/init.js';
 import { architectureOf, buildModel, disposeModel, type Model } from '../model/network.js';
-import { BatchReader, type Batch } from '../train/loop.js';
+import { BatchReader, disposeBatch, type Batch } from '../train/loop.js';
 import { deriveSeed, Rng } from '../util/random.js';
 import { assess, type Assessment } from './assess.js';
 import { distinctUnits, layerStats, type LayerStats } from './layers.js';
@@ -75,7 +75,7 @@ export async function probe(
       }
     }
   } finally {
-    tf.dispose([batch.x, batch.labels, batch.oneHot]);
+    disposeBatch(tf, batch);
   }
   return { backend, results };
 }

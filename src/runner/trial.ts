@@ -16,7 +16,7 @@ import { distinctUnits, layerStats } from '../diagnostics/layers.js';
 import { maybeLsuv, probeBatch } from '../diagnostics/probe.js';
 import { sampleKernels } from '../model/init.js';
 import { architectureOf, buildModel, disposeModel } from '../model/network.js';
-import { BatchReader, train, type EpochMetrics, type TrainHooks } from '../train/loop.js';
+import { BatchReader, disposeBatch, train, type EpochMetrics, type TrainHooks } from '../train/loop.js';
 
 /** Examples used to measure the network at init (training batch) and after training (test batch). */
 const PROBE_BATCH = 256;
@@ -120,7 +120,8 @@ export async function runTrial(
       final: summarize(outcome.epochs, config.train.target),
     };
   } finally {
-    tf.dispose([probeData.x, probeData.labels, probeData.oneHot, testData.x, testData.labels, testData.oneHot]);
+    disposeBatch(tf, probeData);
+    disposeBatch(tf, testData);
     disposeOptimizer(optimizer);
     disposeModel(model);
   }

@@ -116,7 +116,8 @@ function trainStep(tf: Tf, model: Model, optimizer: Optimizer, batch: Batch, wit
   if (moments.length) updateMovingMoments(tf, model, moments);
   const result: StepResult = { loss: loss.dataSync()[0], correct: kept.correct!.dataSync()[0] };
   if (kept.norms) result.gradNorms = Array.from(kept.norms.dataSync());
-  tf.dispose([loss, kept.correct!, ...(kept.norms ? [kept.norms] : []), ...moments.flatMap((m) => [m.mean, m.variance]), batch.x, batch.labels, batch.oneHot]);
+  tf.dispose([loss, kept.correct!, ...(kept.norms ? [kept.norms] : []), ...moments.flatMap((m) => [m.mean, m.variance])]);
+  disposeBatch(tf, batch);
   return result;
 }
 
@@ -141,7 +142,7 @@ export function evaluate(tf: Tf, model: Model, data: Dataset, indices: Int32Arra
       const loss = tf.mul(tf.losses.softmaxCrossEntropy(batch.oneHot, logits), idx.length);
       return [loss.dataSync()[0], countCorrect(tf, logits, batch.labels).dataSync()[0]];
     });
-    tf.dispose([batch.x, batch.labels, batch.oneHot]);
+    disposeBatch(tf, batch);
     lossSum += l;
     correct += c;
   }
@@ -152,6 +153,10 @@ export interface Batch {
   x: Tensor2D;
   labels: Tensor;
   oneHot: Tensor2D;
+}
+
+export function disposeBatch(tf: Tf, batch: Batch): void {
+  tf.dispose([batch.x, batch.labels, batch.oneHot]);
 }
 
 /** Gathers batches into reused typed arrays, then into tensors the caller disposes. */
