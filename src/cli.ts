@@ -64,7 +64,7 @@ modelOptions(program.command('run'))
   .option('--expect <expr>', 'assertion checked after the run, e.g. "heNormal.testAccuracy >= 0.85" or "heNormal > zeros" (repeatable; exit 4 if one fails)', (v: string, acc: string[] = []) => [...acc, v])
   .option('--fail-fast', 'stop at the first failed trial')
   .option('--retries <n>', 'run a failed trial again up to n times (default 0)')
-  .action(async (opts) => exitWith(await (await import('./commands/run.js')).runCommand(opts)));
+  .action(async (opts) => exitWith(await (await import('./commands/run.js')).runCommand(opts, interruption())));
 
 modelOptions(program.command('probe'))
   .description('signal propagation at init, no training: per-layer statistics, problems, a recommendation')
@@ -110,6 +110,21 @@ program
   .option('--activation <name>', 'the activation after the kernel, for gain auto (default relu)')
   .option('--json', 'machine-readable output')
   .action(async (opts) => exitWith(await (await import('./commands/inspect.js')).inspectCommand(opts)));
+
+/**
+ * SIGINT/SIGTERM abort the running command, which keeps what it finished and exits 130; a second
+ * signal quits at once.
+ */
+function interruption(): AbortSignal {
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(130);
+    controller.abort(signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return controller.signal;
+}
 
 async function exitWith(code: number): Promise<void> {
   process.exitCode = code;

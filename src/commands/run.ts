@@ -39,7 +39,8 @@ export const EXIT = { ok: 0, failure: 1, usage: 2, someFailed: 3, expectation: 4
 /** Flags that describe the experiment, which --resume takes from the folder instead. */
 const EXPERIMENT_FLAGS = ['config', 'init', 'hidden', 'depth', 'width', 'activation', 'model', 'filters', 'kernelSize', 'pool', 'padding', 'head', 'batchNorm', 'dropout', 'seed', 'seeds', 'optimizer', 'lr', 'batchSize', 'epochs', 'target', 'trainSize', 'testSize', 'dataset', 'dataDir', 'backend', 'name', 'out', 'shard'] as const;
 
-export async function runCommand(opts: RunOptions): Promise<number> {
+/** `signal` aborts the run (the CLI wires it to SIGINT and SIGTERM). */
+export async function runCommand(opts: RunOptions, signal?: AbortSignal): Promise<number> {
   const mode = (opts.quiet ? 'none' : (opts.progress ?? 'auto')) as ProgressMode;
   if (!PROGRESS_MODES.includes(mode)) throw new UserError(`--progress ${opts.progress} must be one of ${PROGRESS_MODES.join(', ')}`);
   const progress = createProgress(mode);
@@ -57,21 +58,15 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   const todo = tasks.filter((t) => !done.has(t.id));
   if (opts.resume) log(`resuming ${dir}: ${previous.length} of ${tasks.length} trials already finished, ${todo.length} to run`);
 
-  const controller = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (controller.signal.aborted) process.exit(EXIT.interrupted); // a second Ctrl-C: stop now
-    log(`\n${signal}: stopping; finished trials are kept (Ctrl-C again to quit at once)`);
-    controller.abort(signal);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const onAbort = () => log(`\n${String(signal?.reason)}: stopping; finished trials are kept (Ctrl-C again to quit at once)`);
+  signal?.addEventListener('abort', onAbort);
 
   let doc: ResultsDocument;
   try {
     doc = await runExperiment(
       config,
       {
-        signal: controller.signal,
+        signal,
         log,
         onEpoch: (t, m) => progress.epoch(t, m, config.train.epochs),
         onTrial: (d, trial, task) => {
@@ -97,8 +92,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     log(`interrupted: ${partial.trials.length} finished trial(s) saved in ${dir}; continue with: init-bench run --resume ${dir}`);
     return EXIT.interrupted;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    signal?.removeEventListener('abort', onAbort);
   }
 
   progress.end();
