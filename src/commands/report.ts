@@ -13,23 +13,33 @@ import { num, pct, tableLook } from '../report/format.js';
 import { writeReports } from '../report/write.js';
 import { emptyDocument, summarizeTrials, type InitSummary, type ResultsDocument } from '../runner/experiment.js';
 import { differences } from '../util/json.js';
-import { readJson, readTrials } from '../runner/store.js';
+import { readJson, readTrials, writeJsonAtomic } from '../runner/store.js';
+import { enumerateTasks } from '../runner/tasks.js';
 import { welch } from '../util/stats.js';
 import { print } from './run.js';
 
-/** A results folder's config and document (rebuilt from trials/ when results.json is missing). */
+/**
+ * A results folder's config and document. trials/ is the durable record (results.json is
+ * rewritten only every few seconds during a run), so when it holds more trials than
+ * results.json, as after a crash, the document is rebuilt from it.
+ */
 export function loadFolder(dir: string): { config: ExperimentConfig; doc: ResultsDocument } {
   if (!existsSync(join(dir, 'config.json'))) throw new UserError(`${dir} is not a results folder (no config.json)`);
   const config = resolveConfig(readConfigFile(join(dir, 'config.json')), {});
-  if (existsSync(join(dir, 'results.json'))) return { config, doc: readJson(join(dir, 'results.json'), 'results folder') as ResultsDocument };
-  const doc = emptyDocument(config);
-  doc.trials = readTrials(dir);
+  const saved = existsSync(join(dir, 'results.json')) ? (readJson(join(dir, 'results.json'), 'results folder') as ResultsDocument) : null;
+  const trials = readTrials(dir);
+  if (saved && saved.trials.length >= trials.length) return { config, doc: saved };
+  const doc = { ...emptyDocument(config, saved?.backend), ...(saved ? { createdAt: saved.createdAt } : {}) };
+  const order = new Map(enumerateTasks(config).map((t) => [t.id, t.index]));
+  doc.trials = trials.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
   doc.summary = summarizeTrials(doc.trials, config.initializers.map((s) => s.label));
+  doc.complete = doc.trials.length === order.size;
   return { config, doc };
 }
 
 export async function reportCommand(dir: string, opts: { json?: boolean; plot?: boolean }): Promise<number> {
   const { config, doc } = loadFolder(dir);
+  writeJsonAtomic(join(dir, 'results.json'), doc); // brought up to date if it was rebuilt from trials/
   await writeReports(dir, doc);
   print(doc, config, opts);
   process.stderr.write(`report: ${join(dir, 'report.html')}, ${join(dir, 'metrics.csv')}\n`);

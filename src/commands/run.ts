@@ -36,6 +36,9 @@ export interface RunOptions extends RunFlags {
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, someFailed: 3, expectation: 4, interrupted: 130 } as const;
 
+/** Minimum interval between rewrites of results.json during a run (trials/ is written at once). */
+const RESULTS_EVERY_MS = 3000;
+
 /** Flags that describe the experiment, which --resume takes from the folder instead. */
 const EXPERIMENT_FLAGS = ['config', 'init', 'hidden', 'depth', 'width', 'activation', 'model', 'filters', 'kernelSize', 'pool', 'padding', 'head', 'batchNorm', 'dropout', 'seed', 'seeds', 'optimizer', 'lr', 'batchSize', 'epochs', 'target', 'trainSize', 'testSize', 'dataset', 'dataDir', 'backend', 'name', 'out', 'shard'] as const;
 
@@ -58,6 +61,7 @@ export async function runCommand(opts: RunOptions, signal?: AbortSignal): Promis
   const todo = tasks.filter((t) => !done.has(t.id));
   if (opts.resume) log(`resuming ${dir}: ${previous.length} of ${tasks.length} trials already finished, ${todo.length} to run`);
 
+  let lastWrite = -Infinity;
   const onAbort = () => log(`\n${String(signal?.reason)}: stopping; finished trials are kept (Ctrl-C again to quit at once)`);
   signal?.addEventListener('abort', onAbort);
 
@@ -70,8 +74,13 @@ export async function runCommand(opts: RunOptions, signal?: AbortSignal): Promis
         log,
         onEpoch: (t, m) => progress.epoch(t, m, config.train.epochs),
         onTrial: (d, trial, task) => {
-          writeTrial(dir, task.index, trial);
-          writeJsonAtomic(join(dir, 'results.json'), withShard(d, shard, tasks.length));
+          writeTrial(dir, task.index, trial); // the durable record
+          // The whole document grows with the grid: rewrite it at most every few seconds, so a
+          // run of thousands of trials does not write gigabytes. It is always written at the end.
+          if (performance.now() - lastWrite > RESULTS_EVERY_MS) {
+            writeJsonAtomic(join(dir, 'results.json'), withShard(d, shard, tasks.length));
+            lastWrite = performance.now();
+          }
           progress.trialDone();
         },
       },

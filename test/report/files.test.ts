@@ -58,3 +58,18 @@ test('progress goes to stderr only; plain lines off a TTY, none with --progress 
   const bad = await runCli([...base, '--progress', 'loud']);
   assert.equal(bad.code, 2);
 });
+
+test('report rebuilds the document from trials/ when results.json is behind (a crashed run)', async () => {
+  const { writeFileSync } = await import('node:fs');
+  const dir = join(tempDir(), 'r');
+  const r = await runCli(['run', '--init', 'he,zeros', '--train-size', '300', '--test-size', '100', '--hidden', '8', '--epochs', '1', '--quiet', '--out', dir]);
+  assert.equal(r.code, 0, r.stderr);
+  const doc = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+  writeFileSync(join(dir, 'results.json'), JSON.stringify({ ...doc, trials: doc.trials.slice(0, 1), summary: doc.summary.slice(0, 1), complete: false }));
+  const again = await runCli(['report', dir, '--json']);
+  assert.equal(again.code, 0, again.stderr);
+  const rebuilt = JSON.parse(again.stdout);
+  assert.equal(rebuilt.trials.length, 2);
+  assert.equal(rebuilt.complete, true);
+  assert.deepEqual(rebuilt.summary.map((s: { init: string }) => s.init), ['heNormal', 'zeros']);
+});
