@@ -37,3 +37,16 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, onSpawn?: (c
 export async function wasmTf(): Promise<Tf> {
   return (await startBackend('wasm')).tf;
 }
+
+/** Calls `action` once, the first time the child's stderr so far matches `pattern` (chunks may split lines). */
+export function onStderr(child: ReturnType<typeof spawn>, pattern: RegExp, action: () => void): void {
+  let seen = '';
+  let done = false;
+  child.stderr?.on('data', (d: Buffer) => {
+    seen += d.toString();
+    if (!done && pattern.test(seen)) {
+      done = true;
+      action();
+    }
+  });
+}

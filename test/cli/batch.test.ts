@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { runCli, tempDir } from '../helpers.js';
+import { onStderr, runCli, tempDir } from '../helpers.js';
 
 const GRID = ['--init', 'he,xavier', '--depth', '1,2', '--width', '32', '--seeds', '0,1', '--train-size', '500', '--test-size', '200', '--epochs', '1', '--batch-size', '50', '--quiet', '--json'];
 
@@ -42,15 +42,7 @@ test('merging shard folders gives the trials of a single run, in order; differen
 test('resume after SIGINT runs only the missing trials and completes the grid', async () => {
   const dir = join(tempDir(), 'r');
   const args = ['run', '--init', 'he,xavier,lecun', '--seeds', '0,1', '--train-size', '1500', '--test-size', '200', '--hidden', '64', '--epochs', '2', '--jobs', '1', '--out', dir];
-  const first = await runCli(args, {}, (child) => {
-    let sent = false;
-    child.stderr?.on('data', (d: Buffer) => {
-      if (!sent && /trial 4\/6/.test(d.toString())) {
-        sent = true;
-        child.kill('SIGINT');
-      }
-    });
-  });
+  const first = await runCli(args, {}, (child) => onStderr(child, /trial 4\/6/, () => child.kill('SIGINT')));
   assert.equal(first.code, 130, first.stderr);
   const saved = readdirSync(join(dir, 'trials'));
   assert.equal(saved.length, 3);

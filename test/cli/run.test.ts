@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { runCli, tempDir } from '../helpers.js';
+import { onStderr, runCli, tempDir } from '../helpers.js';
 
 const SMALL = ['--train-size', '600', '--test-size', '200', '--hidden', '32', '--epochs', '1', '--batch-size', '50'];
 
@@ -74,16 +74,8 @@ test('a failed trial beside finished ones is exit 3 and is recorded as failed', 
 test('SIGINT keeps the finished trials, writes a partial summary and exits 130', async () => {
   const out = join(tempDir(), 'r');
   const args = ['run', '--init', 'he,xavier,lecun,random', '--seeds', '0,1,2', '--train-size', '2000', '--test-size', '200', '--hidden', '64', '--epochs', '3', '--out', out];
-  const r = await runCli(args, {}, (child) => {
-    let sent = false;
-    child.stderr?.on('data', (d: Buffer) => {
-      // Trial 3 starts only once a trial has finished, with one worker or two.
-      if (!sent && /trial 3\//.test(d.toString())) {
-        sent = true;
-        child.kill('SIGINT');
-      }
-    });
-  });
+  // Trial 3 starts only once a trial has finished, with one worker or two.
+  const r = await runCli(args, {}, (child) => onStderr(child, /trial 3\//, () => child.kill('SIGINT')));
   assert.equal(r.code, 130, r.stderr);
   const doc = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
   assert.equal(doc.complete, false);
@@ -101,15 +93,8 @@ test('--help answers without loading tfjs', async () => {
 
 test('SIGTERM stops like Ctrl-C: exit 130, finished trials kept, complete false', async () => {
   const out = join(tempDir(), 'r');
-  const r = await runCli(['run', '--init', 'he,xavier,lecun', '--train-size', '2000', '--test-size', '200', '--hidden', '64', '--epochs', '3', '--jobs', '1', '--out', out], {}, (child) => {
-    let sent = false;
-    child.stderr?.on('data', (d: Buffer) => {
-      if (!sent && /trial 2\/3/.test(d.toString())) {
-        sent = true;
-        child.kill('SIGTERM');
-      }
-    });
-  });
+  const args = ['run', '--init', 'he,xavier,lecun', '--train-size', '2000', '--test-size', '200', '--hidden', '64', '--epochs', '3', '--jobs', '1', '--out', out];
+  const r = await runCli(args, {}, (child) => onStderr(child, /trial 2\/3/, () => child.kill('SIGTERM')));
   assert.equal(r.code, 130, r.stderr);
   const doc = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
   assert.equal(doc.complete, false);

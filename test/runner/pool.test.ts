@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { runCli, tempDir } from '../helpers.js';
+import { onStderr, runCli, tempDir } from '../helpers.js';
 
 const SMALL = ['--init', 'he,xavier,lecun,random', '--train-size', '800', '--test-size', '200', '--hidden', '32', '--epochs', '2', '--batch-size', '50', '--json'];
 
@@ -22,16 +22,13 @@ test('--jobs 2 gives the same trials, in the same order, as --jobs 1', async () 
 
 test('a worker that dies marks its trial failed; the others finish; exit 3', async () => {
   const args = ['run', '--init', 'he,xavier,lecun,random', '--train-size', '3000', '--test-size', '200', '--hidden', '64', '--epochs', '4', '--jobs', '2', '--json', '--out', join(tempDir(), 'r')];
-  const r = await runCli(args, {}, (child) => {
-    let killed = false;
-    child.stderr?.on('data', (d: Buffer) => {
-      // Once the first trial reports an epoch, kill one worker outright (as the OOM killer would).
-      if (killed || !/\[1\/4\] heNormal seed 0 epoch 1/.test(d.toString())) return;
-      killed = true;
+  // Once the first trial reports an epoch, kill one worker outright (as the OOM killer would).
+  const r = await runCli(args, {}, (child) =>
+    onStderr(child, /\[1\/4\] heNormal seed 0 epoch 1/, () => {
       const pids = execFileSync('pgrep', ['-P', String(child.pid)]).toString().trim().split('\n').map(Number);
       process.kill(pids[0], 'SIGKILL');
-    });
-  });
+    }),
+  );
   assert.equal(r.code, 3, r.stderr);
   const doc = JSON.parse(r.stdout) as Doc;
   assert.equal(doc.trials.length, 4);
