@@ -120,13 +120,12 @@ export async function runExperiment(config: ExperimentConfig, hooks: RunHooks = 
   const onEpoch = (t: Task, m: EpochMetrics) => hooks.onEpoch?.(where(t), m);
 
   try {
+    // No tasks left (a resumed run that had finished): no backend to start.
     const jobs = Math.min(options.jobs, tasks.length);
-    if (jobs === 0) {
-      // Nothing left to run (a resumed run that had finished): no backend to start.
-    } else if (jobs > 1) {
+    if (jobs > 1) {
       log(`running ${tasks.length} trials in ${jobs} worker processes`);
       doc.backend = await runPool(config, tasks, jobs, { signal, onBackend: (b) => log(`backend: ${b}`), onStart: announce, onEpoch, onTrial: record });
-    } else {
+    } else if (jobs === 1) {
       const runner = await createTrialRunner(config);
       doc.backend = runner.backend;
       log(`backend: ${runner.backend}`);

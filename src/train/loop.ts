@@ -55,6 +55,8 @@ export async function train(
 ): Promise<TrainOutcome> {
   const epochs: EpochMetrics[] = [];
   const batches = new BatchReader(data, settings.batchSize);
+  const testReader = new BatchReader(data, EVAL_CHUNK);
+  const hasDropout = model.layers.some((l) => l.dropout > 0);
   for (let epoch = 1; epoch <= settings.epochs; epoch++) {
     const started = performance.now();
     const order = new Rng(deriveSeed(settings.seed, 'batches', epoch)).shuffle(Int32Array.from(trainIdx));
@@ -64,7 +66,7 @@ export async function train(
     for (let start = 0; start < order.length; start += settings.batchSize) {
       if (hooks.signal?.aborted) throw new Interrupted(String(hooks.signal.reason ?? 'signal'));
       const idx = order.subarray(start, start + settings.batchSize);
-      const dropoutSeed = deriveSeed(settings.seed, 'dropout', epoch, start);
+      const dropoutSeed = hasDropout ? deriveSeed(settings.seed, 'dropout', epoch, start) : 0;
       const step = trainStep(tf, model, optimizer, batches.read(tf, idx), start === 0, dropoutSeed);
       if (!Number.isFinite(step.loss)) return { epochs, divergedAtEpoch: epoch };
       lossSum += step.loss * idx.length;
@@ -74,7 +76,7 @@ export async function train(
       if ((start / settings.batchSize) % 16 === 15) await new Promise((r) => setImmediate(r));
     }
     const trainSeconds = (performance.now() - started) / 1000;
-    const test = evaluate(tf, model, data, testIdx);
+    const test = evaluate(tf, model, data, testIdx, testReader);
     const metrics: EpochMetrics = {
       epoch,
       trainLoss: lossSum / order.length,
@@ -129,9 +131,12 @@ function kernelNorms(tf: Tf, model: Model): number[] {
   return tf.tidy(() => Array.from(tf.stack(model.layers.map((l) => tf.norm(l.kernel))).dataSync()));
 }
 
-/** Mean cross-entropy and accuracy over `indices`, in chunks. */
-export function evaluate(tf: Tf, model: Model, data: Dataset, indices: Int32Array, chunk = 1000): { loss: number; accuracy: number } {
-  const reader = new BatchReader(data, chunk);
+/** Examples per forward pass when evaluating. */
+const EVAL_CHUNK = 1000;
+
+/** Mean cross-entropy and accuracy over `indices`, in chunks (the reader's buffers are reused). */
+export function evaluate(tf: Tf, model: Model, data: Dataset, indices: Int32Array, reader = new BatchReader(data, EVAL_CHUNK)): { loss: number; accuracy: number } {
+  const chunk = EVAL_CHUNK;
   let lossSum = 0;
   let correct = 0;
   for (let start = 0; start < indices.length; start += chunk) {

@@ -30,6 +30,12 @@ async function onBackend(name: 'cpu' | 'wasm', fn: () => Tensor): Promise<Float3
   }
 }
 
+/** Runs `compute` on wasm and on cpu and asserts the results agree within TOLERANCE. */
+async function expectSameAsCpu(label: string, compute: () => Tensor): Promise<void> {
+  const err = relativeError(await onBackend('wasm', compute), await onBackend('cpu', compute));
+  assert.ok(err <= TOLERANCE, `${label}: ${err}`);
+}
+
 function relativeError(a: Float32Array, b: Float32Array): number {
   assert.equal(a.length, b.length);
   let diff = 0;
@@ -56,8 +62,7 @@ test('transposed matMul on wasm equals cpu, every transpose combination, odd siz
     const av = randomValues(aShape.reduce((x, y) => x * y), 1);
     const bv = randomValues(bShape.reduce((x, y) => x * y), 2);
     const compute = () => tf.matMul(tf.tensor(av, aShape), tf.tensor(bv, bShape), ta, tb);
-    const err = relativeError(await onBackend('wasm', () => tf.tidy(compute)), await onBackend('cpu', () => tf.tidy(compute)));
-    assert.ok(err <= TOLERANCE, `${aShape} x ${bShape} (${ta}, ${tb}): ${err}`);
+    await expectSameAsCpu(`${aShape} x ${bShape} (${ta}, ${tb})`, () => tf.tidy(compute));
   }
 });
 
@@ -83,8 +88,7 @@ test('Conv2DBackpropFilter on wasm equals cpu over strides, paddings, kernel siz
         const g = tf.tensor(randomValues(y.size, 5), y.shape);
         return tf.grad((w: Tensor) => tf.sum(tf.mul(tf.conv2d(x, w as never, c.stride, c.pad), g)))(tf.tensor4d(fv, c.f));
       });
-    const err = relativeError(await onBackend('wasm', compute), await onBackend('cpu', compute));
-    assert.ok(err <= TOLERANCE, `${JSON.stringify(c)}: ${err}`);
+    await expectSameAsCpu(JSON.stringify(c), compute);
   }
 });
 
@@ -108,8 +112,7 @@ test('Conv2DBackpropInput on wasm equals cpu (stride 1 runs as a flipped forward
         const g = tf.tensor(randomValues(y.size, 8), y.shape);
         return tf.grad((x: Tensor) => tf.sum(tf.mul(tf.conv2d(x as never, w, c.stride, c.pad), g)))(tf.tensor4d(xv, c.x));
       });
-    const err = relativeError(await onBackend('wasm', compute), await onBackend('cpu', compute));
-    assert.ok(err <= TOLERANCE, `${JSON.stringify(c)}: ${err}`);
+    await expectSameAsCpu(JSON.stringify(c), compute);
   }
 });
 
@@ -129,8 +132,7 @@ test('MaxPoolGrad on wasm equals cpu over windows, strides (overlapping too), pa
         const g = tf.tensor(randomValues(y.size, 10), y.shape);
         return tf.grad((x: Tensor) => tf.sum(tf.mul(tf.maxPool(x as never, c.size, c.stride, c.pad), g)))(tf.tensor4d(xv, c.x));
       });
-    const err = relativeError(await onBackend('wasm', compute), await onBackend('cpu', compute));
-    assert.ok(err <= TOLERANCE, `${JSON.stringify(c)}: ${err}`);
+    await expectSameAsCpu(JSON.stringify(c), compute);
   }
 });
 
