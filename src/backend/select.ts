@@ -7,7 +7,7 @@ import { UserError } from '../errors.js';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export type BackendRequest = BackendName | 'auto';
-export type Tf = typeof import('@tensorflow/tfjs');
+export type Tf = typeof import('@tensorflow/tfjs-core');
 
 const HOW_TO_GET: Record<BackendName, string> = {
   tensorflow:
@@ -44,9 +44,14 @@ export async function startBackend(request: BackendRequest): Promise<{ name: Bac
 async function load(name: BackendName): Promise<Tf> {
   // Quiet: no "install tfjs-node" banner from the cpu backend, no oneDNN notice from libtensorflow.
   process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
-  const tf = await import('@tensorflow/tfjs');
+  const tf = await import('@tensorflow/tfjs-core');
+  // tfjs-core's Node bundle registers no gradient functions (the umbrella @tensorflow/tfjs took
+  // them from tfjs-layers' bundle, which registers all of core's in the shared global registry).
+  // Importing tfjs-layers is the one way to get them without a bundler: ~150 ms, once per process.
+  await import('@tensorflow/tfjs-layers');
   tf.env().set('PROD', true);
   if (name === 'tensorflow') await import(NATIVE_PACKAGE);
+  if (name === 'cpu') await import('@tensorflow/tfjs-backend-cpu');
   if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
   const ok = await withoutConsoleNoise(() => tf.setBackend(name));
   if (!ok || tf.getBackend() !== name) throw new Error('tf.setBackend refused it');

@@ -3,7 +3,7 @@
  * gradients look like inside the network (signal propagation plots after Brock et al.; the
  * coordinate check of microsoft/mup).
  */
-import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs';
+import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs-core';
 import { tidyValue, type Tf } from '../backend/select.js';
 import type { Activation } from '../initializers/gain.js';
 import { forward, type Model } from '../model/network.js';

@@ -5,7 +5,7 @@
  * divide the kernel by its square root, until |variance - 1| < tol or maxIterations. Biases are
  * left alone.
  */
-import type { Tensor2D } from '@tensorflow/tfjs';
+import type { Tensor2D } from '@tensorflow/tfjs-core';
 import type { Tf } from '../backend/select.js';
 import { forward, type Model } from '../model/network.js';
 

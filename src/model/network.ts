@@ -5,7 +5,7 @@
  * our own variables rather than a tfjs-layers model, so that each layer's pre-activation is at
  * hand for diagnostics and LSUV, and no tfjs layer initializes weights behind our back.
  */
-import type { Tensor, Tensor2D, Tensor4D, Variable } from '@tensorflow/tfjs';
+import type { Tensor, Tensor2D, Tensor4D, Variable } from '@tensorflow/tfjs-core';
 import { tidyValue, type Tf } from '../backend/select.js';
 import type { Dataset } from '../data/dataset.js';
 import type { Activation } from '../initializers/gain.js';

@@ -4,7 +4,7 @@
  * and per layer the kernel's gradient norm (on the epoch's first batch) and weight norm. A
  * non-finite training loss ends the trial as `diverged`: a result, not a failure.
  */
-import type { Optimizer, Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs';
+import type { Optimizer, Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs-core';
 import type { Tf } from '../backend/select.js';
 import { gatherBatch, pixelsPerImage, type Dataset } from '../data/dataset.js';
 import { Interrupted } from '../errors.js';
@@ -182,7 +182,7 @@ export class BatchReader {
     return {
       x: tf.tensor2d(this.pixels.slice(0, n * size), [n, size]),
       labels,
-      oneHot: tf.tidy(() => tf.oneHot(labels, this.data.classes).toFloat()) as Tensor2D,
+      oneHot: tf.tidy(() => tf.cast(tf.oneHot(labels, this.data.classes), 'float32')) as Tensor2D,
     };
   }
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Tensor } from '@tensorflow/tfjs';
+import type { Tensor } from '@tensorflow/tfjs-core';
 import { Rng } from '../../src/util/random.js';
 import { wasmTf } from '../helpers.js';
 
@@ -141,7 +141,7 @@ test('the wasm kernels leak no tensors', async () => {
   const before = tf.memory().numTensors;
   const bytes = (tf.memory() as { numBytes: number }).numBytes;
   tf.tidy(() => {
-    const x = tf.randomNormal([2, 8, 8, 3]) as import("@tensorflow/tfjs").Tensor4D;
+    const x = tf.randomNormal([2, 8, 8, 3]) as import("@tensorflow/tfjs-core").Tensor4D;
     tf.grad((w: Tensor) => tf.sum(tf.conv2d(x, w as never, 1, 'same')))(tf.randomNormal([3, 3, 3, 4]));
     tf.grad((h: Tensor) => tf.sum(tf.maxPool(tf.conv2d(h as never, tf.randomNormal([3, 3, 3, 4]) as never, 1, 'valid'), 2, 2, 'valid')))(x);
     tf.matMul(tf.randomNormal([5, 6]), tf.randomNormal([7, 6]), false, true);

@@ -27,12 +27,13 @@ export function tfjsEntries(ours: (name: string) => InitializerEntry): Initializ
       // tfjs takes its own parameter names, which match ours for these entries.
       params: twin.params instanceof z.ZodObject ? twin.params : z.object({}).passthrough(),
       async sample(params, req) {
-        const tf = await import('@tensorflow/tfjs');
+        // tfjs-layers is loaded only here: nothing else in init-bench needs it.
+        const layers = await import('@tensorflow/tfjs-layers');
         // tfjs treats seed 0 as "no seed": derive a non-zero one from our stream.
         const seed = (deriveSeed(req.rng.nextUint32(), 'tfjs') % 2147483646) + 1;
         const config = { ...params, seed } as Record<string, unknown>;
         if (params.gain === 'auto') config.gain = twin.gain?.(params, req) ?? 1;
-        const make = (tf.initializers as unknown as Record<string, (c: unknown) => { apply(shape: number[]): import('@tensorflow/tfjs').Tensor }>)[name];
+        const make = (layers.initializers as unknown as Record<string, (c: unknown) => { apply(shape: number[]): import('@tensorflow/tfjs-core').Tensor }>)[name];
         // tfjs warns on stderr that its orthogonal is slow for large kernels; we know.
         const tensor = await withoutConsoleNoise(async () => make(config).apply(req.shape));
         const values = (await tensor.data()) as Float32Array;
