@@ -6,10 +6,10 @@ import { numberList } from '../config/flags.js';
 import { UserError, userErrors } from '../errors.js';
 import { ACTIVATIONS, type Activation } from '../initializers/gain.js';
 import { computeFans } from '../initializers/fans.js';
-import { orthogonalityError } from '../initializers/linalg.js';
+import { orthogonalityError, orthogonalityProduct } from '../initializers/linalg.js';
 import { entryOf, resolveInit } from '../initializers/registry.js';
 import { matrixShape } from '../initializers/catalogue/structured.js';
-import type { KernelRequest } from '../initializers/types.js';
+import type { InitializerEntry, KernelRequest, OrthogonalBlock } from '../initializers/types.js';
 import { num } from '../report/format.js';
 import { deriveSeed, Rng } from '../util/random.js';
 import { parseInitFlag } from '../config/flags.js';
@@ -37,7 +37,10 @@ export interface KernelStats {
   max: number;
   zeroFraction: number;
   gain: number | null;
+  /** max |M - gain^2 I| over the orthogonal part, M its W^T W or W W^T (see `orthogonalityOf`). */
   orthogonalityError: number | null;
+  /** What orthogonalityError measured, e.g. "W W^T of the centre tap [16, 32]". */
+  orthogonalityOf: string | null;
   histogram: { edges: number[]; counts: number[] };
 }
 
@@ -55,7 +58,7 @@ export async function inspectCommand(opts: InspectOptions): Promise<number> {
   } catch (err) {
     throw new UserError(`${entry.name} cannot fill a ${shape.join('x')} kernel: ${(err as Error).message}`);
   }
-  const stats = kernelStats(values, shape, seed, spec.label, entry.expectedStd(spec.params, req), entry.gain?.(spec.params, req) ?? null, entry.orthogonal ?? false);
+  const stats = kernelStats(values, shape, seed, spec.label, entry.expectedStd(spec.params, req), entry.gain?.(spec.params, req) ?? null, orthogonalPart(entry, shape));
   process.stdout.write(opts.json ? `${JSON.stringify(stats, null, 2)}\n` : `${render(stats)}\n`);
   return 0;
 }
@@ -84,6 +87,14 @@ function parseOptions(opts: InspectOptions) {
   return { spec, shape: shape as number[], seed, activation };
 }
 
+/** The block whose orthogonality an orthogonal-type entry promises; null for other entries. */
+function orthogonalPart(entry: InitializerEntry, shape: number[]): OrthogonalBlock | null {
+  if (!entry.orthogonal) return null;
+  if (entry.orthogonalBlock) return entry.orthogonalBlock(shape);
+  const [rows, cols] = matrixShape(shape);
+  return { offset: 0, rows, cols, where: `kernel as [${rows}, ${cols}]` };
+}
+
 export function kernelStats(
   values: Float32Array,
   shape: number[],
@@ -91,7 +102,7 @@ export function kernelStats(
   init: string,
   expectedStd: number | null,
   gain: number | null,
-  orthogonal: boolean,
+  orthogonal: OrthogonalBlock | null,
 ): KernelStats {
   let sum = 0;
   let sum2 = 0;
@@ -107,7 +118,6 @@ export function kernelStats(
   }
   const mean = sum / values.length;
   const std = Math.sqrt(Math.max(0, sum2 / values.length - mean * mean));
-  const [rows, cols] = matrixShape(shape);
   const { fanIn, fanOut } = computeFans(shape);
   return {
     init,
@@ -123,7 +133,10 @@ export function kernelStats(
     max,
     zeroFraction: zeros / values.length,
     gain,
-    orthogonalityError: orthogonal ? orthogonalityError(values, rows, cols, gain ?? 1) : null,
+    orthogonalityError: orthogonal
+      ? orthogonalityError(values.subarray(orthogonal.offset, orthogonal.offset + orthogonal.rows * orthogonal.cols), orthogonal.rows, orthogonal.cols, gain ?? 1)
+      : null,
+    orthogonalityOf: orthogonal ? `${orthogonalityProduct(orthogonal.rows, orthogonal.cols)} of the ${orthogonal.where}` : null,
     histogram: histogram(values, min, max, 15),
   };
 }
@@ -150,6 +163,6 @@ function render(s: KernelStats): string {
     `  min, max  ${num(s.min, 5)}, ${num(s.max, 5)}`,
     `  zeros     ${(100 * s.zeroFraction).toFixed(2)}%`,
   ];
-  if (s.orthogonalityError !== null) lines.push(`  max |W^T W - gain^2 I| = ${s.orthogonalityError.toExponential(2)}`);
+  if (s.orthogonalityError !== null) lines.push(`  max |M - gain^2 I| = ${s.orthogonalityError.toExponential(2)}, M = ${s.orthogonalityOf}`);
   return [...lines, '', ...bars].join('\n');
 }

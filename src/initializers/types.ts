@@ -19,6 +19,15 @@ export interface KernelRequest {
 
 export type Params = Record<string, unknown>;
 
+/** A row-major [rows, cols] block of a kernel's values, starting at `offset`. */
+export interface OrthogonalBlock {
+  offset: number;
+  rows: number;
+  cols: number;
+  /** Named for the user, e.g. "centre tap [16, 32]". */
+  where: string;
+}
+
 /** What `init-bench list NAME` teaches about an entry. */
 export interface Lesson {
   why: string;
@@ -45,8 +54,10 @@ export interface InitializerEntry {
   expectedStd(params: Params, req: Omit<KernelRequest, 'rng'>): number | null;
   /** The gain this entry applies, where a gain applies. */
   gain?(params: Params, req: Omit<KernelRequest, 'rng'>): number;
-  /** Orthogonal-type: inspect reports max |W^T W - gain^2 I|. */
+  /** Orthogonal-type: inspect reports how far the orthogonal part is from gain^2 I. */
   orthogonal?: boolean;
+  /** Where the orthogonal matrix sits when it is not the whole kernel (deltaOrthogonal: the centre tap). */
+  orthogonalBlock?(shape: readonly number[]): OrthogonalBlock;
   /** Needs a data batch after the model is built (LSUV). */
   dataDependent?: boolean;
   /** Sampled by tfjs itself (the `tfjs:` entries): needs a tfjs backend. */

@@ -66,3 +66,15 @@ test('inspect: tfjs:heNormal shows its 0.88 std ratio; lsuv needs data; bad shap
   assert.equal(gain.code, 2);
   assert.match(gain.stderr, /heNormal parameter `gain`/);
 });
+
+test('inspect deltaOrthogonal measures the centre tap, in the direction that holds (Q Q^T = gain^2 I_in)', async () => {
+  // Before: W^T W of the flattened [kh*kw*in, out] kernel, of rank in < out: 0.714 and 3.66 here.
+  for (const [shape, gain] of [['3,3,16,32', '1'], ['5,5,8,24', '2']]) {
+    const r = await runCli(['inspect', '--init', 'deltaOrthogonal', '--shape', shape, '--gain', gain, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const s = JSON.parse(r.stdout);
+    // float32 entries, sums of up to 32 products: 1e-5 is ~100 ulps of gain^2 = 4.
+    assert.ok(s.orthogonalityError < 1e-5, `${shape}: ${s.orthogonalityError}`);
+    assert.match(s.orthogonalityOf, /^W W\^T of the centre tap \[\d+, \d+\]$/);
+  }
+});

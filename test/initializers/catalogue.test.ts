@@ -150,6 +150,14 @@ test('deltaOrthogonal and dirac are zero off the centre tap; the centre is ortho
   await assert.rejects(async () => delta.entry.sample(delta.spec.params, request([3, 3, 16, 8])), /in <= out/);
 });
 
+test('deltaOrthogonal of a 1-D conv kernel [k, in, out] fills the centre tap only', async () => {
+  const delta = spec('deltaOrthogonal', { gain: 2 });
+  const w = await delta.entry.sample(delta.spec.params, request([3, 8, 16], 5));
+  const centre = 1 * 8 * 16; // tap 1 of 3
+  for (let i = 0; i < w.length; i++) if (i < centre || i >= centre + 128) assert.equal(w[i], 0, `index ${i}`);
+  assert.ok(orthogonalityError(w.subarray(centre, centre + 128), 8, 16, 2) < 1e-5);
+});
+
 test('zerO: partial identity when narrowing, scaled Hadamard when widening (orthonormal rows of H)', async () => {
   const { entry, spec: s } = spec('zerO');
   const narrow = await entry.sample(s.params, request([8, 4]));

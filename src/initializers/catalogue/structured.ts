@@ -59,11 +59,22 @@ export const orthogonal: InitializerEntry = {
   orthogonal: true,
 };
 
-/** Gain at the centre tap of a conv kernel; `value(i, o)` fills [in, out] there. */
+/**
+ * Offset of the centre tap's [in, out] block in a kernel [k1, ..., kd, in, out] (row-major):
+ * tap floor(k/2) along every spatial axis. A dense kernel [in, out] is its own centre tap.
+ */
+export function centreTapOffset(shape: readonly number[]): number {
+  const taps = shape.slice(0, -2);
+  const block = (shape[shape.length - 2] ?? 1) * (shape[shape.length - 1] ?? 1);
+  return taps.reduce((index, k) => index * k + Math.floor(k / 2), 0) * block;
+}
+
+/** A kernel that is zero except at the centre tap, where `value(i, o)` fills [in, out]. */
 function centreTap(shape: readonly number[], value: (i: number, o: number) => number): Float32Array {
   const out = new Float32Array(sizeOf(shape));
-  const [kh, kw, cin, cout] = shape.length === 4 ? shape : [1, 1, shape[0], shape[1]];
-  const base = (Math.floor(kh / 2) * kw + Math.floor(kw / 2)) * cin * cout;
+  const cin = shape[shape.length - 2];
+  const cout = shape[shape.length - 1];
+  const base = centreTapOffset(shape);
   for (let i = 0; i < cin; i++) for (let o = 0; o < cout; o++) out[base + i * cout + o] = value(i, o);
   return out;
 }
@@ -103,7 +114,7 @@ export const deltaOrthogonal: InitializerEntry = {
   aliases: ['delta'],
   summary: 'Conv kernel: an orthogonal [in, out] matrix times gain at the centre tap, zeros elsewhere (dense kernels: orthogonal).',
   distribution: 'orthogonal',
-  formula: 'W[kh/2][kw/2] = gain * Q (Q^T Q = I, needs in <= out), W = 0 at other taps; a dense kernel (a 1x1 conv) is gain * Q',
+  formula: 'W[kh/2][kw/2] = gain * Q, Q an [in, out] matrix with orthonormal rows (Q Q^T = I_in, needs in <= out), W = 0 at other taps; a dense kernel (a 1x1 conv) is gain * Q',
   reference: 'Xiao, Bahri, Sohl-Dickstein, Schoenholz & Pennington (2018), "Dynamical Isometry and a Mean Field Theory of CNNs: How to Train 10,000-Layer Vanilla Convolutional Neural Networks"',
   lesson: {
     why: 'A conv layer whose kernel is orthogonal at one tap and zero elsewhere is an isometry of the channels at every position: the conv analogue of orthogonal init, which made 10,000-layer CNNs trainable.',
@@ -129,6 +140,12 @@ export const deltaOrthogonal: InitializerEntry = {
   },
   gain: resolveGain,
   orthogonal: true,
+  // Only the centre tap is orthogonal: the flattened [kh*kw*in, out] kernel has rank in < out,
+  // so its W^T W cannot be the identity; the tap's Q Q^T = gain^2 I_in can.
+  orthogonalBlock: (shape) => {
+    const [rows, cols] = shape.slice(-2);
+    return { offset: centreTapOffset(shape), rows, cols, where: shape.length > 2 ? `centre tap [${rows}, ${cols}]` : `kernel [${rows}, ${cols}]` };
+  },
 };
 
 export const sparse: InitializerEntry = {
