@@ -45,7 +45,8 @@ const SCALED = [
   ['varianceScaling', { scale: 0.5, mode: 'fanOut', distribution: 'uniform' }, Math.sqrt(0.5 / 500)],
   ['randomNormal', { stddev: 0.2 }, 0.2],
   ['randomUniform', { minval: -0.3, maxval: 0.3 }, 0.6 / Math.sqrt(12)],
-  ['truncatedNormal', { stddev: 0.1 }, 0.1],
+  // stddev is the sigma before truncation (Keras, tfjs, torch): std 0.8796 stddev.
+  ['truncatedNormal', { stddev: 0.1 }, 0.1 * 0.87962566103423978],
 ] as const;
 
 for (const [name, params, expected] of SCALED) {
@@ -90,6 +91,16 @@ test('heNormal is a normal truncated at 2 sigma with the corrected sigma (KS, p 
   const cdf = (x: number) => Math.min(1, Math.max(0, (normalCdf(x / sigma) - normalCdf(-2)) / mass));
   assert.ok(ksStatistic(values, cdf) < ksCritical(values.length));
   assert.ok(Math.max(...values) <= 2 * sigma + 1e-6);
+});
+
+test('truncatedNormal(stddev) is N(0, stddev^2) cut at 2 stddev, as Keras, tfjs and torch define it (KS, p > 1e-4)', async () => {
+  const { entry, spec: s } = spec('truncatedNormal', { stddev: 0.05 });
+  const values = await entry.sample(s.params, request([400, 250], 8));
+  const mass = normalCdf(2) - normalCdf(-2);
+  const cdf = (x: number) => Math.min(1, Math.max(0, (normalCdf(x / 0.05) - normalCdf(-2)) / mass));
+  assert.ok(ksStatistic(values, cdf) < ksCritical(values.length));
+  // The bound is 2 stddev = 0.1 (float32 rounding aside), not 2 stddev / 0.8796 = 0.1137.
+  assert.ok(Math.max(...values.map(Math.abs)) <= 0.1 + 1e-7, `max ${Math.max(...values)}`);
 });
 
 test('glorotUniform is uniform on [-a, a] (KS, p > 1e-4)', async () => {

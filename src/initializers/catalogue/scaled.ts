@@ -111,21 +111,28 @@ export const randomUniform: InitializerEntry = {
   expectedStd: (p) => (num(p, 'maxval') - num(p, 'minval')) / Math.sqrt(12),
 };
 
+/**
+ * truncatedNormal(mean, stddev): `stddev` is the sigma of the normal before truncation, as in
+ * Keras and tfjs (`TruncatedNormal`: "values more than two standard deviations from the mean are
+ * discarded and re-drawn") and PyTorch (`trunc_normal_(std, a, b)`: "the standard deviation of
+ * the normal distribution", with a, b = mean -+ 2 std). The samples' std is therefore
+ * 0.8796 * stddev. The variance correction belongs to the variance-scaling family only.
+ */
 export const truncatedNormal: InitializerEntry = {
   name: 'truncatedNormal',
   aliases: [],
-  summary: 'Normal cut at 2 std, rescaled so the std is the one asked for.',
+  summary: 'Normal N(mean, stddev^2) cut at 2 stddev: the samples\' std is 0.88 stddev.',
   distribution: 'truncatedNormal',
-  formula: `W ~ N(mean, (stddev / ${TRUNCATED_NORMAL_STD.toFixed(4)})^2) redrawn outside +-2 sigma; std = stddev`,
+  formula: `W ~ N(mean, stddev^2) redrawn outside mean +- 2 stddev; std = ${TRUNCATED_NORMAL_STD.toFixed(4)} stddev, variance = ${(TRUNCATED_NORMAL_STD ** 2).toFixed(4)} stddev^2`,
   reference: null,
   lesson: {
-    why: 'No weight lands far out in the tails, where a single large weight could dominate a unit. Cutting at 2 sigma shrinks the std to 0.88 sigma, so the sampler widens sigma by 1/0.8796 first.',
-    suits: 'As randomNormal; it is the distribution under heNormal, glorotNormal and leCunNormal here.',
-    pitfalls: 'Without the correction (tfjs-layers 4.x) every layer gets 0.774x the intended variance.',
+    why: `No weight lands far out in the tails, where a single large weight could dominate a unit: every |W - mean| is at most 2 stddev. Cutting at 2 sigma leaves a std of ${TRUNCATED_NORMAL_STD.toFixed(4)} stddev (variance ${(TRUNCATED_NORMAL_STD ** 2).toFixed(4)} stddev^2): \`init-bench inspect --init truncatedNormal --shape 1000,1000\` prints std 0.04397 (max 0.10000) for stddev 0.05.`,
+    suits: 'As randomNormal, with bounded weights. heNormal, glorotNormal and leCunNormal use this distribution with sigma widened by 1/0.8796, so that their variance is the formula\'s.',
+    pitfalls: `\`stddev\` is the std before truncation, as in Keras, tfjs and PyTorch's trunc_normal_: for a target std s, pass stddev = s / ${TRUNCATED_NORMAL_STD.toFixed(4)}. The fixed scale ignores the fan-in, as randomNormal's does.`,
   },
   params: z.object({ mean: z.number().default(0), stddev: z.number().positive().default(0.05) }).strict(),
-  sample: (p, req) => sampleTruncatedNormal(req.shape, num(p, 'mean'), num(p, 'stddev') / TRUNCATED_NORMAL_STD, req.rng),
-  expectedStd: (p) => num(p, 'stddev'),
+  sample: (p, req) => sampleTruncatedNormal(req.shape, num(p, 'mean'), num(p, 'stddev'), req.rng),
+  expectedStd: (p) => TRUNCATED_NORMAL_STD * num(p, 'stddev'),
 };
 
 interface ScaledDoc {
