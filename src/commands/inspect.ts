@@ -33,6 +33,9 @@ export interface KernelStats {
   std: number;
   expectedStd: number | null;
   stdRatio: number | null;
+  /** tfjs: mirrors that differ from their name: the std the name promises, and std over it. */
+  promisedStd: number | null;
+  promisedRatio: number | null;
   min: number;
   max: number;
   zeroFraction: number;
@@ -58,7 +61,7 @@ export async function inspectCommand(opts: InspectOptions): Promise<number> {
   } catch (err) {
     throw new UserError(`${entry.name} cannot fill a ${shape.join('x')} kernel: ${(err as Error).message}`);
   }
-  const stats = kernelStats(values, shape, seed, spec.label, entry.expectedStd(spec.params, req), entry.gain?.(spec.params, req) ?? null, orthogonalPart(entry, shape));
+  const stats = kernelStats(values, shape, seed, spec.label, entry.expectedStd(spec.params, req), entry.gain?.(spec.params, req) ?? null, orthogonalPart(entry, shape), entry.promisedStd?.(spec.params, req) ?? null);
   process.stdout.write(opts.json ? `${JSON.stringify(stats, null, 2)}\n` : `${render(stats)}\n`);
   return 0;
 }
@@ -103,6 +106,7 @@ export function kernelStats(
   expectedStd: number | null,
   gain: number | null,
   orthogonal: OrthogonalBlock | null,
+  promisedStd: number | null = null,
 ): KernelStats {
   let sum = 0;
   let sum2 = 0;
@@ -129,6 +133,8 @@ export function kernelStats(
     std,
     expectedStd,
     stdRatio: expectedStd ? std / expectedStd : null,
+    promisedStd,
+    promisedRatio: promisedStd ? std / promisedStd : null,
     min,
     max,
     zeroFraction: zeros / values.length,
@@ -160,6 +166,7 @@ function render(s: KernelStats): string {
     `  fanIn ${s.fanIn}, fanOut ${s.fanOut}${s.gain !== null ? `, gain ${num(s.gain, 4)}` : ''}`,
     `  mean      ${num(s.mean, 5)}`,
     `  std       ${num(s.std, 5)}${s.expectedStd !== null ? `   expected ${num(s.expectedStd, 5)}   ratio ${num(s.stdRatio, 4)}` : ''}`,
+    ...(s.promisedStd !== null ? [`  the name promises std ${num(s.promisedStd, 5)}: ratio ${num(s.promisedRatio, 4)} (\`init-bench list ${s.init.replace(/\(.*$/, '')}\` says why)`] : []),
     `  min, max  ${num(s.min, 5)}, ${num(s.max, 5)}`,
     `  zeros     ${(100 * s.zeroFraction).toFixed(2)}%`,
   ];

@@ -52,6 +52,11 @@ export interface InitializerEntry {
   sample(params: Params, req: KernelRequest): Float32Array | Promise<Float32Array>;
   /** The std a kernel's entries should have by the entry's formula; null when not a spread. */
   expectedStd(params: Params, req: Omit<KernelRequest, 'rng'>): number | null;
+  /**
+   * `tfjs:` mirrors whose samples differ from what their name promises: the std the name promises
+   * by science.md (init-bench's entry of that name), which `inspect` prints beside expectedStd.
+   */
+  promisedStd?(params: Params, req: Omit<KernelRequest, 'rng'>): number | null;
   /** The gain this entry applies, where a gain applies. */
   gain?(params: Params, req: Omit<KernelRequest, 'rng'>): number;
   /** Orthogonal-type: inspect reports how far the orthogonal part is from gain^2 I. */

@@ -52,10 +52,15 @@ test('inspect of a conv orthogonal kernel reports its orthogonality error; gain 
   assert.ok(Math.abs(s.stdRatio - 1) < 1e-3);
 });
 
-test('inspect: tfjs:heNormal shows its 0.88 std ratio; lsuv needs data; bad shapes are usage errors', async () => {
-  const tfjs = await runCli(['inspect', '--init', 'tfjs:heNormal', '--shape', '1000,1000', '--json']);
+test('inspect: tfjs:heNormal matches tfjs\'s formula and shows 0.88 of the std its name promises; lsuv needs data; bad shapes are usage errors', async () => {
+  const tfjs = await runCli(['inspect', '--init', 'tfjs:heNormal', '--shape', '1000,500', '--json']);
   assert.equal(tfjs.code, 0, tfjs.stderr);
-  assert.ok(Math.abs(JSON.parse(tfjs.stdout).stdRatio - 0.8796) < 0.01);
+  const t = JSON.parse(tfjs.stdout);
+  assert.ok(Math.abs(t.stdRatio - 1) < 0.01, `stdRatio ${t.stdRatio}`);
+  assert.ok(Math.abs(t.promisedRatio - 0.8796) < 0.01, `promisedRatio ${t.promisedRatio}`);
+  const fanOut = await runCli(['inspect', '--init', 'tfjs:heNormal(mode=fanOut)', '--shape', '784,256']);
+  assert.equal(fanOut.code, 2);
+  assert.match(fanOut.stderr, /tfjs-layers' heNormal reads only a seed/);
   const lsuv = await runCli(['inspect', '--init', 'lsuv', '--shape', '10,10']);
   assert.equal(lsuv.code, 2);
   assert.match(lsuv.stderr, /data-dependent.*probe/);

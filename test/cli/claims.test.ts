@@ -8,15 +8,19 @@ import { runCli } from '../helpers.js';
  * "`init-bench inspect --init X --shape A,B` prints std 0.04397 (max 0.10000)" must agree with
  * what that command prints now, to the digits quoted (half a unit in the last place).
  */
-const CLAIM = /`init-bench inspect ([^`]+)` prints ((?:(?:std|max|min|ratio|expected) -?[\d.]+(?:e-?\d+)?[ ,()a-z]*)+)/g;
-const FIELD: Record<string, string> = { std: 'std', max: 'max', min: 'min', ratio: 'stdRatio', expected: 'expectedStd' };
+const KEYS = 'std|max|min|ratio|expected|promised';
+const NUMBER = '-?\\d+\\.?\\d*(?:e-?\\d+)?';
+// A figure is "key number"; figures may be separated by words and punctuation but not digits.
+const CLAIM = new RegExp(`\`init-bench inspect ([^\`]+)\` prints ((?:${KEYS}) ${NUMBER}(?:[ ,()a-zA-Z'-]*(?:${KEYS}) ${NUMBER})*)`, 'g');
+const FIGURE = new RegExp(`(${KEYS}) (${NUMBER})`, 'g');
+const FIELD: Record<string, string> = { std: 'std', max: 'max', min: 'min', ratio: 'stdRatio', expected: 'expectedStd', promised: 'promisedStd' };
 
 function claims(): { where: string; args: string[]; figures: [string, string][] }[] {
   const found = [];
   for (const entry of CATALOGUE) {
     for (const text of [entry.summary, entry.formula, entry.lesson.why, entry.lesson.suits, entry.lesson.pitfalls]) {
       for (const m of text.matchAll(CLAIM)) {
-        const figures = [...m[2].matchAll(/(std|max|min|ratio|expected) (-?[\d.]+(?:e-?\d+)?)/g)].map((f) => [f[1], f[2]] as [string, string]);
+        const figures = [...m[2].matchAll(FIGURE)].map((f) => [f[1], f[2]] as [string, string]);
         found.push({ where: entry.name, args: m[1].trim().split(/\s+/), figures });
       }
     }
@@ -29,6 +33,7 @@ test('the lessons quote inspect figures, and every one is what inspect prints', 
   assert.ok(all.length >= 1, 'no lesson quotes inspect: the pattern or the lessons changed');
   for (const { where, args, figures } of all) {
     assert.equal(args[0], '--init', `${where}: ${args.join(' ')}`);
+    assert.ok(figures.length >= 1, `${where}: no figure parsed`);
     const r = await runCli(['inspect', ...args, '--json']);
     assert.equal(r.code, 0, `${where}: inspect ${args.join(' ')}: ${r.stderr}`);
     const stats = JSON.parse(r.stdout) as Record<string, number>;

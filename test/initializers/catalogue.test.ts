@@ -214,12 +214,51 @@ test('unknown names suggest the closest ones', () => {
   assert.ok(Array.isArray(r) && /did you mean glorotNormal/.test(r[0]));
 });
 
-test("tfjs:heNormal is tfjs-layers' own: about 0.88x the std its name promises", async () => {
+test("tfjs:heNormal is tfjs-layers' own: its expected std is tfjs's, 0.8796x the std its name promises", async () => {
   await wasmTf();
   const { entry, spec: s } = spec('tfjs:heNormal');
   const values = await entry.sample(s.params, request([1000, 500], 7));
-  const ratio = moments(values).std / entry.expectedStd(s.params, request([1000, 500]))!;
-  assert.ok(Math.abs(ratio - 0.8796) < 0.01, `ratio ${ratio}`);
+  const std = moments(values).std;
+  const promised = entry.promisedStd!(s.params, request([1000, 500]))!;
+  assert.ok(Math.abs(promised - Math.sqrt(2 / 1000)) < 1e-12);
+  assert.ok(Math.abs(std / promised - 0.8796) < 0.01, `std / promised ${std / promised}`);
+  assert.ok(Math.abs(std / entry.expectedStd(s.params, request([1000, 500]))! - 1) < 0.01);
+});
+
+// The mirrors' expected std says what tfjs does (tfjs-layers 4.22 dist/initializers.js): checked on
+// tfjs's own samples, 1% as for SCALED above (500,000 draws; orthogonal's std is exact).
+const MIRRORED = [
+  ['tfjs:randomNormal', { stddev: 0.2 }, 0.2],
+  ['tfjs:randomUniform', { minval: 0, maxval: 1 }, 1.05 / Math.sqrt(12)], // tfjs reads minval 0 as -0.05
+  ['tfjs:truncatedNormal', { stddev: 0.1 }, 0.1 * 0.87962566103423978],
+  ['tfjs:glorotNormal', {}, 0.87962566103423978 * Math.sqrt(2 / 1500)],
+  ['tfjs:glorotUniform', {}, Math.sqrt(2 / 1500)],
+  ['tfjs:heNormal', {}, 0.87962566103423978 * Math.sqrt(2 / 1000)],
+  ['tfjs:heUniform', {}, Math.sqrt(2 / 1000)],
+  ['tfjs:leCunNormal', {}, 0.87962566103423978 * Math.sqrt(1 / 1000)],
+  ['tfjs:leCunUniform', {}, Math.sqrt(1 / 1000)],
+  ['tfjs:orthogonal', { gain: 2 }, 2 / Math.sqrt(1000)],
+] as const;
+
+for (const [name, params, expected] of MIRRORED) {
+  test(`${name} ${JSON.stringify(params)}: tfjs's samples have the std its entry expects, within 1%`, async () => {
+    await wasmTf();
+    const { entry, spec: s } = spec(name, params);
+    const shape = name === 'tfjs:orthogonal' ? [1000, 50] : [1000, 500]; // tfjs's QR is slow
+    const values = await entry.sample(s.params, request(shape, 3));
+    const claimed = entry.expectedStd(s.params, request(shape))!;
+    assert.ok(Math.abs(claimed / expected - 1) < 1e-12, `expectedStd ${claimed} vs ${expected}`);
+    assert.ok(Math.abs(moments(values).std / expected - 1) < 0.01, `std ${moments(values).std} vs ${expected}`);
+  });
+}
+
+test('tfjs mirrors accept only the parameters tfjs reads: heNormal has no mode', () => {
+  const r = resolveInit({ name: 'tfjs:heNormal', mode: 'fanOut' }, 'initializers[0]');
+  assert.ok(Array.isArray(r) && /tfjs-layers' heNormal reads only a seed/.test(r[0]), String(r));
+  assert.ok(!Array.isArray(resolveInit({ name: 'heNormal', mode: 'fanOut' }, 'initializers[0]')));
+  for (const entry of CATALOGUE.filter((e) => e.tfjs)) {
+    assert.doesNotMatch(`${entry.summary} ${entry.formula} ${Object.values(entry.lesson).join(' ')}`, /variance-corrected/, entry.name);
+  }
 });
 
 test('fans agree with the expected std of He for conv kernels', () => {

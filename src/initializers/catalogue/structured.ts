@@ -35,7 +35,7 @@ export function sampleOrthogonal(p: Params, req: KernelRequest): Float32Array {
 }
 
 /** Entry std of a gain-scaled matrix with orthonormal rows or columns: each has norm gain. */
-function orthogonalStd(p: Params, req: Omit<KernelRequest, 'rng'>): number {
+export function orthogonalStd(p: Params, req: Omit<KernelRequest, 'rng'>): number {
   const [rows, cols] = matrixShape(req.shape);
   return resolveGain(p, req) / Math.sqrt(Math.max(rows, cols));
 }
