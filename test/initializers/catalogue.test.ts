@@ -266,3 +266,18 @@ test('fans agree with the expected std of He for conv kernels', () => {
   const shape = [3, 3, 16, 32];
   assert.equal(he.expectedStd({ mode: 'fanIn' }, request(shape)), Math.sqrt(2 / computeFans(shape).fanIn));
 });
+
+test('sparse(nonZero=15) keeps exactly 15 incoming weights per unit (a column of [in, out]), whatever the fan-in', async () => {
+  const { entry, spec: s } = spec('sparse', { nonZero: 15 });
+  for (const [rows, cols] of [[784, 64], [100, 30]]) {
+    const w = await entry.sample(s.params, request([rows, cols], 4));
+    for (let c = 0; c < cols; c++) {
+      let kept = 0;
+      for (let r = 0; r < rows; r++) if (w[r * cols + c] !== 0) kept++;
+      assert.equal(kept, 15, `${rows}x${cols} unit ${c}`);
+    }
+    assert.ok(Math.abs(entry.expectedStd(s.params, request([rows, cols]))! - 0.01 * Math.sqrt(15 / rows)) < 1e-15);
+  }
+  assert.ok(Array.isArray(resolveInit({ name: 'sparse', nonZero: 15, sparsity: 0.2 }, 'test')), 'both given: rejected');
+  assert.deepEqual((resolveInit('sparse', 'test') as InitSpec).params, { sparsity: 0.1, stddev: 0.01 });
+});

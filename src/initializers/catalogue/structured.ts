@@ -148,27 +148,48 @@ export const deltaOrthogonal: InitializerEntry = {
   },
 };
 
+/** Incoming weights kept per unit (column of the [rows, cols] kernel): a count, or 1 - sparsity of rows. */
+function keptPerUnit(p: Params, rows: number): number {
+  if (p.nonZero !== undefined) return Math.min(rows, p.nonZero as number);
+  return rows - Math.ceil((p.sparsity as number) * rows);
+}
+
+const MARTENS = 'Martens (2010), "Deep learning via Hessian-free optimization", section 5 (sparse initialization: 15 non-zero incoming weights per unit)';
+
+/**
+ * sparse: N(0, stddev^2), then per unit (a column of the kernel in tfjs layout [in, out], or
+ * [kh*kw*in, out] for conv) all but `kept` incoming weights set to 0. `kept` is a fraction
+ * 1 - sparsity of the fan-in, or a fixed count `nonZero` as in Martens (2010), who kept 15.
+ * PyTorch's `sparse_` also zeroes "in each column", but of its [out, in] weight: per input.
+ */
 export const sparse: InitializerEntry = {
   name: 'sparse',
   aliases: [],
-  summary: 'N(0, stddev^2) with a fraction `sparsity` of each unit\'s incoming weights set to 0.',
+  summary: 'N(0, stddev^2), then in each unit\'s incoming weights (a column of the [in, out] kernel) a fraction `sparsity`, or all but `nonZero`, set to 0.',
   distribution: 'sparse normal',
-  formula: 'W ~ N(0, stddev^2); in each column, ceil(sparsity * rows) entries chosen at random set to 0',
-  reference: 'Martens (2010), "Deep learning via Hessian-free optimization"',
+  formula: 'W ~ N(0, stddev^2); per column of the [fanIn, units] kernel (one unit\'s incoming weights) ceil(sparsity * fanIn) random entries set to 0, or all but nonZero of them; variance = stddev^2 * kept / fanIn',
+  reference: MARTENS,
   lesson: {
-    why: 'Each unit sees only some of its inputs, so units differ strongly from the start, and the total input of a unit does not grow with the fan-in as fast as for a dense draw.',
-    suits: 'Deep and recurrent nets trained with second-order methods; a contrast to dense schemes.',
-    pitfalls: 'The std is fixed, not fan-scaled: too small for deep nets with SGD.',
+    why: 'Each unit sees only some of its inputs, so units differ strongly from the start. With a fixed count of non-zero incoming weights (Martens kept 15: `nonZero: 15`) a unit\'s summed input has variance nonZero * stddev^2 * E[x^2] whatever the fan-in: `init-bench inspect --init sparse(nonZero=15) --shape 784,256` prints std 0.00138 (expected 0.00138) and `init-bench inspect --init sparse(nonZero=15) --shape 256,256` prints std 0.00248 (expected 0.00242), so fanIn x variance is 0.0015 and 0.0016, against 15 x 0.01^2 = 0.0015 for any fan-in. With a fraction (the default, sparsity 0.1) it grows with the fan-in as a dense draw\'s does, times 1 - sparsity: `init-bench inspect --init sparse --shape 784,256` prints std 0.00949 and `init-bench inspect --init sparse --shape 256,256` prints std 0.00950, so fanIn x variance is 0.071 and 0.023.',
+    suits: 'Deep and recurrent nets trained with second-order methods (Martens 2010); a contrast to dense schemes.',
+    pitfalls: 'The std is fixed, not fan-scaled: the default 0.01 is too small for deep nets with SGD. init-bench zeroes per unit (a column of its [in, out] kernel), as Martens; PyTorch\'s sparse_ zeroes a fraction of each column of its [out, in] weight, i.e. per input (each input\'s outgoing weights).',
   },
   params: z
-    .object({ sparsity: z.number().min(0).max(1).default(0.1), stddev: z.number().positive().default(0.01) })
-    .strict(),
+    .object({
+      sparsity: z.number().min(0).max(1).optional(),
+      nonZero: z.number().int().min(1).optional(),
+      stddev: z.number().positive().default(0.01),
+    })
+    .strict()
+    .refine((p) => p.sparsity === undefined || p.nonZero === undefined, { message: 'give sparsity (a fraction of each unit\'s incoming weights set to 0) or nonZero (a count kept), not both' })
+    // sparsity 0.1 unless a count is given: shown as the default, and the one key that applies.
+    .transform((p) => (p.nonZero === undefined ? { sparsity: p.sparsity ?? 0.1, stddev: p.stddev } : { nonZero: p.nonZero, stddev: p.stddev })),
   sample: (p, req) => {
     const [rows, cols] = matrixShape(req.shape);
     const out = new Float32Array(rows * cols);
     const std = p.stddev as number;
     for (let i = 0; i < out.length; i++) out[i] = std * req.rng.normal();
-    const zeros = Math.ceil((p.sparsity as number) * rows);
+    const zeros = rows - keptPerUnit(p, rows);
     const order = new Int32Array(rows);
     for (let c = 0; c < cols; c++) {
       for (let r = 0; r < rows; r++) order[r] = r;
@@ -179,8 +200,7 @@ export const sparse: InitializerEntry = {
   },
   expectedStd: (p, req) => {
     const [rows] = matrixShape(req.shape);
-    const kept = rows - Math.ceil((p.sparsity as number) * rows);
-    return (p.stddev as number) * Math.sqrt(kept / rows);
+    return (p.stddev as number) * Math.sqrt(keptPerUnit(p, rows) / rows);
   },
 };
 
