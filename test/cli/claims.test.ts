@@ -45,3 +45,109 @@ test('the lessons quote inspect figures, and every one is what inspect prints', 
     }
   }
 });
+
+/**
+ * Figures the lessons, README and presets quote from `probe`: each names the probe command it
+ * comes from, and the number in the text is re-measured (same seed 0, same batch) to the digits
+ * quoted (half a unit in the last place; "1e-10" style figures to within a factor 2).
+ */
+interface LayerStats { activationStd: number; preActivationStd: number; saturatedFraction: number | null; gradNorm: number }
+type Measure = (layers: LayerStats[]) => number;
+const act = (l: number): Measure => (layers) => layers[l - 1].activationStd;
+const pre = (l: number): Measure => (layers) => layers[l - 1].preActivationStd;
+const grad = (l: number): Measure => (layers) => layers[l - 1].gradNorm;
+const actRatio = (l: number): Measure => (layers) => layers[l - 1].activationStd / layers[0].activationStd;
+const maxSaturatedPct: Measure = (layers) => 100 * Math.max(...layers.slice(0, -1).map((x) => x.saturatedFraction ?? 0));
+
+interface ProbeClaim {
+  where: string;
+  text: () => string;
+  /** The command the text names, without `init-bench probe`; the text must contain it. */
+  command: string;
+  /** [regex with one number group, initializer label, what it measures] */
+  figures: [RegExp, string, Measure][];
+}
+
+const lesson = (name: string) => () => Object.values(CATALOGUE.find((e) => e.name === name)!.lesson).join(' ');
+
+export const PROBE_CLAIMS: ProbeClaim[] = [
+  {
+    where: 'tfjs:heNormal lesson',
+    text: lesson('tfjs:heNormal'),
+    command: '--init heNormal,tfjs:heNormal --depth 20',
+    figures: [
+      [/activation std of (\d+(?:\.\d+)?) for heNormal/, 'heNormal', act(20)],
+      [/and (\d+(?:\.\d+)?) for tfjs:heNormal at layer 20/, 'tfjs:heNormal', act(20)],
+    ],
+  },
+  {
+    where: 'heNormal lesson, tanh',
+    text: lesson('heNormal'),
+    command: '--init heNormal,orthogonal(gain=auto),glorotUniform --activation tanh --depth 20',
+    figures: [
+      [/at most (\d+(?:\.\d+)?)% of He's tanh outputs saturated/, 'heNormal', maxSaturatedPct],
+      [/recommended gain 5\/3: (\d+(?:\.\d+)?)%/, 'orthogonal(gain=auto)', maxSaturatedPct],
+      [/Xavier (\d+(?:\.\d+)?)%\)/, 'glorotUniform', maxSaturatedPct],
+      [/He's pre-activation std grows from (\d+(?:\.\d+)?) at layer 1/, 'heNormal', pre(1)],
+      [/to (\d+(?:\.\d+)?) at layer 20 and Xavier's/, 'heNormal', pre(20)],
+      [/Xavier's shrinks from (\d+(?:\.\d+)?)/, 'glorotUniform', pre(1)],
+      [/Xavier's shrinks from [\d.]+ to (\d+(?:\.\d+)?)/, 'glorotUniform', pre(20)],
+    ],
+  },
+  {
+    where: 'heNormal lesson, sigmoid',
+    text: lesson('heNormal'),
+    command: '--init heNormal,glorotUniform --activation sigmoid --depth 20',
+    figures: [
+      [/measures (\d+(?:\.\d+)?)% saturated \(outside/, 'heNormal', maxSaturatedPct],
+      [/kernel gradient norm ([\de.-]+) under He/, 'heNormal', grad(1)],
+      [/under He, ([\de.-]+) under Xavier/, 'glorotUniform', grad(1)],
+    ],
+  },
+  {
+    where: 'heNormal lesson, ELU',
+    text: lesson('heNormal'),
+    command: '--init heNormal,orthogonal(gain=auto),leCunNormal --activation elu --depth 20',
+    figures: [
+      [/pre-activation std growing from (\d+(?:\.\d+)?) to/, 'heNormal', pre(1)],
+      [/pre-activation std growing from [\d.]+ to (\d+(?:\.\d+)?)/, 'heNormal', pre(20)],
+      [/activation std x(\d+(?:\.\d+)?), flagged/, 'heNormal', actRatio(20)],
+      [/decay from (\d+(?:\.\d+)?)/, 'leCunNormal', pre(1)],
+      [/decay from [\d.]+ to (\d+(?:\.\d+)?)/, 'leCunNormal', pre(20)],
+      [/bringing it from (\d+(?:\.\d+)?) towards 1/, 'orthogonal(gain=auto)', pre(1)],
+      [/towards 1 \((\d+(?:\.\d+)?) at layer 20\)/, 'orthogonal(gain=auto)', pre(20)],
+    ],
+  },
+];
+
+function agrees(actual: number, quoted: string): boolean {
+  if (/e/.test(quoted)) return actual / Number(quoted) < 2 && Number(quoted) / actual < 2;
+  const decimals = (quoted.split('.')[1] ?? '').length;
+  return Math.abs(actual - Number(quoted)) <= 0.5 * 10 ** -decimals + 1e-12;
+}
+
+test('every figure quoted from probe is what probe measures', async () => {
+  const runs = new Map<string, Promise<{ init: string; layers: LayerStats[] }[]>>();
+  const measure = (command: string) => {
+    if (!runs.has(command)) {
+      runs.set(command, runCli(['probe', ...command.split(' '), '--json']).then((r) => {
+        assert.equal(r.code, 0, `probe ${command}: ${r.stderr}`);
+        return JSON.parse(r.stdout);
+      }));
+    }
+    return runs.get(command)!;
+  };
+  for (const claim of PROBE_CLAIMS) {
+    const text = claim.text();
+    assert.ok(text.includes(`init-bench probe ${claim.command}`), `${claim.where}: does not name \`init-bench probe ${claim.command}\``);
+    const results = await measure(claim.command);
+    for (const [pattern, init, measured] of claim.figures) {
+      const m = pattern.exec(text);
+      assert.ok(m, `${claim.where}: no match for ${pattern}`);
+      const result = results.find((r) => r.init === init);
+      assert.ok(result, `${claim.where}: probe has no ${init}`);
+      const actual = measured(result.layers);
+      assert.ok(agrees(actual, m[1]), `${claim.where}: ${pattern} quotes ${m[1]}, probe ${claim.command} measures ${actual}`);
+    }
+  }
+});

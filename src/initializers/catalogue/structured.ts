@@ -48,7 +48,7 @@ export const orthogonal: InitializerEntry = {
   formula: 'W = gain * Q, Q from the QR of an N(0,1) [prod(shape[:-1]), shape[-1]] matrix with sign(diag(R)) fixed; W^T W = gain^2 I (or W W^T)',
   reference: SAXE,
   lesson: {
-    why: 'All singular values equal gain, so a linear layer preserves the norm of every input exactly, not just on average: deep linear nets then learn in depth-independent time (dynamical isometry).',
+    why: 'Every singular value of W equals gain. When in <= out (W has orthonormal rows, W W^T = gain^2 I) a linear layer x -> xW scales the norm of every input by exactly gain, not just on average; when in > out (orthonormal columns) it first projects onto out of the in directions, so norms can only shrink. Deep linear nets with orthogonal layers learn in depth-independent time (Saxe et al. 2014).',
     suits: 'Deep linear and tanh nets, RNNs; with `gain: auto` ReLU nets too.',
     pitfalls: 'Orthogonality is lost once the nonlinearity is applied (ReLU is not an isometry); for conv kernels use deltaOrthogonal. Naive QR implementations are slow for large kernels.',
   },
