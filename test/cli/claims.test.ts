@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { CATALOGUE } from '../../src/initializers/registry.js';
-import { runCli } from '../helpers.js';
+import { ROOT, runCli } from '../helpers.js';
 
 /**
  * Every figure a lesson quotes from `inspect` is re-measured: a lesson that says
@@ -57,6 +59,9 @@ const act = (l: number): Measure => (layers) => layers[l - 1].activationStd;
 const pre = (l: number): Measure => (layers) => layers[l - 1].preActivationStd;
 const grad = (l: number): Measure => (layers) => layers[l - 1].gradNorm;
 const actRatio = (l: number): Measure => (layers) => layers[l - 1].activationStd / layers[0].activationStd;
+const preRatio = (l: number): Measure => (layers) => layers[l - 1].preActivationStd / layers[l - 2].preActivationStd;
+/** The smallest activation std from layer `from` to the last hidden layer. */
+const minActFrom = (from: number): Measure => (layers) => Math.min(...layers.slice(from - 1, -1).map((x) => x.activationStd));
 const maxSaturatedPct: Measure = (layers) => 100 * Math.max(...layers.slice(0, -1).map((x) => x.saturatedFraction ?? 0));
 
 interface ProbeClaim {
@@ -69,6 +74,10 @@ interface ProbeClaim {
 }
 
 const lesson = (name: string) => () => Object.values(CATALOGUE.find((e) => e.name === name)!.lesson).join(' ');
+/** A repository file as one line of prose: YAML comment markers and line breaks removed. */
+const file = (path: string) => () => readFileSync(join(ROOT, path), 'utf8').replace(/^#\s?/gm, '').replace(/\s+/g, ' ');
+const N = String.raw`(\d+(?:\.\d+)?)`;
+const re = (source: string) => new RegExp(source.replace(/NUM/g, N));
 
 export const PROBE_CLAIMS: ProbeClaim[] = [
   {
@@ -116,6 +125,89 @@ export const PROBE_CLAIMS: ProbeClaim[] = [
       [/decay from [\d.]+ to (\d+(?:\.\d+)?)/, 'leCunNormal', pre(20)],
       [/bringing it from (\d+(?:\.\d+)?) towards 1/, 'orthogonal(gain=auto)', pre(1)],
       [/towards 1 \((\d+(?:\.\d+)?) at layer 20\)/, 'orthogonal(gain=auto)', pre(20)],
+    ],
+  },
+  {
+    where: 'README, deep ReLU',
+    text: file('README.md'),
+    command: '--config configs/deep-relu.yaml',
+    figures: [
+      [re('measuring NUM against'), 'glorotUniform', act(20)],
+      [re('against NUM, its variance'), 'heNormal', act(20)],
+    ],
+  },
+  {
+    where: 'README, tfjs',
+    text: file('README.md'),
+    command: '--init heNormal,tfjs:heNormal --depth 20',
+    figures: [
+      [re('std of NUM for heNormal'), 'heNormal', act(20)],
+      [re('and NUM for tfjs:heNormal'), 'tfjs:heNormal', act(20)],
+    ],
+  },
+  {
+    where: 'configs/deep-relu.yaml',
+    text: file('configs/deep-relu.yaml'),
+    command: '--config configs/deep-relu.yaml',
+    figures: [
+      [re('layer 20 NUM -> [\\d.]+ for heNormal'), 'heNormal', act(1)],
+      [re('layer 20 [\\d.]+ -> NUM for heNormal'), 'heNormal', act(20)],
+      [re('NUM -> [\\d.]+ for glorotUniform'), 'glorotUniform', act(1)],
+      [re('-> NUM for glorotUniform'), 'glorotUniform', act(20)],
+      [re('NUM -> [\\d.]+ for tfjs:heNormal'), 'tfjs:heNormal', act(1)],
+      [re('-> NUM for tfjs:heNormal'), 'tfjs:heNormal', act(20)],
+    ],
+  },
+  {
+    where: 'configs/selu.yaml',
+    text: file('configs/selu.yaml'),
+    command: '--config configs/selu.yaml',
+    figures: [
+      [re('rising from NUM at layer 1'), 'leCunNormal', act(1)],
+      [re('through NUM at layer 5'), 'leCunNormal', act(5)],
+      [re('to NUM at layer 11'), 'leCunNormal', act(11)],
+      [re('no lower than NUM from there'), 'leCunNormal', minActFrom(11)],
+      [re('\\(NUM there\\)'), 'leCunNormal', act(20)],
+      [re('activation std NUM at layer 20, x'), 'heNormal', act(20)],
+      [re('at layer 20, xNUM of'), 'heNormal', actRatio(20)],
+      [re('alike: NUM at layer 20'), 'glorotUniform', act(20)],
+    ],
+  },
+  {
+    where: 'configs/exploding.yaml',
+    text: file('configs/exploding.yaml'),
+    command: '--config configs/exploding.yaml',
+    figures: [
+      [re('std of NUM at layer 1'), 'N(0,1)', pre(1)],
+      [re('NUM at layer 2'), 'N(0,1)', pre(2)],
+      [re('NUM at layer 3'), 'N(0,1)', pre(3)],
+      [re('\\(xNUM, then'), 'N(0,1)', preRatio(2)],
+      [re('then xNUM\\)'), 'N(0,1)', preRatio(3)],
+    ],
+  },
+  {
+    where: 'configs/he-vs-xavier.yaml',
+    text: file('configs/he-vs-xavier.yaml'),
+    command: '--config configs/he-vs-xavier.yaml',
+    figures: [
+      [re('std NUM, [\\d.]+, [\\d.]+ at layers 1-3 \\(heNormal'), 'glorotUniform', pre(1)],
+      [re('std [\\d.]+, NUM, [\\d.]+ at layers 1-3 \\(heNormal'), 'glorotUniform', pre(2)],
+      [re('std [\\d.]+, [\\d.]+, NUM at layers 1-3 \\(heNormal'), 'glorotUniform', pre(3)],
+      [re("heNormal's: NUM,"), 'heNormal', pre(1)],
+      [re("heNormal's: [\\d.]+, NUM,"), 'heNormal', pre(2)],
+      [re("heNormal's: [\\d.]+, [\\d.]+, NUM\\)"), 'heNormal', pre(3)],
+    ],
+  },
+  {
+    where: 'configs/deep-tanh.yaml',
+    text: file('configs/deep-tanh.yaml'),
+    command: '--config configs/deep-tanh.yaml',
+    figures: [
+      [re('falls from NUM at layer 1'), 'N(0,0.01)', act(1)],
+      [re('to NUM at layer 2'), 'N(0,0.01)', act(2)],
+      [re('healthy \\(NUM at layer 1'), 'glorotUniform', act(1)],
+      [re('NUM at layer 10\\); orthogonal'), 'glorotUniform', act(10)],
+      [re('\\(NUM at layer 10\\)\\.'), 'orthogonal(gain 5/3)', act(10)],
     ],
   },
 ];
