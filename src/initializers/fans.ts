@@ -1,5 +1,5 @@
 /**
- * Fans of a kernel in tfjs layout (science.md, "Fans"):
+ * Fans of a kernel in tfjs layout (docs/science.md, "Fans"):
  *   dense [in, out]          fanIn = in,          fanOut = out
  *   conv  [kh, kw, in, out]  fanIn = kh*kw*in,    fanOut = kh*kw*out
  * Rank 1 (a bias) counts as [1, n]: fanIn 1, fanOut n. Fans are at least 1 so that formulas that
