@@ -31,3 +31,9 @@ export function fanFor(fans: Fans, mode: FanMode): number {
 export function sizeOf(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
+
+/** [rows, cols] of a kernel seen as a matrix: rows = prod(shape[:-1]), cols = shape[-1]. */
+export function matrixShape(shape: readonly number[]): [number, number] {
+  const cols = shape[shape.length - 1] ?? 1;
+  return [Math.max(1, sizeOf(shape) / Math.max(1, cols)), cols];
+}

@@ -4,7 +4,7 @@ import { computeFans } from '../../src/initializers/fans.js';
 import { orthogonalityError } from '../../src/initializers/linalg.js';
 import { CATALOGUE, findInitializer, resolveInit, suggestNames, type InitSpec } from '../../src/initializers/registry.js';
 import type { InitializerEntry, KernelRequest } from '../../src/initializers/types.js';
-import { matrixShape } from '../../src/initializers/catalogue/structured.js';
+import { matrixShape } from '../../src/initializers/fans.js';
 import { Rng } from '../../src/util/random.js';
 import { wasmTf } from '../helpers.js';
 
