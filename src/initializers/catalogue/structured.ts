@@ -4,8 +4,10 @@
  */
 import { z } from 'zod';
 import { gainFor } from '../gain.js';
-import { sizeOf } from '../fans.js';
+import { matrixShape, sizeOf } from '../fans.js';
 import { haarOrthogonal, hadamardSign } from '../linalg.js';
+import { applyLsuv } from '../lsuv.js';
+import { define } from './define.js';
 import type { InitializerEntry, KernelRequest, Params } from '../types.js';
 
 const SAXE = 'Saxe, McClelland & Ganguli (2014), "Exact solutions to the nonlinear dynamics of learning in deep linear neural networks"';
@@ -15,12 +17,6 @@ export const gainParam = z.union([z.literal('auto'), z.number().positive()]).def
 
 export function resolveGain(p: Params, req: Omit<KernelRequest, 'rng'>): number {
   return p.gain === 'auto' ? gainFor(req.activation, req.leakySlope) : (p.gain as number);
-}
-
-/** [rows, cols] of a kernel seen as a matrix: rows = prod(shape[:-1]), cols = shape[-1]. */
-export function matrixShape(shape: readonly number[]): [number, number] {
-  const cols = shape[shape.length - 1] ?? 1;
-  return [Math.max(1, sizeOf(shape) / Math.max(1, cols)), cols];
 }
 
 function scaleInto(values: Float64Array, gain: number): Float32Array {
@@ -40,7 +36,7 @@ export function orthogonalStd(p: Params, req: Omit<KernelRequest, 'rng'>): numbe
   return resolveGain(p, req) / Math.sqrt(Math.max(rows, cols));
 }
 
-export const orthogonal: InitializerEntry = {
+export const orthogonal = define({
   name: 'orthogonal',
   aliases: ['orth'],
   summary: 'A random (Haar) orthogonal matrix times gain.',
@@ -57,7 +53,7 @@ export const orthogonal: InitializerEntry = {
   expectedStd: orthogonalStd,
   gain: resolveGain,
   orthogonal: true,
-};
+});
 
 /**
  * Offset of the centre tap's [in, out] block in a kernel [k1, ..., kd, in, out] (row-major):
@@ -79,7 +75,7 @@ function centreTap(shape: readonly number[], value: (i: number, o: number) => nu
   return out;
 }
 
-export const identity: InitializerEntry = {
+export const identity = define({
   name: 'identity',
   aliases: ['eye'],
   summary: 'gain on the diagonal (dense) or at the kernel centre per channel (conv: dirac), 0 elsewhere.',
@@ -98,18 +94,18 @@ export const identity: InitializerEntry = {
   },
   expectedStd: () => null,
   gain: resolveGain,
-};
+});
 
-export const dirac: InitializerEntry = {
+export const dirac = define({
   ...identity,
   name: 'dirac',
   aliases: [],
   summary: 'Conv kernel that passes channel i to output i unchanged (identity at the centre tap).',
   formula: 'W[kh/2][kw/2][i][i] = gain for i < min(in, out), 0 at every other tap',
   reference: 'Zagoruyko & Komodakis (2017), "DiracNets: Training Very Deep Neural Networks Without Skip-Connections"',
-};
+});
 
-export const deltaOrthogonal: InitializerEntry = {
+export const deltaOrthogonal = define({
   name: 'deltaOrthogonal',
   aliases: ['delta'],
   summary: 'Conv kernel: an orthogonal [in, out] matrix times gain at the centre tap, zeros elsewhere (dense kernels: orthogonal).',
@@ -146,7 +142,7 @@ export const deltaOrthogonal: InitializerEntry = {
     const [rows, cols] = shape.slice(-2);
     return { offset: centreTapOffset(shape), rows, cols, where: shape.length > 2 ? `centre tap [${rows}, ${cols}]` : `kernel [${rows}, ${cols}]` };
   },
-};
+});
 
 /** Incoming weights kept per unit (column of the [rows, cols] kernel): a count, or 1 - sparsity of rows. */
 function keptPerUnit(p: Params, rows: number): number {
@@ -162,7 +158,7 @@ const MARTENS = 'Martens (2010), "Deep learning via Hessian-free optimization", 
  * 1 - sparsity of the fan-in, or a fixed count `nonZero` as in Martens (2010), who kept 15.
  * PyTorch's `sparse_` also zeroes "in each column", but of its [out, in] weight: per input.
  */
-export const sparse: InitializerEntry = {
+export const sparse = define({
   name: 'sparse',
   aliases: [],
   summary: 'N(0, stddev^2), then in each unit\'s incoming weights (a column of the [in, out] kernel) a fraction `sparsity`, or all but `nonZero`, set to 0.',
@@ -181,7 +177,7 @@ export const sparse: InitializerEntry = {
       stddev: z.number().positive().default(0.01),
     })
     .strict()
-    .refine((p) => p.sparsity === undefined || p.nonZero === undefined, { message: 'give sparsity (a fraction of each unit\'s incoming weights set to 0) or nonZero (a count kept), not both' })
+    .refine((p) => p.sparsity === undefined || p.nonZero === undefined, { path: ['nonZero'], message: 'give sparsity (a fraction of each unit\'s incoming weights set to 0) or nonZero (a count kept), not both' })
     // sparsity 0.1 unless a count is given: shown as the default, and the one key that applies.
     .transform((p) => (p.nonZero === undefined ? { sparsity: p.sparsity ?? 0.1, stddev: p.stddev } : { nonZero: p.nonZero, stddev: p.stddev })),
   sample: (p, req) => {
@@ -202,9 +198,9 @@ export const sparse: InitializerEntry = {
     const [rows] = matrixShape(req.shape);
     return (p.stddev as number) * Math.sqrt(keptPerUnit(p, rows) / rows);
   },
-};
+});
 
-export const zerO: InitializerEntry = {
+export const zerO = define({
   name: 'zerO',
   aliases: ['zero-hadamard'],
   summary: 'Deterministic: partial identity, or a scaled Hadamard transform where a layer widens.',
@@ -227,9 +223,9 @@ export const zerO: InitializerEntry = {
     return centreTap(req.shape, (i, o) => hadamardSign(o, i) * norm);
   },
   expectedStd: () => null,
-};
+});
 
-export const lsuv: InitializerEntry = {
+export const lsuv = define({
   name: 'lsuv',
   aliases: ['LSUV'],
   summary: 'Orthogonal pre-init, then each layer rescaled on a data batch until its output variance is 1.',
@@ -249,5 +245,8 @@ export const lsuv: InitializerEntry = {
     .strict(),
   sample: (_p, req) => sampleOrthogonal({ gain: 1 }, req),
   expectedStd: () => null,
-  dataDependent: true,
-};
+  dataDependent: {
+    reportKey: 'lsuv',
+    run: (p, ctx) => ({ ...applyLsuv(ctx, p.tol as number, p.maxIterations as number) }),
+  },
+});

@@ -2,7 +2,7 @@
  * tfjs's own initializers, exactly as @tensorflow/tfjs-layers 4.22 ships them, under a `tfjs:`
  * prefix, so users can see the difference. Each mirror has its own text, the parameters tfjs
  * really reads, and an expected std that says what tfjs does (read from tfjs-layers 4.22
- * `dist/initializers.js`); `promisedStd` is the std the name promises by science.md, which
+ * `dist/initializers.js`); `promisedStd` is the std the name promises by docs/science.md, which
  * `inspect` prints beside it.
  *
  * Where tfjs differs from its name:
@@ -18,7 +18,7 @@
  *   umbrella @tensorflow/tfjs registers (see `registerTensorMethods`).
  */
 import { z } from 'zod';
-import { withoutConsoleNoise } from '../../backend/select.js';
+import { withoutConsoleNoise } from '../../backend/tf.js';
 import { deriveSeed } from '../../util/random.js';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import type { InitializerEntry, KernelRequest, Lesson, Params } from '../types.js';
@@ -44,11 +44,17 @@ interface Mirror {
 const SOURCE = 'tfjs-layers 4.22 `dist/initializers.js`';
 const none = z.object({}).strict();
 
-/** The VarianceScaling helpers read only a seed: reject what tfjs would silently ignore. */
-const seedOnly = (name: string, ours: string) =>
-  z.strictObject({}, {
-    error: (issue) => (issue.code === 'unrecognized_keys' ? `tfjs-layers' ${name} reads only a seed, so it would ignore this; init-bench's ${ours} takes mode` : undefined),
-  });
+/** The VarianceScaling helpers read only a seed: refuse, by name, what tfjs would silently ignore. */
+const seedOnly = (name: string, ours: string): z.ZodType<Params> =>
+  z
+    .object({})
+    .passthrough()
+    .superRefine((p, ctx) => {
+      for (const key of Object.keys(p)) {
+        ctx.addIssue({ code: 'custom', path: [key], message: `tfjs-layers' ${name} reads only a seed, so it would ignore it; init-bench's ${ours} takes mode` });
+      }
+    });
+
 const C = TRUNCATED_NORMAL_STD.toFixed(4);
 const C2 = (TRUNCATED_NORMAL_STD ** 2).toFixed(4);
 
@@ -235,7 +241,7 @@ function mirrorEntry(m: Mirror): InitializerEntry {
     ...(m.gain ? { gain: m.gain } : {}),
     ...(m.orthogonal ? { orthogonal: true } : {}),
     tfjs: true,
-    dataDependent: false,
+    dataDependent: undefined,
   };
 }
 
