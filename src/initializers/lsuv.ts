@@ -3,7 +3,8 @@
  * orthogonal pre-init, walk the layers from the input; forward a training batch, measure the
  * variance of the layer's output before its activation (one scalar over batch and units), and
  * divide the kernel by its square root, until |variance - 1| < tol or maxIterations. Biases are
- * left alone.
+ * left alone. In a residual block the variance is the branch's own output's, before the skip is
+ * added (scaling the kernel cannot change the skip's share of the sum).
  */
 import type { Tensor2D } from '@tensorflow/tfjs-core';
 import type { Tf } from '../backend/select.js';
@@ -36,7 +37,8 @@ export function applyLsuv(tf: Tf, model: Model, batch: Tensor2D, tol: number, ma
 
 function preActivationVariance(tf: Tf, model: Model, batch: Tensor2D, layer: number): number {
   return tf.tidy(() => {
-    const z = forward(tf, model, batch, 'probe', layer + 1).preActivations[layer];
+    // The layer's own output: at the end of a residual block, before the skip is added.
+    const z = forward(tf, model, batch, 'probe', layer + 1).outputs[layer];
     return tf.moments(z).variance.dataSync()[0];
   });
 }

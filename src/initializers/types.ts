@@ -2,8 +2,24 @@ import type { z } from 'zod';
 import type { Rng } from '../util/random.js';
 import type { Activation } from './gain.js';
 
-/** Where a kernel sits: hidden dense layer, hidden conv layer, or the output (logits) layer. */
-export type LayerKind = 'dense' | 'conv' | 'output';
+/**
+ * Where a kernel sits: hidden dense layer, hidden conv layer, the output (logits) layer, or the
+ * last layer of a residual branch (dense or conv), whose output is added to the skip: zero there
+ * makes the block start as the identity (Goyal et al. 2017; SkipInit, De & Smith 2020).
+ */
+export type LayerKind = 'dense' | 'conv' | 'output' | 'residualOut';
+
+/** Where a layer sits in a residual net (see model/plan.ts); absent in a plain net. */
+export interface ResidualPlace {
+  /** Residual branches in the whole net: Fixup's L. */
+  branches: number;
+  /** Layers in each branch: Fixup's m (model.blockDepth). */
+  branchDepth: number;
+  /** `branch`: a layer inside a branch; `projection`: the learned skip of a block whose width changes. */
+  role: 'branch' | 'projection';
+  /** Position inside the branch, 0-based (branchDepth - 1 is the residualOut layer); 0 for a projection. */
+  position: number;
+}
 
 /** What an initializer is told about the kernel it fills. */
 export interface KernelRequest {
@@ -15,6 +31,8 @@ export interface KernelRequest {
   activation: Activation;
   leakySlope: number;
   kind: LayerKind;
+  /** Set in residual nets for the layers of a branch and for projections. */
+  residual?: ResidualPlace;
 }
 
 export type Params = Record<string, unknown>;

@@ -170,17 +170,20 @@ export const sparse: InitializerEntry = {
 export const zerO: InitializerEntry = {
   name: 'zerO',
   aliases: ['zero-hadamard'],
-  summary: 'Deterministic: partial identity, or a scaled Hadamard transform where a layer widens.',
+  summary: 'Deterministic: partial identity, or a scaled Hadamard transform where a layer widens; 0 at the end of each residual branch.',
   distribution: 'constant (Hadamard)',
-  formula: 'out <= in: W = I (partial identity); out > in: W = I_{out x p} (H_p / 2^(k/2)) I_{p x in}, p = 2^k, k = ceil(log2 out)',
+  formula: 'out <= in: W = I (partial identity); out > in: W = I_{out x p} (H_p / 2^(k/2)) I_{p x in}, p = 2^k, k = ceil(log2 out); last layer of a residual branch (residualOut): W = 0',
   reference: 'Zhao, Schaefer & Anandkumar (2022), "ZerO Initialization: Initializing Neural Networks with only Zeros and Ones"',
   lesson: {
     why: 'No randomness at all: identity maps keep the signal, and where a layer gets wider the Hadamard matrix spreads each input over all new units with +-1 entries, which breaks the symmetry that plain identity padding would leave.',
     suits: 'Deep nets whose widths change; reproducible training without a seed.',
-    pitfalls: 'The identity part keeps units that see the same input identical if widths shrink then grow; conv kernels get it at the centre tap only.',
+    pitfalls: 'The identity part keeps units that see the same input identical if widths shrink then grow; conv kernels get it at the centre tap only. A layer narrower than its input keeps only the first inputs (784 -> 256 on MNIST: the top 9 pixel rows). On residual nets the paper zeroes every branch layer and puts a skip around each (blockDepth 1); with longer branches the layers before the last are identities.',
   },
   params: z.object({}).strict(),
   sample: (_p, req) => {
+    // Residual nets (Zhao et al. 2022, sec. 4): the branches start at 0 and the skips carry the
+    // identity, so every block starts as the identity map.
+    if (req.kind === 'residualOut') return new Float32Array(sizeOf(req.shape));
     const cin = req.shape[req.shape.length - 2];
     const cout = req.shape[req.shape.length - 1];
     if (cout <= cin) return centreTap(req.shape, (i, o) => (i === o ? 1 : 0));
