@@ -2,19 +2,16 @@
  * The one registry of initializers. `list`, config validation, aliases and the error text for
  * unknown names are all derived from CATALOGUE; adding an initializer is adding one entry.
  */
-import { z } from 'zod';
-import * as scaled from './catalogue/scaled.js';
-import * as structured from './catalogue/structured.js';
+import './catalogue/scaled.js';
+import './catalogue/structured.js';
+import './catalogue/residual.js';
+import { definedEntries } from './catalogue/define.js';
 import { tfjsEntries } from './catalogue/tfjs.js';
 import type { InitializerEntry, LayerKind, Params } from './types.js';
+import { describeIssue } from '../util/issues.js';
+import { closest } from '../util/text.js';
 
-const OURS: InitializerEntry[] = [
-  scaled.zeros, scaled.ones, scaled.constantEntry, scaled.randomNormal, scaled.randomUniform,
-  scaled.truncatedNormal, scaled.glorotUniform, scaled.glorotNormal, scaled.heNormal, scaled.heUniform,
-  scaled.leCunNormal, scaled.leCunUniform, scaled.varianceScaling, structured.orthogonal,
-  structured.identity, structured.dirac, structured.deltaOrthogonal, structured.sparse, structured.zerO,
-  structured.lsuv,
-];
+const OURS = definedEntries();
 
 function ourEntry(name: string): InitializerEntry {
   const entry = OURS.find((e) => e.name === name);
@@ -22,6 +19,7 @@ function ourEntry(name: string): InitializerEntry {
   return entry;
 }
 
+/** Every initializer: ours, in definition order (catalogue/*.ts), then tfjs's mirrors. */
 export const CATALOGUE: readonly InitializerEntry[] = [...OURS, ...tfjsEntries(ourEntry)];
 
 // Exact names first; case-insensitive as a convenience, except where two names differ only in
@@ -44,25 +42,7 @@ export function findInitializer(name: string): InitializerEntry | undefined {
 
 /** Up to three known names closest to `name` (edit distance), for "did you mean". */
 export function suggestNames(name: string): string[] {
-  const target = name.toLowerCase();
-  return CATALOGUE.flatMap((e) => [e.name, ...e.aliases])
-    .map((n) => ({ n, d: editDistance(target, n.toLowerCase()) }))
-    .filter(({ n, d }) => d <= Math.max(2, Math.floor(n.length / 3)))
-    .sort((a, b) => a.d - b.d || a.n.localeCompare(b.n))
-    .slice(0, 3)
-    .map(({ n }) => n);
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = row;
-  }
-  return prev[b.length];
+  return closest(name, CATALOGUE.flatMap((e) => [e.name, ...e.aliases]));
 }
 
 /** One kernel initializer with its full parameters. */
@@ -73,7 +53,7 @@ export interface KernelSpec {
 
 /**
  * An initializer as a trial uses it: the main kernel initializer, optional overrides per layer
- * kind (`dense`, `conv`, `output`), the bias initializer (zeros unless given), and the label shown.
+ * kind (`dense`, `conv`, `output`, `residualOut`), the bias initializer (zeros unless given), and the label shown.
  */
 export interface InitSpec extends KernelSpec {
   label: string;
@@ -81,10 +61,10 @@ export interface InitSpec extends KernelSpec {
   bias?: KernelSpec;
 }
 
-/** What a config or flag may give: a name, or `{ name, label?, dense?, conv?, output?, bias?, ...params }`. */
+/** What a config or flag may give: a name, or `{ name, label?, dense?, conv?, output?, residualOut?, bias?, ...params }`. */
 export type InitInput = string | ({ name?: string; label?: string } & Params);
 
-const KINDS: LayerKind[] = ['dense', 'conv', 'output'];
+const KINDS: LayerKind[] = ['dense', 'conv', 'output', 'residualOut'];
 
 /** Resolves one requested initializer, or returns the problems with it (for one report). */
 export function resolveInit(input: InitInput, where: string): InitSpec | string[] {
@@ -92,7 +72,7 @@ export function resolveInit(input: InitInput, where: string): InitSpec | string[
     const kernel = resolveKernel(input, where);
     return Array.isArray(kernel) ? kernel : { ...kernel, label: defaultLabel(kernel) };
   }
-  const { label, bias, dense, conv, output, ...rest } = input;
+  const { label, bias, dense, conv, output, residualOut, ...rest } = input;
   const problems: string[] = [];
   const take = (value: unknown, at: string): KernelSpec | undefined => {
     if (value === undefined) return undefined;
@@ -102,15 +82,16 @@ export function resolveInit(input: InitInput, where: string): InitSpec | string[
     return undefined;
   };
   const perKind: Partial<Record<LayerKind, KernelSpec>> = {};
-  for (const [kind, value] of [['dense', dense], ['conv', conv], ['output', output]] as const) {
-    const k = take(value, `${where}.${kind}`);
+  const given = { dense, conv, output, residualOut };
+  for (const kind of KINDS) {
+    const k = take(given[kind], `${where}.${kind}`);
     if (k) perKind[kind] = k;
   }
-  const hasKinds = dense !== undefined || conv !== undefined || output !== undefined;
+  const hasKinds = KINDS.some((kind) => given[kind] !== undefined);
   const main = rest.name !== undefined || !hasKinds ? take(rest, where) : undefined;
   const biasSpec = take(bias, `${where}.bias`);
   if (problems.length) return problems;
-  const base = main ?? perKind.dense ?? perKind.conv ?? perKind.output!;
+  const base = main ?? perKind.dense ?? perKind.conv ?? perKind.output ?? perKind.residualOut!;
   const spec: InitSpec = { ...base, label: '' };
   if (Object.keys(perKind).length) spec.layers = perKind;
   if (biasSpec) spec.bias = biasSpec;
@@ -129,10 +110,10 @@ function resolveKernel(value: unknown, where: string): KernelSpec | string[] {
   }
   const parsed = entry.params.safeParse(given);
   if (!parsed.success) {
-    return parsed.error.issues.map((issue) => {
-      const key = issue.path.join('.') || (issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : '');
-      return `${where}: ${entry.name}${key ? ` parameter \`${key}\`` : ''}: ${issue.message}`;
-    });
+    const known = Object.keys((entry.params as unknown as { shape?: Record<string, unknown> }).shape ?? {});
+    return parsed.error.issues.map((issue) =>
+      describeIssue(issue, { root: given, prefix: `${where}: ${entry.name} parameter `, knownKeys: () => known }).replace(/parameter `\(top level\)` is an object; /, ''),
+    );
   }
   return { name: entry.name, params: parsed.data };
 }
@@ -164,5 +145,4 @@ export function entryOf(spec: KernelSpec): InitializerEntry {
   return entry;
 }
 
-/** zod schema for one requested initializer in a config (checked further by resolveInit). */
-export const initInputSchema = z.union([z.string(), z.object({ name: z.string().optional(), label: z.string().optional() }).passthrough()]);
+

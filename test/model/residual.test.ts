@@ -3,9 +3,9 @@ import { test } from 'node:test';
 import type { Tensor2D } from '@tensorflow/tfjs-core';
 import { assess } from '../../src/diagnostics/assess.js';
 import { distinctUnits, layerStats } from '../../src/diagnostics/layers.js';
-import { applyLsuv } from '../../src/initializers/lsuv.js';
+import type { LsuvReport } from '../../src/initializers/lsuv.js';
 import type { InitSpec } from '../../src/initializers/registry.js';
-import { sampleKernels } from '../../src/model/init.js';
+import { refineWithData, sampleKernels } from '../../src/model/init.js';
 import { buildModel, disposeModel, forward, type Model } from '../../src/model/network.js';
 import { layerPlan, type Architecture } from '../../src/model/plan.js';
 import { Rng } from '../../src/util/random.js';
@@ -118,9 +118,10 @@ test('all-zero kernels stay symmetric with skips too: no signal, no gradient but
 test('LSUV scales a residual branch by its own output, before the skip is added', async () => {
   const tf = await wasmTf();
   const arch = mlp([8, 8, 8]);
-  const m = await model(tf, arch, spec('lsuv'));
+  const m = await model(tf, arch, { ...spec('lsuv'), params: { tol: 0.1, maxIterations: 10 } });
   const x = batch(tf, 20);
-  const report = applyLsuv(tf, m, x, 0.1, 10);
+  const refined = await refineWithData(tf, m, { ...spec('lsuv'), params: { tol: 0.1, maxIterations: 10 } }, { batch: x, *trainingImages() {} }, 0);
+  const report = refined!.report as unknown as LsuvReport;
   const trace = forward(tf, m, x, 'probe');
   // Var(z) of each layer's own output is within tol of 1 (8 units x 16 examples: LSUV's tolerance
   // is exact on the batch it measured, so no sampling slack is needed).

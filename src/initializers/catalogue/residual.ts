@@ -4,7 +4,8 @@
  * starting point, and ZerO zeroes the branches itself (structured.ts).
  */
 import { z } from 'zod';
-import type { InitializerEntry, KernelRequest } from '../types.js';
+import type { KernelRequest } from '../types.js';
+import { define } from './define.js';
 import { constant, sampleVarianceScaling, varianceScalingStd, type VarianceScaling } from '../variance.js';
 
 const HE: VarianceScaling = { scale: 2, mode: 'fanIn', distribution: 'truncatedNormal' };
@@ -33,7 +34,7 @@ function rescaledHe(req: Place): VarianceScaling {
   return { ...HE, scale: HE.scale * factor ** 2 };
 }
 
-export const fixup: InitializerEntry = {
+export const fixup = define({
   name: 'fixup',
   aliases: [],
   summary: 'Residual nets: output layer and last layer of each branch 0, the other branch layers He times L^(-1/(2m-2)).',
@@ -48,4 +49,4 @@ export const fixup: InitializerEntry = {
   params: z.object({}).strict(),
   sample: (_p, req) => (zeroed(req) ? constant(req.shape, 0) : sampleVarianceScaling(rescaledHe(req), req.shape, req.rng)),
   expectedStd: (_p, req) => (zeroed(req) ? null : varianceScalingStd(rescaledHe(req), req.shape)),
-};
+});
