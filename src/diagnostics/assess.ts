@@ -111,8 +111,14 @@ export function recommend(results: { init: string; assessment: Assessment }[]): 
   const healthy = results.filter((r) => r.assessment.healthy).sort((a, b) => a.assessment.score - b.assessment.score);
   const others = results.filter((r) => !r.assessment.healthy);
   const lines: string[] = [];
+  const gradients = (ratios: number[]) => {
+    const measured = ratios.filter((x) => Number.isFinite(x) && x > 0);
+    return measured.length === ratios.length
+      ? `kernel gradient norms within ${range(ratios)} of the last hidden layer's`
+      : 'kernel gradients start at 0 behind a zero-initialized layer (they flow once it moves, after the first step)';
+  };
   const describe = (r: (typeof results)[number]) =>
-    `activation std stays within ${range(r.assessment.signalRatios)} of layer 1's across ${r.assessment.depth} hidden layers; kernel gradient norms within ${range(r.assessment.gradientRatios)} of the last hidden layer's`;
+    `activation std stays within ${range(r.assessment.signalRatios)} of layer 1's across ${r.assessment.depth} hidden layers; ${gradients(r.assessment.gradientRatios)}`;
   if (healthy.length) {
     lines.push(`Recommended: ${healthy.map((r) => r.init).join(', ')}`);
     for (const r of healthy) lines.push(`  ${r.init}: ${describe(r)}`);

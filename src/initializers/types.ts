@@ -67,6 +67,8 @@ export interface InitializerEntry {
   gain?(params: Params, req: Omit<KernelRequest, 'rng'>): number;
   /** Orthogonal-type: inspect reports max |W^T W - gain^2 I|. */
   orthogonal?: boolean;
+  /** Why the entry cannot fill a kernel of this shape, or null when it can (absent: any shape). `--init all` skips entries that cannot fill the model. */
+  fits?(shape: readonly number[]): string | null;
   /** Needs a data batch after the model is built (LSUV): `sample` gives the starting weights, then this refines them. */
   dataDependent?: DataDependentHook;
   /** Sampled by tfjs itself (the `tfjs:` entries): needs a tfjs backend. */

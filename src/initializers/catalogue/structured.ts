@@ -131,6 +131,10 @@ export const deltaOrthogonal = define({
   },
   gain: resolveGain,
   orthogonal: true,
+  fits: (shape) => {
+    const [cin, cout] = shape.slice(-2);
+    return shape.length > 2 && cin > cout ? `needs in <= out channels; kernel ${shape.join('x')} has ${cin} > ${cout}` : null;
+  },
 });
 
 export const sparse = define({
