@@ -46,6 +46,20 @@ export interface Lesson {
   pitfalls: string;
 }
 
+/** A preset in configs/ that shows a claim of an entry's lesson, and what to look for there (its comment has the numbers). */
+export interface Evidence {
+  preset: string;
+  shows: string;
+}
+
+/** What `init-bench list --compare` weighs, beside the lesson's `suits` and `pitfalls` (the failure mode). */
+export interface Tradeoffs {
+  /** The work to initialize, beyond nothing: draws, QRs, passes over data. */
+  cost: string;
+  /** Presets that show what the lesson claims; empty where none does yet (the table says so). */
+  shownBy: Evidence[];
+}
+
 /** One catalogue entry: documentation, parameters, and how to sample a kernel. */
 export interface InitializerEntry {
   name: string;
@@ -58,6 +72,7 @@ export interface InitializerEntry {
   /** Authors, year, title; null for constants. */
   reference: string | null;
   lesson: Lesson;
+  tradeoffs: Tradeoffs;
   /** Strict zod object with defaults: parses a config's parameters. */
   params: z.ZodType<Params>;
   sample(params: Params, req: KernelRequest): Float32Array | Promise<Float32Array>;

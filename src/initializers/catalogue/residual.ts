@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { KernelRequest } from '../types.js';
-import { define } from './define.js';
+import { define, DRAW } from './define.js';
 import { constant, sampleVarianceScaling, varianceScalingStd, type VarianceScaling } from '../variance.js';
 
 const HE: VarianceScaling = { scale: 2, mode: 'fanIn', distribution: 'truncatedNormal' };
@@ -45,6 +45,10 @@ export const fixup = define({
     why: 'With He in every branch, each residual block adds its own variance to the signal, which then grows exponentially with the number of blocks; normalization used to be what tamed it. Fixup starts each block as the identity (its last layer 0) and shrinks the other branch layers by L^(-1/(2m-2)), so that one SGD step changes the output by O(1) however deep the net: deep residual nets train without batch norm.',
     suits: 'Residual nets without batch norm (model.residual, batchNorm off); ReLU.',
     pitfalls: 'Only its initialization rules (1 and 2) are here: the paper also adds a scalar multiplier and scalar biases to every branch (rule 3), which init-bench does not. On a plain net it is He with a zero output layer. With all branch layers at 0 (blockDepth 1) a block learns only through its last layer.',
+  },
+  tradeoffs: {
+    cost: DRAW,
+    shownBy: [{ preset: 'residual.yaml', shows: 'a 21-layer residual net without batch norm trains, where He in every branch diverges' }],
   },
   params: z.object({}).strict(),
   sample: (_p, req) => (zeroed(req) ? constant(req.shape, 0) : sampleVarianceScaling(rescaledHe(req), req.shape, req.rng)),

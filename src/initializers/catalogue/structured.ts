@@ -7,7 +7,7 @@ import { gainFor } from '../gain.js';
 import { sizeOf } from '../fans.js';
 import { haarOrthogonal, hadamardSign } from '../linalg.js';
 import { applyLsuv } from '../lsuv.js';
-import { define } from './define.js';
+import { define, FILL } from './define.js';
 import type { InitializerEntry, KernelRequest, Params } from '../types.js';
 
 const SAXE = 'Saxe, McClelland & Ganguli (2014), "Exact solutions to the nonlinear dynamics of learning in deep linear neural networks"';
@@ -54,6 +54,12 @@ export const orthogonal = define({
     suits: 'Deep linear and tanh nets, RNNs; with `gain: auto` ReLU nets too.',
     pitfalls: 'Orthogonality is lost once the nonlinearity is applied (ReLU is not an isometry); for conv kernels use deltaOrthogonal. Naive QR implementations are slow for large kernels.',
   },
+  tradeoffs: {
+    cost: 'a Householder QR of each kernel seen as a [rows, cols] matrix: O(rows * cols^2) per layer',
+    shownBy: [
+      { preset: 'deep-tanh.yaml', shows: 'gain 5/3 on 10 tanh layers: trains' },
+    ],
+  },
   params: z.object({ gain: gainParam }).strict(),
   sample: sampleOrthogonal,
   expectedStd: orthogonalStd,
@@ -81,6 +87,10 @@ export const identity = define({
     why: 'Each layer starts as (a multiple of) the identity map, so the input passes through a deep net unchanged and gradients flow as through a shallow one.',
     suits: 'Square layers in residual-like or recurrent nets (IRNN).',
     pitfalls: 'Deterministic: units that start as copies of the same input stay symmetric where in != out; layers wider than their input get zero columns.',
+  },
+  tradeoffs: {
+    cost: FILL,
+    shownBy: [],
   },
   params: z.object({ gain: gainParam }).strict(),
   sample: (p, req) => {
@@ -111,6 +121,10 @@ export const deltaOrthogonal = define({
     why: 'A conv layer whose kernel is orthogonal at one tap and zero elsewhere is an isometry of the channels at every position: the conv analogue of orthogonal init, which made 10,000-layer CNNs trainable.',
     suits: 'Very deep CNNs with tanh (or ReLU with gain auto).',
     pitfalls: 'Needs in <= out channels; starts with a 1x1 receptive field that training must widen.',
+  },
+  tradeoffs: {
+    cost: 'a Householder QR of an [in, out] matrix per conv layer',
+    shownBy: [],
   },
   params: z.object({ gain: gainParam }).strict(),
   sample: (p, req) => {
@@ -149,6 +163,10 @@ export const sparse = define({
     suits: 'Deep and recurrent nets trained with second-order methods; a contrast to dense schemes.',
     pitfalls: 'The std is fixed, not fan-scaled: too small for deep nets with SGD.',
   },
+  tradeoffs: {
+    cost: 'one random draw per weight and a shuffle of each unit\'s inputs',
+    shownBy: [],
+  },
   params: z
     .object({ sparsity: z.number().min(0).max(1).default(0.1), stddev: z.number().positive().default(0.01) })
     .strict(),
@@ -185,6 +203,12 @@ export const zerO = define({
     suits: 'Deep nets whose widths change; reproducible training without a seed.',
     pitfalls: 'The identity part keeps units that see the same input identical if widths shrink then grow; conv kernels get it at the centre tap only. A layer narrower than its input keeps only the first inputs (784 -> 256 on MNIST: the top 9 pixel rows). On residual nets the paper zeroes every branch layer and puts a skip around each (blockDepth 1); with longer branches the layers before the last are identities.',
   },
+  tradeoffs: {
+    cost: 'none: a fill with Hadamard signs',
+    shownBy: [
+      { preset: 'residual.yaml', shows: 'a 21-layer residual net trains from zeros and ones alone' },
+    ],
+  },
   params: z.object({}).strict(),
   sample: (_p, req) => {
     // Residual nets (Zhao et al. 2022, sec. 4): the branches start at 0 and the skips carry the
@@ -212,6 +236,10 @@ export const lsuv = define({
     why: 'Instead of deriving the scale from the activation function, measure it: forward a real batch and normalize each layer\'s pre-activation variance to 1. Works for any activation and any architecture, including ones no formula covers.',
     suits: 'Any activation; nets where the theory is unclear (maxout, unusual activations).',
     pitfalls: 'Needs data at init time; a small batch gives a noisy variance; it fixes the scale of the forward signal only, not the gradients.',
+  },
+  tradeoffs: {
+    cost: 'an orthogonal init, then per layer up to maxIterations forward passes of a training batch (recorded per layer in the trial)',
+    shownBy: [],
   },
   params: z
     .object({
