@@ -40,7 +40,8 @@ export const zeros = define({
     cost: FILL,
     shownBy: [
       { preset: 'symmetry.yaml', shows: 'every unit of a layer identical ("symmetric: 1 distinct unit/layer"), accuracy at chance' },
-      { preset: 'residual.yaml', shows: 'skip connections do not break the symmetry: still chance' },
+      { preset: 'residual.yaml', shows: 'as every kernel, skip connections do not break the symmetry: still chance' },
+      { preset: 'residual.yaml', shows: 'as the last layer of each residual branch (he+zero-branch): every block starts as the identity, and it trains fastest there' },
     ],
   },
   params: none,
