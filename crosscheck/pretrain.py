@@ -93,7 +93,8 @@ def pretrain(ws, bs, x, act, a, g):
             V = xavier(fan_out, fan_in, g).requires_grad_()
             params.append(V)
         opt = make_opt(a.pre_optimizer, params, a.pre_lr)
-        dec = a.decoder if a.decoder != "auto" else ("sigmoid" if (l == 0 or act == "sigmoid") else act)
+        # auto: sigmoid for inputs in [0, 1] (pixels, sigmoid outputs), tanh after tanh, else linear
+        dec = a.decoder if a.decoder != "auto" else ("sigmoid" if (l == 0 or act == "sigmoid") else ("tanh" if act == "tanh" else "linear"))
         losses = []
         for epoch in range(a.pre_epochs):
             order = torch.randperm(len(h), generator=g)
@@ -178,7 +179,7 @@ def main():
     p.add_argument("--pre-optimizer", default="adam")
     p.add_argument("--pre-lr", type=float, default=1e-3)
     p.add_argument("--corruption", type=float, default=0.25)
-    p.add_argument("--decoder", default="auto", help="sigmoid, tanh, linear or auto (sigmoid on [0,1] inputs, else the activation)")
+    p.add_argument("--decoder", default="auto", help="sigmoid, tanh, linear or auto (sigmoid on [0,1] inputs, tanh after tanh, else linear)")
     p.add_argument("--untied", dest="tied", action="store_false")
     p.add_argument("--threads", type=int, default=1)
     a = p.parse_args()
