@@ -3,7 +3,7 @@
  * can rescue a badly scaled init that plain SGD cannot (science.md), so a fair comparison names it.
  */
 import type { Optimizer } from '@tensorflow/tfjs-core';
-import type { Tf } from '../backend/select.js';
+import type { Tf } from '../backend/tf.js';
 
 export type OptimizerName = 'sgd' | 'momentum' | 'adam' | 'rmsprop';
 

@@ -6,7 +6,7 @@
  * name promises, so `inspect` shows the gap as stdRatio.
  */
 import { z } from 'zod';
-import { withoutConsoleNoise } from '../../backend/select.js';
+import { withoutConsoleNoise } from '../../backend/tf.js';
 import { deriveSeed } from '../../util/random.js';
 import type { InitializerEntry } from '../types.js';
 
@@ -41,7 +41,7 @@ export function tfjsEntries(ours: (name: string) => InitializerEntry): Initializ
         return values;
       },
       tfjs: true,
-      dataDependent: false,
+      dataDependent: undefined,
     };
   });
 }
