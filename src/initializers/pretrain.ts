@@ -24,10 +24,11 @@
  * autoencoders: the encoder is the layer's product, bias and activation alone.
  */
 import type { Scalar, Tensor, Tensor2D, Variable } from '@tensorflow/tfjs-core';
-import type { Tf } from '../backend/select.js';
+import type { Tf } from '../backend/tf.js';
 import { Interrupted } from '../errors.js';
 import type { Activation } from './gain.js';
-import { activate, type Layer } from '../model/network.js';
+import type { InitLayer } from './types.js';
+import { activate } from '../model/network.js';
 import { disposeOptimizer, makeOptimizer, type OptimizerName } from '../train/optimizers.js';
 import { deriveSeed, Rng } from '../util/random.js';
 
@@ -69,7 +70,7 @@ export interface PretrainReport {
  * Pretrains `layers` (consecutive hidden dense layers, the first one reading `images`) in place.
  * `images` stays the caller's.
  */
-export async function pretrainLayers(tf: Tf, layers: Layer[], images: Tensor2D, s: PretrainSettings, signal?: AbortSignal): Promise<PretrainReport> {
+export async function pretrainLayers(tf: Tf, layers: InitLayer[], images: Tensor2D, s: PretrainSettings, signal?: AbortSignal): Promise<PretrainReport> {
   const report: PretrainReport = { images: images.shape[0], layers: [] };
   let input: Tensor2D = images;
   for (const [l, layer] of layers.entries()) {
@@ -96,7 +97,7 @@ export function decoderFor(requested: DecoderActivation, inputFrom: Activation |
 
 async function trainAutoencoder(
   tf: Tf,
-  layer: Layer,
+  layer: InitLayer,
   input: Tensor2D,
   decoder: Exclude<DecoderActivation, 'auto'>,
   index: number,
@@ -142,7 +143,7 @@ async function trainAutoencoder(
 /** Mean over the batch of the reconstruction loss summed over units (see the module comment). */
 function reconstructionLoss(
   tf: Tf,
-  layer: Layer,
+  layer: InitLayer,
   clean: Tensor2D,
   noisy: Tensor2D,
   c: Variable,

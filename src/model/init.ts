@@ -68,6 +68,7 @@ export async function refineWithData(
     trainingImages: data.trainingImages,
     forward: (x, upTo) => forward(tf, model, x, 'probe', upTo),
     seed,
+    leakySlope: model.arch.leakySlope,
   });
   return { key: hook.reportKey, report };
 }
