@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs-core';
 import type { Tf } from '../../src/backend/select.js';
+import { resolveConfig } from '../../src/config/load.js';
 import { loadEmbeddedMnist } from '../../src/data/embedded.js';
+import { stratifiedSplit } from '../../src/data/split.js';
+import { trialSchema } from '../../src/results/schema.js';
+import { runTrial } from '../../src/runner/trial.js';
 import { decoderFor, pretrainLayers, type PretrainSettings } from '../../src/initializers/pretrain.js';
 import { architectureOf, buildModel, disposeModel, layerPlan, type Model, type ModelSettings } from '../../src/model/network.js';
 import { Rng } from '../../src/util/random.js';
@@ -127,4 +131,26 @@ test('a conv layer is refused with its name', async () => {
   await assert.rejects(pretrainLayers(tf, [m.layers[0]], x, SETTINGS), /layerwisePretrain pretrains dense layers; conv1 is a conv layer/);
   x.dispose();
   disposeModel(m);
+});
+
+test('a trial with layerwisePretrain records the pretraining per hidden layer; training sees the labeled part only', async () => {
+  const tf = await wasmTf();
+  const config = resolveConfig(
+    { initializers: [{ name: 'layerwisePretrain', epochs: 2 }, 'glorotUniform'], data: { trainSize: 600, testSize: 200, labeledSize: 97 }, model: { depth: 2, width: 32, activation: 'sigmoid' }, train: { lr: 0.1, epochs: 1, batchSize: 50 } },
+    {},
+  );
+  const split = stratifiedSplit(data, 600, 200, 0);
+  const [pre, xavier] = [await runTrial(tf, config, config.initializers[0], 0, data, split), await runTrial(tf, config, config.initializers[1], 0, data, split)];
+  assert.equal(pre.status, 'ok');
+  assert.equal(pre.pretrain!.images, 600, 'pretraining sees every training image');
+  assert.deepEqual(pre.pretrain!.layers.map((l) => [l.layer, l.loss.length]), [['dense1', 2], ['dense2', 2]]);
+  assert.equal(xavier.pretrain, undefined);
+  assert.ok(trialSchema.safeParse(JSON.parse(JSON.stringify(pre))).success, 'the record fits the results schema');
+  // Training on 97 labeled examples: the train accuracy is k / 97. Over all 600 it would be
+  // j / 600, and since 97 and 600 are coprime both hold only at 0 and 1.
+  const acc = pre.epochs[0].trainAccuracy;
+  assert.ok(acc > 0 && acc < 1 && Math.abs(acc * 97 - Math.round(acc * 97)) < 1e-9, `train accuracy ${acc}`);
+  const again = await runTrial(tf, config, config.initializers[0], 0, data, split);
+  assert.deepEqual(again.pretrain!.layers.map((l) => l.loss), pre.pretrain!.layers.map((l) => l.loss), 'same seed, same pretraining');
+  assert.equal(again.final!.testAccuracy, pre.final!.testAccuracy);
 });
