@@ -11,14 +11,15 @@
  * stopped by `signal` or failFast: then `complete` is false and `stopped` says why), and writes a
  * results folder only when `out` is given. Nothing here prints, reads argv or exits.
  */
-import type { ExperimentConfig } from './config/load.js';
+import { resolveConfig as resolve, type ExperimentConfig } from './config/load.js';
+import type { ConfigInput } from './config/schema.js';
 import { FolderWriter, checkNewFolder, createFolder, readFolder } from './results/folder.js';
 import type { ResultsDocument } from './results/schema.js';
 import { runTrials, type RunEvent } from './runner/experiment.js';
 import { inShard, type Shard } from './runner/shard.js';
 import { enumerateTasks } from './runner/tasks.js';
 
-export { resolveConfig, type ExperimentConfig } from './config/load.js';
+export type { ExperimentConfig } from './config/load.js';
 export type { ConfigInput } from './config/schema.js';
 export { ConfigError, UserError } from './errors.js';
 export { loadResults } from './results/folder.js';
@@ -39,6 +40,11 @@ export interface RunOptions {
   failFast?: boolean;
   /** Run only this shard of the trials (1-based index of count). */
   shard?: Pick<Shard, 'index' | 'count'>;
+}
+
+/** The validated, fully resolved config for what a YAML/JSON config holds; throws one ConfigError listing every problem. */
+export function resolveConfig(input: ConfigInput): ExperimentConfig {
+  return resolve(input);
 }
 
 /** Runs an experiment (or one shard of it); see the module's comment. */

@@ -8,7 +8,7 @@ import { ACTIVATIONS, type Activation } from '../initializers/gain.js';
 import { computeFans } from '../initializers/fans.js';
 import { orthogonalityError } from '../initializers/linalg.js';
 import { entryOf, resolveInit } from '../initializers/registry.js';
-import { matrixShape } from '../initializers/catalogue/structured.js';
+import { matrixShape } from '../initializers/fans.js';
 import type { KernelRequest } from '../initializers/types.js';
 import { num } from '../report/format.js';
 import { deriveSeed, Rng } from '../util/random.js';

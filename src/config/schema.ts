@@ -55,10 +55,10 @@ export const dataSchema = z
 export const modelSchema = z
   .strictObject({
     kind: described(z.enum(MODEL_KINDS).default('mlp'), 'mlp | cnn.'),
+    activation: axis(z.enum(ACTIVATIONS), 'Hidden layers: relu | tanh | sigmoid | elu | selu | leakyRelu | linear (the output is softmax).').default('relu'),
     hidden: described(z.array(whole(1)).min(1).optional(), `MLP: widths of the hidden layers, input side first (default ${DEFAULT_HIDDEN.join(',')}); or give depth and width.`),
     depth: axis(whole(1), 'MLP: number of hidden layers, each of `width` units, instead of `hidden`.').optional(),
     width: axis(whole(1), `MLP: units per hidden layer with \`depth\` (default ${DEFAULT_WIDTH}).`).optional(),
-    activation: axis(z.enum(ACTIVATIONS), 'Hidden layers: relu | tanh | sigmoid | elu | selu | leakyRelu | linear (the output is softmax).').default('relu'),
     leakySlope: described(z.number().min(0).default(0.01), 'Negative slope of leakyRelu (PyTorch\'s default 0.01).'),
     filters: described(z.array(whole(1)).min(1).default([16, 32]), 'CNN: filters per conv layer; each conv is followed by max pooling.'),
     kernelSize: described(whole(1).default(3), 'CNN: square kernel size of every conv layer.'),

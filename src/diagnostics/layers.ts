@@ -10,7 +10,7 @@ import type { LayerStats } from '../results/schema.js';
 export type { LayerStats } from '../results/schema.js';
 import type { Activation } from '../initializers/gain.js';
 import { forward, type Model } from '../model/network.js';
-import { matrixShape } from '../initializers/catalogue/structured.js';
+import { matrixShape } from '../initializers/fans.js';
 
 
 const RELU_FAMILY: Activation[] = ['relu', 'leakyRelu', 'elu', 'selu'];

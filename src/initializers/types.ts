@@ -35,7 +35,7 @@ export interface InitializerEntry {
   summary: string;
   /** e.g. "normal", "uniform", "orthogonal", "constant". */
   distribution: string;
-  /** The variance or construction, in the notation of science.md. */
+  /** The variance or construction, in the notation of docs/science.md. */
   formula: string;
   /** Authors, year, title; null for constants. */
   reference: string | null;

@@ -76,8 +76,11 @@ export function workerExecutor(config: RunnerConfig): Executor {
       });
     },
     stop() {
+      // A run in flight ends with the worker: its promise settles (the scheduler, stopping, drops it).
+      const pending = onExit;
       onExit = () => {};
       if (child && child.exitCode === null) child.kill('SIGTERM');
+      pending('stopped');
     },
   };
 }

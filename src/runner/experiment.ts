@@ -16,7 +16,7 @@ import { enumerateTasks, type Task } from './tasks.js';
 
 /** What a run tells as it goes (the CLI's progress, the live page, a script's callback). */
 export type RunEvent =
-  | { type: 'start'; total: number; toRun: number; jobs: number; out?: string }
+  | { type: 'start'; total: number; toRun: number; finished: number; jobs: number; out?: string }
   | { type: 'backend'; backend: string }
   | { type: 'trialStart'; index: number; total: number; init: string; seed: number; point?: PointValues }
   | { type: 'epoch'; index: number; total: number; init: string; seed: number; point?: PointValues; epochs: number; metrics: EpochMetrics }
@@ -67,7 +67,7 @@ export async function runTrials(config: ExperimentConfig, options: RunTrialsOpti
   const where = (t: Task) => ({ index: t.index + 1, total, init: t.spec.label, seed: t.seed, ...(Object.keys(t.point).length ? { point: t.point } : {}) });
 
   const jobs = Math.max(1, Math.min(options.jobs, tasks.length));
-  emit({ type: 'start', total, toRun: tasks.length, jobs, ...(options.out ? { out: options.out } : {}) });
+  emit({ type: 'start', total, toRun: tasks.length, finished: options.previous?.length ?? 0, jobs, ...(options.out ? { out: options.out } : {}) });
   const outcome = await schedule(tasks, {
     jobs,
     makeExecutor: () => (jobs > 1 ? workerExecutor(config) : inProcessExecutor(config)),

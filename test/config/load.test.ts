@@ -59,7 +59,7 @@ test('every problem is reported together, each in one clear line', () => {
 
 test('wrong types, fractions and bad initializer parameters are named', () => {
   assert.match(problems(() => resolveConfig({ seeds: 3 }, {})), /`seeds` is 3; it must be a list/);
-  assert.match(problems(() => resolveConfig({ train: { batchSize: 1.5 } }, {})), /`train\.batchSize` is 1\.5; it must be an integer/);
+  assert.match(problems(() => resolveConfig({ train: { batchSize: 1.5 } }, {})), /`train\.batchSize` is 1\.5; it must be a whole number/);
   assert.match(problems(() => resolveConfig({ initializers: [{ name: 'randomNormal', stddev: -1 }] }, {})), /randomNormal parameter `stddev`/);
   assert.match(problems(() => resolveConfig({ initializers: [{ name: 'heNormal', gain: 2 }] }, {})), /heNormal.*gain/);
   assert.match(problems(() => resolveConfig({ initializers: ['he', 'kaiming'] }, {})), /requested twice/);

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { gainFor } from '../gain.js';
-import { sizeOf } from '../fans.js';
+import { matrixShape, sizeOf } from '../fans.js';
 import { haarOrthogonal, hadamardSign } from '../linalg.js';
 import { applyLsuv } from '../lsuv.js';
 import { define } from './define.js';
@@ -17,12 +17,6 @@ export const gainParam = z.union([z.literal('auto'), z.number().positive()]).def
 
 export function resolveGain(p: Params, req: Omit<KernelRequest, 'rng'>): number {
   return p.gain === 'auto' ? gainFor(req.activation, req.leakySlope) : (p.gain as number);
-}
-
-/** [rows, cols] of a kernel seen as a matrix: rows = prod(shape[:-1]), cols = shape[-1]. */
-export function matrixShape(shape: readonly number[]): [number, number] {
-  const cols = shape[shape.length - 1] ?? 1;
-  return [Math.max(1, sizeOf(shape) / Math.max(1, cols)), cols];
 }
 
 function scaleInto(values: Float64Array, gain: number): Float32Array {
