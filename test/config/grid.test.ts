@@ -64,4 +64,6 @@ test('data.labeledSize is part of the training set; layerwisePretrain refuses a 
   const spec = resolveConfig({}, flagsToOverrides({ init: 'pretrain(epochs=2,tied=false)' })).initializers[0];
   assert.equal(spec.name, 'layerwisePretrain');
   assert.deepEqual(spec.params, { epochs: 2, optimizer: 'adam', lr: 0.001, batchSize: 64, corruption: 0.25, tied: false, decoder: 'auto' });
+  const withOutput = resolveConfig({ initializers: [{ name: 'pretrain', output: 'heNormal' }] }, {}).initializers[0];
+  assert.deepEqual([withOutput.name, withOutput.layers?.output?.name], ['layerwisePretrain', 'heNormal'], 'the output layer from a named initializer');
 });
