@@ -76,7 +76,7 @@ function explain(name: string, opts: ListOptions): number {
     `${chalk.bold('Suits')}     ${entry.lesson.suits}`,
     `${chalk.bold('Pitfalls')}  ${entry.lesson.pitfalls}`,
   ];
-  if (entry.dataDependent) lines.push('', 'Data-dependent: it is applied on a training batch by `init-bench run` and `init-bench probe`.');
+  if (entry.dataDependent) lines.push('', 'Data-dependent: it is applied on training images (a batch, or every one for layer-wise pretraining) by `init-bench run` and `init-bench probe`.');
   process.stdout.write(`${lines.join('\n')}\n`);
   return 0;
 }

@@ -81,6 +81,8 @@ export interface DataDependentContext {
   seed: number;
   /** Negative slope of leakyRelu layers (the model's). */
   leakySlope: number;
+  /** Aborted when the run is interrupted: a long refinement (pretraining) stops at its next step. */
+  signal?: AbortSignal;
 }
 
 /** The data-dependent step of an initializer: refines the kernels in place and returns what the trial records. */

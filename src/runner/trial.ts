@@ -61,7 +61,7 @@ export async function runTrial(
   const probeData = probeBatch(tf, data, split.train, seed, PROBE_BATCH);
   const testData = new BatchReader(data, PROBE_BATCH).read(tf, split.test.subarray(0, PROBE_BATCH));
   try {
-    const refined = await refineWithData(tf, model, spec, { batch: probeData.x, trainingImages: (size, s) => imageBatches(tf, data, split.train, size, s) }, seed);
+    const refined = await refineWithData(tf, model, spec, { batch: probeData.x, trainingImages: (size, s) => imageBatches(tf, data, split.train, size, s) }, seed, hooks.signal);
     const atInit = layerStats(tf, model, probeData.x, probeData.oneHot);
     // Data-dependent initializers saw every training image; training sees the labeled part.
     const labeled = config.data.labeledSize === undefined ? split.train : labeledSubset(data, split.train, config.data.labeledSize);

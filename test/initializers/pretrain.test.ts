@@ -154,3 +154,16 @@ test('a trial with layerwisePretrain records the pretraining per hidden layer; t
   assert.deepEqual(again.pretrain!.layers.map((l) => l.loss), pre.pretrain!.layers.map((l) => l.loss), 'same seed, same pretraining');
   assert.equal(again.final!.testAccuracy, pre.final!.testAccuracy);
 });
+
+test('an aborted run stops pretraining at its next step, without leaking tensors', async () => {
+  const tf = await wasmTf();
+  const m = model(tf);
+  const x = images(tf, 100);
+  const before = tf.memory().numTensors;
+  const controller = new AbortController();
+  controller.abort('SIGINT');
+  await assert.rejects(pretrainLayers(tf, hidden(m), x, SETTINGS, controller.signal), (err: Error) => err.name === 'Interrupted' && /SIGINT/.test(err.message));
+  assert.equal(tf.memory().numTensors, before);
+  x.dispose();
+  disposeModel(m);
+});

@@ -68,7 +68,7 @@ async function pretrainHidden(p: Params, ctx: DataDependentContext): Promise<Rec
     leakySlope: ctx.leakySlope,
   };
   try {
-    return { ...(await pretrainLayers(tf, ctx.layers.filter((l) => l.kind === 'dense'), images, settings)) };
+    return { ...(await pretrainLayers(tf, ctx.layers.filter((l) => l.kind === 'dense'), images, settings, ctx.signal)) };
   } finally {
     images.dispose();
   }
