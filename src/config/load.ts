@@ -69,13 +69,36 @@ export function readConfigFile(path: string): Overrides {
   return value as Overrides;
 }
 
-/** JSON.parse's message with the line and column of its character offset. */
+/**
+ * JSON.parse's complaint with the line and column where the text stops being JSON. Node 20's
+ * message has no position, so it is found by bisection: a prefix that could still become valid
+ * JSON fails only with "Unexpected end"; the shortest one that fails otherwise ends at the culprit.
+ */
 export function jsonErrorAt(text: string, err: Error): string {
-  const m = /position (\d+)/.exec(err.message);
-  if (!m) return err.message;
-  const offset = Number(m[1]);
-  const before = text.slice(0, offset).split('\n');
-  return `${err.message.replace(/ in JSON at position \d+.*$/, '').replace(/ at position \d+.*$/, '')} at line ${before.length}, column ${before[before.length - 1].length + 1}`;
+  const reason = err.message.replace(/ in JSON at position \d+.*$/s, '').replace(/, (\.\.\.)?".*$/s, '');
+  const position = (message: string) => Number(/at position (\d+)/.exec(message)?.[1] ?? NaN);
+  const failsInside = (n: number) => {
+    try {
+      JSON.parse(text.slice(0, n));
+      return false;
+    } catch (e) {
+      const message = (e as Error).message;
+      return !/Unexpected end of JSON input|Unterminated string/.test(message) && !(position(message) >= n);
+    }
+  };
+  let at = position(err.message);
+  if (Number.isNaN(at)) {
+    let lo = 0;
+    let hi = text.length;
+    while (lo + 1 < hi) {
+      const mid = (lo + hi) >> 1;
+      if (failsInside(mid)) hi = mid;
+      else lo = mid;
+    }
+    at = hi - 1;
+  }
+  const before = text.slice(0, at).split('\n');
+  return `${reason} at line ${before.length}, column ${before[before.length - 1].length + 1}`;
 }
 
 /** Deep merge of plain objects; arrays and values replace. */
