@@ -4,6 +4,7 @@
  */
 import type { ExperimentConfig } from '../config/load.js';
 import type { Progress } from '../report/progress.js';
+import { pretrainText } from '../report/pretrain.js';
 import { comparisonTable } from '../report/table.js';
 import { accuracyChart } from '../report/terminal.js';
 import { describePoint } from '../results/point.js';
@@ -17,6 +18,8 @@ export function printDocument(doc: ResultsDocument, config: ExperimentConfig, op
   }
   if (!doc.trials.length) return;
   process.stdout.write(`${comparisonTable(doc, config.train.target)}\n`);
+  const pretraining = pretrainText(doc);
+  if (pretraining) process.stdout.write(`\n${pretraining}\n`);
   const chart = process.stdout.isTTY || opts.plot ? accuracyChart(doc) : '';
   if (chart) process.stdout.write(`\n${chart}\n`);
 }

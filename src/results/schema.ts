@@ -58,6 +58,18 @@ export const lsuvSchema = z.object({
   finalVariance: z.array(real).meta({ description: 'pre-activation variance per layer after LSUV' }),
 });
 
+export const pretrainSchema = z.object({
+  images: z.number().int().meta({ description: 'training images each autoencoder saw per epoch (no labels)' }),
+  layers: z.array(
+    z.object({
+      layer: z.string(),
+      decoder: z.enum(['sigmoid', 'tanh', 'linear']),
+      loss: z.array(real).meta({ description: 'mean reconstruction loss over the images, per pretraining epoch' }),
+      seconds: z.number().meta({ description: "this layer's pretraining, not part of any training epoch" }),
+    }),
+  ),
+});
+
 export const finalSchema = z.object({
   testAccuracy: real,
   testLoss: real,
@@ -81,6 +93,7 @@ export const trialSchema = z.object({
   error: z.string().optional(),
   gains: z.array(z.number().nullable()).optional().meta({ description: 'gain applied per layer, for initializers with a gain' }),
   lsuv: lsuvSchema.optional(),
+  pretrain: pretrainSchema.optional().meta({ description: 'layerwisePretrain: per hidden layer, the reconstruction loss per pretraining epoch and the seconds it took' }),
   diagnostics: diagnosticsSchema.optional(),
   diagnosis: z.array(z.string()).optional().meta({ description: 'what went wrong, a few words each; empty when nothing did' }),
   epochs: z.array(epochSchema),
@@ -145,6 +158,7 @@ export type LayerStats = z.output<typeof layerStatsSchema>;
 export type TrialDiagnostics = z.output<typeof diagnosticsSchema>;
 export type EpochMetrics = z.output<typeof epochSchema>;
 export type LsuvReport = z.output<typeof lsuvSchema>;
+export type PretrainRecord = z.output<typeof pretrainSchema>;
 export type TrialFinal = z.output<typeof finalSchema>;
 export type TrialResult = z.output<typeof trialSchema>;
 export type TrialStatus = TrialResult['status'];
