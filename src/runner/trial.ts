@@ -98,7 +98,7 @@ export async function runTrial(
   try {
     const lsuv = maybeLsuv(tf, model, spec, probeData);
     const atInit = layerStats(tf, model, probeData.x, probeData.oneHot);
-    const outcome = await train(tf, model, optimizer, data, split.train, split.test, { ...config.train, seed }, hooks);
+    const outcome = await train(tf, model, optimizer, data, split.train, split.test, { ...config.train, seed }, { ...hooks, probe: probeData.x });
     const diverged = outcome.divergedAtEpoch ?? undefined;
     // After a divergence the weights hold NaN: there is nothing meaningful to measure.
     const after = diverged === undefined ? layerStats(tf, model, testData.x, testData.oneHot).slice(0, -1) : [];

@@ -8,6 +8,7 @@ import type { Optimizer, Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs-core'
 import type { Tf } from '../backend/select.js';
 import { gatherBatch, pixelsPerImage, type Dataset } from '../data/dataset.js';
 import { Interrupted } from '../errors.js';
+import { activationStds } from '../diagnostics/layers.js';
 import { forward, updateMovingMoments, type Model } from '../model/network.js';
 import { deriveSeed, Rng } from '../util/random.js';
 
@@ -24,6 +25,8 @@ export interface EpochMetrics {
   gradNorms: number[];
   /** Per layer, L2 norm of the kernel at the end of the epoch. */
   weightNorms: number[];
+  /** Per layer, activation std on the trial's fixed probe batch at the end of the epoch (when a probe batch is given). */
+  activationStds?: number[];
 }
 
 export interface TrainSettings {
@@ -41,6 +44,8 @@ export interface TrainOutcome {
 export interface TrainHooks {
   signal?: AbortSignal;
   onEpoch?(metrics: EpochMetrics): void;
+  /** A fixed batch forwarded after every epoch to record per-layer activation std (one forward pass). */
+  probe?: Tensor2D;
 }
 
 export async function train(
@@ -87,6 +92,7 @@ export async function train(
       trainSeconds,
       gradNorms,
       weightNorms: kernelNorms(tf, model),
+      ...(hooks.probe ? { activationStds: activationStds(tf, model, hooks.probe) } : {}),
     };
     epochs.push(metrics);
     hooks.onEpoch?.(metrics);
