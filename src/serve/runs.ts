@@ -60,6 +60,8 @@ interface Live {
   total: number | null;
   createdAt: string;
   error?: string;
+  /** The `end` event has been sent: nothing more will come. */
+  ended: boolean;
   /** trialStart and epoch events per trial index, until its trialEnd. */
   inFlight: Map<number, Stamped[]>;
   listeners: Set<(s: Stamped) => void>;
@@ -126,7 +128,7 @@ export class Runs {
     const doc = dir ? this.document(dir) : null;
     const files = dir ? RUN_FILES.filter((f) => existsSync(join(dir, f))) : [];
     const base = { id, trials: doc?.trials.length ?? 0, files, ...(live?.error ? { error: live.error } : {}) };
-    if (live) return { ...base, name: live.name, state: live.state, createdAt: live.createdAt, total: live.total, live: live.child.exitCode === null && live.child.signalCode === null };
+    if (live) return { ...base, name: live.name, state: live.state, createdAt: live.createdAt, total: live.total, live: !live.ended };
     const name = String((doc?.config as { name?: unknown } | undefined)?.name ?? id);
     return { ...base, name, state: doc?.complete ? 'finished' : 'interrupted', createdAt: doc?.createdAt ?? statSync(dir!).mtime.toISOString(), total: null, live: false };
   }
@@ -143,7 +145,7 @@ export class Runs {
   /** Live events of a run; returns the unsubscribe function (null when the run is not live). */
   subscribe(id: string, listener: (s: Stamped) => void): (() => void) | null {
     const run = this.live.get(id);
-    if (!run) return null;
+    if (!run || run.ended) return null;
     run.listeners.add(listener);
     return () => run.listeners.delete(listener);
   }
@@ -163,7 +165,7 @@ export class Runs {
   }
 
   private checkLimit(): void {
-    const running = [...this.live.values()].filter((r) => r.child.exitCode === null && r.child.signalCode === null).length;
+    const running = [...this.live.values()].filter((r) => !r.ended).length;
     if (running >= this.options.maxRuns) {
       throw new BusyError(`${running} run(s) already running, the limit of this server (--max-runs ${this.options.maxRuns}); stop one or wait for it to finish`);
     }
@@ -171,14 +173,14 @@ export class Runs {
 
   private launch(id: string, config: Record<string, unknown>, name: string): RunInfo {
     const child = fork(HOST, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    const run: Live = { child, config, state: 'starting', name, total: null, createdAt: new Date().toISOString(), inFlight: new Map(), listeners: new Set() };
+    const run: Live = { child, config, state: 'starting', ended: false, name, total: null, createdAt: new Date().toISOString(), inFlight: new Map(), listeners: new Set() };
     this.live.set(id, run);
     child.on('message', (m: HostMessage) => {
       if (m.type === 'fatal') run.error = m.message.split('\n')[0];
       else this.onEvent(run, { event: m.event, at: m.at });
     });
     child.on('exit', (code, signal) => {
-      if (run.state !== 'finished' && run.state !== 'interrupted') {
+      if (!run.ended) {
         run.state = 'failed';
         run.error ??= `the run's process exited (${signal ?? `code ${code}`})`;
         this.onEvent(run, { event: { type: 'end', complete: false, stopped: null }, at: Date.now() });
@@ -199,6 +201,7 @@ export class Runs {
     else if (e.type === 'epoch') run.inFlight.get(e.index)?.push(s);
     else if (e.type === 'trialEnd') run.inFlight.delete(e.index);
     else if (e.type === 'end') {
+      run.ended = true;
       run.inFlight.clear();
       if (run.state !== 'failed') run.state = e.complete ? 'finished' : e.stopped || run.state === 'stopping' ? 'interrupted' : 'failed';
     }

@@ -129,12 +129,14 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive' });
     res.write(`event: snapshot\ndata: ${JSON.stringify(snapshot)}\n\n`);
     const send = (s: Stamped) => {
+      if (res.writableEnded) return;
       res.write(`event: run\ndata: ${JSON.stringify(s)}\n\n`);
       if (s.event.type === 'end') res.end(); // the page closes its EventSource on `end`
     };
     const unsubscribe = snapshot.run.live ? runs.subscribe(id, send) : null;
+    if (!unsubscribe) return void res.end(); // a finished run: the snapshot is all there is
     streams.add(res);
-    const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
+    const keepalive = setInterval(() => res.writableEnded || res.write(': keepalive\n\n'), KEEPALIVE_MS);
     req.on('close', () => {
       clearInterval(keepalive);
       unsubscribe?.();

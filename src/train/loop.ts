@@ -96,6 +96,9 @@ export async function train(
     };
     epochs.push(metrics);
     hooks.onEpoch?.(metrics);
+    // And after every epoch: with few batches per epoch a whole trial would otherwise run
+    // without letting a signal (Ctrl-C, stop) or the epoch's progress message through.
+    await new Promise((r) => setImmediate(r));
   }
   return { epochs, divergedAtEpoch: null };
 }
