@@ -26,6 +26,7 @@ button.primary { background: #16733a; color: #fff; border: 1px solid #10592c; bo
 .state-running, .state-starting { color: #16733a; } .state-stopping, .state-interrupted { color: #a35a00; } .state-failed { color: #b00020; }
 #run-head h2 { margin: 0 0 0.2rem; }
 #epoch-pick input { vertical-align: middle; width: 12rem; }
+.charts { grid-template-columns: repeat(auto-fit, minmax(440px, 1fr)); }
 .charts figure svg { width: 100%; max-width: 560px; height: auto; }
 svg text { font-family: sans-serif; }
 `;

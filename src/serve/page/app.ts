@@ -102,12 +102,14 @@ function draw(): void {
   const shown = current.epoch === null ? last : Math.min(current.epoch, last);
   const finished = [...view.trials.values()].filter((t) => t.result).length;
   const domain = seriesDomain(view);
+  const seeds = new Set([...view.trials.values()].map((t) => t.seed)).size;
+  const band = seeds > 1 ? `Line: mean over ${seeds} seeds; band: min to max.` : 'One seed.';
   const head = `<h2>${esc(info?.name ?? current.id)}</h2><p class="meta" id="run-status" data-state="${view.ended ? 'ended' : 'running'}">${esc(current.id)} · ${view.backend ? `${esc(view.backend)} backend · ` : ''}${finished} of ${view.total ?? '?'} trial(s) finished${view.ended ? ' · ended' : ' · running'}</p>`;
   $('#run-head').innerHTML = head + `<p class="meta" id="latency">${esc(current.latency)}</p>`;
   $('#table').innerHTML = comparisonTable(view.summary);
   const charts = [
-    { id: 'accuracy', title: 'Test accuracy per epoch', caption: 'Line: mean over seeds; band: min to max. Higher is better.', svg: lineChart(epochSeries(view, 'testAccuracy'), { xLabel: 'epoch', yLabel: 'test accuracy', domain, integerX: true }) },
-    { id: 'loss', title: 'Training loss per epoch', caption: 'Line: mean over seeds; band: min to max. Log scale; a gap is a non-finite loss (divergence).', svg: lineChart(epochSeries(view, 'trainLoss'), { xLabel: 'epoch', yLabel: 'train loss (cross-entropy)', log: true, domain, integerX: true }) },
+    { id: 'accuracy', title: 'Test accuracy per epoch', caption: `${band} Higher is better.`, svg: lineChart(epochSeries(view, 'testAccuracy'), { xLabel: 'epoch', yLabel: 'test accuracy', domain, integerX: true }) },
+    { id: 'loss', title: 'Training loss per epoch', caption: `${band} Log scale; a gap is a non-finite loss (divergence).`, svg: lineChart(epochSeries(view, 'trainLoss'), { xLabel: 'epoch', yLabel: 'train loss (cross-entropy)', log: true, domain, integerX: true }) },
     { id: 'signal', title: `Activation std per layer, ${shown === 0 ? 'at initialization' : `after epoch ${shown}`}`, caption: 'On a fixed batch of training digits (first seed). Flat is healthy; a falling line is a vanishing signal, a rising one an exploding signal. Log scale; a gap is a dead (zero) signal.', svg: lineChart(layerSeries(view, 'activationStd', shown), { xLabel: 'layer', yLabel: 'activation std', log: true, domain, integerX: true }) },
     { id: 'gradients', title: `Gradient norm per layer, ${shown === 0 ? 'at initialization' : `epoch ${shown} (first batch)`}`, caption: "L2 norm of each kernel's gradient (first seed). Log scale; a gap is an exactly zero gradient (no learning signal).", svg: lineChart(layerSeries(view, 'gradNorm', shown), { xLabel: 'layer', yLabel: 'gradient norm', log: true, domain, integerX: true }) },
   ];
