@@ -73,7 +73,8 @@ export function lineChart(series: Series[], opts: ChartOptions): string {
     const dots = s.points.filter((p) => usable(p.y)).map((p) => `<circle cx="${r(px(p.x))}" cy="${r(py(p.y!))}" r="3" fill="${colour}"/>`);
     return `<g class="series" data-series="${esc(s.name)}">${band.join('')}${lines.join('')}${dots.join('')}</g>`;
   });
-  const legend = series.map((s, i) => {
+  // The legend lists the names in sorted order, as Vega-Lite's does.
+  const legend = [...series].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((s, i) => {
     const x = MARGIN.left + (i % 2) * (plotW / 2);
     const y = height + 8 + Math.floor(i / 2) * 18;
     return `<circle cx="${x + 5}" cy="${y}" r="5" fill="${colourOf(s.name, domain)}"/><text x="${x + 15}" y="${y + 4}" font-size="11" fill="#222">${esc(s.name)}</text>`;
