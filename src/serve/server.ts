@@ -68,7 +68,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const hostProblem = checkHost(req, allowed);
     if (hostProblem) throw new HttpError(403, hostProblem);
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    let parts: string[];
+    try {
+      parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    } catch {
+      throw new HttpError(400, 'malformed URL');
+    }
     if (req.method === 'POST') {
       const refused = checkStateChange(req, token);
       if (refused) throw new HttpError(403, refused);
