@@ -108,7 +108,7 @@ export class Runs {
   /** Ctrl-C for that run: SIGINT to its host, which keeps the finished trials and writes the folder. */
   stop(id: string): boolean {
     const run = this.live.get(id);
-    if (!run || run.state === 'stopping') return false;
+    if (!run || run.ended || run.state === 'stopping') return false;
     run.state = 'stopping';
     run.child.kill('SIGINT');
     return true;
