@@ -92,7 +92,7 @@ export function presets(): Preset[] {
       if (doc.errors.length) return [];
       const lines = text.split('\n');
       const leading = lines.slice(0, Math.max(0, lines.findIndex((l) => !l.startsWith('#'))));
-      const description = leading.map((l) => l.replace(/^#\s?/, '')).join(' ').replace(/\s+/g, ' ').trim();
+      const description = leading.filter((l) => !l.includes('yaml-language-server')).map((l) => l.replace(/^#\s?/, '')).join(' ').replace(/\s+/g, ' ').trim();
       return [{ file, description, config: (doc.toJS() ?? {}) as Record<string, unknown> }];
     })
     .sort((a, b) => (a.file === 'default.yaml' ? -1 : b.file === 'default.yaml' ? 1 : a.file.localeCompare(b.file)));

@@ -4,14 +4,11 @@
  * keep the finished trials, write the results folder. Events go to the server over IPC, each
  * stamped with the wall-clock time it was emitted (to measure how fast the page follows).
  */
-import { UserError } from '../errors.js';
-import { resolveConfig, runExperiment, type RunEvent } from './engine.js';
+import { UserError } from './engine.js';
+import { resolveConfig, resumeExperiment, runExperiment, type ConfigInput, type RunEvent } from './engine.js';
 
-export interface HostRequest {
-  config: unknown;
-  out: string;
-  jobs: number;
-}
+/** A new run (its config, and the folder to create), or the continuation of the run in `resume`. */
+export type HostRequest = { config: unknown; out: string; jobs: number } | { resume: string; jobs: number };
 
 export type HostMessage = { type: 'event'; event: RunEvent; at: number } | { type: 'fatal'; message: string; user: boolean };
 
@@ -34,15 +31,16 @@ let sent: Promise<void> = Promise.resolve();
 process.once('message', async (request: HostRequest) => {
   let code = 0;
   try {
-    const config = resolveConfig(request.config);
-    await runExperiment(config, {
-      jobs: request.jobs,
-      out: request.out,
-      signal: controller.signal,
-      onEvent: (event) => {
-        sent = send({ type: 'event', event, at: Date.now() });
-      },
-    });
+    // `end` is passed on once the promise resolves: the folder (report.html too) is written then.
+    let end: RunEvent | null = null;
+    const onEvent = (event: RunEvent) => {
+      if (event.type === 'end') end = event;
+      else sent = send({ type: 'event', event, at: Date.now() });
+    };
+    const options = { jobs: request.jobs, signal: controller.signal, onEvent };
+    if ('resume' in request) await resumeExperiment(request.resume, options);
+    else await runExperiment(resolveConfig(request.config as ConfigInput), { ...options, out: request.out });
+    if (end) sent = send({ type: 'event', event: end, at: Date.now() });
   } catch (err) {
     const user = err instanceof UserError;
     await send({ type: 'fatal', message: err instanceof Error ? (user ? err.message : (err.stack ?? err.message)) : String(err), user });

@@ -7,8 +7,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UserError } from '../errors.js';
-import { ConfigError, loadResults, resolveConfig, type ResultsDocument, type RunEvent } from './engine.js';
+import { UserError } from './engine.js';
+import { ConfigError, loadResults, resolveConfig, type ConfigInput, type ResultsDocument, type RunEvent } from './engine.js';
 import type { HostMessage, HostRequest } from './host.js';
 
 const HOST = fileURLToPath(new URL('./host.js', import.meta.url));
@@ -82,16 +82,17 @@ export class Runs {
 
   /** Validates the config (ConfigError: HTTP 400), checks the limit (BusyError: 429), starts the run. */
   start(input: unknown): RunInfo {
-    const config = resolveConfig(input);
-    if (config.data.dataDir !== undefined) {
-      const problem = '`data.dataDir` cannot come from the page (paths never come from a request); run `init-bench run --data-dir` in a terminal instead';
-      throw new ConfigError([problem], `invalid configuration: ${problem}`);
+    // Refused before validation, which would look into the folder: no path comes from a request.
+    const data = (input as { data?: { dataDir?: unknown } } | null)?.data;
+    if (typeof data === 'object' && data !== null && data.dataDir !== undefined) {
+      throw new ConfigError(['`data.dataDir` cannot come from the page (paths never come from a request); run `init-bench run --data-dir` in a terminal instead']);
     }
+    const config = resolveConfig(input as ConfigInput);
     this.checkLimit();
     const stamp = new Date().toISOString().replace(/[:]/g, '-').replace(/\.\d+Z$/, 'Z');
     let id = `${stamp}-${config.name}`;
     for (let k = 2; existsSync(join(this.options.root, id)) || this.live.has(id); k++) id = `${stamp}-${config.name}-${k}`;
-    return this.launch(id, config.source, config.name);
+    return this.launch(id, config.resolved, config.name, { config: config.resolved, out: join(this.options.root, id), jobs: this.options.jobs });
   }
 
   /** Continues an interrupted run in its folder: only the missing trials run. */
@@ -101,8 +102,9 @@ export class Runs {
     if (run.live) throw new UserError(`run ${id} is still running`);
     if (run.state === 'finished') throw new UserError(`run ${id} is complete: nothing to resume`);
     this.checkLimit();
-    const config = JSON.parse(readFileSync(join(this.options.root, id, 'config.json'), 'utf8')) as Record<string, unknown>;
-    return this.launch(id, config, run.name);
+    const dir = join(this.options.root, id);
+    const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;
+    return this.launch(id, config, run.name, { resume: dir, jobs: this.options.jobs });
   }
 
   /** Ctrl-C for that run: SIGINT to its host, which keeps the finished trials and writes the folder. */
@@ -171,7 +173,7 @@ export class Runs {
     }
   }
 
-  private launch(id: string, config: Record<string, unknown>, name: string): RunInfo {
+  private launch(id: string, config: Record<string, unknown>, name: string, request: HostRequest): RunInfo {
     const child = fork(HOST, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const run: Live = { child, config, state: 'starting', ended: false, name, total: null, createdAt: new Date().toISOString(), inFlight: new Map(), listeners: new Set() };
     this.live.set(id, run);
@@ -187,7 +189,6 @@ export class Runs {
       }
       run.listeners.clear();
     });
-    const request: HostRequest = { config, out: join(this.options.root, id), jobs: this.options.jobs };
     child.send(request);
     return this.info(id)!;
   }

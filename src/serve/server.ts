@@ -7,7 +7,7 @@
 import { createReadStream } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { UserError } from '../errors.js';
+import { UserError } from './engine.js';
 import { asset, catalogue, presets } from './assets.js';
 import { ConfigError } from './engine.js';
 import { BusyError, Runs, type RunsOptions, type Stamped } from './runs.js';

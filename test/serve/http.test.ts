@@ -72,7 +72,7 @@ test('a run started over HTTP streams its events and lands in the results folder
   const messages = await events(served, id);
   assert.equal(messages[0].event, 'snapshot');
   const stream = runEvents(messages);
-  assert.deepEqual([...new Set(stream.map((e) => e.type))], ['start', 'trialStart', 'epoch', 'trialEnd', 'end']);
+  assert.deepEqual([...new Set(stream.map((e) => e.type))], ['start', 'backend', 'trialStart', 'epoch', 'trialEnd', 'end']);
   const epochs = stream.filter((e) => e.type === 'epoch');
   assert.equal(epochs.length, 4, 'two trials of two epochs');
   for (const e of epochs) assert.equal(e.metrics.activationStds.length, 2, 'activation std of the hidden layer and the output, every epoch');

@@ -48,10 +48,10 @@ test('a page opened mid-run: the disk snapshot and the trials in flight, then ev
   const view = fromSnapshot(snapshot);
   assert.deepEqual(seriesDomain(view), ['heNormal', 'zeros']);
   // The finished trial's file was read before its trialEnd reached the server: stale events change nothing.
-  assert.equal(apply(view, { type: 'epoch', index: 0, init: 'heNormal', seed: 0, metrics: metrics(2, 0.5, 9) }), false);
-  apply(view, { type: 'epoch', index: 1, init: 'zeros', seed: 0, metrics: metrics(2, 0.11, 2.3) });
+  assert.equal(apply(view, { type: 'epoch', index: 0, total: 4, epochs: 2, init: 'heNormal', seed: 0, metrics: metrics(2, 0.5, 9) }), false);
+  apply(view, { type: 'epoch', index: 1, total: 4, epochs: 2, init: 'zeros', seed: 0, metrics: metrics(2, 0.11, 2.3) });
   apply(view, { type: 'trialStart', index: 2, total: 4, init: 'heNormal', seed: 1 });
-  apply(view, { type: 'epoch', index: 2, init: 'heNormal', seed: 1, metrics: metrics(1, 0.6, 0.7) });
+  apply(view, { type: 'epoch', index: 2, total: 4, epochs: 2, init: 'heNormal', seed: 1, metrics: metrics(1, 0.6, 0.7) });
   const accuracy = epochSeries(view, 'testAccuracy');
   const he = accuracy.find((s) => s.name === 'heNormal')!;
   assert.deepEqual(he.points[0], { x: 1, y: 0.7, min: 0.6, max: 0.8 }, 'epoch 1: mean and range over the two seeds so far');

@@ -7,7 +7,7 @@ import type { EpochMetrics, InitSummary, ResultsDocument, RunEvent, TrialResult 
 import type { Snapshot, Stamped } from '../runs.js';
 import type { Series } from './charts.js';
 
-type PointValues = Record<string, string | number>;
+type PointValues = Record<string, string | number | boolean>;
 
 export interface TrialView {
   init: string;
@@ -44,9 +44,13 @@ export function fromSnapshot(s: Snapshot): RunView {
 export function apply(view: RunView, e: RunEvent): boolean {
   if (e.type === 'start') {
     view.total = e.total;
+    return true;
+  }
+  if (e.type === 'backend') {
     view.backend = e.backend;
     return true;
   }
+  if (e.type === 'retry') return false;
   if (e.type === 'end') {
     view.ended = true;
     return true;
