@@ -9,6 +9,8 @@ import { blasHint, blasLabel, loadBlas, type BlasChoice } from './blas.js';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export type BackendRequest = BackendName | 'auto';
+/** What ran, in results and the run header: a BackendName, on wasm with `+library version` when a system BLAS does the products (`wasm+openblas 0.3.21`). */
+export type BackendLabel = string;
 export type Tf = typeof import('@tensorflow/tfjs-core');
 
 const HOW_TO_GET: Record<BackendName, string> = {
@@ -29,7 +31,7 @@ export interface BackendOptions {
 export interface ActiveBackend {
   name: BackendName;
   /** What ran, for results and the run header: `wasm+openblas 0.3.21`, `wasm`, `tensorflow`, `cpu`. */
-  label: string;
+  label: BackendLabel;
   /** Said once in the run header: how to get a faster path (wasm without a BLAS), else null. */
   hint: string | null;
   tf: Tf;
@@ -84,6 +86,11 @@ async function load(name: BackendName): Promise<Tf> {
   await tf.ready();
   if (name === 'wasm') (await import('./wasm-kernels.js')).registerWasmKernels(tf);
   return tf;
+}
+
+/** The run header's backend line: what runs, and once, how to get a faster path. */
+export function backendLine(label: BackendLabel, hint: string | null): string {
+  return `backend: ${label}${hint ? `\n  ${hint}` : ''}`;
 }
 
 /**

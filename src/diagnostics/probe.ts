@@ -2,7 +2,7 @@
  * Signal propagation at initialization, no training: build each requested model, forward one
  * batch of real training digits, back-propagate the loss once, and measure every layer.
  */
-import { startBackend, type BackendName, type Tf } from '../backend/select.js';
+import { startBackend, type BackendLabel, type Tf } from '../backend/select.js';
 import type { ExperimentConfig } from '../config/load.js';
 import type { Dataset } from '../data/dataset.js';
 import { loadDataset } from '../data/load.js';
@@ -45,8 +45,8 @@ export async function probe(
   batchSize: number,
   seed: number,
   log: (line: string) => void = () => {},
-): Promise<{ backend: BackendName; results: ProbeResult[] }> {
-  const { name: backend, tf } = await startBackend(config.backend);
+): Promise<{ backend: BackendLabel; results: ProbeResult[] }> {
+  const { label: backend, tf } = await startBackend(config.backend);
   log(`backend: ${backend}; a batch of ${batchSize} training digits, seed ${seed}`);
   const data = loadDataset(config.data);
   const split = stratifiedSplit(data, config.data.trainSize, config.data.testSize, seed);

@@ -3,7 +3,7 @@
  * initializer -> summary. Each finished trial is handed to `onTrial` at once (the results writer
  * saves it), so an interrupted run keeps what it finished.
  */
-import type { BackendName } from '../backend/select.js';
+import { backendLine, type BackendLabel } from '../backend/select.js';
 import { Interrupted } from '../errors.js';
 import type { ExperimentConfig } from '../config/load.js';
 import { serializeConfig } from '../config/load.js';
@@ -39,7 +39,7 @@ export interface InitSummary {
 
 export interface ResultsDocument {
   schemaVersion: 1;
-  backend: BackendName;
+  backend: BackendLabel;
   /** False while running and when interrupted: some trials are missing. */
   complete: boolean;
   createdAt: string;
@@ -64,14 +64,14 @@ export interface RunOptions {
   /** Trials already finished (resume): kept, not run again. */
   previous?: TrialResult[];
   /** The backend the previous trials ran on (resume), kept when nothing is left to run. */
-  previousBackend?: BackendName;
+  previousBackend?: BackendLabel;
   /** Runs of a failed trial allowed after the first. */
   retries?: number;
   /** Stop at the first trial that fails (after its retries). */
   failFast?: boolean;
 }
 
-export function emptyDocument(config: ExperimentConfig, backend: BackendName = 'wasm'): ResultsDocument {
+export function emptyDocument(config: ExperimentConfig, backend: BackendLabel = 'wasm'): ResultsDocument {
   return { schemaVersion: 1, backend, complete: false, createdAt: new Date().toISOString(), config: serializeConfig(config), trials: [], summary: [] };
 }
 
@@ -124,11 +124,11 @@ export async function runExperiment(config: ExperimentConfig, hooks: RunHooks = 
     const jobs = Math.min(options.jobs, tasks.length);
     if (jobs > 1) {
       log(`running ${tasks.length} trials in ${jobs} worker processes`);
-      doc.backend = await runPool(config, tasks, jobs, { signal, onBackend: (b) => log(`backend: ${b}`), onStart: announce, onEpoch, onTrial: record });
+      doc.backend = await runPool(config, tasks, jobs, { signal, onBackend: (b, hint) => log(backendLine(b, hint)), onStart: announce, onEpoch, onTrial: record });
     } else if (jobs === 1) {
       const runner = await createTrialRunner(config);
       doc.backend = runner.backend;
-      log(`backend: ${runner.backend}`);
+      log(backendLine(runner.backend, runner.hint));
       for (const task of tasks) {
         let again = true;
         while (again) {

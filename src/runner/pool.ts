@@ -5,7 +5,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { BackendName } from '../backend/select.js';
+import type { BackendLabel } from '../backend/select.js';
 import type { ExperimentConfig } from '../config/load.js';
 import { Interrupted, UserError } from '../errors.js';
 import type { EpochMetrics } from '../train/loop.js';
@@ -18,18 +18,18 @@ const WORKER = fileURLToPath(new URL('./worker.js', import.meta.url));
 export interface PoolHooks {
   signal?: AbortSignal;
   /** Once, when the first worker has started its backend. */
-  onBackend?(backend: BackendName): void;
+  onBackend?(backend: BackendLabel, hint: string | null): void;
   onStart?(task: Task): void;
   onEpoch?(task: Task, metrics: EpochMetrics): void;
   /** A trial finished; return true to run it again (a retry). */
   onTrial(task: Task, trial: TrialResult): boolean;
 }
 
-export function runPool(config: Pick<ExperimentConfig, 'backend' | 'data'>, tasks: Task[], jobs: number, hooks: PoolHooks): Promise<BackendName> {
+export function runPool(config: Pick<ExperimentConfig, 'backend' | 'data'>, tasks: Task[], jobs: number, hooks: PoolHooks): Promise<BackendLabel> {
   return new Promise((resolve, reject) => {
     const queue = [...tasks];
     const workers = new Set<ChildProcess>();
-    let backend: BackendName | null = null;
+    let backend: BackendLabel | null = null;
     let remaining = tasks.length;
     let settled = false;
 
@@ -71,8 +71,8 @@ export function runPool(config: Pick<ExperimentConfig, 'backend' | 'data'>, task
       };
       worker.on('message', (m: FromWorker) => {
         if (m.type === 'ready') {
-          if (backend === null) hooks.onBackend?.(m.backend as BackendName);
-          backend = m.backend as BackendName;
+          if (backend === null) hooks.onBackend?.(m.backend, m.hint);
+          backend = m.backend;
           next();
         } else if (m.type === 'epoch' && current) hooks.onEpoch?.(current, m.metrics as EpochMetrics);
         else if (m.type === 'done' && current) {

@@ -3,7 +3,7 @@
  * the runner that executes them in one process: tfjs, the data and each seed's split are set up
  * once and shared by the trials. The same runner serves the in-process loop and each worker.
  */
-import { startBackend, type BackendName } from '../backend/select.js';
+import { startBackend, type BackendLabel } from '../backend/select.js';
 import type { GridPoint } from '../config/grid.js';
 import type { ExperimentConfig } from '../config/load.js';
 import type { Dataset } from '../data/dataset.js';
@@ -40,17 +40,20 @@ export function enumerateTasks(config: ExperimentConfig): Task[] {
 }
 
 export interface TrialRunner {
-  backend: BackendName;
+  backend: BackendLabel;
+  /** How to get a faster backend, for the run header (null: nothing to say). */
+  hint: string | null;
   /** Runs one task; an error inside the trial becomes a `failed` result (interruption propagates). */
   run(task: Task, hooks?: TrainHooks): Promise<TrialResult>;
 }
 
 export async function createTrialRunner(config: Pick<ExperimentConfig, 'backend' | 'data'>): Promise<TrialRunner> {
-  const { name: backend, tf } = await startBackend(config.backend);
+  const { label: backend, hint, tf } = await startBackend(config.backend);
   const data: Dataset = loadDataset(config.data);
   const splits = new Map<string, Split>();
   return {
     backend,
+    hint,
     async run(task, hooks = {}) {
       const key = `${task.seed}/${task.settings.data.trainSize}/${task.settings.data.testSize}`;
       let split = splits.get(key);
