@@ -16,6 +16,7 @@
  */
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { Blas } from './blas.js';
+import { convForward, makeConv2D, makeConv2DBackpropFilter, makeConv2DBackpropInput } from './blas-conv.js';
 import type { Tf } from './select.js';
 
 /** The parts of the wasm backend object we use (its class is not exported as a type). */
@@ -38,8 +39,15 @@ interface FusedAttrs extends MatMulAttrs {
   leakyreluAlpha?: number;
 }
 
+/** Per convolution kernel, the fewest input channels at which it runs on the BLAS (below: XNNPACK path). */
+export interface ConvChoice {
+  forward: number;
+  backpropInput: number;
+  backpropFilter: number;
+}
+
 /** Registers the BLAS kernels on the wasm backend (replacing any registered before). */
-export function registerBlasKernels(tf: Tf, blas: Blas): void {
+export function registerBlasKernels(tf: Tf, blas: Blas, conv: ConvChoice = CONV_ON_BLAS): void {
   const kernel = (name: string): Kernel => {
     const k = tf.getKernel(name, 'wasm');
     if (!k) throw new Error(`the wasm backend lacks ${name}`);
@@ -51,11 +59,27 @@ export function registerBlasKernels(tf: Tf, blas: Blas): void {
     { kernelName: 'BatchMatMul', backendName: 'wasm', kernelFunc: makeBatchMatMul(product, originalMatMul) },
     { kernelName: '_FusedMatMul', backendName: 'wasm', kernelFunc: makeFusedMatMul(product, kernel('_FusedMatMul'), kernel) },
   ];
+  kernels.push(
+    { kernelName: 'Conv2D', backendName: 'wasm', kernelFunc: makeConv2D(tf, blas, kernel('Conv2D'), conv.forward) },
+    { kernelName: 'FusedConv2D', backendName: 'wasm', kernelFunc: makeFusedConv2D(tf, blas, kernel('FusedConv2D'), kernel, conv.forward) },
+    { kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc: makeConv2DBackpropInput(tf, blas, kernel('Conv2DBackpropInput'), conv.backpropInput) },
+    { kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: makeConv2DBackpropFilter(tf, blas, kernel('Conv2DBackpropFilter'), conv.backpropFilter) },
+  );
   for (const k of kernels) {
     if (tf.getKernel(k.kernelName, 'wasm')) tf.unregisterKernel(k.kernelName, 'wasm');
     tf.registerKernel(k);
   }
 }
+
+/**
+ * Measured per kernel alone on 3x3 convolutions of a batch of 64 (28x28x1 -> 16 channels and
+ * 13x13xC -> 32, C = 1, 2, 4, 8, 16; each path best of 5 x 10 calls, alternating, on the busy
+ * 2-vCPU machine of issue 12): the per-tap products are too thin below these input channel
+ * counts (1 channel: forward 3.5-4.6x and backprop filter 1.25-1.7x slower than the XNNPACK
+ * path), and win above (16 channels: forward 0.27x, backprop filter 0.20x, backprop input 0.85x
+ * of its time). Backprop input won at every count measured but 8 (1.16x, within the noise).
+ */
+const CONV_ON_BLAS: ConvChoice = { forward: 4, backpropInput: 1, backpropFilter: 2 };
 
 /** op(A) op(B) (+ a bias row in C when `biasRow` is given) into a new float32 output. */
 type Product = (a: TensorInfo, b: TensorInfo, attrs: MatMulAttrs, backend: WasmBackend, biasRow?: TensorInfo) => TensorInfo;
@@ -146,22 +170,49 @@ function makeFusedMatMul(product: Product, original: Kernel, kernel: (name: stri
     const { a, b, bias } = inputs;
     if (a.dtype !== 'float32' || b.dtype !== 'float32' || (bias && bias.dtype !== 'float32')) return original.kernelFunc(args);
     const n = attrs.transposeB ? b.shape[b.shape.length - 2] : b.shape[b.shape.length - 1];
-    // A bias of n values on the last axis is one row, added by sgemm itself (beta = 1).
-    const biasIsRow = bias !== undefined && bias.shape.length > 0 && bias.shape[bias.shape.length - 1] === n && bias.shape.every((d, i) => d === 1 || i === bias.shape.length - 1);
-    let out = product(a, b, attrs, backend, biasIsRow ? bias : undefined);
-    if (bias && !biasIsRow) out = replace(backend, out, kernel('Add').kernelFunc({ inputs: { a: out, b: bias }, backend, attrs: {} } as unknown as Args) as TensorInfo);
-    const activation = attrs.activation ?? 'linear';
-    if (activation === 'linear') return out;
-    if (activation === 'relu') {
-      const c = backend.typedArrayFromHeap(out);
-      for (let i = 0; i < c.length; i++) if (c[i] < 0) c[i] = 0;
-      return out;
-    }
-    const name = ACTIVATION_KERNELS[activation];
-    if (!name) throw new Error(`_FusedMatMul: activation ${activation} is not supported`);
-    const activationInputs = activation === 'prelu' ? { x: out, alpha: inputs.preluActivationWeights } : { x: out };
-    const activated = kernel(name).kernelFunc({ inputs: activationInputs, backend, attrs: { alpha: attrs.leakyreluAlpha } } as unknown as Args) as TensorInfo;
-    return replace(backend, out, activated);
+    const row = isRow(bias, n);
+    const out = product(a, b, attrs, backend, row ? bias : undefined);
+    return epilogue(backend, out, row ? undefined : bias, inputs.preluActivationWeights, attrs, kernel);
+  };
+}
+
+/** A bias of n values on the last axis is one row, which sgemm adds itself (beta = 1). */
+function isRow(bias: TensorInfo | undefined, n: number): bias is TensorInfo {
+  return bias !== undefined && bias.shape.length > 0 && bias.shape[bias.shape.length - 1] === n && bias.shape.every((d, i) => d === 1 || i === bias.shape.length - 1);
+}
+
+/** The rest of a fused kernel: a bias that is not a row (wasm's broadcasting Add), then the activation. */
+function epilogue(backend: WasmBackend, product: TensorInfo, bias: TensorInfo | undefined, prelu: TensorInfo | undefined, attrs: Omit<FusedAttrs, keyof MatMulAttrs>, kernel: (name: string) => Kernel): TensorInfo {
+  let out = product;
+  if (bias) out = replace(backend, out, kernel('Add').kernelFunc({ inputs: { a: out, b: bias }, backend, attrs: {} } as unknown as Args) as TensorInfo);
+  const activation = attrs.activation ?? 'linear';
+  if (activation === 'linear') return out;
+  if (activation === 'relu') {
+    const c = backend.typedArrayFromHeap(out);
+    for (let i = 0; i < c.length; i++) if (c[i] < 0) c[i] = 0;
+    return out;
+  }
+  const name = ACTIVATION_KERNELS[activation];
+  if (!name) throw new Error(`fused kernel: activation ${activation} is not supported`);
+  const activationInputs = activation === 'prelu' ? { x: out, alpha: prelu } : { x: out };
+  const activated = kernel(name).kernelFunc({ inputs: activationInputs, backend, attrs: { alpha: attrs.leakyreluAlpha } } as unknown as Args) as TensorInfo;
+  return replace(backend, out, activated);
+}
+
+/** FusedConv2D: the per-tap BLAS convolution, its bias row added by sgemm, then the epilogue. */
+function makeFusedConv2D(tf: Tf, blas: Blas, original: Kernel, kernel: (name: string) => Kernel, minChannels: number): KernelFunc {
+  return (args) => {
+    const { inputs, backend, attrs } = args as unknown as {
+      inputs: { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo };
+      backend: WasmBackend;
+      attrs: Parameters<typeof convForward>[5] & Omit<FusedAttrs, keyof MatMulAttrs>;
+    };
+    const { x, filter, bias } = inputs;
+    const dilated = [attrs.dilations ?? 1].flat().some((d) => d !== 1);
+    if ((attrs.dataFormat ?? 'NHWC') !== 'NHWC' || dilated || typeof attrs.pad === 'object' || filter.shape[2] < minChannels || x.dtype !== 'float32' || (bias && bias.dtype !== 'float32')) return original.kernelFunc(args);
+    const row = isRow(bias, filter.shape[3]);
+    const out = convForward(tf, blas, backend, x, filter, attrs, row ? bias : undefined);
+    return epilogue(backend, out, row ? undefined : bias, inputs.preluActivationWeights, attrs, kernel);
   };
 }
 

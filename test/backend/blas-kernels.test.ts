@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Tensor, Tensor2D } from '@tensorflow/tfjs-core';
+import type { Tensor, Tensor2D, Tensor4D } from '@tensorflow/tfjs-core';
+import { loadBlas } from '../../src/backend/blas.js';
+import { registerBlasKernels } from '../../src/backend/blas-kernels.js';
 import { startBackend, type Tf } from '../../src/backend/select.js';
 import { expectSameAsCpu, randomValues } from './against-cpu.js';
 
@@ -101,18 +103,50 @@ test('BLAS gradients of a fused dense layer equal cpu (what training runs)', { s
   }
 });
 
-test('BLAS products are deterministic and leak no tensors', { skip }, async () => {
+test('BLAS products and convolutions are deterministic and leak no tensors', { skip }, async () => {
   const tensors = tf.memory().numTensors;
   const bytes = (tf.memory() as { numBytes: number }).numBytes;
   const run = () =>
     tf.tidy(() => {
       const a = tensor([65, 47], 14) as Tensor2D;
       const b = tensor([47, 33], 15) as Tensor2D;
-      return [tf.fused.matMul({ a, b, bias: tensor([33], 16), activation: 'relu' }), tf.fused.matMul({ a, b, bias: tensor([65, 1], 17), activation: 'sigmoid' }), tf.matMul(a, tensor([65, 33], 18), true, false)].map((t) => Array.from(t.dataSync()));
+      const x = tensor([2, 9, 9, 8], 19) as Tensor4D;
+      const conv = tf.grad((w: Tensor) => tf.sum(tf.fused.conv2d({ x, filter: w as Tensor4D, strides: 1, pad: 'same', bias: tensor([16], 20), activation: 'relu' })))(tensor([3, 3, 8, 16], 21));
+      return [conv, tf.fused.matMul({ a, b, bias: tensor([33], 16), activation: 'relu' }), tf.fused.matMul({ a, b, bias: tensor([65, 1], 17), activation: 'sigmoid' }), tf.matMul(a, tensor([65, 33], 18), true, false)].map((t) => Array.from(t.dataSync()));
     });
   assert.deepEqual(run(), run());
   assert.equal(tf.memory().numTensors, tensors);
   assert.equal((tf.memory() as { numBytes: number }).numBytes, bytes);
+});
+
+test('BLAS convolutions equal cpu: forward (plain and fused), backprop input and filter, over strides, paddings, kernel sizes, odd shapes', { skip }, async () => {
+  // Every convolution on the BLAS here, whatever its channel count (in runs, thin layers keep XNNPACK).
+  registerBlasKernels(tf, (await loadBlas('auto')).blas!, { forward: 1, backpropInput: 1, backpropFilter: 1 });
+  const cases: { x: [number, number, number, number]; f: [number, number, number, number]; stride: number | [number, number]; pad: 'valid' | 'same' | number }[] = [
+    { x: [2, 7, 7, 1], f: [3, 3, 1, 4], stride: 1, pad: 'valid' },
+    { x: [3, 9, 8, 3], f: [3, 3, 3, 5], stride: 1, pad: 'same' },
+    { x: [2, 11, 13, 2], f: [5, 3, 2, 3], stride: 2, pad: 'same' },
+    { x: [2, 10, 10, 4], f: [2, 2, 4, 6], stride: [2, 1], pad: 'valid' },
+    { x: [1, 6, 5, 3], f: [3, 3, 3, 2], stride: 1, pad: 1 },
+    { x: [2, 13, 11, 16], f: [3, 3, 16, 32], stride: 1, pad: 'valid' },
+    { x: [1, 5, 5, 2], f: [1, 1, 2, 3], stride: 3, pad: 'valid' },
+  ];
+  for (const c of cases) {
+    const label = JSON.stringify(c);
+    const x = () => tensor(c.x, 20) as Tensor4D;
+    const w = () => tensor(c.f, 21) as Tensor4D;
+    await expectSameAsCpu(tf, `forward ${label}`, () => tf.tidy(() => tf.conv2d(x(), w(), c.stride, c.pad)));
+    for (const activation of ['relu', 'sigmoid'] as const) {
+      await expectSameAsCpu(tf, `fused ${activation} ${label}`, () => tf.tidy(() => tf.fused.conv2d({ x: x(), filter: w(), strides: c.stride, pad: c.pad, bias: tensor([c.f[3]], 22), activation })));
+    }
+    // d/dW and d/dx of sum(conv2d(x, W) * g): the backprop kernels under test.
+    const loss = (xs: Tensor, ws: Tensor) => {
+      const y = tf.conv2d(xs as Tensor4D, ws as Tensor4D, c.stride, c.pad);
+      return tf.sum(tf.mul(y, tensor(y.shape, 23)));
+    };
+    await expectSameAsCpu(tf, `backprop filter ${label}`, () => tf.tidy(() => tf.grad((ws: Tensor) => loss(x(), ws))(w())));
+    await expectSameAsCpu(tf, `backprop input ${label}`, () => tf.tidy(() => tf.grad((xs: Tensor) => loss(xs, w()))(x())));
+  }
 });
 
 test('the backend label names the BLAS and its version', { skip }, () => {
