@@ -4,7 +4,6 @@
  */
 import type { Optimizer } from '@tensorflow/tfjs-core';
 import type { Tf } from '../backend/select.js';
-import { inPlaceAdam, inPlaceMomentum, inPlaceSgd } from './in-place.js';
 
 export type OptimizerName = 'sgd' | 'momentum' | 'adam' | 'rmsprop';
 
@@ -13,13 +12,12 @@ export const MOMENTUM = 0.9;
 
 export function makeOptimizer(tf: Tf, name: OptimizerName, lr: number): Optimizer {
   switch (name) {
-    // tfjs's updates, done in place on wasm (same numbers, fewer kernels: src/train/in-place.ts).
     case 'sgd':
-      return inPlaceSgd(tf, lr);
+      return tf.train.sgd(lr);
     case 'momentum':
-      return inPlaceMomentum(tf, lr, MOMENTUM);
+      return tf.train.momentum(lr, MOMENTUM);
     case 'adam':
-      return inPlaceAdam(tf, lr);
+      return tf.train.adam(lr);
     case 'rmsprop':
       return tf.train.rmsprop(lr);
   }
