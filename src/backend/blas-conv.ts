@@ -8,7 +8,7 @@
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { Blas } from './blas.js';
 import { gatherTap, scatterAddTap } from './conv-patches.js';
-import type { Tf } from './select.js';
+import type { Tf } from './tf.js';
 
 interface WasmBackend {
   makeOutput(shape: number[], dtype: 'float32'): TensorInfo;

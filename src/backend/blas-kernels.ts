@@ -17,7 +17,7 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { Blas } from './blas.js';
 import { convForward, makeConv2D, makeConv2DBackpropFilter, makeConv2DBackpropInput } from './blas-conv.js';
-import type { Tf } from './select.js';
+import type { Tf } from './tf.js';
 
 /** The parts of the wasm backend object we use (its class is not exported as a type). */
 interface WasmBackend {

@@ -4,9 +4,8 @@
  * at initialization the activation std and the kernel gradient norm per layer. Non-finite values
  * become nulls, which Vega-Lite draws as gaps.
  */
-import { describePoint } from '../config/grid.js';
-import type { ResultsDocument } from '../runner/experiment.js';
-import type { TrialResult } from '../runner/trial.js';
+import { describePoint } from '../results/point.js';
+import type { ResultsDocument, TrialResult } from '../results/schema.js';
 
 export interface Chart {
   id: string;

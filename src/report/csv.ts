@@ -3,7 +3,7 @@
  * init, seed, the grid axes, epoch, losses and accuracies, seconds, and the gradient norm of each
  * layer's kernel (gradNorm_<layer>, on the epoch's first batch).
  */
-import type { ResultsDocument } from '../runner/experiment.js';
+import type { ResultsDocument } from '../results/schema.js';
 
 export function metricsCsv(doc: ResultsDocument): string {
   const axes = [...new Set(doc.trials.flatMap((t) => Object.keys(t.point ?? {})))];

@@ -2,8 +2,10 @@
  * report.html: one self-contained file (inline CSS and SVG, no script, nothing fetched), so it
  * opens from disk on an offline machine: the run's settings, the comparison table, the charts.
  */
-import type { InitSummary, ResultsDocument } from '../runner/experiment.js';
+import { pointKey } from '../results/point.js';
+import type { InitSummary, ResultsDocument } from '../results/schema.js';
 import type { Chart } from './charts.js';
+import { versusBest } from './format.js';
 
 const CSS = `
 body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; color: #222; padding: 0 1rem; }
@@ -66,11 +68,11 @@ function table(doc: ResultsDocument): string {
   const head = [...axes, 'initializer', 'test acc', ...(seeds > 1 ? ['95% CI', 'vs best'] : []), 'best test acc', 'train loss', 'epochs to target', 'status', 's/epoch', 'diagnosis'];
   const best = new Map<string, number>();
   for (const r of doc.summary) {
-    const k = JSON.stringify(r.point ?? {});
+    const k = pointKey(r.point);
     if (Number.isFinite(r.testAccuracy.mean)) best.set(k, Math.max(best.get(k) ?? -1, r.testAccuracy.mean));
   }
   const rows = doc.summary.map((r) => {
-    const isBest = r.testAccuracy.mean === best.get(JSON.stringify(r.point ?? {}));
+    const isBest = r.testAccuracy.mean === best.get(pointKey(r.point));
     const acc = seeds > 1 ? `${pct(r.testAccuracy.mean)} ± ${pct(r.testAccuracy.std)}` : pct(r.testAccuracy.mean);
     const cells = [
       ...axes.map((a) => esc(String((r.point as Record<string, unknown> | undefined)?.[a] ?? ''))),
@@ -92,12 +94,8 @@ function table(doc: ResultsDocument): string {
 }
 
 function versus(r: InitSummary): string {
-  const c = r.comparison;
-  if (!c) return '-';
-  if (c.best === r.init) return '<span class="best">best</span>';
-  if (c.pValue === null) return 'no test';
-  const p = c.pValue < 0.001 ? 'p &lt; 0.001' : `p = ${c.pValue.toFixed(3)}`;
-  return c.notSignificantlyDifferent ? `≈ best (${p})` : `worse (${p})`;
+  const v = versusBest(r);
+  return v.kind === 'best' ? `<span class="best">${v.text}</span>` : esc(v.text);
 }
 
 const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : '-');

@@ -6,8 +6,10 @@
  */
 import chalk from 'chalk';
 import Table from 'cli-table3';
-import { ALPHA, type InitSummary, type ResultsDocument } from '../runner/experiment.js';
-import { num, pct, tableLook } from './format.js';
+import type { InitSummary, ResultsDocument } from '../results/schema.js';
+import { pointKey } from '../results/point.js';
+import { ALPHA } from '../results/summary.js';
+import { num, pct, tableLook, versusBest } from './format.js';
 
 export function comparisonTable(doc: ResultsDocument, target: number): string {
   const axes = [...new Set(doc.summary.flatMap((r) => Object.keys(r.point ?? {})))];
@@ -41,7 +43,7 @@ export function comparisonTable(doc: ResultsDocument, target: number): string {
         r.init,
         ...(showGain ? [gainText(doc, r)] : []),
         highlight(acc, accuracyKey(r) === bestAcc && Number.isFinite(bestAcc)),
-        ...(seeds > 1 ? [ciText(r), versusBest(r)] : []),
+        ...(seeds > 1 ? [ciText(r), versusText(r)] : []),
         pct(r.bestTestAccuracy.mean),
         highlight(num(r.trainLoss.mean), r.trainLoss.mean === bestLoss),
         highlight(epochsText(r), r.epochsToTarget !== null && r.epochsToTarget === fastest),
@@ -62,19 +64,15 @@ export function comparisonTable(doc: ResultsDocument, target: number): string {
 function groups(summary: InitSummary[]): InitSummary[][] {
   const byPoint = new Map<string, InitSummary[]>();
   for (const r of summary) {
-    const key = JSON.stringify(r.point ?? {});
+    const key = pointKey(r.point);
     byPoint.set(key, [...(byPoint.get(key) ?? []), r]);
   }
   return [...byPoint.values()];
 }
 
-function versusBest(r: InitSummary): string {
-  const c = r.comparison;
-  if (!c) return '-';
-  if (c.best === r.init) return chalk.green('best');
-  if (c.pValue === null) return 'no test (1 seed)';
-  const p = c.pValue < 0.001 ? 'p<0.001' : `p=${c.pValue.toFixed(3)}`;
-  return c.notSignificantlyDifferent ? `≈ best (${p})` : `worse (${p})`;
+function versusText(r: InitSummary): string {
+  const v = versusBest(r);
+  return v.kind === 'best' ? chalk.green(v.text) : v.text;
 }
 
 function accuracyKey(r: InitSummary): number {
@@ -92,7 +90,7 @@ function epochsText(r: InitSummary): string {
 }
 
 function statusText(doc: ResultsDocument, r: InitSummary): string {
-  const trials = doc.trials.filter((t) => t.init === r.init && JSON.stringify(t.point ?? {}) === JSON.stringify(r.point ?? {}));
+  const trials = doc.trials.filter((t) => t.init === r.init && pointKey(t.point) === pointKey(r.point));
   const parts: string[] = [];
   if (r.ok) parts.push(r.trials > 1 ? `${r.ok} ok` : 'ok');
   for (const t of trials.filter((t) => t.status === 'diverged')) parts.push(chalk.red(`diverged at epoch ${t.divergedAtEpoch}${r.trials > 1 ? ` (seed ${t.seed})` : ''}`));

@@ -1,7 +1,7 @@
 /** Writes the human-facing files of a results folder: metrics.csv and report.html. */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ResultsDocument } from '../runner/experiment.js';
+import type { ResultsDocument } from '../results/schema.js';
 import { renderCharts } from './charts.js';
 import { metricsCsv } from './csv.js';
 import { renderHtml } from './html.js';

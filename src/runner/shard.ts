@@ -39,6 +39,6 @@ export function parseShard(text: string, env: NodeJS.ProcessEnv = process.env): 
   return { index, count, source };
 }
 
-export function inShard<T extends { index: number }>(tasks: T[], shard: Shard | null): T[] {
+export function inShard<T extends { index: number }>(tasks: T[], shard: Pick<Shard, 'index' | 'count'> | null): T[] {
   return shard ? tasks.filter((t) => t.index % shard.count === shard.index - 1) : tasks;
 }

@@ -6,7 +6,7 @@ import { createTrialRunner, type Task, type TrialRunner } from './tasks.js';
 import type { ExperimentConfig } from '../config/load.js';
 import { UserError } from '../errors.js';
 
-export type ToWorker = { type: 'init'; config: Pick<ExperimentConfig, 'backend' | 'data'> } | { type: 'run'; task: Task };
+export type ToWorker = { type: 'init'; config: Pick<ExperimentConfig, 'backend' | 'blas' | 'data'> } | { type: 'run'; task: Task };
 export type FromWorker =
   | { type: 'ready'; backend: string; hint: string | null }
   | { type: 'epoch'; index: number; metrics: unknown }

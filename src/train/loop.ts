@@ -5,26 +5,14 @@
  * non-finite training loss ends the trial as `diverged`: a result, not a failure.
  */
 import type { Optimizer, Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs-core';
-import { filledTensor, type Tf } from '../backend/select.js';
-import { gatherBatch, pixelsPerImage, type Dataset } from '../data/dataset.js';
+import type { Tf } from '../backend/tf.js';
+import { BatchReader, disposeBatch, type Batch } from '../data/batches.js';
+import type { Dataset } from '../data/dataset.js';
 import { Interrupted } from '../errors.js';
+import type { EpochMetrics } from '../results/schema.js';
 import { forward, updateMovingMoments, type Model } from '../model/network.js';
 import { deriveSeed, Rng } from '../util/random.js';
 
-export interface EpochMetrics {
-  epoch: number;
-  trainLoss: number;
-  trainAccuracy: number;
-  testLoss: number;
-  testAccuracy: number;
-  seconds: number;
-  /** Of `seconds`, the optimizer steps alone (no evaluation): what benchmarks compare. */
-  trainSeconds: number;
-  /** Per layer, L2 norm of the kernel's gradient on the first batch of the epoch. */
-  gradNorms: number[];
-  /** Per layer, L2 norm of the kernel at the end of the epoch. */
-  weightNorms: number[];
-}
 
 export interface TrainSettings {
   epochs: number;
@@ -152,38 +140,4 @@ export function evaluate(tf: Tf, model: Model, data: Dataset, indices: Int32Arra
     correct += c;
   }
   return { loss: lossSum / indices.length, accuracy: correct / indices.length };
-}
-
-export interface Batch {
-  x: Tensor2D;
-  labels: Tensor;
-  oneHot: Tensor2D;
-}
-
-export function disposeBatch(tf: Tf, batch: Batch): void {
-  tf.dispose([batch.x, batch.labels, batch.oneHot]);
-}
-
-/**
- * Gathers batches straight into new tensors the caller disposes (on wasm: into its heap; no
- * staging copy and no per-step garbage, which the profile of a training step showed).
- */
-export class BatchReader {
-  private readonly labels: Int32Array;
-
-  constructor(private readonly data: Dataset, maxBatch: number) {
-    this.labels = new Int32Array(maxBatch);
-  }
-
-  read(tf: Tf, indices: Int32Array): Batch {
-    const n = indices.length;
-    const classes = this.data.classes;
-    const x = filledTensor(tf, [n, pixelsPerImage(this.data)], 'float32', (pixels) => gatherBatch(this.data, indices, pixels, this.labels)) as Tensor2D;
-    const labels = filledTensor(tf, [n], 'int32', (v) => v.set(this.labels.subarray(0, n)));
-    const oneHot = filledTensor(tf, [n, classes], 'float32', (v) => {
-      v.fill(0);
-      for (let b = 0; b < n; b++) v[b * classes + this.labels[b]] = 1;
-    }) as Tensor2D;
-    return { x, labels, oneHot };
-  }
 }

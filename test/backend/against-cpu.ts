@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+// The reference backend: registered by its package (init-bench loads it only when asked for).
 import '@tensorflow/tfjs-backend-cpu';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import type { Tf } from '../../src/backend/select.js';
