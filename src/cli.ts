@@ -74,6 +74,7 @@ program
   .command('list [name]')
   .description('the initializer catalogue, or one initializer explained')
   .option('--json', 'machine-readable: an array of { name, aliases, distribution, formula, reference, parameters }')
+  .option('--compare', 'the trade-offs: per initializer what it suits, what it costs, how it fails, and the presets that show it')
   .action(async (name, opts) => exitWith(await (await import('./commands/list.js')).listCommand(name, opts)));
 
 program

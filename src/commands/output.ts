@@ -52,3 +52,8 @@ export function showEvents(progress: Progress): (e: RunEvent) => void {
     }
   };
 }
+
+/** What `--init all` left out, and why: one line. */
+export function omittedLine(omitted: string[]): string {
+  return `--init all: left out what cannot fill this model: ${omitted.join('; ')}`;
+}

@@ -62,7 +62,7 @@ const headList = (s: string) => (s === '' ? [] : numberList(s));
 
 /** Every flag that sets a config key. Order is the help's order. */
 export const CONFIG_FLAGS: FlagDef[] = [
-  { flag: '-i, --init <list>', key: 'initializers', parse: initList, probe: true, help: 'initializers to compare, e.g. he,xavier or "randomNormal(stddev=1)"' },
+  { flag: '-i, --init <list>', key: 'initializers', parse: initList, probe: true, help: 'initializers to compare, e.g. he,xavier or "randomNormal(stddev=1)"; all: every entry that fits the model' },
   { flag: '--hidden <widths>', key: 'model.hidden', parse: numberList, probe: true },
   { flag: '--depth <n>', key: 'model.depth', parse: axis(number), probe: true },
   { flag: '--width <n>', key: 'model.width', parse: axis(number), probe: true },
@@ -75,6 +75,8 @@ export const CONFIG_FLAGS: FlagDef[] = [
   { flag: '--head <widths>', key: 'model.head', parse: headList, probe: true },
   { flag: '--batch-norm [list]', key: 'model.batchNorm', parse: switchOrAxis, probe: true, help: 'batch norm before each hidden activation; "false,true" compares without and with (a grid axis)' },
   { flag: '--dropout <rate>', key: 'model.dropout', parse: number, probe: true },
+  { flag: '--residual', key: 'model.residual', parse: on, probe: true },
+  { flag: '--block-depth <n>', key: 'model.blockDepth', parse: number, probe: true },
   { flag: '--dataset <name>', key: 'data.dataset', parse: same, probe: true },
   { flag: '--data-dir <dir>', key: 'data.dataDir', parse: same, probe: true },
   { flag: '--train-size <n>', key: 'data.trainSize', parse: number, probe: true },

@@ -12,6 +12,7 @@ import { entryOf, resolveInit, type InitSpec } from '../initializers/registry.js
 import { architectureOf, layerPlan } from '../model/network.js';
 import { idxCounts } from '../data/idx.js';
 import { EMBEDDED_SPLIT, MAX_EMBEDDED } from '../data/split.js';
+import { ALL, everyFitting } from './all.js';
 import { expandGrid, variedAxes, type GridPoint } from './grid.js';
 import { describeIssue } from '../util/issues.js';
 import { DEFAULT_HIDDEN, DEFAULT_WIDTH, configSchema, gridAxes, keySchema, type BackendRequest, type ConfigInput, type ModelSettings, type ParsedConfig, type TrainSettings } from './schema.js';
@@ -34,6 +35,8 @@ export interface ExperimentConfig {
   varied: string[];
   /** The fully resolved config as a config file would hold it: what config.json saves. */
   resolved: Overrides;
+  /** `all` was asked for and these entries cannot fill the model: "name: why". */
+  omitted?: string[];
 }
 
 /** A partial config, as read from a file or built from flags. */
@@ -125,13 +128,15 @@ export function resolveConfig(input: unknown, flags: Overrides = {}): Experiment
   const given = mergeSources(input, flags);
   const parsed = configSchema.safeParse(given);
   const problems = parsed.success ? [] : parsed.error.issues.map((i) => describeIssue(i, issueContext(given)));
-  const initializers = resolveInitializers(given, problems);
+  const requested = resolveInitializers(given, problems);
   problems.push(...crossChecks(given));
   if (problems.length || !parsed.success) throw new ConfigError(problems);
 
   const config = parsed.data;
   const data = resolveData(config.data);
   const grid = expandGrid(config);
+  checkShapes(grid, []);
+  const { initializers, omitted } = expandAll(requested, grid);
   checkShapes(grid, initializers);
   return {
     name: config.name,
@@ -144,7 +149,16 @@ export function resolveConfig(input: unknown, flags: Overrides = {}): Experiment
     grid,
     varied: variedAxes(config),
     resolved: resolvedInput(config, data, initializers),
+    ...(omitted.length ? { omitted } : {}),
   };
+}
+
+/** `all` in the list, in its place: the catalogue entries that fit every grid point's model. */
+function expandAll(requested: (InitSpec | typeof ALL)[], grid: GridPoint[]): { initializers: InitSpec[]; omitted: string[] } {
+  const explicit = requested.filter((r): r is InitSpec => r !== ALL);
+  if (explicit.length === requested.length) return { initializers: explicit, omitted: [] };
+  const { specs, skipped } = everyFitting(grid.map((p) => p.model), explicit);
+  return { initializers: requested.flatMap((r) => (r === ALL ? specs : [r])), omitted: skipped };
 }
 
 /** How messages find keys and axes in the schema. */
@@ -176,16 +190,20 @@ function mergeSources(input: Overrides, flags: Overrides): Overrides {
 }
 
 /** Each requested initializer resolved; its problems, and labels given twice, added to `problems`. */
-function resolveInitializers(given: Overrides, problems: string[]): InitSpec[] {
-  const initializers: InitSpec[] = [];
+function resolveInitializers(given: Overrides, problems: string[]): (InitSpec | typeof ALL)[] {
+  const initializers: (InitSpec | typeof ALL)[] = [];
   const requested = Array.isArray(given.initializers) ? given.initializers : given.initializers === undefined ? configSchema.shape.initializers.parse(undefined) : [];
   requested.forEach((input: unknown, i: number) => {
     if (typeof input !== 'string' && !isPlainObject(input)) return; // the schema reports it
+    if (typeof input === 'string' && input.trim().toLowerCase() === ALL) {
+      if (!initializers.includes(ALL)) initializers.push(ALL);
+      return;
+    }
     const spec = resolveInit(input as never, `initializers[${i}]`);
     if (Array.isArray(spec)) problems.push(...spec);
     else initializers.push(spec);
   });
-  const labels = initializers.map((s) => s.label);
+  const labels = initializers.flatMap((s) => (s === ALL ? [] : [s.label]));
   const twice = labels.filter((l, i) => labels.indexOf(l) !== i);
   if (twice.length) problems.push(`initializer ${[...new Set(twice)].join(', ')} is requested twice (aliases count as the same); give one a \`label\``);
   return initializers;

@@ -36,7 +36,7 @@ function axis<T extends z.ZodType>(t: T, description: string) {
   return z.union([t, z.array(t).min(1)]).meta({ description, gridAxis: true } satisfies Meta);
 }
 
-/** A requested initializer: a name or alias, or `{ name, label, dense, conv, output, bias, ...params }` (checked against the catalogue by the registry). */
+/** A requested initializer: a name or alias, or `{ name, label, dense, conv, output, residualOut, bias, ...params }` (checked against the catalogue by the registry). */
 export const initInputSchema = z.union([
   z.string(),
   z.looseObject({ name: z.string().optional(), label: z.string().optional() }),
@@ -67,6 +67,8 @@ export const modelSchema = z
     head: described(z.array(whole(1)).default([]), 'CNN: widths of dense layers between the convs and the output (none: straight to the output).'),
     batchNorm: axis(z.boolean(), 'Batch normalization after every hidden layer\'s product, before its activation; [false, true] compares without and with.').default(false),
     dropout: described(z.number().min(0).lt(1).default(0), 'Dropout rate after every hidden layer\'s activation (0: none; seeded).'),
+    residual: axis(z.boolean(), 'Residual blocks after a plain first layer: out = act(skip + branch), the skip an identity or, where the width changes, a learned projection (MLP: hidden layers; CNN: same-padded convs). [false, true] compares both.').default(false),
+    blockDepth: described(whole(1).default(2), 'Layers per residual block; the hidden (or conv) layers after the first must be a multiple of it.'),
   })
   .prefault({});
 
@@ -88,7 +90,7 @@ export const configSchema = z.strictObject({
   ),
   initializers: described(
     z.array(initInputSchema).min(1).default(['zeros', 'randomNormal', 'glorotUniform', 'heNormal']),
-    'Initializers to compare: catalogue names or aliases, or { name, label, ...params }, or per layer kind { dense, conv, output, bias }.',
+    'Initializers to compare: catalogue names or aliases, or { name, label, ...params }, or per layer kind { dense, conv, output, residualOut, bias }.',
   ),
   seeds: described(z.array(whole(0)).min(1).default([0]), 'Trial seeds: every initializer runs once per seed. 0 is a real seed.'),
   backend: described(z.enum(BACKENDS).default('auto'), 'tfjs backend: auto (tensorflow > wasm > cpu), tensorflow, wasm or cpu.'),
@@ -142,9 +144,10 @@ type ModelOutput = ParsedConfig['model'];
 type TrainOutput = ParsedConfig['train'];
 
 /** The model of one grid point: every axis one value, and the hidden widths resolved. */
-export type ModelSettings = Omit<ModelOutput, 'hidden' | 'depth' | 'width' | 'activation' | 'batchNorm'> & {
+export type ModelSettings = Omit<ModelOutput, 'hidden' | 'depth' | 'width' | 'activation' | 'residual' | 'batchNorm'> & {
   hidden: number[];
   activation: Single<ModelOutput['activation']>;
+  residual: Single<ModelOutput['residual']>;
   batchNorm: boolean;
 };
 

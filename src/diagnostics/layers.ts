@@ -75,6 +75,10 @@ function scalarOf(t: Tensor): number {
 export function distinctUnits(tf: Tf, model: Model, tol = 1e-6): number[] {
   return model.layers.slice(0, -1).map((layer) => {
     const [fanIn, units] = matrixShape(layer.shape);
+    // Each unit of a residual block's last layer or projection is added to its own unit of the
+    // other term (skip or branch), so equal incoming weights do not make two units
+    // interchangeable: a symmetry there shows in the layers that feed the skip.
+    if (layer.kind === 'residualOut' || layer.residual?.role === 'projection') return units;
     const w = layer.kernel.dataSync();
     const b = layer.bias.dataSync();
     let scale = 0;
