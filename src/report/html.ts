@@ -8,7 +8,8 @@ import type { Chart } from './charts.js';
 import { versusBest } from './format.js';
 import { pretrainHtml } from './pretrain.js';
 
-const CSS = `
+/** The report's look, shared with the page of `init-bench serve`. */
+export const REPORT_CSS = `
 body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; color: #222; padding: 0 1rem; }
 h1 { font-size: 1.5rem; margin-bottom: 0.2rem; } h2 { font-size: 1.15rem; margin-top: 2rem; }
 .meta { color: #555; margin-top: 0; }
@@ -27,7 +28,7 @@ export function renderHtml(doc: ResultsDocument, charts: Chart[]): string {
   const title = `init-bench: ${esc(String(cfg.name ?? 'run'))}`;
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title}</title><style>${CSS}</style></head>
+<title>${title}</title><style>${REPORT_CSS}</style></head>
 <body>
 <h1>${title}</h1>
 <p class="meta">${doc.trials.length} trial(s) on the <b>${esc(doc.backend)}</b> backend, ${esc(doc.createdAt)}${doc.complete ? '' : ' &middot; <span class="bad">incomplete: some trials are missing</span>'}</p>

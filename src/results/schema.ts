@@ -49,6 +49,7 @@ export const epochSchema = z.object({
   trainSeconds: z.number().meta({ description: 'the optimizer steps alone: what benchmarks compare' }),
   gradNorms: z.array(real).meta({ description: "per layer, L2 norm of the kernel's gradient on the epoch's first batch" }),
   weightNorms: z.array(real).meta({ description: "per layer, L2 norm of the kernel at the epoch's end" }),
+  activationStds: z.array(real).optional().meta({ description: "per layer, activation std on the trial's fixed probe batch at the epoch's end (one forward pass)" }),
 });
 
 export const kernelSpecSchema = z.object({ name: z.string(), params: z.record(z.string(), z.unknown()) });

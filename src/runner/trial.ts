@@ -65,7 +65,7 @@ export async function runTrial(
     const atInit = layerStats(tf, model, probeData.x, probeData.oneHot);
     // Data-dependent initializers saw every training image; training sees the labeled part.
     const labeled = config.data.labeledSize === undefined ? split.train : labeledSubset(data, split.train, config.data.labeledSize);
-    const outcome = await train(tf, model, optimizer, data, labeled, split.test, { ...config.train, seed }, hooks);
+    const outcome = await train(tf, model, optimizer, data, labeled, split.test, { ...config.train, seed }, { ...hooks, probe: probeData.x });
     const diverged = outcome.divergedAtEpoch ?? undefined;
     // After a divergence the weights hold NaN: there is nothing meaningful to measure.
     const after = diverged === undefined ? layerStats(tf, model, testData.x, testData.oneHot).slice(0, -1) : [];
