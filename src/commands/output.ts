@@ -11,6 +11,9 @@ import { describePoint } from '../results/point.js';
 import type { ResultsDocument } from '../results/schema.js';
 import type { RunEvent } from '../runner/experiment.js';
 
+/** The run header's backend line: what runs, and once, how to get a faster path. */
+const backendLine = (backend: string, hint: string | null | undefined) => `backend: ${backend}${hint ? `\n  ${hint}` : ''}`;
+
 export function printDocument(doc: ResultsDocument, config: ExperimentConfig, opts: { json?: boolean; plot?: boolean }): void {
   if (opts.json) {
     process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
@@ -32,7 +35,7 @@ export function showEvents(progress: Progress): (e: RunEvent) => void {
         if (e.jobs > 1) progress.log(`running ${e.toRun} trials in ${e.jobs} worker processes`);
         return;
       case 'backend':
-        progress.log(`backend: ${e.backend}`);
+        progress.log(backendLine(e.backend, e.hint));
         return;
       case 'trialStart':
         progress.log(`trial ${e.index}/${e.total}: ${e.init}, seed ${e.seed}${e.point ? `, ${describePoint(e.point)}` : ''}`);

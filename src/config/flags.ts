@@ -83,6 +83,7 @@ export const CONFIG_FLAGS: FlagDef[] = [
   { flag: '--test-size <n>', key: 'data.testSize', parse: number, probe: true },
   { flag: '--labeled-size <n>', key: 'data.labeledSize', parse: number },
   { flag: '--backend <name>', key: 'backend', parse: same, probe: true },
+  { flag: '--blas <auto|off|path>', key: 'blas', parse: same, probe: true },
   { flag: '--seeds <list>', key: 'seeds', parse: seedList, help: 'seeds, e.g. 0,1,2: every initializer runs once per seed' },
   { flag: '--seed <n>', key: 'seeds', parse: oneSeed, help: 'a single seed (the same as --seeds N)' },
   { flag: '--optimizer <name>', key: 'train.optimizer', parse: axis(same) },
@@ -118,8 +119,11 @@ export function configOptions(command: 'run' | 'probe'): Option[] {
 
 const lowerFirst = (s: string) => (/^[A-Z][a-z]/.test(s) ? s[0].toLowerCase() + s.slice(1) : s);
 
-/** The options commander handed over: the overrides object, with only the flags actually given. */
-export function flagsToOverrides(opts: Record<string, unknown>): Overrides {
+/**
+ * The options commander handed over: the overrides object, with only the flags actually given.
+ * INIT_BENCH_BLAS (read here, the one place) stands for --blas when the flag is not given.
+ */
+export function flagsToOverrides(opts: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): Overrides {
   const out: Overrides = {};
   const setBy = new Map<string, string>();
   for (const f of CONFIG_FLAGS) {
@@ -131,6 +135,7 @@ export function flagsToOverrides(opts: Record<string, unknown>): Overrides {
     setBy.set(f.key, long);
     setPath(out, f.key, f.parse(String(text === true ? '' : text)));
   }
+  if (out.blas === undefined && env.INIT_BENCH_BLAS?.trim()) out.blas = env.INIT_BENCH_BLAS.trim();
   return out;
 }
 

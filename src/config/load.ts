@@ -24,6 +24,8 @@ export interface ExperimentConfig {
   initializers: InitSpec[];
   seeds: number[];
   backend: BackendRequest;
+  /** The wasm backend's system BLAS: auto, off or a library's path. */
+  blas: string;
   /** With trainSize and testSize resolved. */
   data: ParsedConfig['data'] & { trainSize: number; testSize: number };
   /** The first grid point's settings (the only point when nothing varies). */
@@ -143,6 +145,7 @@ export function resolveConfig(input: unknown, flags: Overrides = {}): Experiment
     initializers,
     seeds: config.seeds,
     backend: config.backend,
+    blas: config.blas,
     data,
     model: grid[0].model,
     train: grid[0].train,

@@ -94,6 +94,10 @@ export const configSchema = z.strictObject({
   ),
   seeds: described(z.array(whole(0)).min(1).default([0]), 'Trial seeds: every initializer runs once per seed. 0 is a real seed.'),
   backend: described(z.enum(BACKENDS).default('auto'), 'tfjs backend: auto (tensorflow > wasm > cpu), tensorflow, wasm or cpu.'),
+  blas: described(
+    z.string().min(1).default('auto'),
+    'System BLAS for the wasm backend\'s products: auto (OpenBLAS, MKL, BLIS or Accelerate, the first found), off (XNNPACK only) or a library\'s path. One BLAS thread per process.',
+  ),
   data: dataSchema,
   model: modelSchema,
   train: trainSchema,

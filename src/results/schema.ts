@@ -143,7 +143,7 @@ export const SCHEMA_VERSION = 1;
 
 export const resultsSchema = z.object({
   schemaVersion: z.literal(SCHEMA_VERSION),
-  backend: z.string().meta({ description: 'the tfjs backend the trials ran on: tensorflow, wasm or cpu (with its accelerator, where one ran)' }),
+  backend: z.string().meta({ description: 'the tfjs backend the trials ran on: tensorflow, wasm or cpu; on wasm, +library version when the system BLAS ran the products (wasm+openblas 0.3.21)' }),
   backends: z.array(z.string()).optional().meta({ description: 'merge only: the backends of the merged folders, when they differ' }),
   complete: z.boolean().meta({ description: 'false when trials are missing (an interrupted run, a shard, missing shards)' }),
   stopped: z.enum(['interrupted', 'failFast']).optional().meta({ description: 'why a run stopped before its end: a signal (Ctrl-C, SIGTERM) or --fail-fast' }),
