@@ -73,18 +73,22 @@ export interface PretrainReport {
 export async function pretrainLayers(tf: Tf, layers: InitLayer[], images: Tensor2D, s: PretrainSettings, signal?: AbortSignal): Promise<PretrainReport> {
   const report: PretrainReport = { images: images.shape[0], layers: [] };
   let input: Tensor2D = images;
-  for (const [l, layer] of layers.entries()) {
-    if (layer.kind !== 'dense') throw new Error(`layerwisePretrain pretrains dense layers; ${layer.name} is a ${layer.kind} layer`);
-    if (layer.shape[0] !== input.shape[1]) throw new Error(`${layer.name} reads ${layer.shape[0]} values but its input has ${input.shape[1]}`);
-    const started = performance.now();
-    const decoder = decoderFor(s.decoder, l === 0 ? 'pixels' : layers[l - 1].activation);
-    const loss = await trainAutoencoder(tf, layer, input, decoder, l, s, signal);
-    report.layers.push({ layer: layer.name, decoder, loss, seconds: (performance.now() - started) / 1000 });
-    const next = tf.tidy(() => activate(tf, tf.add(tf.matMul(input, layer.kernel as unknown as Tensor2D), layer.bias), layer.activation, s.leakySlope)) as Tensor2D;
+  try {
+    for (const [l, layer] of layers.entries()) {
+      if (layer.kind !== 'dense') throw new Error(`layerwisePretrain pretrains dense layers; ${layer.name} is a ${layer.kind} layer`);
+      if (layer.shape[0] !== input.shape[1]) throw new Error(`${layer.name} reads ${layer.shape[0]} values but its input has ${input.shape[1]}`);
+      const started = performance.now();
+      const decoder = decoderFor(s.decoder, l === 0 ? 'pixels' : layers[l - 1].activation);
+      const loss = await trainAutoencoder(tf, layer, input, decoder, l, s, signal);
+      report.layers.push({ layer: layer.name, decoder, loss, seconds: (performance.now() - started) / 1000 });
+      // The next layer's input: this (pretrained) encoder applied to the clean input.
+      const from = input;
+      input = tf.tidy(() => activate(tf, tf.add(tf.matMul(from, layer.kernel as unknown as Tensor2D), layer.bias), layer.activation, s.leakySlope)) as Tensor2D;
+      if (from !== images) from.dispose();
+    }
+  } finally {
     if (input !== images) input.dispose();
-    input = next;
   }
-  if (input !== images) input.dispose();
   return report;
 }
 
