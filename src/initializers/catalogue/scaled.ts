@@ -3,7 +3,7 @@
  * Each fan-scaled entry is data handed to the one sampler in ../variance.ts.
  */
 import { z } from 'zod';
-import { define } from './define.js';
+import { define, DRAW, FILL } from './define.js';
 import type { InitializerEntry, Params } from '../types.js';
 import {
   constant,
@@ -36,6 +36,14 @@ export const zeros = define({
     suits: 'Biases, and the last layer of residual branches. Never the kernels of hidden layers.',
     pitfalls: 'With ReLU or tanh the hidden outputs are exactly 0, no gradient reaches the hidden kernels, and only the output bias learns: accuracy stays near the majority-class rate.',
   },
+  tradeoffs: {
+    cost: FILL,
+    shownBy: [
+      { preset: 'symmetry.yaml', shows: 'every unit of a layer identical ("symmetric: 1 distinct unit/layer"), accuracy at chance' },
+      { preset: 'residual.yaml', shows: 'as every kernel, skip connections do not break the symmetry: still chance' },
+      { preset: 'residual.yaml', shows: 'as the last layer of each residual branch (he+zero-branch): every block starts as the identity, and it trains fastest there' },
+    ],
+  },
   params: none,
   sample: (_p, req) => constant(req.shape, 0),
   expectedStd: () => null,
@@ -52,6 +60,10 @@ export const ones = define({
     why: 'A constant other than zero: shows that symmetry, not the value 0, is the problem.',
     suits: 'Batch-norm scales (gamma). Not kernels.',
     pitfalls: 'Symmetric units as with zeros, and on top the signal grows with the fan-in at every layer: sums of 784 pixels overflow a deep net quickly.',
+  },
+  tradeoffs: {
+    cost: FILL,
+    shownBy: [],
   },
   params: none,
   sample: (_p, req) => constant(req.shape, 1),
@@ -70,6 +82,12 @@ export const constantEntry = define({
     suits: 'Biases (e.g. a small positive bias for ReLU units).',
     pitfalls: 'Symmetric units: a layer of width n behaves like a layer of width 1.',
   },
+  tradeoffs: {
+    cost: FILL,
+    shownBy: [
+      { preset: 'symmetry.yaml', shows: 'constant(0.01): one distinct unit per layer, learning as a net one unit wide' },
+    ],
+  },
   params: z.object({ value: z.number().default(0) }).strict(),
   sample: (p, req) => constant(req.shape, num(p, 'value')),
   expectedStd: () => null,
@@ -87,6 +105,14 @@ export const randomNormal = define({
     suits: 'Shallow nets where stddev happens to be near 1/sqrt(fanIn); teaching.',
     pitfalls: 'Too small and the signal vanishes with depth, too large and it explodes or saturates tanh/sigmoid. The default 0.05 is about right for fanIn 400 only.',
   },
+  tradeoffs: {
+    cost: DRAW,
+    shownBy: [
+      { preset: 'default.yaml', shows: 'std 0.05 on a shallow net: trains, a little behind He and Xavier' },
+      { preset: 'exploding.yaml', shows: 'std 1: an exploding signal and a huge first loss' },
+      { preset: 'deep-tanh.yaml', shows: 'std 0.01 on 10 tanh layers: a vanishing signal, stuck near chance' },
+    ],
+  },
   params: z.object({ mean: z.number().default(0), stddev: z.number().positive().default(0.05) }).strict(),
   sample: (p, req) => sampleNormal(req.shape, num(p, 'mean'), num(p, 'stddev'), req.rng),
   expectedStd: (p) => num(p, 'stddev'),
@@ -103,6 +129,10 @@ export const randomUniform = define({
     why: 'The uniform counterpart of randomNormal; the old default U(-1/sqrt(n), 1/sqrt(n)) of early nets is this with a fan-dependent range.',
     suits: 'Shallow nets; teaching.',
     pitfalls: 'Fixed scale: vanishing or exploding signal with depth, as randomNormal.',
+  },
+  tradeoffs: {
+    cost: DRAW,
+    shownBy: [],
   },
   params: z
     .object({ minval: z.number().default(-0.05), maxval: z.number().default(0.05) })
@@ -131,6 +161,10 @@ export const truncatedNormal = define({
     suits: 'As randomNormal, with bounded weights. heNormal, glorotNormal and leCunNormal use this distribution with sigma widened by 1/0.8796, so that their variance is the formula\'s.',
     pitfalls: `\`stddev\` is the std before truncation, as in Keras, tfjs and PyTorch's trunc_normal_: for a target std s, pass stddev = s / ${TRUNCATED_NORMAL_STD.toFixed(4)}. The fixed scale ignores the fan-in, as randomNormal's does.`,
   },
+  tradeoffs: {
+    cost: 'one random draw per weight, redrawn when beyond 2 sigma (about 4.6% of draws)',
+    shownBy: [],
+  },
   params: z.object({ mean: z.number().default(0), stddev: z.number().positive().default(0.05) }).strict(),
   sample: (p, req) => sampleTruncatedNormal(req.shape, num(p, 'mean'), num(p, 'stddev'), req.rng),
   expectedStd: (p) => TRUNCATED_NORMAL_STD * num(p, 'stddev'),
@@ -143,6 +177,7 @@ interface ScaledDoc {
   formula: string;
   reference: string;
   lesson: InitializerEntry['lesson'];
+  tradeoffs: InitializerEntry['tradeoffs'];
   /** Fixed settings; `mode` may be overridden by a `mode` parameter where one is declared. */
   fixed: VarianceScaling;
   modeParam?: boolean;
@@ -159,6 +194,7 @@ function scaled(doc: ScaledDoc): InitializerEntry {
     formula: doc.formula,
     reference: doc.reference,
     lesson: doc.lesson,
+    tradeoffs: doc.tradeoffs,
     params: doc.modeParam ? z.object({ mode: z.enum(['fanIn', 'fanOut']).default('fanIn') }).strict() : none,
     sample: (p, req) => sampleVarianceScaling(settings(p), req.shape, req.rng),
     expectedStd: (p, req) => varianceScalingStd(settings(p), req.shape),
@@ -176,6 +212,14 @@ export const glorotUniform = scaled({
     suits: 'tanh, sigmoid, linear and softmax layers; the Keras default.',
     pitfalls: 'Derived for activations symmetric around 0 with slope 1: with ReLU, which zeroes half its input, the signal variance halves at every layer and deep ReLU nets stall (He et al. 2015, 30 layers).',
   },
+  tradeoffs: {
+    cost: DRAW,
+    shownBy: [
+      { preset: 'deep-tanh.yaml', shows: '10 tanh layers: trains from the first epoch' },
+      { preset: 'deep-relu.yaml', shows: '20 ReLU layers: the signal vanishes and training stalls' },
+      { preset: 'grid-depth.yaml', shows: 'falls behind He as ReLU nets get deeper' },
+    ],
+  },
   fixed: { scale: 1, mode: 'fanAvg', distribution: 'uniform' },
 });
 
@@ -186,6 +230,10 @@ export const glorotNormal = scaled({
   formula: 'W ~ truncated N(0, 2 / (fanIn + fanOut)), variance-corrected',
   reference: GLOROT,
   lesson: glorotUniform.lesson,
+  tradeoffs: {
+    cost: DRAW,
+    shownBy: [],
+  },
   fixed: { scale: 1, mode: 'fanAvg', distribution: 'truncatedNormal' },
 });
 
@@ -208,6 +256,14 @@ export const heNormal = scaled({
     suits: 'ReLU, and leaky ReLU with a small slope (its own gain is sqrt(2 / (1 + slope^2))), dense and conv. For ELU use a gain of 1.2452 (`orthogonal(gain=auto)`, or varianceScaling with scale 1.5505).',
     pitfalls: `${HE_OFF_RELU} The truncated normal must be variance-corrected: tfjs-layers 4.x's is not (\`init-bench list tfjs:heNormal\`).`,
   },
+  tradeoffs: {
+    cost: DRAW,
+    shownBy: [
+      { preset: 'deep-relu.yaml', shows: '20 ReLU layers: trains from epoch 1' },
+      { preset: 'he-vs-xavier.yaml', shows: '4 ReLU layers: starts faster than Xavier' },
+      { preset: 'residual.yaml', shows: 'in every residual branch: the signal grows with each block and training diverges' },
+    ],
+  },
   fixed: { scale: 2, mode: 'fanIn', distribution: 'truncatedNormal' },
   modeParam: true,
 });
@@ -222,6 +278,10 @@ export const heUniform = scaled({
     why: `${heNormal.lesson.why} A uniform on [-a, a] has variance a^2 / 3, so a = sqrt(6 / fanIn).`,
     suits: heNormal.lesson.suits,
     pitfalls: HE_OFF_RELU,
+    },
+  tradeoffs: {
+    cost: DRAW,
+    shownBy: [],
   },
   fixed: { scale: 2, mode: 'fanIn', distribution: 'uniform' },
   modeParam: true,
@@ -238,6 +298,12 @@ export const leCunNormal = scaled({
     suits: 'SELU (the required init), linear and tanh nets.',
     pitfalls: 'Halves the signal per layer under ReLU, like Xavier on square layers.',
   },
+  tradeoffs: {
+    cost: DRAW,
+    shownBy: [
+      { preset: 'selu.yaml', shows: 'SELU: the activation std stays near 1 through 20 layers' },
+    ],
+  },
   fixed: { scale: 1, mode: 'fanIn', distribution: 'truncatedNormal' },
 });
 
@@ -248,6 +314,10 @@ export const leCunUniform = scaled({
   formula: 'W ~ U(-a, a), a = sqrt(3 / fanIn); Var = 1 / fanIn',
   reference: LECUN,
   lesson: leCunNormal.lesson,
+  tradeoffs: {
+    cost: DRAW,
+    shownBy: [],
+  },
   fixed: { scale: 1, mode: 'fanIn', distribution: 'uniform' },
 });
 
@@ -262,6 +332,10 @@ export const varianceScaling = define({
     why: 'Glorot, He and LeCun are all this formula with a particular scale and fan: scale = gain^2 of the activation, fan chosen to preserve the forward signal (fanIn), the backward gradient (fanOut) or a compromise (fanAvg).',
     suits: 'Any layer, once you know the gain of its activation.',
     pitfalls: 'scale is a variance factor, not a std: gain sqrt(2) is scale 2.',
+  },
+  tradeoffs: {
+    cost: DRAW,
+    shownBy: [],
   },
   params: z
     .object({

@@ -7,7 +7,7 @@ import { gainFor } from '../gain.js';
 import { matrixShape, sizeOf } from '../fans.js';
 import { haarOrthogonal, hadamardSign } from '../linalg.js';
 import { applyLsuv } from '../lsuv.js';
-import { define } from './define.js';
+import { define, FILL } from './define.js';
 import type { InitializerEntry, KernelRequest, Params } from '../types.js';
 
 const SAXE = 'Saxe, McClelland & Ganguli (2014), "Exact solutions to the nonlinear dynamics of learning in deep linear neural networks"';
@@ -48,6 +48,12 @@ export const orthogonal = define({
     suits: 'Deep linear and tanh nets, RNNs; with `gain: auto` ReLU nets too.',
     pitfalls: 'Orthogonality is lost once the nonlinearity is applied (ReLU is not an isometry); for conv kernels use deltaOrthogonal. Naive QR implementations are slow for large kernels.',
   },
+  tradeoffs: {
+    cost: 'a Householder QR of each kernel seen as a [rows, cols] matrix: O(rows * cols^2) per layer',
+    shownBy: [
+      { preset: 'deep-tanh.yaml', shows: 'gain 5/3 on 10 tanh layers: trains' },
+    ],
+  },
   params: z.object({ gain: gainParam }).strict(),
   sample: sampleOrthogonal,
   expectedStd: orthogonalStd,
@@ -87,6 +93,10 @@ export const identity = define({
     suits: 'Square layers in residual-like or recurrent nets (IRNN).',
     pitfalls: 'Deterministic: units that start as copies of the same input stay symmetric where in != out; layers wider than their input get zero columns.',
   },
+  tradeoffs: {
+    cost: FILL,
+    shownBy: [],
+  },
   params: z.object({ gain: gainParam }).strict(),
   sample: (p, req) => {
     const g = resolveGain(p, req);
@@ -117,6 +127,10 @@ export const deltaOrthogonal = define({
     suits: 'Very deep CNNs with tanh (or ReLU with gain auto).',
     pitfalls: 'Needs in <= out channels; starts with a 1x1 receptive field that training must widen.',
   },
+  tradeoffs: {
+    cost: 'a Householder QR of an [in, out] matrix per conv layer',
+    shownBy: [],
+  },
   params: z.object({ gain: gainParam }).strict(),
   sample: (p, req) => {
     // A dense kernel is a 1x1 convolution: its delta-orthogonal kernel is just orthogonal.
@@ -141,6 +155,10 @@ export const deltaOrthogonal = define({
   orthogonalBlock: (shape) => {
     const [rows, cols] = shape.slice(-2);
     return { offset: centreTapOffset(shape), rows, cols, where: shape.length > 2 ? `centre tap [${rows}, ${cols}]` : `kernel [${rows}, ${cols}]` };
+    },
+  fits: (shape) => {
+    const [cin, cout] = shape.slice(-2);
+    return shape.length > 2 && cin > cout ? `needs in <= out channels; kernel ${shape.join('x')} has ${cin} > ${cout}` : null;
   },
 });
 
@@ -169,6 +187,10 @@ export const sparse = define({
     why: 'Each unit sees only some of its inputs, so units differ strongly from the start. With a fixed count of non-zero incoming weights (Martens kept 15: `nonZero: 15`) a unit\'s summed input has variance nonZero * stddev^2 * E[x^2] whatever the fan-in: `init-bench inspect --init sparse(nonZero=15) --shape 784,256` prints std 0.00138 (expected 0.00138) and `init-bench inspect --init sparse(nonZero=15) --shape 256,256` prints std 0.00248 (expected 0.00242), so fanIn x variance is 0.0015 and 0.0016, against 15 x 0.01^2 = 0.0015 for any fan-in. With a fraction (the default, sparsity 0.1) it grows with the fan-in as a dense draw\'s does, times 1 - sparsity: `init-bench inspect --init sparse --shape 784,256` prints std 0.00949 and `init-bench inspect --init sparse --shape 256,256` prints std 0.00950, so fanIn x variance is 0.071 and 0.023.',
     suits: 'Deep and recurrent nets trained with second-order methods (Martens 2010); a contrast to dense schemes.',
     pitfalls: 'The std is fixed, not fan-scaled: the default 0.01 is too small for deep nets with SGD. init-bench zeroes per unit (a column of its [in, out] kernel), as Martens; PyTorch\'s sparse_ zeroes a fraction of each column of its [out, in] weight, i.e. per input (each input\'s outgoing weights).',
+  },
+  tradeoffs: {
+    cost: 'one random draw per weight and a shuffle of each unit\'s inputs',
+    shownBy: [],
   },
   params: z
     .object({
@@ -203,17 +225,26 @@ export const sparse = define({
 export const zerO = define({
   name: 'zerO',
   aliases: ['zero-hadamard'],
-  summary: 'Deterministic: partial identity, or a scaled Hadamard transform where a layer widens.',
+  summary: 'Deterministic: partial identity, or a scaled Hadamard transform where a layer widens; 0 at the end of each residual branch.',
   distribution: 'constant (Hadamard)',
-  formula: 'out <= in: W = I (partial identity); out > in: W = I_{out x p} (H_p / 2^(k/2)) I_{p x in}, p = 2^k, k = ceil(log2 out)',
+  formula: 'out <= in: W = I (partial identity); out > in: W = I_{out x p} (H_p / 2^(k/2)) I_{p x in}, p = 2^k, k = ceil(log2 out); last layer of a residual branch (residualOut): W = 0',
   reference: 'Zhao, Schaefer & Anandkumar (2022), "ZerO Initialization: Initializing Neural Networks with only Zeros and Ones"',
   lesson: {
     why: 'No randomness at all: identity maps keep the signal, and where a layer gets wider the Hadamard matrix spreads each input over all new units with +-1 entries, which breaks the symmetry that plain identity padding would leave.',
     suits: 'Deep nets whose widths change; reproducible training without a seed.',
-    pitfalls: 'The identity part keeps units that see the same input identical if widths shrink then grow; conv kernels get it at the centre tap only.',
+    pitfalls: 'The identity part keeps units that see the same input identical if widths shrink then grow; conv kernels get it at the centre tap only. A layer narrower than its input keeps only the first inputs (784 -> 256 on MNIST: the top 9 pixel rows). On residual nets the paper zeroes every branch layer and puts a skip around each (blockDepth 1); with longer branches the layers before the last are identities.',
+  },
+  tradeoffs: {
+    cost: 'none: a fill with Hadamard signs',
+    shownBy: [
+      { preset: 'residual.yaml', shows: 'a 21-layer residual net trains from zeros and ones alone' },
+    ],
   },
   params: z.object({}).strict(),
   sample: (_p, req) => {
+    // Residual nets (Zhao et al. 2022, sec. 4): the branches start at 0 and the skips carry the
+    // identity, so every block starts as the identity map.
+    if (req.kind === 'residualOut') return new Float32Array(sizeOf(req.shape));
     const cin = req.shape[req.shape.length - 2];
     const cout = req.shape[req.shape.length - 1];
     if (cout <= cin) return centreTap(req.shape, (i, o) => (i === o ? 1 : 0));
@@ -236,6 +267,10 @@ export const lsuv = define({
     why: 'Instead of deriving the scale from the activation function, measure it: forward a real batch and normalize each layer\'s pre-activation variance to 1. Works for any activation and any architecture, including ones no formula covers.',
     suits: 'Any activation; nets where the theory is unclear (maxout, unusual activations).',
     pitfalls: 'Needs data at init time; a small batch gives a noisy variance; it fixes the scale of the forward signal only, not the gradients.',
+  },
+  tradeoffs: {
+    cost: 'an orthogonal init, then per layer up to maxIterations forward passes of a training batch (recorded per layer in the trial)',
+    shownBy: [],
   },
   params: z
     .object({

@@ -220,6 +220,10 @@ function mirrorEntry(m: Mirror): InitializerEntry {
     formula: m.formula,
     reference: `${SOURCE} (read there: what tfjs does, not what the paper says)`,
     lesson: m.lesson,
+    tradeoffs: {
+      cost: m.name === 'orthogonal' ? "tfjs's own QR per layer (it warns that large kernels are slow); tfjs-layers loads on first use" : 'one draw per weight by tfjs-layers (loaded on first use)',
+      shownBy: m.name === 'heNormal' ? [{ preset: 'deep-relu.yaml', shows: "tfjs's heNormal beside ours on 20 ReLU layers" }] : [],
+    },
     params: m.params,
     async sample(params, req) {
       // tfjs-layers is loaded only here: nothing else in init-bench samples with it.
