@@ -10,17 +10,19 @@ import { ROOT, runCli } from '../helpers.js';
  * "`init-bench inspect --init X --shape A,B` prints std 0.04397 (max 0.10000)" must agree with
  * what that command prints now, to the digits quoted (half a unit in the last place).
  */
-const KEYS = 'std|max|min|ratio|expected|promised';
+const KEYS = 'std|max|min|ratio|expected|promised|error';
 const NUMBER = '-?\\d+\\.?\\d*(?:e-?\\d+)?';
 // A figure is "key number"; figures may be separated by words and punctuation but not digits.
 const CLAIM = new RegExp(`\`init-bench inspect ([^\`]+)\` prints ((?:${KEYS}) ${NUMBER}(?:[ ,()a-zA-Z'-]*(?:${KEYS}) ${NUMBER})*)`, 'g');
 const FIGURE = new RegExp(`(${KEYS}) (${NUMBER})`, 'g');
-const FIELD: Record<string, string> = { std: 'std', max: 'max', min: 'min', ratio: 'stdRatio', expected: 'expectedStd', promised: 'promisedStd' };
+const FIELD: Record<string, string> = { std: 'std', max: 'max', min: 'min', ratio: 'stdRatio', expected: 'expectedStd', promised: 'promisedStd', error: 'orthogonalityError' };
 
 function claims(): { where: string; args: string[]; figures: [string, string][] }[] {
   const found = [];
-  for (const entry of CATALOGUE) {
-    for (const text of [entry.summary, entry.formula, entry.lesson.why, entry.lesson.suits, entry.lesson.pitfalls]) {
+  const readme = { name: 'README.md', texts: [readFileSync(join(ROOT, 'README.md'), 'utf8').replace(/\s+/g, ' ')] };
+  const sources = [...CATALOGUE.map((e) => ({ name: e.name, texts: [e.summary, e.formula, e.lesson.why, e.lesson.suits, e.lesson.pitfalls] })), readme];
+  for (const entry of sources) {
+    for (const text of entry.texts) {
       for (const m of text.matchAll(CLAIM)) {
         const figures = [...m[2].matchAll(FIGURE)].map((f) => [f[1], f[2]] as [string, string]);
         found.push({ where: entry.name, args: m[1].trim().split(/\s+/), figures });
