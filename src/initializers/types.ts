@@ -39,6 +39,15 @@ export interface KernelRequest {
 
 export type Params = Record<string, unknown>;
 
+/** A row-major [rows, cols] block of a kernel's values, starting at `offset`. */
+export interface OrthogonalBlock {
+  offset: number;
+  rows: number;
+  cols: number;
+  /** Named for the user, e.g. "centre tap [16, 32]". */
+  where: string;
+}
+
 /** What `init-bench list NAME` teaches about an entry. */
 export interface Lesson {
   why: string;
@@ -78,10 +87,17 @@ export interface InitializerEntry {
   sample(params: Params, req: KernelRequest): Float32Array | Promise<Float32Array>;
   /** The std a kernel's entries should have by the entry's formula; null when not a spread. */
   expectedStd(params: Params, req: Omit<KernelRequest, 'rng'>): number | null;
+  /**
+   * `tfjs:` mirrors whose samples differ from what their name promises: the std the name promises
+   * by docs/science.md (init-bench's entry of that name), which `inspect` prints beside expectedStd.
+   */
+  promisedStd?(params: Params, req: Omit<KernelRequest, 'rng'>): number | null;
   /** The gain this entry applies, where a gain applies. */
   gain?(params: Params, req: Omit<KernelRequest, 'rng'>): number;
-  /** Orthogonal-type: inspect reports max |W^T W - gain^2 I|. */
+  /** Orthogonal-type: inspect reports how far the orthogonal part is from gain^2 I. */
   orthogonal?: boolean;
+  /** Where the orthogonal matrix sits when it is not the whole kernel (deltaOrthogonal: the centre tap). */
+  orthogonalBlock?(shape: readonly number[]): OrthogonalBlock;
   /** Why the entry cannot fill a kernel of this shape, or null when it can (absent: any shape). `--init all` skips entries that cannot fill the model. */
   fits?(shape: readonly number[]): string | null;
   /** Needs a data batch after the model is built (LSUV): `sample` gives the starting weights, then this refines them. */
@@ -114,6 +130,10 @@ export interface DataDependentContext {
   forward(x: Tensor2D, upTo: number): { preActivations: Tensor[]; outputs: Tensor[]; activations: Tensor[] };
   /** The trial seed. */
   seed: number;
+  /** Negative slope of leakyRelu layers (the model's). */
+  leakySlope: number;
+  /** Aborted when the run is interrupted: a long refinement (pretraining) stops at its next step. */
+  signal?: AbortSignal;
 }
 
 /** The data-dependent step of an initializer: refines the kernels in place and returns what the trial records. */
@@ -121,4 +141,6 @@ export interface DataDependentHook {
   /** The key under which a trial records the report (e.g. `lsuv`). */
   reportKey: string;
   run(params: Params, ctx: DataDependentContext): Promise<Record<string, unknown>> | Record<string, unknown>;
+  /** Why it cannot refine a model with these layer kinds (input side first); undefined when it can. Checked with the config. */
+  unsupported?(kinds: LayerKind[]): string | undefined;
 }

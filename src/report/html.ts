@@ -6,8 +6,10 @@ import { pointKey } from '../results/point.js';
 import type { InitSummary, ResultsDocument } from '../results/schema.js';
 import type { Chart } from './charts.js';
 import { versusBest } from './format.js';
+import { pretrainHtml } from './pretrain.js';
 
-const CSS = `
+/** The report's look, shared with the page of `init-bench serve`. */
+export const REPORT_CSS = `
 body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; color: #222; padding: 0 1rem; }
 h1 { font-size: 1.5rem; margin-bottom: 0.2rem; } h2 { font-size: 1.15rem; margin-top: 2rem; }
 .meta { color: #555; margin-top: 0; }
@@ -26,7 +28,7 @@ export function renderHtml(doc: ResultsDocument, charts: Chart[]): string {
   const title = `init-bench: ${esc(String(cfg.name ?? 'run'))}`;
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title}</title><style>${CSS}</style></head>
+<title>${title}</title><style>${REPORT_CSS}</style></head>
 <body>
 <h1>${title}</h1>
 <p class="meta">${doc.trials.length} trial(s) on the <b>${esc(doc.backend)}</b> backend, ${esc(doc.createdAt)}${doc.complete ? '' : ' &middot; <span class="bad">incomplete: some trials are missing</span>'}</p>
@@ -34,6 +36,7 @@ export function renderHtml(doc: ResultsDocument, charts: Chart[]): string {
 ${settings(cfg)}
 <h2>Comparison</h2>
 ${table(doc)}
+${pretrainHtml(doc, esc)}
 <h2>Charts</h2>
 <div class="charts">
 ${charts.map(figure).join('\n')}
@@ -53,7 +56,7 @@ function settings(cfg: Record<string, unknown>): string {
   const data = (cfg.data ?? {}) as Record<string, unknown>;
   const shape = model.kind === 'cnn' ? `CNN, filters ${json(model.filters)}, kernel ${model.kernelSize}, pool ${model.pool}, head ${json(model.head)}` : model.depth !== undefined ? `MLP, depth ${json(model.depth)} x width ${json(model.width ?? 256)}` : `MLP, hidden ${json(model.hidden)}`;
   const rows: [string, string][] = [
-    ['data', `${data.dataDir ? `${data.dataset} from ${data.dataDir}` : 'embedded MNIST'}; train ${data.trainSize ?? 'default'}, test ${data.testSize ?? 'default'}`],
+    ['data', `${data.dataDir ? `${data.dataset} from ${data.dataDir}` : 'embedded MNIST'}; train ${data.trainSize ?? 'default'}${data.labeledSize !== undefined ? ` (${data.labeledSize} labeled)` : ''}, test ${data.testSize ?? 'default'}`],
     ['model', `${shape}; activation ${json(model.activation)}${model.batchNorm ? '; batch norm' : ''}${model.dropout ? `; dropout ${model.dropout}` : ''}`],
     ['training', `${json(train.optimizer)}, lr ${json(train.lr)}, batch ${train.batchSize}, ${train.epochs} epoch(s); target accuracy ${train.target}`],
     ['seeds', json(cfg.seeds)],

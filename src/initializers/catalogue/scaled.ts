@@ -142,25 +142,32 @@ export const randomUniform = define({
   expectedStd: (p) => (num(p, 'maxval') - num(p, 'minval')) / Math.sqrt(12),
 });
 
+/**
+ * truncatedNormal(mean, stddev): `stddev` is the sigma of the normal before truncation, as in
+ * Keras and tfjs (`TruncatedNormal`: "values more than two standard deviations from the mean are
+ * discarded and re-drawn") and PyTorch (`trunc_normal_(std, a, b)`: "the standard deviation of
+ * the normal distribution", with a, b = mean -+ 2 std). The samples' std is therefore
+ * 0.8796 * stddev. The variance correction belongs to the variance-scaling family only.
+ */
 export const truncatedNormal = define({
   name: 'truncatedNormal',
   aliases: [],
-  summary: 'Normal cut at 2 std, rescaled so the std is the one asked for.',
+  summary: 'Normal N(mean, stddev^2) cut at 2 stddev: the samples\' std is 0.88 stddev.',
   distribution: 'truncatedNormal',
-  formula: `W ~ N(mean, (stddev / ${TRUNCATED_NORMAL_STD.toFixed(4)})^2) redrawn outside +-2 sigma; std = stddev`,
+  formula: `W ~ N(mean, stddev^2) redrawn outside mean +- 2 stddev; std = ${TRUNCATED_NORMAL_STD.toFixed(4)} stddev, variance = ${(TRUNCATED_NORMAL_STD ** 2).toFixed(4)} stddev^2`,
   reference: null,
   lesson: {
-    why: 'No weight lands far out in the tails, where a single large weight could dominate a unit. Cutting at 2 sigma shrinks the std to 0.88 sigma, so the sampler widens sigma by 1/0.8796 first.',
-    suits: 'As randomNormal; it is the distribution under heNormal, glorotNormal and leCunNormal here.',
-    pitfalls: 'Without the correction (tfjs-layers 4.x) every layer gets 0.774x the intended variance.',
+    why: `No weight lands far out in the tails, where a single large weight could dominate a unit: every |W - mean| is at most 2 stddev. Cutting at 2 sigma leaves a std of ${TRUNCATED_NORMAL_STD.toFixed(4)} stddev (variance ${(TRUNCATED_NORMAL_STD ** 2).toFixed(4)} stddev^2): \`init-bench inspect --init truncatedNormal --shape 1000,1000\` prints std 0.04397 (max 0.10000) for stddev 0.05.`,
+    suits: 'As randomNormal, with bounded weights. heNormal, glorotNormal and leCunNormal use this distribution with sigma widened by 1/0.8796, so that their variance is the formula\'s.',
+    pitfalls: `\`stddev\` is the std before truncation, as in Keras, tfjs and PyTorch's trunc_normal_: for a target std s, pass stddev = s / ${TRUNCATED_NORMAL_STD.toFixed(4)}. The fixed scale ignores the fan-in, as randomNormal's does.`,
   },
   tradeoffs: {
     cost: 'one random draw per weight, redrawn when beyond 2 sigma (about 4.6% of draws)',
     shownBy: [{ preset: 'signal-tour.yaml', shows: 'std 0.05 on 20 ReLU layers: the signal vanishes (probe)' }],
   },
   params: z.object({ mean: z.number().default(0), stddev: z.number().positive().default(0.05) }).strict(),
-  sample: (p, req) => sampleTruncatedNormal(req.shape, num(p, 'mean'), num(p, 'stddev') / TRUNCATED_NORMAL_STD, req.rng),
-  expectedStd: (p) => num(p, 'stddev'),
+  sample: (p, req) => sampleTruncatedNormal(req.shape, num(p, 'mean'), num(p, 'stddev'), req.rng),
+  expectedStd: (p) => TRUNCATED_NORMAL_STD * num(p, 'stddev'),
 });
 
 interface ScaledDoc {
@@ -230,6 +237,14 @@ export const glorotNormal = scaled({
   fixed: { scale: 1, mode: 'fanAvg', distribution: 'truncatedNormal' },
 });
 
+/**
+ * What the probe measures for He off ReLU (20 hidden layers of 256, seed 0; PyTorch agrees over
+ * seeds 0-9: 0.10% and 1.50% saturated, He's tanh pre-activation std 0.78 at layer 20).
+ */
+const HE_OFF_RELU =
+  'Not made for tanh or sigmoid, but saturation is not what goes wrong at 20 layers of 256: `init-bench probe --init heNormal,orthogonal(gain=auto),glorotUniform --activation tanh --depth 20` measures at most 0.13% of He\'s tanh outputs saturated (|tanh| > 0.99; orthogonal with the recommended gain 5/3: 1.53%, Xavier 0.00%), while He\'s pre-activation std grows from 0.47 at layer 1 to 0.79 at layer 20 and Xavier\'s shrinks from 0.41 to 0.15. On sigmoid `init-bench probe --init heNormal,glorotUniform --activation sigmoid --depth 20` measures 0.00% saturated (outside 0.01..0.99) and a vanishing gradient under both (layer 1\'s kernel gradient norm 1e-10 under He, 8e-13 under Xavier): both inits show it, so it comes from the sigmoid\'s slope (at most 1/4), not from saturation. ' +
+  'Nor for ELU: `init-bench probe --init heNormal,orthogonal(gain=auto),leCunNormal --activation elu --depth 20` measures He\'s pre-activation std growing from 0.47 to 2.61 (activation std x4.56, flagged as exploding), gain 1 (LeCun) letting it decay from 0.33 to 0.096, and `gain: auto` (1.2452, the gain that makes variance 1 a fixed point for ELU) bringing it from 0.42 towards 1 (0.83 at layer 20).';
+
 export const heNormal = scaled({
   name: 'heNormal',
   aliases: ['he', 'kaiming', 'kaimingNormal'],
@@ -238,8 +253,8 @@ export const heNormal = scaled({
   reference: HE,
   lesson: {
     why: 'A ReLU passes half of a symmetric input, so E[relu(x)^2] = Var(x) / 2; doubling the LeCun variance (gain sqrt(2)) keeps the pre-activation variance constant through any number of ReLU layers. Mode fanOut keeps the gradient variance constant instead.',
-    suits: 'ReLU and its relatives (leaky ReLU, ELU, GELU), dense and conv.',
-    pitfalls: 'Too large for tanh/sigmoid (saturation). The truncated normal must be variance-corrected: tfjs-layers 4.x is not, and its heNormal shrinks the signal 0.774x per layer.',
+    suits: 'ReLU, and leaky ReLU with a small slope (its own gain is sqrt(2 / (1 + slope^2))), dense and conv. For ELU use a gain of 1.2452 (`orthogonal(gain=auto)`, or varianceScaling with scale 1.5505).',
+    pitfalls: `${HE_OFF_RELU} The truncated normal must be variance-corrected: tfjs-layers 4.x's is not (\`init-bench list tfjs:heNormal\`).`,
   },
   tradeoffs: {
     cost: DRAW,
@@ -257,9 +272,13 @@ export const heUniform = scaled({
   name: 'heUniform',
   aliases: ['kaimingUniform'],
   summary: 'Uniform with variance 2 / fanIn.',
-  formula: 'W ~ U(-a, a), a = sqrt(6 / fanIn); Var = 2 / fanIn (mode fanOut: 6 / fanOut)',
+  formula: 'W ~ U(-a, a), a = sqrt(6 / fanIn); Var = 2 / fanIn (mode fanOut: a = sqrt(6 / fanOut), Var = 2 / fanOut)',
   reference: HE,
-  lesson: heNormal.lesson,
+  lesson: {
+    why: `${heNormal.lesson.why} A uniform on [-a, a] has variance a^2 / 3, so a = sqrt(6 / fanIn).`,
+    suits: heNormal.lesson.suits,
+    pitfalls: HE_OFF_RELU,
+    },
   tradeoffs: {
     cost: DRAW,
     shownBy: [{ preset: 'signal-tour.yaml', shows: '20 ReLU layers: signal and gradients stay in range (probe)' }],
