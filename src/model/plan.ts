@@ -140,9 +140,9 @@ function convPlan(arch: Architecture, hidden: Hidden): { plans: LayerPlan[]; out
   // padding) so that the skip can be added, and the block pools once, after the sum.
   const plans = residualStack(arch, convs, 1, 'conv', (units, from, stem) => ({ op: 'conv', shape: [k, k, from, units], pool: 1, padding: stem ? padding : 'same', ...hidden }));
   for (const p of plans) {
-    if (!p.residual) shrink('conv1 (the stem)', p.padding);
-    else if (p.kind !== 'residualOut') continue;
-    else shrink(`residual block ${p.residual.block}`, 'same');
+    // Pooling follows the stem and the last layer of each block (after the sum).
+    if (p.residual && p.kind !== 'residualOut') continue;
+    shrink(p.residual ? `residual block ${p.residual.block}` : 'conv1 (the stem)', p.padding);
     p.pool = pool;
   }
   return { plans, outputs: size * size * channels };

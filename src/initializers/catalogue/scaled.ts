@@ -63,7 +63,7 @@ export const ones = define({
   },
   tradeoffs: {
     cost: FILL,
-    shownBy: [],
+    shownBy: [{ preset: 'signal-tour.yaml', shows: 'symmetric units, and activations that overflow to non-finite values by layer 20 (probe)' }],
   },
   params: none,
   sample: (_p, req) => constant(req.shape, 1),
@@ -132,7 +132,7 @@ export const randomUniform = define({
   },
   tradeoffs: {
     cost: DRAW,
-    shownBy: [],
+    shownBy: [{ preset: 'signal-tour.yaml', shows: '20 ReLU layers: the signal vanishes (probe)' }],
   },
   params: z
     .object({ minval: z.number().default(-0.05), maxval: z.number().default(0.05) })
@@ -163,7 +163,7 @@ export const truncatedNormal = define({
   },
   tradeoffs: {
     cost: 'one random draw per weight, redrawn when beyond 2 sigma (about 4.6% of draws)',
-    shownBy: [],
+    shownBy: [{ preset: 'signal-tour.yaml', shows: 'std 0.05 on 20 ReLU layers: the signal vanishes (probe)' }],
   },
   params: z.object({ mean: z.number().default(0), stddev: z.number().positive().default(0.05) }).strict(),
   sample: (p, req) => sampleTruncatedNormal(req.shape, num(p, 'mean'), num(p, 'stddev'), req.rng),
@@ -232,7 +232,7 @@ export const glorotNormal = scaled({
   lesson: glorotUniform.lesson,
   tradeoffs: {
     cost: DRAW,
-    shownBy: [],
+    shownBy: [{ preset: 'signal-tour.yaml', shows: '20 ReLU layers: the signal vanishes, as with glorotUniform (probe)' }],
   },
   fixed: { scale: 1, mode: 'fanAvg', distribution: 'truncatedNormal' },
 });
@@ -281,7 +281,7 @@ export const heUniform = scaled({
     },
   tradeoffs: {
     cost: DRAW,
-    shownBy: [],
+    shownBy: [{ preset: 'signal-tour.yaml', shows: '20 ReLU layers: signal and gradients stay in range (probe)' }],
   },
   fixed: { scale: 2, mode: 'fanIn', distribution: 'uniform' },
   modeParam: true,
@@ -316,7 +316,7 @@ export const leCunUniform = scaled({
   lesson: leCunNormal.lesson,
   tradeoffs: {
     cost: DRAW,
-    shownBy: [],
+    shownBy: [{ preset: 'signal-tour.yaml', shows: '20 ReLU layers: the signal vanishes (probe)' }],
   },
   fixed: { scale: 1, mode: 'fanIn', distribution: 'uniform' },
 });
@@ -335,7 +335,7 @@ export const varianceScaling = define({
   },
   tradeoffs: {
     cost: DRAW,
-    shownBy: [],
+    shownBy: [{ preset: 'signal-tour.yaml', shows: 'scale 2 (He) on 20 ReLU layers: signal and gradients stay in range (probe)' }],
   },
   params: z
     .object({

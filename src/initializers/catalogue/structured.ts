@@ -91,11 +91,11 @@ export const identity = define({
   lesson: {
     why: 'Each layer starts as (a multiple of) the identity map, so the input passes through a deep net unchanged and gradients flow as through a shallow one.',
     suits: 'Square layers in residual-like or recurrent nets (IRNN).',
-    pitfalls: 'Deterministic: units that start as copies of the same input stay symmetric where in != out; layers wider than their input get zero columns.',
+    pitfalls: 'Deterministic: units that start as copies of the same input stay symmetric where in != out; layers wider than their input get zero columns, and a layer narrower than its input keeps only the first inputs (784 -> 256 on MNIST: the first 256 pixels, about the top 9 rows).',
   },
   tradeoffs: {
     cost: FILL,
-    shownBy: [],
+    shownBy: [{ preset: 'signal-tour.yaml', shows: 'a 784 -> 256 first layer keeps the first 256 pixels, and at init no hidden layer gets a gradient (probe)' }],
   },
   params: z.object({ gain: gainParam }).strict(),
   sample: (p, req) => {
@@ -112,6 +112,7 @@ export const dirac = define({
   aliases: [],
   summary: 'Conv kernel that passes channel i to output i unchanged (identity at the centre tap).',
   formula: 'W[kh/2][kw/2][i][i] = gain for i < min(in, out), 0 at every other tap',
+  tradeoffs: { cost: FILL, shownBy: [] },
   reference: 'Zagoruyko & Komodakis (2017), "DiracNets: Training Very Deep Neural Networks Without Skip-Connections"',
 });
 
@@ -190,7 +191,7 @@ export const sparse = define({
   },
   tradeoffs: {
     cost: 'one random draw per weight and a shuffle of each unit\'s inputs',
-    shownBy: [],
+    shownBy: [{ preset: 'signal-tour.yaml', shows: 'std 0.01 on 20 ReLU layers: the signal vanishes (probe)' }],
   },
   params: z
     .object({
@@ -270,7 +271,7 @@ export const lsuv = define({
   },
   tradeoffs: {
     cost: 'an orthogonal init, then per layer up to maxIterations forward passes of a training batch (recorded per layer in the trial)',
-    shownBy: [],
+    shownBy: [{ preset: 'signal-tour.yaml', shows: '20 ReLU layers: signal and gradients in range after its rescaling (probe)' }],
   },
   params: z
     .object({
