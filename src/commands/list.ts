@@ -112,7 +112,7 @@ function explain(name: string, opts: ListOptions): number {
     const shown = entry.tradeoffs.shownBy.map((e) => `configs/${e.preset}: ${e.shows}`);
     lines.push(`${chalk.bold('Shown by')}  ${shown.length ? shown.join('\n          ') : 'no preset yet'}`);
   }
-  if (entry.dataDependent) lines.push('', 'Data-dependent: it is applied on a training batch by `init-bench run` and `init-bench probe`.');
+  if (entry.dataDependent) lines.push('', 'Data-dependent: it is applied on training images (a batch, or every one for layer-wise pretraining) by `init-bench run` and `init-bench probe`.');
   process.stdout.write(`${lines.join('\n')}\n`);
   return 0;
 }

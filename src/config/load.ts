@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parseDocument } from 'yaml';
 import { ConfigError, UserError, describeFsError } from '../errors.js';
-import { resolveInit, type InitSpec } from '../initializers/registry.js';
+import { entryOf, resolveInit, type InitSpec } from '../initializers/registry.js';
 import { architectureOf, layerPlan } from '../model/network.js';
 import { idxCounts } from '../data/idx.js';
 import { EMBEDDED_SPLIT, MAX_EMBEDDED } from '../data/split.js';
@@ -24,6 +24,8 @@ export interface ExperimentConfig {
   initializers: InitSpec[];
   seeds: number[];
   backend: BackendRequest;
+  /** The wasm backend's system BLAS: auto, off or a library's path. */
+  blas: string;
   /** With trainSize and testSize resolved. */
   data: ParsedConfig['data'] & { trainSize: number; testSize: number };
   /** The first grid point's settings (the only point when nothing varies). */
@@ -135,13 +137,15 @@ export function resolveConfig(input: unknown, flags: Overrides = {}): Experiment
   const config = parsed.data;
   const data = resolveData(config.data);
   const grid = expandGrid(config);
-  checkShapes(grid);
+  checkShapes(grid, []);
   const { initializers, omitted } = expandAll(requested, grid);
+  checkShapes(grid, initializers);
   return {
     name: config.name,
     initializers,
     seeds: config.seeds,
     backend: config.backend,
+    blas: config.blas,
     data,
     model: grid[0].model,
     train: grid[0].train,
@@ -241,22 +245,37 @@ function crossChecks(given: Overrides): string[] {
 /** Sizes spelled out: the embedded split's, or all of an IDX set (its files are checked here, before any work). */
 function resolveData(data: ParsedConfig['data']): ExperimentConfig['data'] {
   if (data.dataDir === undefined) {
-    return { ...data, trainSize: data.trainSize ?? EMBEDDED_SPLIT.train, testSize: data.testSize ?? EMBEDDED_SPLIT.test };
+    return checkLabeled({ ...data, trainSize: data.trainSize ?? EMBEDDED_SPLIT.train, testSize: data.testSize ?? EMBEDDED_SPLIT.test });
   }
   const counts = idxCounts(data.dataDir);
   const problems: string[] = [];
   if ((data.trainSize ?? 0) > counts.train) problems.push(`\`data.trainSize\` is ${data.trainSize}; ${data.dataDir} has ${counts.train} training examples`);
   if ((data.testSize ?? 0) > counts.test) problems.push(`\`data.testSize\` is ${data.testSize}; ${data.dataDir} has ${counts.test} test examples`);
   if (problems.length) throw new ConfigError(problems);
-  return { ...data, trainSize: data.trainSize ?? counts.train, testSize: data.testSize ?? counts.test };
+  return checkLabeled({ ...data, trainSize: data.trainSize ?? counts.train, testSize: data.testSize ?? counts.test });
 }
 
-/** Both datasets are 28x28 digits of 10 classes: a conv stack that does not fit is a config error. */
-function checkShapes(grid: GridPoint[]): void {
+/** `labeledSize` is a part of the training examples. */
+function checkLabeled(data: ExperimentConfig['data']): ExperimentConfig['data'] {
+  if (data.labeledSize !== undefined && data.labeledSize > data.trainSize) {
+    throw new ConfigError([`\`data.labeledSize\` is ${data.labeledSize}; it must be at most \`data.trainSize\` (${data.trainSize}), the training examples it labels`]);
+  }
+  return data;
+}
+
+/**
+ * Both datasets are 28x28 digits of 10 classes: a conv stack that does not fit is a config error,
+ * and so is a data-dependent initializer that cannot work on a model's layers.
+ */
+function checkShapes(grid: GridPoint[], initializers: InitSpec[]): void {
   const problems = new Set<string>();
   for (const point of grid) {
     try {
-      layerPlan(architectureOf(point.model, { height: 28, width: 28, classes: 10 }));
+      const kinds = layerPlan(architectureOf(point.model, { height: 28, width: 28, classes: 10 })).map((p) => p.kind);
+      for (const spec of initializers) {
+        const refusal = entryOf(spec).dataDependent?.unsupported?.(kinds);
+        if (refusal) problems.add(`initializer ${spec.label}: ${refusal}`);
+      }
     } catch (err) {
       problems.add(`\`model\`: ${(err as Error).message}`);
     }

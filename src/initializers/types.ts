@@ -130,6 +130,10 @@ export interface DataDependentContext {
   forward(x: Tensor2D, upTo: number): { preActivations: Tensor[]; outputs: Tensor[]; activations: Tensor[] };
   /** The trial seed. */
   seed: number;
+  /** Negative slope of leakyRelu layers (the model's). */
+  leakySlope: number;
+  /** Aborted when the run is interrupted: a long refinement (pretraining) stops at its next step. */
+  signal?: AbortSignal;
 }
 
 /** The data-dependent step of an initializer: refines the kernels in place and returns what the trial records. */
@@ -137,4 +141,6 @@ export interface DataDependentHook {
   /** The key under which a trial records the report (e.g. `lsuv`). */
   reportKey: string;
   run(params: Params, ctx: DataDependentContext): Promise<Record<string, unknown>> | Record<string, unknown>;
+  /** Why it cannot refine a model with these layer kinds (input side first); undefined when it can. Checked with the config. */
+  unsupported?(kinds: LayerKind[]): string | undefined;
 }

@@ -69,6 +69,7 @@ export async function refineWithData(
   spec: InitSpec,
   data: { batch: Tensor2D; trainingImages(batchSize: number, seed: number): Generator<Tensor2D> },
   seed: number,
+  signal?: AbortSignal,
 ): Promise<DataDependentReport | undefined> {
   const hook = entryOf(spec).dataDependent;
   if (!hook) return undefined;
@@ -79,6 +80,8 @@ export async function refineWithData(
     trainingImages: data.trainingImages,
     forward: (x, upTo) => forward(tf, model, x, 'probe', upTo),
     seed,
+    leakySlope: model.arch.leakySlope,
+    ...(signal ? { signal } : {}),
   });
   return { key: hook.reportKey, report };
 }

@@ -6,6 +6,7 @@ import { pointKey } from '../results/point.js';
 import type { InitSummary, ResultsDocument } from '../results/schema.js';
 import type { Chart } from './charts.js';
 import { versusBest } from './format.js';
+import { pretrainHtml } from './pretrain.js';
 
 /** The report's look, shared with the page of `init-bench serve`. */
 export const REPORT_CSS = `
@@ -35,6 +36,7 @@ export function renderHtml(doc: ResultsDocument, charts: Chart[]): string {
 ${settings(cfg)}
 <h2>Comparison</h2>
 ${table(doc)}
+${pretrainHtml(doc, esc)}
 <h2>Charts</h2>
 <div class="charts">
 ${charts.map(figure).join('\n')}
@@ -54,7 +56,7 @@ function settings(cfg: Record<string, unknown>): string {
   const data = (cfg.data ?? {}) as Record<string, unknown>;
   const shape = model.kind === 'cnn' ? `CNN, filters ${json(model.filters)}, kernel ${model.kernelSize}, pool ${model.pool}, head ${json(model.head)}` : model.depth !== undefined ? `MLP, depth ${json(model.depth)} x width ${json(model.width ?? 256)}` : `MLP, hidden ${json(model.hidden)}`;
   const rows: [string, string][] = [
-    ['data', `${data.dataDir ? `${data.dataset} from ${data.dataDir}` : 'embedded MNIST'}; train ${data.trainSize ?? 'default'}, test ${data.testSize ?? 'default'}`],
+    ['data', `${data.dataDir ? `${data.dataset} from ${data.dataDir}` : 'embedded MNIST'}; train ${data.trainSize ?? 'default'}${data.labeledSize !== undefined ? ` (${data.labeledSize} labeled)` : ''}, test ${data.testSize ?? 'default'}`],
     ['model', `${shape}; activation ${json(model.activation)}${model.batchNorm ? '; batch norm' : ''}${model.dropout ? `; dropout ${model.dropout}` : ''}`],
     ['training', `${json(train.optimizer)}, lr ${json(train.lr)}, batch ${train.batchSize}, ${train.epochs} epoch(s); target accuracy ${train.target}`],
     ['seeds', json(cfg.seeds)],

@@ -17,7 +17,7 @@ test('--init all: every entry of ours that fills the model, data-dependent ones 
 test('--init all leaves out what cannot fill the model, and says why', () => {
   const config = resolveConfig({ initializers: ['all'], model: { kind: 'cnn', filters: [16, 8] } });
   assert.ok(!names(config).includes('deltaOrthogonal'));
-  assert.deepEqual(config.omitted, ['deltaOrthogonal: needs in <= out channels; kernel 3x3x16x8 has 16 > 8']);
+  assert.deepEqual(config.omitted, ['deltaOrthogonal: needs in <= out channels; kernel 3x3x16x8 has 16 > 8', 'layerwisePretrain: layerwisePretrain pretrains the dense layers of an MLP; this model has conv layers']);
 });
 
 test('names given beside all keep their place and parameters, and are not repeated', () => {
