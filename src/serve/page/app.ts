@@ -7,7 +7,7 @@ import type { CatalogueEntry, Preset } from '../assets.js';
 import type { RunInfo, Snapshot, Stamped } from '../runs.js';
 import { lineChart, esc } from './charts.js';
 import { createForm, showErrors } from './form.js';
-import { apply, epochSeries, fromSnapshot, lastEpoch, layerSeries, seriesDomain, type RunView } from './series.js';
+import { apply, epochSeries, fromSnapshot, lastEpoch, layerSeries, seriesDomain, seriesOf, type RunView } from './series.js';
 import { comparisonTable } from './table.js';
 
 const TOKEN_HEADER = 'x-init-bench-token';
@@ -104,7 +104,9 @@ function draw(): void {
   const domain = seriesDomain(view);
   const seeds = new Set([...view.trials.values()].map((t) => t.seed)).size;
   const band = seeds > 1 ? `Line: mean over ${seeds} seeds; band: min to max.` : 'One seed.';
-  const head = `<h2>${esc(info?.name ?? current.id)}</h2><p class="meta" id="run-status" data-state="${view.ended ? 'ended' : 'running'}">${esc(current.id)} · ${view.backend ? `${esc(view.backend)} backend · ` : ''}${finished} of ${view.total ?? '?'} trial(s) finished${view.ended ? ' · ended' : ' · running'}</p>`;
+  const epochs = Number((view.config?.train as { epochs?: unknown } | undefined)?.epochs) || null;
+  const training = [...view.trials.values()].filter((t) => !t.result && !view.ended).map((t) => `${esc(seriesOf(t))}, seed ${t.seed}: epoch ${t.epochs.length}${epochs ? `/${epochs}` : ''}`);
+  const head = `<h2>${esc(info?.name ?? current.id)}</h2><p class="meta" id="run-status" data-state="${view.ended ? 'ended' : 'running'}">${esc(current.id)} · ${view.backend ? `${esc(view.backend)} backend · ` : ''}${finished} of ${view.total ?? '?'} trial(s) finished${view.ended ? ' · ended' : ' · running'}</p>${training.length ? `<p class="meta" id="in-flight">training ${training.join('; ')}</p>` : ''}`;
   $('#run-head').innerHTML = head + `<p class="meta" id="latency">${esc(current.latency)}</p>`;
   $('#table').innerHTML = comparisonTable(view.summary);
   const charts = [
@@ -150,7 +152,7 @@ async function refreshRuns(): Promise<void> {
       const li = document.createElement('li');
       li.dataset.run = r.id;
       if (r.id === current?.id) li.className = 'current';
-      const files = r.files.filter((f) => f !== 'config.json' || r.state !== 'running').map((f) => `<a href="/runs/${encodeURIComponent(r.id)}/${f}" target="_blank" rel="noopener">${f}</a>`);
+      const files = r.files.map((f) => `<a href="/runs/${encodeURIComponent(r.id)}/${f}" target="_blank" rel="noopener">${f}</a>`);
       li.innerHTML = `<div><b>${esc(r.name)}</b> <span class="state state-${r.state}">${r.state}</span> · ${r.trials}${r.total ? `/${r.total}` : ''} trial(s)</div><div class="meta">${esc(r.id)}</div>${r.error ? `<div class="errors">${esc(r.error)}</div>` : ''}<div><button type="button" data-act="open">open</button>${r.live && r.state !== 'stopping' ? '<button type="button" data-act="stop">stop</button>' : ''}${!r.live && r.state === 'interrupted' ? '<button type="button" data-act="resume">resume</button>' : ''}</div><div class="files">${files.join('')}</div>`;
       li.querySelector('[data-act=open]')!.addEventListener('click', () => openRun(r.id));
       li.querySelector('[data-act=stop]')?.addEventListener('click', () => void act(r.id, 'stop'));
