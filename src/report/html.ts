@@ -3,7 +3,9 @@
  * opens from disk on an offline machine: the run's settings, the comparison table, the charts.
  */
 import type { InitSummary, ResultsDocument } from '../runner/experiment.js';
+import { EMBEDDED_SPLIT } from '../data/split.js';
 import type { Chart } from './charts.js';
+import { colourScale } from './series.js';
 
 const CSS = `
 body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; color: #222; padding: 0 1rem; }
@@ -11,12 +13,14 @@ h1 { font-size: 1.5rem; margin-bottom: 0.2rem; } h2 { font-size: 1.15rem; margin
 .meta { color: #555; margin-top: 0; }
 table { border-collapse: collapse; font-size: 0.9rem; margin: 0.5rem 0; }
 th, td { border-bottom: 1px solid #ddd; padding: 0.3rem 0.6rem; text-align: left; vertical-align: top; }
-th { background: #f4f4f4; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
+th { background: #f4f4f4; } td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; } td.nowrap { white-space: nowrap; }
 .best { font-weight: bold; color: #16733a; } .warn { color: #a35a00; } .bad { color: #b00020; }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(500px, 1fr)); gap: 1.5rem; }
 figure { margin: 0; } figure svg { max-width: 100%; height: auto; } figcaption { color: #555; font-size: 0.85rem; max-width: 520px; }
 dl.settings { display: grid; grid-template-columns: max-content 1fr; gap: 0.2rem 1rem; font-size: 0.9rem; }
 dl.settings dt { color: #555; } dl.settings dd { margin: 0; }
+td.diagnosis { min-width: 14em; }
+.swatch { display: inline-block; width: 0.7em; height: 0.7em; border-radius: 50%; margin-right: 0.4em; }
 `;
 
 export function renderHtml(doc: ResultsDocument, charts: Chart[]): string {
@@ -49,9 +53,14 @@ function settings(cfg: Record<string, unknown>): string {
   const model = (cfg.model ?? {}) as Record<string, unknown>;
   const train = (cfg.train ?? {}) as Record<string, unknown>;
   const data = (cfg.data ?? {}) as Record<string, unknown>;
-  const shape = model.kind === 'cnn' ? `CNN, filters ${json(model.filters)}, kernel ${model.kernelSize}, pool ${model.pool}, head ${json(model.head)}` : model.depth !== undefined ? `MLP, depth ${json(model.depth)} x width ${json(model.width ?? 256)}` : `MLP, hidden ${json(model.hidden)}`;
+  const head = Array.isArray(model.head) && model.head.length ? `dense head ${json(model.head)}` : 'no dense head';
+  const shape = model.kind === 'cnn' ? `CNN, filters ${json(model.filters)}, kernel ${model.kernelSize}, pool ${model.pool}, ${head}` : model.depth !== undefined ? `MLP, depth ${json(model.depth)} x width ${json(model.width ?? 256)}` : `MLP, hidden ${json(model.hidden)}`;
+  // Sizes left out of the config are the loader's defaults (src/data/split.ts).
+  const sizes = data.dataDir
+    ? `${data.trainSize ?? 'all'} training and ${data.testSize ?? 'all'} test images of ${data.dataset} from ${data.dataDir}`
+    : `${data.trainSize ?? EMBEDDED_SPLIT.train} training and ${data.testSize ?? EMBEDDED_SPLIT.test} test digits of the embedded MNIST`;
   const rows: [string, string][] = [
-    ['data', `${data.dataDir ? `${data.dataset} from ${data.dataDir}` : 'embedded MNIST'}; train ${data.trainSize ?? 'default'}, test ${data.testSize ?? 'default'}`],
+    ['data', sizes],
     ['model', `${shape}; activation ${json(model.activation)}${model.batchNorm ? '; batch norm' : ''}${model.dropout ? `; dropout ${model.dropout}` : ''}`],
     ['training', `${json(train.optimizer)}, lr ${json(train.lr)}, batch ${train.batchSize}, ${train.epochs} epoch(s); target accuracy ${train.target}`],
     ['seeds', json(cfg.seeds)],
@@ -65,6 +74,8 @@ function table(doc: ResultsDocument): string {
   const seeds = Math.max(0, ...doc.summary.map((r) => r.trials));
   const head = [...axes, 'initializer', 'test acc', ...(seeds > 1 ? ['95% CI', 'vs best'] : []), 'best test acc', 'train loss', 'epochs to target', 'status', 's/epoch', 'diagnosis'];
   const best = new Map<string, number>();
+  const scale = colourScale(doc);
+  const colour = new Map(scale.domain.map((init, i) => [init, scale.range[i]]));
   for (const r of doc.summary) {
     const k = JSON.stringify(r.point ?? {});
     if (Number.isFinite(r.testAccuracy.mean)) best.set(k, Math.max(best.get(k) ?? -1, r.testAccuracy.mean));
@@ -72,19 +83,20 @@ function table(doc: ResultsDocument): string {
   const rows = doc.summary.map((r) => {
     const isBest = r.testAccuracy.mean === best.get(JSON.stringify(r.point ?? {}));
     const acc = seeds > 1 ? `${pct(r.testAccuracy.mean)} ± ${pct(r.testAccuracy.std)}` : pct(r.testAccuracy.mean);
-    const cells = [
-      ...axes.map((a) => esc(String((r.point as Record<string, unknown> | undefined)?.[a] ?? ''))),
-      esc(r.init),
-      `<span class="${isBest ? 'best' : ''}">${acc}</span>`,
-      ...(seeds > 1 ? [r.testAccuracy.ci95 ? `${pct(Math.max(0, r.testAccuracy.ci95[0]))}–${pct(Math.min(1, r.testAccuracy.ci95[1]))}` : '-', versus(r)] : []),
-      pct(r.bestTestAccuracy.mean),
-      fixed(r.trainLoss.mean, 3),
-      r.reachedTarget === 0 ? 'never' : `${fixed(r.epochsToTarget, 1)}${r.reachedTarget < r.trials ? ` (${r.reachedTarget}/${r.trials})` : ''}`,
-      `${r.ok} ok${r.diverged ? `, <span class="bad">${r.diverged} diverged</span>` : ''}${r.failed ? `, <span class="bad">${r.failed} failed</span>` : ''}`,
-      fixed(r.secondsPerEpoch, 2),
-      `<span class="warn">${esc(r.diagnosis.join('; '))}</span>`,
+    // [content, class]: numbers right-aligned and never wrapped mid-value; the diagnosis wraps.
+    const cells: [string, string][] = [
+      ...axes.map((a): [string, string] => [esc(String((r.point as Record<string, unknown> | undefined)?.[a] ?? '')), 'num']),
+      [`<span class="swatch" style="background: ${colour.get(r.init) ?? '#999'}"></span>${esc(r.init)}`, 'nowrap'],
+      [`<span class="${isBest ? 'best' : ''}">${acc}</span>`, 'num'],
+      ...(seeds > 1 ? [[r.testAccuracy.ci95 ? `${pct(Math.max(0, r.testAccuracy.ci95[0]))}–${pct(Math.min(1, r.testAccuracy.ci95[1]))}` : '-', 'num'], [versus(r), 'nowrap']] as [string, string][] : []),
+      [pct(r.bestTestAccuracy.mean), 'num'],
+      [fixed(r.trainLoss.mean, 3), 'num'],
+      [r.reachedTarget === 0 ? 'never' : `${epochs(r.epochsToTarget)}${r.reachedTarget < r.trials ? ` (${r.reachedTarget}/${r.trials})` : ''}`, 'num'],
+      [`${r.ok} ok${r.diverged ? `, <span class="bad">${r.diverged} diverged</span>` : ''}${r.failed ? `, <span class="bad">${r.failed} failed</span>` : ''}`, 'nowrap'],
+      [fixed(r.secondsPerEpoch, 2), 'num'],
+      [`<span class="warn">${esc(r.diagnosis.join('; '))}</span>`, 'diagnosis'],
     ];
-    return `<tr>${cells.map((c, i) => `<td${i >= axes.length + 1 && i <= axes.length + 5 ? ' class="num"' : ''}>${c}</td>`).join('')}</tr>`;
+    return `<tr>${cells.map(([c, cls]) => `<td${cls ? ` class="${cls}"` : ''}>${c}</td>`).join('')}</tr>`;
   });
   const pointNote = axes.length ? ` Rows are grouped by grid point (${esc(axes.join(', '))}).` : '';
   const testNote = seeds > 1 ? " vs best: Welch's t-test of final test accuracy over seeds against the best initializer of the same group; ≈ means p ≥ 0.05." : ' One seed: no significance test is possible.';
@@ -101,6 +113,8 @@ function versus(r: InitSummary): string {
 }
 
 const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : '-');
+/** Epochs to target: a whole number when every run took the same, else the mean to one decimal. */
+const epochs = (x: number | null) => (x === null || !Number.isFinite(x) ? '-' : Number.isInteger(x) ? String(x) : x.toFixed(1));
 const fixed = (x: number | null, d: number) => (x !== null && Number.isFinite(x) ? x.toFixed(d) : '-');
 const json = (v: unknown) => (Array.isArray(v) ? v.join(', ') : String(v));
 
