@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { ROOT, runCli, tempDir } from '../helpers.js';
+import { runCli, tempDir } from '../helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 /** Where the screenshot is kept for people to look at (outside the repository). */
