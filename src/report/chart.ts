@@ -4,6 +4,7 @@
  * that land in one cell are drawn side by side, so no series disappears behind another.
  */
 import chalk from 'chalk';
+import { visible } from './fit.js';
 
 const SYMBOLS = ['*', 'o', '+', 'x', '#', '@', '%', '&'];
 /** Drawn where more series meet in one cell than there are columns to put them side by side. */
@@ -23,6 +24,8 @@ export interface ChartOptions {
   height?: number;
   /** Columns per x step. */
   step?: number;
+  /** Terminal columns the legend wraps to (Infinity: one line). */
+  width?: number;
   /** Formats a y-axis value. */
   format?: (y: number) => string;
 }
@@ -71,8 +74,19 @@ export function lineChart(series: Series[], opts: ChartOptions): string {
   });
   const axis = `${' '.repeat(9)}└${'─'.repeat(width)}`;
   const ticks = `${' '.repeat(10)}${xTicks(points, step)}`;
-  const legend = series.map((s, k) => `${paint(SYMBOLS[k % SYMBOLS.length], k)} ${s.name}`).join('   ') + (crowded ? `   ${OVERLAP} several series` : '');
-  return [`${opts.title}${opts.log ? ' (log scale)' : ''}`, ...lines, axis, ticks, `${' '.repeat(10)}${opts.xLabel}`, `${' '.repeat(10)}${legend}`].join('\n');
+  const entries = [...series.map((s, k) => `${paint(SYMBOLS[k % SYMBOLS.length], k)} ${s.name}`), ...(crowded ? [`${OVERLAP} several series`] : [])];
+  return [`${opts.title}${opts.log ? ' (log scale)' : ''}`, ...lines, axis, ticks, `${' '.repeat(10)}${opts.xLabel}`, ...legendLines(entries, (opts.width ?? Infinity) - 10).map((l) => `${' '.repeat(10)}${l}`)].join('\n');
+}
+
+/** Legend entries three spaces apart, on as many lines as the width needs (never cut). */
+function legendLines(entries: string[], width: number): string[] {
+  const lines: string[] = [];
+  for (const e of entries) {
+    const last = lines.length ? lines[lines.length - 1] : undefined;
+    if (last !== undefined && visible(`${last}   ${e}`) <= width) lines[lines.length - 1] = `${last}   ${e}`;
+    else lines.push(e);
+  }
+  return lines;
 }
 
 function paint(symbol: string, k: number): string {

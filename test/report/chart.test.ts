@@ -39,3 +39,10 @@ test('with no room beside a marker (one column per step, as probe on a deep net)
   assert.match(chart.split('\n').at(-1)!, /= several series/);
   assert.equal((rows.match(/\+/g) ?? []).length, 4, 'the lone series is untouched');
 });
+
+test('the legend wraps to the terminal width instead of running past it', () => {
+  const series = Array.from({ length: 8 }, (_, k) => ({ name: `heNormal (depth ${k + 1}, lr 0.01)`, values: [0.1 * k, 0.1 * k + 0.05] }));
+  const chart = lineChart(series, { title: 't', xLabel: 'epoch', width: 80 });
+  assert.ok(Math.max(...chart.split('\n').map((l) => l.length)) <= 80);
+  for (const s of series) assert.ok(chart.includes(s.name), s.name);
+});
