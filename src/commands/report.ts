@@ -10,10 +10,10 @@ import { describePoint } from '../config/grid.js';
 import { readConfigFile, resolveConfig, type ExperimentConfig } from '../config/load.js';
 import { UserError } from '../errors.js';
 import { num, pct, tableLook } from '../report/format.js';
-import { writeReports } from '../report/write.js';
+import { reportFiles, writeChanged } from '../report/write.js';
 import { emptyDocument, summarizeTrials, type InitSummary, type ResultsDocument } from '../runner/experiment.js';
 import { differences } from '../util/json.js';
-import { readJson, readTrials, writeJsonAtomic } from '../runner/store.js';
+import { readJson, readTrials } from '../runner/store.js';
 import { enumerateTasks } from '../runner/tasks.js';
 import { welch } from '../util/stats.js';
 import { print } from './run.js';
@@ -37,12 +37,22 @@ export function loadFolder(dir: string): { config: ExperimentConfig; doc: Result
   return { config, doc };
 }
 
+/**
+ * Prints the table and brings the folder's files up to date: results.json (when it was rebuilt
+ * from trials/), metrics.csv and report.html. Unchanged files are not touched, and a read-only
+ * folder (a downloaded CI artifact) is said once, not an error.
+ */
 export async function reportCommand(dir: string, opts: { json?: boolean; plot?: boolean }): Promise<number> {
   const { config, doc } = loadFolder(dir);
-  writeJsonAtomic(join(dir, 'results.json'), doc); // brought up to date if it was rebuilt from trials/
-  await writeReports(dir, doc);
+  const outcome = writeChanged(dir, [{ name: 'results.json', content: `${JSON.stringify(doc, null, 2)}\n` }, ...(await reportFiles(doc))]);
   print(doc, config, opts);
-  process.stderr.write(`report: ${join(dir, 'report.html')}, ${join(dir, 'metrics.csv')}\n`);
+  if (outcome.readOnly.length) {
+    process.stderr.write(`${dir} is read-only: ${outcome.readOnly.join(', ')} not brought up to date (the output above is from its trials; copy the folder to write them)\n`);
+  } else if (outcome.written.length) {
+    process.stderr.write(`report: wrote ${outcome.written.map((f) => join(dir, f)).join(', ')}\n`);
+  } else {
+    process.stderr.write(`report: ${join(dir, 'report.html')} and ${join(dir, 'metrics.csv')} are up to date\n`);
+  }
   return 0;
 }
 
