@@ -4,6 +4,7 @@
  */
 import chalk from 'chalk';
 import { Command, CommanderError, Option } from 'commander';
+import { configOptions as configFlagOptions } from './config/flags.js';
 import { UserError } from './errors.js';
 
 // chalk does not honour NO_COLOR by itself (https://no-color.org).
@@ -19,40 +20,15 @@ program
   // Commander's own errors (unknown option or command, missing argument) are usage errors: exit 2.
   .exitOverride();
 
-/** Options that describe the model and its initializers, shared by run and probe. */
-function modelOptions(cmd: Command): Command {
-  return cmd
-    .option('-c, --config <file>', 'experiment config (YAML or JSON); flags override its values')
-    .option('-i, --init <list>', 'initializers to compare, e.g. he,xavier or "randomNormal(stddev=1)"')
-    .option('--hidden <widths>', 'hidden layer widths, e.g. 256,128')
-    .option('--depth <n>', 'number of hidden layers (with --width)')
-    .option('--width <n>', 'units per hidden layer (with --depth; default 256)')
-    .option('--activation <name>', 'relu | tanh | sigmoid | elu | selu | leakyRelu | linear')
-    .option('--model <kind>', 'mlp | cnn')
-    .option('--filters <list>', 'cnn: filters per conv layer, e.g. 16,32')
-    .option('--kernel-size <n>', 'cnn: conv kernel size (3)')
-    .option('--pool <n>', 'cnn: max-pooling window after each conv (2; 1 for none)')
-    .option('--padding <mode>', 'cnn: valid | same')
-    .option('--head <widths>', 'cnn: dense layers between the convs and the output, e.g. 128')
-    .option('--batch-norm', 'batch normalization in every hidden layer')
-    .option('--dropout <rate>', 'dropout after every hidden layer (0..1, seeded)')
-    .option('--dataset <name>', 'mnist | fashion-mnist (default mnist: the embedded digits unless --data-dir)')
-    .option('--data-dir <dir>', 'folder with the IDX files of full MNIST or Fashion-MNIST (raw or .gz)')
-    .option('--train-size <n>', 'training examples (stratified, seeded; default 8000 embedded, all from IDX)')
-    .option('--test-size <n>', 'test examples (default 2000 embedded, all from IDX)')
-    .addOption(new Option('--backend <name>', 'tfjs backend').choices(['auto', 'tensorflow', 'wasm', 'cpu']));
+/** The config-file option and the flags that set config keys (config/flags.ts), for run or probe. */
+function configOptions(cmd: Command, which: 'run' | 'probe'): Command {
+  cmd.option('-c, --config <file>', 'experiment config (YAML or JSON); flags override its values');
+  for (const option of configFlagOptions(which)) cmd.addOption(option);
+  return cmd;
 }
 
-modelOptions(program.command('run'))
+configOptions(program.command('run'), 'run')
   .description('train one model per initializer and compare them (table, results folder)')
-  .option('--seeds <list>', 'seeds, e.g. 0,1,2 (every initializer runs once per seed)')
-  .option('--seed <n>', 'a single seed')
-  .option('--optimizer <name>', 'sgd | momentum | adam | rmsprop')
-  .option('--lr <rate>', 'learning rate')
-  .option('--batch-size <n>', 'examples per step')
-  .option('--epochs <n>', 'passes over the training set')
-  .option('--target <acc>', 'test accuracy that counts as reached (0..1) for "epochs to target"')
-  .option('--name <name>', 'experiment name (used in the results folder name)')
   .option('-o, --out <dir>', 'results folder (default results/<timestamp>-<name>)')
   .option('--json', 'print the results document (only it) on stdout')
   .option('-q, --quiet', 'no progress on stderr (same as --progress none)')
@@ -66,7 +42,7 @@ modelOptions(program.command('run'))
   .option('--retries <n>', 'run a failed trial again up to n times (default 0)')
   .action(async (opts) => exitWith(await (await import('./commands/run.js')).runCommand(opts, interruption())));
 
-modelOptions(program.command('probe'))
+configOptions(program.command('probe'), 'probe')
   .description('signal propagation at init, no training: per-layer statistics, problems, a recommendation')
   .option('--seed <n>', 'seed for the weights and the batch (default: the config\'s first seed)')
   .option('--batch <n>', 'training digits forwarded (default 256)')

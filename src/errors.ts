@@ -13,9 +13,28 @@ export class UserError extends Error {
 }
 
 /** Several problems found at once (config validation): reported together, one per line. */
-export function userErrors(problems: string[], heading = 'invalid configuration'): UserError {
-  if (problems.length === 1) return new UserError(`${heading}: ${problems[0]}`);
-  return new UserError(`${heading} (${problems.length} problems):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+export class ConfigError extends UserError {
+  constructor(readonly problems: string[], heading = 'invalid configuration') {
+    super(problems.length === 1 ? `${heading}: ${problems[0]}` : `${heading} (${problems.length} problems):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** A file-system error in words ("permission denied"), not its code. */
+export function describeFsError(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  const words: Record<string, string> = {
+    ENOENT: 'no such file or folder',
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    EISDIR: 'it is a folder, not a file',
+    ENOTDIR: 'a part of the path is a file, not a folder',
+    ENAMETOOLONG: 'the name is too long',
+    EROFS: 'the file system is read-only',
+    ENOSPC: 'no space left on the device',
+    EEXIST: 'it already exists',
+  };
+  return (code && words[code]) ?? (err instanceof Error ? err.message : String(err));
 }
 
 /** Raised when the user interrupts a run (SIGINT/SIGTERM); the CLI exits 130. */

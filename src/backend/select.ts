@@ -4,10 +4,12 @@
  * else `cpu` (pure JS). tfjs is imported here, lazily, so that `--help` and `list` start fast.
  */
 import { UserError } from '../errors.js';
+import { withoutConsoleNoise, type Tf } from './tf.js';
+
+export type { Tf } from './tf.js';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export type BackendRequest = BackendName | 'auto';
-export type Tf = typeof import('@tensorflow/tfjs-core');
 
 const HOW_TO_GET: Record<BackendName, string> = {
   tensorflow:
@@ -60,32 +62,7 @@ async function load(name: BackendName): Promise<Tf> {
   return tf;
 }
 
-/**
- * Runs `fn` with console.warn/error silenced: tfjs logs backend-init failures and slowness notices
- * itself; init-bench reports what matters its own way.
- */
-export async function withoutConsoleNoise<T>(fn: () => Promise<T>): Promise<T> {
-  const { warn, error } = console;
-  console.warn = () => {};
-  console.error = () => {};
-  try {
-    return await fn();
-  } finally {
-    console.warn = warn;
-    console.error = error;
-  }
-}
-
 function firstLine(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
   return text.split('\n')[0].replace(/^Cannot find (package|module) '([^']+)'.*/, 'package $2 is not installed');
-}
-
-/** tf.tidy for callers that return plain values (numbers, nulls, objects of them). */
-export function tidyValue<T>(tf: Tf, fn: () => T): T {
-  let out: T | undefined;
-  tf.tidy(() => {
-    out = fn();
-  });
-  return out as T;
 }

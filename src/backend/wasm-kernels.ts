@@ -19,7 +19,7 @@
  * Both are checked against the cpu backend in test/backend/wasm-kernels.test.ts.
  */
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import type { Tf } from './select.js';
+import type { Tf } from './tf.js';
 
 /** The parts of the wasm backend object we use (its class is not exported as a type). */
 interface WasmBackend {

@@ -3,12 +3,12 @@
  * statistics with the entry's formula.
  */
 import { numberList } from '../config/flags.js';
-import { UserError, userErrors } from '../errors.js';
+import { ConfigError, UserError } from '../errors.js';
 import { ACTIVATIONS, type Activation } from '../initializers/gain.js';
 import { computeFans } from '../initializers/fans.js';
 import { orthogonalityError } from '../initializers/linalg.js';
 import { entryOf, resolveInit } from '../initializers/registry.js';
-import { matrixShape } from '../initializers/catalogue/structured.js';
+import { matrixShape } from '../initializers/fans.js';
 import type { KernelRequest } from '../initializers/types.js';
 import { num } from '../report/format.js';
 import { deriveSeed, Rng } from '../util/random.js';
@@ -80,7 +80,7 @@ function parseOptions(opts: InspectOptions) {
     if (Array.isArray(r)) problems.push(...r);
     else spec = r;
   }
-  if (problems.length || !spec) throw userErrors(problems, 'cannot inspect');
+  if (problems.length || !spec) throw new ConfigError(problems, 'cannot inspect');
   return { spec, shape: shape as number[], seed, activation };
 }
 

@@ -3,8 +3,8 @@
  * chart of activation std against depth for all of them, the problems found, a recommendation.
  */
 import Table from 'cli-table3';
-import { flagsToOverrides, type ModelFlags } from '../config/flags.js';
-import { describePoint } from '../config/grid.js';
+import { flagsToOverrides } from '../config/flags.js';
+import { describePoint } from '../results/point.js';
 import { readConfigFile, resolveConfig } from '../config/load.js';
 import { UserError } from '../errors.js';
 import { THRESHOLDS, recommend } from '../diagnostics/assess.js';
@@ -12,7 +12,7 @@ import { probe, type ProbeResult } from '../diagnostics/probe.js';
 import { lineChart } from '../report/chart.js';
 import { num, pct, tableLook } from '../report/format.js';
 
-export interface ProbeOptions extends ModelFlags {
+export interface ProbeOptions extends Record<string, unknown> {
   config?: string;
   batch?: string;
   json?: boolean;
@@ -23,11 +23,12 @@ export async function probeCommand(opts: ProbeOptions): Promise<number> {
   const config = resolveConfig(file, flagsToOverrides(opts));
   const batch = Number(opts.batch ?? 256);
   if (!Number.isInteger(batch) || batch < 2) throw new UserError(`--batch ${opts.batch} must be a whole number >= 2`);
+  if (batch > config.data.trainSize) throw new UserError(`--batch ${batch} is more than the ${config.data.trainSize} training examples; give at most ${config.data.trainSize} (or a larger --train-size)`);
   const seed = config.seeds[0];
   if (config.grid.length > 1) process.stderr.write(`probe measures the first grid point (${describePoint(config.grid[0].values)}) of ${config.grid.length}\n`);
   const { results } = await probe(config, batch, seed, (line) => process.stderr.write(`${line}\n`));
   if (opts.json) {
-    const out = results.map(({ assessment: _a, ...r }) => r);
+    const out = results.map(({ assessment: _a, refined, ...r }) => ({ ...r, ...(refined ? { [refined.key]: refined.report } : {}) }));
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     return 0;
   }
@@ -73,6 +74,6 @@ function layerTable(r: ProbeResult): string {
     ]);
   }
   const verdict = r.healthy ? 'healthy' : r.problems.join('; ');
-  const lsuv = r.lsuv ? `\nLSUV iterations per layer: ${r.lsuv.iterations.join(', ')}` : '';
+  const lsuv = r.refined?.key === 'lsuv' ? `\nLSUV iterations per layer: ${(r.refined.report.iterations as number[]).join(', ')}` : '';
   return `${r.init}: ${verdict}${lsuv}\n${table.toString()}`;
 }

@@ -4,37 +4,22 @@
  */
 import chalk from 'chalk';
 import Table from 'cli-table3';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { describePoint } from '../config/grid.js';
-import { readConfigFile, resolveConfig, type ExperimentConfig } from '../config/load.js';
-import { UserError } from '../errors.js';
 import { num, pct, tableLook } from '../report/format.js';
 import { reportFiles, writeChanged } from '../report/write.js';
-import { emptyDocument, summarizeTrials, type InitSummary, type ResultsDocument } from '../runner/experiment.js';
+import { readFolder } from '../results/folder.js';
+import { labelWithPoint, pointKey } from '../results/point.js';
+import type { InitSummary, ResultsDocument } from '../results/schema.js';
 import { differences } from '../util/json.js';
-import { readJson, readTrials } from '../runner/store.js';
-import { enumerateTasks } from '../runner/tasks.js';
 import { welch } from '../util/stats.js';
-import { print } from './run.js';
+import { invokedAs } from './invocation.js';
+import { printDocument } from './output.js';
 
-/**
- * A results folder's config and document. trials/ is the durable record (results.json is
- * rewritten only every few seconds during a run), so when it holds more trials than
- * results.json, as after a crash, the document is rebuilt from it.
- */
-export function loadFolder(dir: string): { config: ExperimentConfig; doc: ResultsDocument } {
-  if (!existsSync(join(dir, 'config.json'))) throw new UserError(`${dir} is not a results folder (no config.json)`);
-  const config = resolveConfig(readConfigFile(join(dir, 'config.json')), {});
-  const saved = existsSync(join(dir, 'results.json')) ? (readJson(join(dir, 'results.json'), 'results folder') as ResultsDocument) : null;
-  const trials = readTrials(dir);
-  if (saved && saved.trials.length >= trials.length) return { config, doc: saved };
-  const doc = { ...emptyDocument(config, saved?.backend), ...(saved ? { createdAt: saved.createdAt } : {}) };
-  const order = new Map(enumerateTasks(config).map((t) => [t.id, t.index]));
-  doc.trials = trials.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
-  doc.summary = summarizeTrials(doc.trials, config.initializers.map((s) => s.label));
-  doc.complete = doc.trials.length === order.size;
-  return { config, doc };
+/** A results folder read back (validated), its unreadable files named on stderr. */
+function loadFolder(dir: string) {
+  const folder = readFolder(dir, invokedAs());
+  for (const w of folder.warnings) process.stderr.write(`warning: ${w}\n`);
+  return folder;
 }
 
 /**
@@ -45,7 +30,7 @@ export function loadFolder(dir: string): { config: ExperimentConfig; doc: Result
 export async function reportCommand(dir: string, opts: { json?: boolean; plot?: boolean }): Promise<number> {
   const { config, doc } = loadFolder(dir);
   const outcome = writeChanged(dir, [{ name: 'results.json', content: `${JSON.stringify(doc, null, 2)}\n` }, ...(await reportFiles(doc))]);
-  print(doc, config, opts);
+  printDocument(doc, config, opts);
   if (outcome.readOnly.length) {
     process.stderr.write(`${dir} is read-only: ${outcome.readOnly.join(', ')} not brought up to date (the output above is from its trials; copy the folder to write them)\n`);
   } else if (outcome.written.length) {
@@ -70,7 +55,7 @@ interface CompareRow {
 export async function compareCommand(dirA: string, dirB: string, opts: { json?: boolean }): Promise<number> {
   const A = loadFolder(dirA);
   const B = loadFolder(dirB);
-  const key = (r: { init: string; point?: unknown }) => `${r.init}|${JSON.stringify(r.point ?? {})}`;
+  const key = (r: Pick<InitSummary, 'init' | 'point'>) => `${r.init}|${pointKey(r.point)}`;
   const keys = [...new Set([...A.doc.summary, ...B.doc.summary].map(key))];
   const accuracies = (doc: ResultsDocument, k: string) => doc.trials.filter((t) => key(t) === k && t.final).map((t) => t.final!.testAccuracy);
   const rows: CompareRow[] = keys.map((k) => {
@@ -97,7 +82,7 @@ export async function compareCommand(dirA: string, dirB: string, opts: { json?: 
     const side = (s: CompareRow['a']) => (s ? `${pct(s.mean)}${s.trials > 1 ? ` ± ${pct(s.std)}` : ''} (${s.trials})` : '-');
     const diff = r.difference === null ? '-' : `${r.difference >= 0 ? '+' : ''}${(100 * r.difference).toFixed(1)} pts`;
     const colour = r.pValue !== null && r.pValue < 0.05 ? (r.difference! > 0 ? chalk.green : chalk.red) : (s: string) => s;
-    table.push([r.point ? `${r.init} (${describePoint(r.point)})` : r.init, side(r.a), side(r.b), colour(diff), r.pValue === null ? 'no test' : num(r.pValue, 3)]);
+    table.push([labelWithPoint(r.init, r.point), side(r.a), side(r.b), colour(diff), r.pValue === null ? 'no test' : num(r.pValue, 3)]);
   }
   const notes = [
     `Final test accuracy, mean over seeds (number of trials).`,

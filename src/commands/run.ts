@@ -1,25 +1,26 @@
 /**
- * `init-bench run`: resolve the config (or re-read it with --resume), run the experiment (or one
- * shard of it), save every trial as it finishes, print the table (or the JSON document), check
- * --expect assertions. Returns the exit code; only cli.ts exits.
+ * `init-bench run`: validate everything (config or --resume folder, shard, expectations, an
+ * explicitly requested backend, the results folder), then run the experiment through the API
+ * (api.ts), print the table (or the JSON document) and check --expect assertions. Returns the
+ * exit code; only cli.ts exits.
  */
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { flagsToOverrides, type RunFlags } from '../config/flags.js';
-import { readConfigFile, resolveConfig, serializeConfig, type ExperimentConfig } from '../config/load.js';
-import { Interrupted, UserError } from '../errors.js';
+import { startBackend } from '../backend/select.js';
+import { flagsToOverrides, givenConfigFlags } from '../config/flags.js';
+import { readConfigFile, resolveConfig, type ExperimentConfig } from '../config/load.js';
+import { UserError } from '../errors.js';
 import { createProgress, PROGRESS_MODES, type ProgressMode } from '../report/progress.js';
-import { comparisonTable } from '../report/table.js';
-import { accuracyChart } from '../report/terminal.js';
-import { writeReports } from '../report/write.js';
-import { runExperiment, summarizeTrials, type ResultsDocument } from '../runner/experiment.js';
-import { checkExpectations, parseExpectations, type Expectation } from '../runner/expect.js';
-import { inShard, parseShard, type Shard } from '../runner/shard.js';
-import { createResultsDir, readJson, readRunInfo, readTrials, writeJsonAtomic, writeRunInfo, writeTrial } from '../runner/store.js';
-import { enumerateTasks } from '../runner/tasks.js';
+import { checkNewFolder, readFolder } from '../results/folder.js';
+import { checkExpectations, parseExpectations } from '../runner/expect.js';
+import { parseShard, type Shard } from '../runner/shard.js';
+import { resumeExperiment, runExperiment } from '../api.js';
+import type { RunEvent } from '../runner/experiment.js';
+import { shellQuote } from '../util/text.js';
+import { invokedAs } from './invocation.js';
+import { printDocument, showEvents } from './output.js';
 
-export interface RunOptions extends RunFlags {
+export interface RunOptions extends Record<string, unknown> {
   config?: string;
   out?: string;
   json?: boolean;
@@ -36,129 +37,73 @@ export interface RunOptions extends RunFlags {
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, someFailed: 3, expectation: 4, interrupted: 130 } as const;
 
-/** Minimum interval between rewrites of results.json during a run (trials/ is written at once). */
-const RESULTS_EVERY_MS = 3000;
-
-/** Flags that describe the experiment, which --resume takes from the folder instead. */
-const EXPERIMENT_FLAGS = ['config', 'init', 'hidden', 'depth', 'width', 'activation', 'model', 'filters', 'kernelSize', 'pool', 'padding', 'head', 'batchNorm', 'dropout', 'seed', 'seeds', 'optimizer', 'lr', 'batchSize', 'epochs', 'target', 'trainSize', 'testSize', 'dataset', 'dataDir', 'backend', 'name', 'out', 'shard'] as const;
-
 /** `signal` aborts the run (the CLI wires it to SIGINT and SIGTERM). */
 export async function runCommand(opts: RunOptions, signal?: AbortSignal): Promise<number> {
+  // Everything is checked before the first side effect: a mistake leaves no folder behind.
   const mode = (opts.quiet ? 'none' : (opts.progress ?? 'auto')) as ProgressMode;
   if (!PROGRESS_MODES.includes(mode)) throw new UserError(`--progress ${opts.progress} must be one of ${PROGRESS_MODES.join(', ')}`);
-  const progress = createProgress(mode);
-  const log = (line: string) => progress.log(line);
   const jobs = parseWhole(opts.jobs, '--jobs', 1) ?? availableParallelism();
   const retries = parseWhole(opts.retries, '--retries', 0) ?? 0;
-  const { config, dir, shard } = opts.resume ? resumeFolder(opts) : newFolder(opts);
-  const expectations: Expectation[] = parseExpectations(opts.expect ?? [], config.initializers);
+  const { config, shard } = opts.resume ? resumeSettings(opts, opts.resume) : newSettings(opts);
+  const expectations = parseExpectations(opts.expect ?? [], config.initializers);
+  if (config.backend !== 'auto') await startBackend(config.backend); // refused here, not after the folder exists
+  if (opts.out !== undefined) checkNewFolder(opts.out, invokedAs());
+
+  const progress = createProgress(mode);
+  const log = (line: string) => progress.log(line);
   if (shard) log(`shard ${shard.index}/${shard.count} (${shard.source})`);
-
-  const tasks = inShard(enumerateTasks(config), shard);
-  const ids = new Set(tasks.map((t) => t.id));
-  const previous = opts.resume ? readTrials(dir).filter((t) => ids.has(t.id) && t.status !== 'failed') : [];
-  const done = new Set(previous.map((t) => t.id));
-  const todo = tasks.filter((t) => !done.has(t.id));
-  if (opts.resume) log(`resuming ${dir}: ${previous.length} of ${tasks.length} trials already finished, ${todo.length} to run`);
-
-  let lastWrite = -Infinity;
+  let dir = opts.resume ?? opts.out;
+  const onEvent = showEvents(progress);
+  const events = (e: RunEvent) => {
+    if (e.type === 'start' && e.out) dir = e.out;
+    if (e.type === 'start' && opts.resume) log(`resuming ${opts.resume}: ${e.finished} of ${e.finished + e.toRun} trials already finished, ${e.toRun} to run`);
+    onEvent(e);
+  };
   const onAbort = () => log(`\n${String(signal?.reason)}: stopping; finished trials are kept (Ctrl-C again to quit at once)`);
   signal?.addEventListener('abort', onAbort);
-
-  let doc: ResultsDocument;
+  const settings = { jobs, retries, failFast: opts.failFast, signal };
+  let doc;
   try {
-    doc = await runExperiment(
-      config,
-      {
-        signal,
-        log,
-        onEpoch: (t, m) => progress.epoch(t, m, config.train.epochs),
-        onTrial: (d, trial, task) => {
-          writeTrial(dir, task.index, trial); // the durable record
-          // The whole document grows with the grid: rewrite it at most every few seconds, so a
-          // run of thousands of trials does not write gigabytes. It is always written at the end.
-          if (performance.now() - lastWrite > RESULTS_EVERY_MS) {
-            writeJsonAtomic(join(dir, 'results.json'), withShard(d, shard, tasks.length));
-            lastWrite = performance.now();
-          }
-          progress.trialDone();
-        },
-      },
-      { jobs, tasks: todo, previous, previousBackend: opts.resume ? previousBackend(dir) : undefined, retries, failFast: opts.failFast },
-    );
-  } catch (err) {
-    if (!(err instanceof Interrupted)) throw err;
-    progress.end();
-    const partial = withShard(err.partial as ResultsDocument, shard, tasks.length);
-    partial.summary = summarizeTrials(partial.trials, config.initializers.map((s) => s.label));
-    writeJsonAtomic(join(dir, 'results.json'), partial);
-    await writeReports(dir, partial);
-    print(partial, config, opts);
-    if (err.failFast) {
-      log(`stopped at the first failed trial (--fail-fast): ${partial.trials.length} trial(s) saved in ${dir}`);
-      return EXIT.someFailed;
-    }
-    log(`interrupted: ${partial.trials.length} finished trial(s) saved in ${dir}; continue with: init-bench run --resume ${dir}`);
-    return EXIT.interrupted;
+    doc = opts.resume
+      ? await resumeExperiment(opts.resume, { ...settings, onEvent: events })
+      : await runExperiment(config, { ...settings, out: opts.out ?? { under: 'results' }, shard: shard ?? undefined, onEvent: events });
   } finally {
     signal?.removeEventListener('abort', onAbort);
+    progress.end();
   }
+  printDocument(doc, config, opts);
 
-  progress.end();
-  doc = withShard(doc, shard, tasks.length);
-  writeJsonAtomic(join(dir, 'results.json'), doc);
-  await writeReports(dir, doc);
-  print(doc, config, opts);
-  log(`results: ${dir} (report.html, metrics.csv, results.json)`);
   const results = checkExpectations(expectations, doc.summary);
-  for (const r of results) log(`expect ${r.text}: ${r.held ? 'held' : 'FAILED'} (${r.measured})`);
+  // Expectation results always print (stderr keeps stdout for --json), even with -q.
+  for (const r of results) process.stderr.write(`expect ${r.text}: ${r.held ? 'held' : 'FAILED'} (${r.measured})\n`);
+  const resume = `${invokedAs()} run --resume ${shellQuote(dir!)}`;
+  if (doc.stopped === 'interrupted') {
+    log(`interrupted: ${doc.trials.length} finished trial(s) saved in ${dir}; continue with: ${resume}`);
+    return EXIT.interrupted;
+  }
+  if (doc.stopped === 'failFast') {
+    log(`stopped at the first failed trial (--fail-fast): ${doc.trials.length} trial(s) saved in ${dir}; run the rest with: ${resume}`);
+    return EXIT.someFailed;
+  }
+  log(`results: ${dir} (report.html, metrics.csv, results.json)`);
   const failed = doc.trials.filter((t) => t.status === 'failed').length;
   if (results.some((r) => !r.held)) return EXIT.expectation;
   if (failed > 0 && failed === doc.trials.length) return EXIT.failure;
   return failed > 0 ? EXIT.someFailed : EXIT.ok;
 }
 
-function newFolder(opts: RunOptions): { config: ExperimentConfig; dir: string; shard: Shard | null } {
+function newSettings(opts: RunOptions): { config: ExperimentConfig; shard: Shard | null } {
   const file = opts.config ? readConfigFile(opts.config) : {};
   const config = resolveConfig(file, flagsToOverrides(opts));
-  const shard = opts.shard ? parseShard(opts.shard) : null;
-  const dir = createResultsDir(config.name, opts.out);
-  writeJsonAtomic(join(dir, 'config.json'), serializeConfig(config));
-  writeRunInfo(dir, { shard });
-  return { config, dir, shard };
+  return { config, shard: opts.shard ? parseShard(opts.shard) : null };
 }
 
-function resumeFolder(opts: RunOptions): { config: ExperimentConfig; dir: string; shard: Shard | null } {
-  const dir = opts.resume!;
-  const given = EXPERIMENT_FLAGS.filter((k) => opts[k] !== undefined);
-  if (given.length) throw new UserError(`--resume takes the experiment from ${join(dir, 'config.json')}; drop ${given.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')}`);
-  if (!existsSync(join(dir, 'config.json'))) throw new UserError(`--resume ${dir}: not a results folder (no config.json)`);
-  const config = resolveConfig(readConfigFile(join(dir, 'config.json')), {});
-  return { config, dir, shard: readRunInfo(dir).shard };
-}
-
-/** The backend a folder's earlier trials ran on, from its results.json. */
-function previousBackend(dir: string): ResultsDocument['backend'] | undefined {
-  const file = join(dir, 'results.json');
-  return existsSync(file) ? (readJson(file, 'results folder') as ResultsDocument).backend : undefined;
-}
-
-/** A shard's document says which shard it is and how many trials the shard has. */
-function withShard(doc: ResultsDocument, shard: Shard | null, trials: number): ResultsDocument {
-  if (shard) Object.assign(doc, { shard: { index: shard.index, count: shard.count, trials } });
-  if (shard) doc.complete = doc.trials.length === trials;
-  return doc;
-}
-
-export function print(doc: ResultsDocument, config: ExperimentConfig, opts: { json?: boolean; plot?: boolean }): void {
-  if (opts.json) {
-    process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
-    return;
-  }
-  if (!doc.trials.length) return;
-  process.stdout.write(`${comparisonTable(doc, config.train.target)}\n`);
-  const chart = process.stdout.isTTY || opts.plot ? accuracyChart(doc) : '';
-  if (chart) process.stdout.write(`\n${chart}\n`);
+function resumeSettings(opts: RunOptions, dir: string): { config: ExperimentConfig; shard: null } {
+  const given = [...givenConfigFlags(opts), ...(['config', 'out', 'shard'] as const).filter((k) => opts[k] !== undefined).map((k) => `--${k}`)];
+  if (given.length) throw new UserError(`--resume takes the experiment from ${join(dir, 'config.json')}; drop ${given.join(', ')}`);
+  const folder = readFolder(dir, invokedAs());
+  for (const w of folder.warnings) process.stderr.write(`warning: ${w}\n`);
+  return { config: folder.config, shard: null };
 }
 
 /** A whole-number flag with a minimum; undefined when not given. */

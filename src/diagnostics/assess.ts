@@ -4,6 +4,7 @@
  * from measured numbers against the thresholds below, never from a fixed table of names.
  */
 import type { LayerStats } from './layers.js';
+import type { TrialDiagnostics } from '../results/schema.js';
 
 /** Thresholds, stated once (and printed by probe). */
 export const THRESHOLDS = {
@@ -134,15 +135,6 @@ function pct(x: number): string {
 }
 
 /** What a trained trial's diagnostics hold (see runner/trial.ts). */
-export interface TrialDiagnostics {
-  /** Per-layer statistics at initialization (after LSUV when it applies), on a training batch. */
-  atInit: LayerStats[];
-  /** After training, per hidden layer: units whose incoming weights and bias differ (this and the next two are empty when the trial diverged). */
-  distinctUnits: number[];
-  /** After training, per hidden layer, on a test batch (null outside the ReLU family / tanh-sigmoid). */
-  deadFraction: (number | null)[];
-  saturatedFraction: (number | null)[];
-}
 
 /**
  * A trial's diagnosis in a few words, empty when nothing is wrong: symmetry first (it explains

@@ -4,29 +4,14 @@
  * coordinate check of microsoft/mup).
  */
 import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs-core';
-import { tidyValue, type Tf } from '../backend/select.js';
+import { tidyValue, type Tf } from '../backend/tf.js';
+import type { LayerStats } from '../results/schema.js';
+
+export type { LayerStats } from '../results/schema.js';
 import type { Activation } from '../initializers/gain.js';
 import { forward, type Model } from '../model/network.js';
-import { matrixShape } from '../initializers/catalogue/structured.js';
+import { matrixShape } from '../initializers/fans.js';
 
-export interface LayerStats {
-  layer: string;
-  units: number;
-  activation: Activation;
-  preActivationMean: number;
-  preActivationStd: number;
-  /** q = E[z^2] over batch and units: the quantity of the mean-field recursion (science.md). */
-  preActivationMeanSquare: number;
-  activationMean: number;
-  activationStd: number;
-  /** ReLU family: fraction of units whose pre-activation is <= 0 for the whole batch. */
-  deadFraction: number | null;
-  /** tanh/sigmoid: fraction of outputs within 0.01 of the limits (|tanh| > 0.99, sigmoid < 0.01 or > 0.99). */
-  saturatedFraction: number | null;
-  gradNorm: number;
-  weightNorm: number;
-  gradToWeightRatio: number;
-}
 
 const RELU_FAMILY: Activation[] = ['relu', 'leakyRelu', 'elu', 'selu'];
 

@@ -2,17 +2,13 @@
  * Signal propagation at initialization, no training: build each requested model, forward one
  * batch of real training digits, back-propagate the loss once, and measure every layer.
  */
-import { startBackend, type BackendName, type Tf } from '../backend/select.js';
+import { startBackend, type BackendName } from '../backend/select.js';
 import type { ExperimentConfig } from '../config/load.js';
-import type { Dataset } from '../data/dataset.js';
+import { disposeBatch, imageBatches, probeBatch } from '../data/batches.js';
 import { loadDataset } from '../data/load.js';
 import { stratifiedSplit } from '../data/split.js';
-import { applyLsuv, type LsuvReport } from '../initializers/lsuv.js';
-import { entryOf, type InitSpec } from '../initializers/registry.js';
-import { sampleKernels } from '../model/init.js';
-import { architectureOf, buildModel, disposeModel, type Model } from '../model/network.js';
-import { BatchReader, disposeBatch, type Batch } from '../train/loop.js';
-import { deriveSeed, Rng } from '../util/random.js';
+import { refineWithData, sampleKernels, type DataDependentReport } from '../model/init.js';
+import { architectureOf, buildModel, disposeModel } from '../model/network.js';
 import { assess, type Assessment } from './assess.js';
 import { distinctUnits, layerStats, type LayerStats } from './layers.js';
 
@@ -23,21 +19,9 @@ export interface ProbeResult {
   layers: LayerStats[];
   problems: string[];
   healthy: boolean;
-  lsuv?: LsuvReport;
+  /** What a data-dependent initializer did (e.g. LSUV's iterations per layer). */
+  refined?: DataDependentReport;
   assessment: Assessment;
-}
-
-/** A batch of `size` training examples drawn with the seed (the same for every initializer). */
-export function probeBatch(tf: Tf, data: Dataset, trainIdx: Int32Array, seed: number, size: number): Batch {
-  const n = Math.min(size, trainIdx.length);
-  const idx = new Rng(deriveSeed(seed, 'probe')).shuffle(Int32Array.from(trainIdx)).subarray(0, n);
-  return new BatchReader(data, n).read(tf, idx);
-}
-
-/** LSUV on the batch if the initializer is data-dependent; its report, or undefined. */
-export function maybeLsuv(tf: Tf, model: Model, spec: InitSpec, batch: Batch): LsuvReport | undefined {
-  if (!entryOf(spec).dataDependent) return undefined;
-  return applyLsuv(tf, model, batch.x, spec.params.tol as number, spec.params.maxIterations as number);
 }
 
 export async function probe(
@@ -66,10 +50,10 @@ export async function probe(
       const { kernels, biases } = sampled;
       const model = buildModel(tf, arch, kernels, biases);
       try {
-        const lsuv = maybeLsuv(tf, model, spec, batch);
+        const refined = await refineWithData(tf, model, spec, { batch: batch.x, trainingImages: (size, s) => imageBatches(tf, data, split.train, size, s) }, seed);
         const layers = layerStats(tf, model, batch.x, batch.oneHot);
         const assessment = assess(layers, distinctUnits(tf, model));
-        results.push({ init: spec.label, layers, problems: assessment.problems, healthy: assessment.healthy, ...(lsuv ? { lsuv } : {}), assessment });
+        results.push({ init: spec.label, layers, problems: assessment.problems, healthy: assessment.healthy, ...(refined ? { refined } : {}), assessment });
       } finally {
         disposeModel(model);
       }

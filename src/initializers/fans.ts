@@ -1,5 +1,5 @@
 /**
- * Fans of a kernel in tfjs layout (science.md, "Fans"):
+ * Fans of a kernel in tfjs layout (docs/science.md, "Fans"):
  *   dense [in, out]          fanIn = in,          fanOut = out
  *   conv  [kh, kw, in, out]  fanIn = kh*kw*in,    fanOut = kh*kw*out
  * Rank 1 (a bias) counts as [1, n]: fanIn 1, fanOut n. Fans are at least 1 so that formulas that
@@ -30,4 +30,10 @@ export function fanFor(fans: Fans, mode: FanMode): number {
 /** Number of elements of a shape. */
 export function sizeOf(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
+}
+
+/** [rows, cols] of a kernel seen as a matrix: rows = prod(shape[:-1]), cols = shape[-1]. */
+export function matrixShape(shape: readonly number[]): [number, number] {
+  const cols = shape[shape.length - 1] ?? 1;
+  return [Math.max(1, sizeOf(shape) / Math.max(1, cols)), cols];
 }

@@ -8,7 +8,7 @@ import type { Rng } from '../util/random.js';
  * A random matrix with orthonormal columns (rows >= cols) or rows (rows < cols), uniform over
  * the orthogonal group (Haar), returned row-major with shape [rows, cols].
  *
- * science.md's recipe is the QR of a standard normal matrix of the taller orientation, with Q's
+ * docs/science.md's recipe is the QR of a standard normal matrix of the taller orientation, with Q's
  * columns multiplied by sign(diag(R)) (Mezzadri 2007, "How to generate random matrices from the
  * classical compact groups"). In a Householder QR of a Gaussian matrix, the part of column k that
  * reflector k sees is, by rotation invariance, a fresh standard normal vector of length m - k,

@@ -5,38 +5,32 @@
  * divide the kernel by its square root, until |variance - 1| < tol or maxIterations. Biases are
  * left alone.
  */
-import type { Tensor2D } from '@tensorflow/tfjs-core';
-import type { Tf } from '../backend/select.js';
-import { forward, type Model } from '../model/network.js';
+import type { DataDependentContext } from './types.js';
 
+/** Rescaling iterations and the final pre-activation variance, per layer. */
 export interface LsuvReport {
-  /** Rescaling iterations per layer (0: the variance was already within tol). */
   iterations: number[];
-  /** Pre-activation variance per layer after LSUV. */
   finalVariance: number[];
 }
 
-export function applyLsuv(tf: Tf, model: Model, batch: Tensor2D, tol: number, maxIterations: number): LsuvReport {
+
+export function applyLsuv(ctx: DataDependentContext, tol: number, maxIterations: number): LsuvReport {
+  const { tf } = ctx;
   const iterations: number[] = [];
   const finalVariance: number[] = [];
-  model.layers.forEach((layer, l) => {
+  const varianceAt = (l: number) =>
+    tf.tidy(() => tf.moments(ctx.forward(ctx.batch, l + 1).preActivations[l]).variance.dataSync()[0]);
+  ctx.layers.forEach((layer, l) => {
     let done = 0;
-    let variance = preActivationVariance(tf, model, batch, l);
+    let variance = varianceAt(l);
     while (Math.abs(variance - 1) >= tol && done < maxIterations && Number.isFinite(variance) && variance > 0) {
       const scale = 1 / Math.sqrt(variance);
       tf.tidy(() => layer.kernel.assign(tf.mul(layer.kernel, scale)));
       done++;
-      variance = preActivationVariance(tf, model, batch, l);
+      variance = varianceAt(l);
     }
     iterations.push(done);
     finalVariance.push(variance);
   });
   return { iterations, finalVariance };
-}
-
-function preActivationVariance(tf: Tf, model: Model, batch: Tensor2D, layer: number): number {
-  return tf.tidy(() => {
-    const z = forward(tf, model, batch, 'probe', layer + 1).preActivations[layer];
-    return tf.moments(z).variance.dataSync()[0];
-  });
 }

@@ -2,19 +2,15 @@
  * The one registry of initializers. `list`, config validation, aliases and the error text for
  * unknown names are all derived from CATALOGUE; adding an initializer is adding one entry.
  */
-import { z } from 'zod';
-import * as scaled from './catalogue/scaled.js';
-import * as structured from './catalogue/structured.js';
+import './catalogue/scaled.js';
+import './catalogue/structured.js';
+import { definedEntries } from './catalogue/define.js';
 import { tfjsEntries } from './catalogue/tfjs.js';
 import type { InitializerEntry, LayerKind, Params } from './types.js';
+import { describeIssue } from '../util/issues.js';
+import { closest } from '../util/text.js';
 
-const OURS: InitializerEntry[] = [
-  scaled.zeros, scaled.ones, scaled.constantEntry, scaled.randomNormal, scaled.randomUniform,
-  scaled.truncatedNormal, scaled.glorotUniform, scaled.glorotNormal, scaled.heNormal, scaled.heUniform,
-  scaled.leCunNormal, scaled.leCunUniform, scaled.varianceScaling, structured.orthogonal,
-  structured.identity, structured.dirac, structured.deltaOrthogonal, structured.sparse, structured.zerO,
-  structured.lsuv,
-];
+const OURS = definedEntries();
 
 function ourEntry(name: string): InitializerEntry {
   const entry = OURS.find((e) => e.name === name);
@@ -22,6 +18,7 @@ function ourEntry(name: string): InitializerEntry {
   return entry;
 }
 
+/** Every initializer: ours, in definition order (catalogue/*.ts), then tfjs's mirrors. */
 export const CATALOGUE: readonly InitializerEntry[] = [...OURS, ...tfjsEntries(ourEntry)];
 
 // Exact names first; case-insensitive as a convenience, except where two names differ only in
@@ -44,25 +41,7 @@ export function findInitializer(name: string): InitializerEntry | undefined {
 
 /** Up to three known names closest to `name` (edit distance), for "did you mean". */
 export function suggestNames(name: string): string[] {
-  const target = name.toLowerCase();
-  return CATALOGUE.flatMap((e) => [e.name, ...e.aliases])
-    .map((n) => ({ n, d: editDistance(target, n.toLowerCase()) }))
-    .filter(({ n, d }) => d <= Math.max(2, Math.floor(n.length / 3)))
-    .sort((a, b) => a.d - b.d || a.n.localeCompare(b.n))
-    .slice(0, 3)
-    .map(({ n }) => n);
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = row;
-  }
-  return prev[b.length];
+  return closest(name, CATALOGUE.flatMap((e) => [e.name, ...e.aliases]));
 }
 
 /** One kernel initializer with its full parameters. */
@@ -129,10 +108,10 @@ function resolveKernel(value: unknown, where: string): KernelSpec | string[] {
   }
   const parsed = entry.params.safeParse(given);
   if (!parsed.success) {
-    return parsed.error.issues.map((issue) => {
-      const key = issue.path.join('.') || (issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : '');
-      return `${where}: ${entry.name}${key ? ` parameter \`${key}\`` : ''}: ${issue.message}`;
-    });
+    const known = Object.keys((entry.params as unknown as { shape?: Record<string, unknown> }).shape ?? {});
+    return parsed.error.issues.map((issue) =>
+      describeIssue(issue, { root: given, prefix: `${where}: ${entry.name} parameter `, knownKeys: () => known }).replace(/parameter `\(top level\)` is an object; /, ''),
+    );
   }
   return { name: entry.name, params: parsed.data };
 }
@@ -164,5 +143,4 @@ export function entryOf(spec: KernelSpec): InitializerEntry {
   return entry;
 }
 
-/** zod schema for one requested initializer in a config (checked further by resolveInit). */
-export const initInputSchema = z.union([z.string(), z.object({ name: z.string().optional(), label: z.string().optional() }).passthrough()]);
+

@@ -16,7 +16,7 @@ export interface VarianceScaling {
 /**
  * Std of a standard normal truncated to [-2, 2]. A normal truncated at 2 sigma has this std
  * times sigma, so to keep the requested variance we sample with sigma / this constant
- * (Keras `random_initializers.py`; tfjs-layers 4.x omits the correction, see science.md).
+ * (Keras `random_initializers.py`; tfjs-layers 4.x omits the correction, see docs/science.md).
  */
 export const TRUNCATED_NORMAL_STD = 0.87962566103423978;
 

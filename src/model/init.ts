@@ -6,7 +6,9 @@
 import { deriveSeed, Rng } from '../util/random.js';
 import { entryOf, kernelFor, type InitSpec } from '../initializers/registry.js';
 import type { KernelRequest } from '../initializers/types.js';
-import { layerPlan, type Architecture } from './network.js';
+import type { Tensor2D } from '@tensorflow/tfjs-core';
+import type { Tf } from '../backend/tf.js';
+import { forward, layerPlan, type Architecture, type Model } from './network.js';
 
 export interface SampledKernels {
   kernels: Float32Array[];
@@ -37,4 +39,35 @@ export async function sampleKernels(arch: Architecture, spec: InitSpec, seed: nu
     biases.push(bias ? await entryOf(bias).sample(bias.params, biasReq) : null);
   }
   return { kernels, biases, gains };
+}
+
+/** What a data-dependent initializer recorded, under its report key (e.g. `lsuv`). */
+export interface DataDependentReport {
+  key: string;
+  report: Record<string, unknown>;
+}
+
+/**
+ * The one hook for data-dependent initializers (LSUV, ...): once the model is built from the
+ * sampled kernels, the initializer's own step refines them on training images. Undefined when
+ * the initializer needs no data.
+ */
+export async function refineWithData(
+  tf: Tf,
+  model: Model,
+  spec: InitSpec,
+  data: { batch: Tensor2D; trainingImages(batchSize: number, seed: number): Generator<Tensor2D> },
+  seed: number,
+): Promise<DataDependentReport | undefined> {
+  const hook = entryOf(spec).dataDependent;
+  if (!hook) return undefined;
+  const report = await hook.run(spec.params, {
+    tf,
+    layers: model.layers,
+    batch: data.batch,
+    trainingImages: data.trainingImages,
+    forward: (x, upTo) => forward(tf, model, x, 'probe', upTo),
+    seed,
+  });
+  return { key: hook.reportKey, report };
 }

@@ -6,7 +6,7 @@
  * hand for diagnostics and LSUV, and no tfjs layer initializes weights behind our back.
  */
 import type { Tensor, Tensor2D, Tensor4D, Variable } from '@tensorflow/tfjs-core';
-import { tidyValue, type Tf } from '../backend/select.js';
+import { tidyValue, type Tf } from '../backend/tf.js';
 import type { Dataset } from '../data/dataset.js';
 import type { Activation } from '../initializers/gain.js';
 import type { LayerKind } from '../initializers/types.js';

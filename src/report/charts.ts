@@ -9,7 +9,7 @@
  * the at-init charts have a row per model only, since the optimizer and the learning rate do not
  * change the initial state.
  */
-import type { ResultsDocument } from '../runner/experiment.js';
+import type { ResultsDocument } from '../results/schema.js';
 import { lineSpec, render, type Row } from './chart-spec.js';
 import { colourScale, initPoint, orderPoints } from './series.js';
 

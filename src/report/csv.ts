@@ -8,8 +8,7 @@
  * layer (a shallower grid point) leaves the cell empty. Wide rather than long (one row per trial x
  * epoch x layer), so that a row stays one epoch of one trial.
  */
-import type { ResultsDocument } from '../runner/experiment.js';
-import type { TrialResult } from '../runner/trial.js';
+import type { ResultsDocument, TrialResult } from '../results/schema.js';
 
 export function metricsCsv(doc: ResultsDocument): string {
   const axes = [...new Set(doc.trials.flatMap((t) => Object.keys(t.point ?? {})))];

@@ -1,5 +1,6 @@
-import chalk from 'chalk';
 /** Number formatting shared by the tables. */
+import chalk from 'chalk';
+import type { InitSummary } from '../results/schema.js';
 
 export function pct(x: number | null | undefined, digits = 1): string {
   return x === null || x === undefined || !Number.isFinite(x) ? '-' : `${(100 * x).toFixed(digits)}%`;
@@ -20,4 +21,14 @@ export function tableLook(): { chars: Record<string, string>; style: { head: str
     chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
     style: { head: chalk.level > 0 ? ['cyan'] : [], border: chalk.level > 0 ? ['grey'] : [] },
   };
+}
+
+/** How a summary row compares with the best of its grid point, in words: "best", "≈ best (p=0.210)", "worse (p<0.001)", "no test (1 seed)". */
+export function versusBest(r: InitSummary): { kind: 'best' | 'same' | 'worse' | 'none'; text: string } {
+  const c = r.comparison;
+  if (!c) return { kind: 'none', text: '-' };
+  if (c.best === r.init) return { kind: 'best', text: 'best' };
+  if (c.pValue === null) return { kind: 'none', text: 'no test (1 seed)' };
+  const p = c.pValue < 0.001 ? 'p<0.001' : `p=${c.pValue.toFixed(3)}`;
+  return c.notSignificantlyDifferent ? { kind: 'same', text: `≈ best (${p})` } : { kind: 'worse', text: `worse (${p})` };
 }

@@ -2,9 +2,11 @@
  * report.html: one self-contained file (inline CSS and SVG, no script, nothing fetched), so it
  * opens from disk on an offline machine: the run's settings, the comparison table, the charts.
  */
-import type { InitSummary, ResultsDocument } from '../runner/experiment.js';
+import { pointKey } from '../results/point.js';
+import type { InitSummary, ResultsDocument } from '../results/schema.js';
 import { EMBEDDED_SPLIT } from '../data/split.js';
 import type { Chart } from './charts.js';
+import { versusBest } from './format.js';
 import { colourScale } from './series.js';
 
 const CSS = `
@@ -77,11 +79,11 @@ function table(doc: ResultsDocument): string {
   const scale = colourScale(doc);
   const colour = new Map(scale.domain.map((init, i) => [init, scale.range[i]]));
   for (const r of doc.summary) {
-    const k = JSON.stringify(r.point ?? {});
+    const k = pointKey(r.point);
     if (Number.isFinite(r.testAccuracy.mean)) best.set(k, Math.max(best.get(k) ?? -1, r.testAccuracy.mean));
   }
   const rows = doc.summary.map((r) => {
-    const isBest = r.testAccuracy.mean === best.get(JSON.stringify(r.point ?? {}));
+    const isBest = r.testAccuracy.mean === best.get(pointKey(r.point));
     const acc = seeds > 1 ? `${pct(r.testAccuracy.mean)} ± ${pct(r.testAccuracy.std)}` : pct(r.testAccuracy.mean);
     // [content, class]: numbers right-aligned and never wrapped mid-value; the diagnosis wraps.
     const cells: [string, string][] = [
@@ -104,12 +106,8 @@ function table(doc: ResultsDocument): string {
 }
 
 function versus(r: InitSummary): string {
-  const c = r.comparison;
-  if (!c) return '-';
-  if (c.best === r.init) return '<span class="best">best</span>';
-  if (c.pValue === null) return 'no test';
-  const p = c.pValue < 0.001 ? 'p &lt; 0.001' : `p = ${c.pValue.toFixed(3)}`;
-  return c.notSignificantlyDifferent ? `≈ best (${p})` : `worse (${p})`;
+  const v = versusBest(r);
+  return v.kind === 'best' ? `<span class="best">${v.text}</span>` : esc(v.text);
 }
 
 const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : '-');

@@ -6,7 +6,7 @@
  *   none   nothing but errors
  * `auto` is bar on a TTY, plain otherwise.
  */
-import type { EpochMetrics } from '../train/loop.js';
+import type { EpochMetrics } from '../results/schema.js';
 import { num, pct } from './format.js';
 
 export type ProgressMode = 'auto' | 'bar' | 'plain' | 'none';

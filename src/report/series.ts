@@ -3,9 +3,8 @@
  * its position in the config (so a diverged initializer missing from one chart does not shift the
  * others' colours), and grid points in numeric order.
  */
-import { describePoint } from '../config/grid.js';
-import type { ResultsDocument } from '../runner/experiment.js';
-import type { TrialResult } from '../runner/trial.js';
+import { describePoint, type PointValues } from '../results/point.js';
+import type { ResultsDocument, TrialResult } from '../results/schema.js';
 
 /**
  * Vega's tableau10 scheme, then ten darker tones of category20b/20c for longer lists; beyond 20
@@ -32,8 +31,8 @@ export function colourScale(doc: ResultsDocument): { domain: string[]; range: st
 const TRAINING_ONLY_AXES = new Set(['optimizer', 'lr']);
 
 /** A trial's grid point without the axes that only affect training: what the at-init charts vary over. */
-export function initPoint(t: TrialResult): Record<string, string | number> {
-  return Object.fromEntries(Object.entries(t.point ?? {}).filter(([k]) => !TRAINING_ONLY_AXES.has(k))) as Record<string, string | number>;
+export function initPoint(t: TrialResult): PointValues {
+  return Object.fromEntries(Object.entries(t.point ?? {}).filter(([k]) => !TRAINING_ONLY_AXES.has(k))) as PointValues;
 }
 
 export interface PointRow {
@@ -44,13 +43,13 @@ export interface PointRow {
 }
 
 /** The distinct points, labelled and numbered in numeric order (axis by axis, numbers as numbers). */
-export function orderPoints(points: Record<string, string | number>[]): Map<string, PointRow> {
+export function orderPoints(points: PointValues[]): Map<string, PointRow> {
   const unique = [...new Map(points.map((p) => [JSON.stringify(p), p])).values()];
   unique.sort(comparePoints);
   return new Map(unique.map((p, order) => [JSON.stringify(p), { label: describePoint(p), order }]));
 }
 
-function comparePoints(a: Record<string, string | number>, b: Record<string, string | number>): number {
+function comparePoints(a: PointValues, b: PointValues): number {
   for (const k of Object.keys(a)) {
     const x = a[k];
     const y = b[k];

@@ -6,10 +6,11 @@
  */
 import chalk from 'chalk';
 import Table from 'cli-table3';
-import { describePoint } from '../config/grid.js';
-import { ALPHA, type InitSummary, type ResultsDocument } from '../runner/experiment.js';
+import { describePoint, pointKey } from '../results/point.js';
+import type { InitSummary, ResultsDocument } from '../results/schema.js';
+import { ALPHA } from '../results/summary.js';
 import { fitTable, terminalWidth, wrapText, type Column } from './fit.js';
-import { num, pct, tableLook } from './format.js';
+import { num, pct, tableLook, versusBest } from './format.js';
 
 /**
  * `width`: the terminal's columns (secondary columns are left out and the diagnosis wraps to fit),
@@ -21,7 +22,7 @@ export function comparisonTable(doc: ResultsDocument, target: number, width = te
   const showGain = doc.trials.some((t) => t.gains);
   const rows: InitSummary[] = groups(doc.summary).flatMap((group) => [...group].sort((a, b) => accuracyKey(b) - accuracyKey(a)));
   const cellsOf = (r: InitSummary): string[] => {
-    const group = rows.filter((o) => JSON.stringify(o.point ?? {}) === JSON.stringify(r.point ?? {}));
+    const group = rows.filter((o) => pointKey(o.point) === pointKey(r.point));
     const bestAcc = Math.max(...group.map(accuracyKey));
     const bestLoss = Math.min(...group.map((o) => (Number.isFinite(o.trainLoss.mean) ? o.trainLoss.mean : Infinity)));
     const fastest = Math.min(...group.map((o) => o.epochsToTarget ?? Infinity));
@@ -31,7 +32,7 @@ export function comparisonTable(doc: ResultsDocument, target: number, width = te
       r.init,
       ...(showGain ? [gainText(doc, r)] : []),
       highlight(acc, accuracyKey(r) === bestAcc && Number.isFinite(bestAcc)),
-      ...(seeds > 1 ? [ciText(r), versusBest(r)] : []),
+      ...(seeds > 1 ? [ciText(r), versusText(r)] : []),
       pct(r.bestTestAccuracy.mean),
       highlight(num(r.trainLoss.mean), r.trainLoss.mean === bestLoss),
       highlight(epochsText(r), r.epochsToTarget !== null && r.epochsToTarget === fastest),
@@ -61,8 +62,8 @@ export function comparisonTable(doc: ResultsDocument, target: number, width = te
   const table = new Table({ head: fitted.columns.map((c) => c.head), ...(fitted.colWidths ? { colWidths: fitted.colWidths, wordWrap: true } : {}), ...tableLook() });
   const headed = axes.length > 0 && fitted.dropped.includes(axes[0]);
   for (let k = 0; k < body.length; k++) {
-    const point = JSON.stringify(rows[k].point ?? {});
-    if (headed && (k === 0 || JSON.stringify(rows[k - 1].point ?? {}) !== point)) {
+    const point = pointKey(rows[k].point);
+    if (headed && (k === 0 || pointKey(rows[k - 1].point) !== point)) {
       table.push([{ colSpan: fitted.columns.length, content: chalk.bold(describePoint(rows[k].point ?? {})) }]);
     }
     table.push(fitted.columns.map((c) => c.cells[k]));
@@ -82,19 +83,15 @@ export function comparisonTable(doc: ResultsDocument, target: number, width = te
 function groups(summary: InitSummary[]): InitSummary[][] {
   const byPoint = new Map<string, InitSummary[]>();
   for (const r of summary) {
-    const key = JSON.stringify(r.point ?? {});
+    const key = pointKey(r.point);
     byPoint.set(key, [...(byPoint.get(key) ?? []), r]);
   }
   return [...byPoint.values()];
 }
 
-function versusBest(r: InitSummary): string {
-  const c = r.comparison;
-  if (!c) return '-';
-  if (c.best === r.init) return chalk.green('best');
-  if (c.pValue === null) return 'no test (1 seed)';
-  const p = c.pValue < 0.001 ? 'p<0.001' : `p=${c.pValue.toFixed(3)}`;
-  return c.notSignificantlyDifferent ? `≈ best (${p})` : `worse (${p})`;
+function versusText(r: InitSummary): string {
+  const v = versusBest(r);
+  return v.kind === 'best' ? chalk.green(v.text) : v.text;
 }
 
 function accuracyKey(r: InitSummary): number {
@@ -112,7 +109,7 @@ function epochsText(r: InitSummary): string {
 }
 
 function statusText(doc: ResultsDocument, r: InitSummary): string {
-  const trials = doc.trials.filter((t) => t.init === r.init && JSON.stringify(t.point ?? {}) === JSON.stringify(r.point ?? {}));
+  const trials = doc.trials.filter((t) => t.init === r.init && pointKey(t.point) === pointKey(r.point));
   const parts: string[] = [];
   if (r.ok) parts.push(r.trials > 1 ? `${r.ok} ok` : 'ok');
   for (const t of trials.filter((t) => t.status === 'diverged')) parts.push(chalk.red(`diverged at epoch ${t.divergedAtEpoch}${r.trials > 1 ? ` (seed ${t.seed})` : ''}`));

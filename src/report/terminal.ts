@@ -1,6 +1,6 @@
 /** The run's terminal chart: mean test accuracy per epoch, one series per initializer (and grid point). */
-import { describePoint } from '../config/grid.js';
-import type { ResultsDocument } from '../runner/experiment.js';
+import { describePoint } from '../results/point.js';
+import type { ResultsDocument } from '../results/schema.js';
 import { lineChart } from './chart.js';
 import { terminalWidth } from './fit.js';
 

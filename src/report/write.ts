@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ResultsDocument } from '../runner/experiment.js';
+import type { ResultsDocument } from '../results/schema.js';
 import { renderCharts } from './charts.js';
 import { metricsCsv } from './csv.js';
 import { renderHtml } from './html.js';

@@ -9,10 +9,11 @@
  * means over seeds; in a grid, an expectation must hold at every grid point. epochsToTarget is
  * infinite when the target was never reached.
  */
-import { userErrors } from '../errors.js';
+import { ConfigError } from '../errors.js';
 import { findInitializer } from '../initializers/registry.js';
 import type { InitSpec } from '../initializers/registry.js';
-import type { InitSummary } from './experiment.js';
+import { describePoint, pointKey } from '../results/point.js';
+import type { InitSummary } from '../results/schema.js';
 
 const METRICS = ['testAccuracy', 'testLoss', 'trainLoss', 'epochsToTarget'] as const;
 type Metric = (typeof METRICS)[number];
@@ -41,13 +42,14 @@ export function parseExpectations(texts: string[], specs: InitSpec[]): Expectati
       problems.push((err as Error).message);
     }
   }
-  if (problems.length) throw userErrors(problems, 'invalid --expect');
+  if (problems.length) throw new ConfigError(problems, 'invalid --expect');
   return out;
 }
 
 function parseOne(text: string, specs: InitSpec[]): Expectation {
-  const threshold = new RegExp(`^(.+)\\.(${METRICS.join('|')})\\s*(>=|<=|==|>|<)\\s*(\\S+)$`).exec(text.trim());
+  const threshold = new RegExp(`^(.+)\\.(${METRICS.join('|')})\\s*(>=|<=|==|>|<)\\s*([^<>=\\s]\\S*)?$`).exec(text.trim());
   if (threshold) {
+    if (threshold[4] === undefined) throw new Error(`"${text}": the number after ${threshold[3]} is missing`);
     const value = Number(threshold[4]);
     if (!Number.isFinite(value)) throw new Error(`"${text}": ${threshold[4]} is not a number`);
     return { text, kind: 'threshold', init: label(threshold[1], specs, text), metric: threshold[2] as Metric, op: threshold[3] as Op, value };
@@ -72,11 +74,11 @@ function label(name: string, specs: InitSpec[], text: string): string {
 }
 
 export function checkExpectations(expectations: Expectation[], summary: InitSummary[]): ExpectationResult[] {
-  const points = [...new Set(summary.map((r) => JSON.stringify(r.point ?? {})))];
+  const points = [...new Map(summary.map((r) => [pointKey(r.point), r.point])).entries()];
   return expectations.flatMap((e) =>
-    points.map((key) => {
-      const rows = summary.filter((r) => JSON.stringify(r.point ?? {}) === key);
-      const where = key === '{}' ? '' : ` at ${key}`;
+    points.map(([key, point]) => {
+      const rows = summary.filter((r) => pointKey(r.point) === key);
+      const where = describePoint(point) ? ` at ${describePoint(point)}` : '';
       const value = (init: string, metric: Metric) => metricOf(rows.find((r) => r.init === init), metric);
       if (e.kind === 'threshold') {
         const v = value(e.init, e.metric);

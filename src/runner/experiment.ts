@@ -1,86 +1,57 @@
 /**
- * An experiment, top to bottom: backend -> data -> for each seed a split -> one trial per
- * initializer -> summary. Each finished trial is handed to `onTrial` at once (the results writer
- * saves it), so an interrupted run keeps what it finished.
+ * An experiment, top to bottom: enumerate the trials (grid point x seed x initializer), run the
+ * ones asked for through the scheduler (in this process or in worker processes), and keep the
+ * results document up to date as each trial finishes. What happens is told through events; the
+ * document is returned whole, also when the run was stopped (then `complete` is false and
+ * `stopped` says why).
  */
-import type { BackendName } from '../backend/select.js';
-import { Interrupted } from '../errors.js';
 import type { ExperimentConfig } from '../config/load.js';
 import { serializeConfig } from '../config/load.js';
-import { spread, welch, type Spread } from '../util/stats.js';
-import type { GridPoint } from '../config/grid.js';
-import type { EpochMetrics } from '../train/loop.js';
-import { runPool } from './pool.js';
-import { createTrialRunner, enumerateTasks, type Task } from './tasks.js';
-import { describePoint } from '../config/grid.js';
-import type { TrialResult } from './trial.js';
+import type { PointValues } from '../results/point.js';
+import { SCHEMA_VERSION, type EpochMetrics, type InitSummary, type ResultsDocument, type TrialResult } from '../results/schema.js';
+import { summarizeTrials } from '../results/summary.js';
+import { inProcessExecutor, workerExecutor } from './executors.js';
+import { schedule, type Stopped } from './scheduler.js';
+import { enumerateTasks, type Task } from './tasks.js';
 
-export interface InitSummary {
-  init: string;
-  /** In a grid: the point's value on each varied axis. */
-  point?: GridPoint['values'];
-  trials: number;
-  ok: number;
-  diverged: number;
-  failed: number;
-  testAccuracy: Spread;
-  testLoss: Spread;
-  bestTestAccuracy: Spread;
-  trainLoss: Spread;
-  /** Mean epochs to reach the target over the trials that reached it; null when none did. */
-  epochsToTarget: number | null;
-  /** How many trials reached the target. */
-  reachedTarget: number;
-  secondsPerEpoch: number;
-  /** The trials' diagnoses, each problem once. */
-  diagnosis: string[];
-  comparison?: Comparison;
-}
+/** What a run tells as it goes (the CLI's progress, the live page, a script's callback). */
+export type RunEvent =
+  | { type: 'start'; total: number; toRun: number; finished: number; jobs: number; out?: string }
+  | { type: 'backend'; backend: string }
+  | { type: 'trialStart'; index: number; total: number; init: string; seed: number; point?: PointValues }
+  | { type: 'epoch'; index: number; total: number; init: string; seed: number; point?: PointValues; epochs: number; metrics: EpochMetrics }
+  | { type: 'retry'; index: number; total: number; error: string; attempt: number; retries: number }
+  | { type: 'trialEnd'; index: number; total: number; trial: TrialResult; summary: InitSummary[] }
+  | { type: 'end'; complete: boolean; stopped: Stopped };
 
-export interface ResultsDocument {
-  schemaVersion: 1;
-  backend: BackendName;
-  /** False while running and when interrupted: some trials are missing. */
-  complete: boolean;
-  createdAt: string;
-  config: Record<string, unknown>;
-  trials: TrialResult[];
-  summary: InitSummary[];
-}
-
-export interface RunHooks {
-  signal?: AbortSignal;
-  log?(line: string): void;
-  /** A trial finished for good (after any retries): save it. */
-  onTrial?(doc: ResultsDocument, trial: TrialResult, task: Task): void;
-  onEpoch?(trial: { init: string; seed: number; index: number; total: number }, metrics: EpochMetrics): void;
-}
-
-export interface RunOptions {
+export interface RunTrialsOptions {
   /** Worker processes; 1 runs the trials in this process. */
   jobs: number;
+  signal?: AbortSignal;
   /** The tasks to run (all of the experiment's unless resuming or sharding). */
   tasks?: Task[];
   /** Trials already finished (resume): kept, not run again. */
   previous?: TrialResult[];
   /** The backend the previous trials ran on (resume), kept when nothing is left to run. */
-  previousBackend?: BackendName;
+  previousBackend?: string;
   /** Runs of a failed trial allowed after the first. */
   retries?: number;
   /** Stop at the first trial that fails (after its retries). */
   failFast?: boolean;
+  onEvent?(event: RunEvent): void;
+  /** The results folder, named in the start event. */
+  out?: string;
+  /** A trial finished for good, with the document as it now stands (the results folder saves both). */
+  onTrial?(doc: ResultsDocument, trial: TrialResult, task: Task): void;
 }
 
-export function emptyDocument(config: ExperimentConfig, backend: BackendName = 'wasm'): ResultsDocument {
-  return { schemaVersion: 1, backend, complete: false, createdAt: new Date().toISOString(), config: serializeConfig(config), trials: [], summary: [] };
+export function emptyDocument(config: ExperimentConfig, backend = 'wasm'): ResultsDocument {
+  return { schemaVersion: SCHEMA_VERSION, backend, complete: false, createdAt: new Date().toISOString(), config: serializeConfig(config), trials: [], summary: [] };
 }
 
-/**
- * Runs the tasks and returns the results document. Interruption (signal) and --fail-fast throw
- * Interrupted with the document so far in `partial`.
- */
-export async function runExperiment(config: ExperimentConfig, hooks: RunHooks = {}, options: RunOptions = { jobs: 1 }): Promise<ResultsDocument> {
-  const log = hooks.log ?? (() => {});
+/** Runs the tasks and returns the results document. */
+export async function runTrials(config: ExperimentConfig, options: RunTrialsOptions): Promise<ResultsDocument> {
+  const emit = options.onEvent ?? (() => {});
   const all = enumerateTasks(config);
   const tasks = options.tasks ?? all;
   const total = all.length;
@@ -88,132 +59,35 @@ export async function runExperiment(config: ExperimentConfig, hooks: RunHooks = 
   const order = config.initializers.map((s) => s.label);
   const indexOf = new Map(all.map((t) => [t.id, t.index]));
   const trials = new Map<number, TrialResult>((options.previous ?? []).map((t) => [indexOf.get(t.id) ?? -1, t]));
-  const attempts = new Map<number, number>();
-  const stop = new AbortController();
-  const signal = hooks.signal ? AbortSignal.any([hooks.signal, stop.signal]) : stop.signal;
-
   const refresh = () => {
     doc.trials = [...trials.entries()].sort(([a], [b]) => a - b).map(([, t]) => t);
     doc.summary = summarizeTrials(doc.trials, order);
   };
   refresh(); // a resumed run's document starts with the trials already finished
+  const where = (t: Task) => ({ index: t.index + 1, total, init: t.spec.label, seed: t.seed, ...(Object.keys(t.point).length ? { point: t.point } : {}) });
 
-  /** Keeps a finished trial, or asks for a retry (returns true). */
-  const record = (task: Task, trial: TrialResult): boolean => {
-    if (trial.status === 'failed') {
-      const tries = (attempts.get(task.index) ?? 0) + 1;
-      attempts.set(task.index, tries);
-      if (tries <= (options.retries ?? 0)) {
-        log(`trial ${task.index + 1}/${total} failed (${trial.error}); retry ${tries} of ${options.retries}`);
-        return true;
-      }
-      log(`trial ${task.index + 1}/${total} failed: ${trial.error}`);
-    }
-    trials.set(task.index, trial);
-    refresh();
-    hooks.onTrial?.(doc, trial, task);
-    if (trial.status === 'failed' && options.failFast) stop.abort('fail-fast');
-    return false;
-  };
-  const where = (t: Task) => ({ init: t.spec.label, seed: t.seed, index: t.index + 1, total });
-  const announce = (t: Task) => log(`trial ${t.index + 1}/${total}: ${t.spec.label}, seed ${t.seed}${Object.keys(t.point).length ? `, ${describePoint(t.point)}` : ''}`);
-  const onEpoch = (t: Task, m: EpochMetrics) => hooks.onEpoch?.(where(t), m);
-
-  try {
-    // No tasks left (a resumed run that had finished): no backend to start.
-    const jobs = Math.min(options.jobs, tasks.length);
-    if (jobs > 1) {
-      log(`running ${tasks.length} trials in ${jobs} worker processes`);
-      doc.backend = await runPool(config, tasks, jobs, { signal, onBackend: (b) => log(`backend: ${b}`), onStart: announce, onEpoch, onTrial: record });
-    } else if (jobs === 1) {
-      const runner = await createTrialRunner(config);
-      doc.backend = runner.backend;
-      log(`backend: ${runner.backend}`);
-      for (const task of tasks) {
-        let again = true;
-        while (again) {
-          announce(task);
-          again = record(task, await runner.run(task, { signal, onEpoch: (m) => onEpoch(task, m) }));
-        }
-      }
-    }
-  } catch (err) {
-    if (err instanceof Interrupted) {
-      err.partial = doc;
-      err.failFast = stop.signal.aborted && !hooks.signal?.aborted;
-    }
-    throw err;
-  }
-  doc.complete = doc.trials.length === total;
-  return doc;
-}
-
-/** How an initializer compares with the best one of its grid point (Welch's t-test over seeds). */
-export interface Comparison {
-  best: string;
-  /** Two-sided p-value of "same mean test accuracy as the best"; null when a side has one seed. */
-  pValue: number | null;
-  /** p >= 0.05: the data cannot tell it from the best. Null when no test is possible. */
-  notSignificantlyDifferent: boolean | null;
-}
-
-/** Significance level of the comparison with the best. */
-export const ALPHA = 0.05;
-
-/**
- * One summary row per (grid point, initializer), in the order of the points and of the requested
- * initializers; each row compared with the best initializer of its point.
- */
-export function summarizeTrials(trials: TrialResult[], order: string[]): InitSummary[] {
-  const pointKey = (t: TrialResult) => JSON.stringify(t.point ?? {});
-  const points = [...new Set(trials.map(pointKey))];
-  return points.flatMap((key) => {
-    const here = trials.filter((t) => pointKey(t) === key);
-    const rows = order
-      .map((init) => here.filter((t) => t.init === init))
-      .filter((group) => group.length > 0)
-      .map(summarizeGroup);
-    const accuracies = (r: InitSummary) => here.filter((t) => t.init === r.init && t.final).map((t) => t.final!.testAccuracy);
-    const best = rows.reduce<InitSummary | null>((b, r) => (Number.isFinite(r.testAccuracy.mean) && (!b || r.testAccuracy.mean > b.testAccuracy.mean) ? r : b), null);
-    for (const r of rows) {
-      if (!best) continue;
-      if (r === best) r.comparison = { best: best.init, pValue: null, notSignificantlyDifferent: null };
-      else {
-        const test = welch(accuracies(r), accuracies(best));
-        r.comparison = { best: best.init, pValue: test ? test.p : null, notSignificantlyDifferent: test ? test.p >= ALPHA : null };
-      }
-    }
-    return rows;
+  const jobs = Math.max(1, Math.min(options.jobs, tasks.length));
+  emit({ type: 'start', total, toRun: tasks.length, finished: options.previous?.length ?? 0, jobs, ...(options.out ? { out: options.out } : {}) });
+  const outcome = await schedule(tasks, {
+    jobs,
+    makeExecutor: () => (jobs > 1 ? workerExecutor(config) : inProcessExecutor(config)),
+    signal: options.signal,
+    retries: options.retries,
+    failFast: options.failFast,
+    onBackend: (backend) => emit({ type: 'backend', backend }),
+    onStart: (t) => emit({ type: 'trialStart', ...where(t) }),
+    onEpoch: (t, metrics) => emit({ type: 'epoch', ...where(t), epochs: t.settings.train.epochs, metrics }),
+    onRetry: (t, trial, attempt) => emit({ type: 'retry', index: t.index + 1, total, error: trial.error ?? 'failed', attempt, retries: options.retries ?? 0 }),
+    onTrial: (task, trial) => {
+      trials.set(task.index, trial);
+      refresh();
+      options.onTrial?.(doc, trial, task);
+      emit({ type: 'trialEnd', index: task.index + 1, total, trial, summary: doc.summary });
+    },
   });
-}
-
-function summarizeGroup(group: TrialResult[]): InitSummary {
-  const finals = group.flatMap((t) => (t.final ? [t.final] : []));
-  const reached = finals.flatMap((f) => (f.epochsToTarget === null ? [] : [f.epochsToTarget]));
-  return {
-    init: group[0].init,
-    ...(group[0].point ? { point: group[0].point } : {}),
-    trials: group.length,
-    ok: group.filter((t) => t.status === 'ok').length,
-    diverged: group.filter((t) => t.status === 'diverged').length,
-    failed: group.filter((t) => t.status === 'failed').length,
-    testAccuracy: spread(finals.map((f) => f.testAccuracy)),
-    testLoss: spread(finals.map((f) => f.testLoss)),
-    bestTestAccuracy: spread(finals.map((f) => f.bestTestAccuracy)),
-    trainLoss: spread(finals.map((f) => f.trainLoss)),
-    epochsToTarget: reached.length ? reached.reduce((a, b) => a + b, 0) / reached.length : null,
-    reachedTarget: reached.length,
-    secondsPerEpoch: finals.length ? finals.reduce((a, f) => a + f.secondsPerEpoch, 0) / finals.length : NaN,
-    diagnosis: uniqueProblems(group.flatMap((t) => t.diagnosis ?? [])),
-  };
-}
-
-/** One entry per kind of problem ("vanishing signal (x0.10)" and "(x0.17)" are one kind): the first seen. */
-function uniqueProblems(problems: string[]): string[] {
-  const kinds = new Map<string, string>();
-  for (const p of problems) {
-    const kind = p.split(' (')[0].replace(/[\d.%<=]+/g, '#');
-    if (!kinds.has(kind)) kinds.set(kind, p);
-  }
-  return [...kinds.values()];
+  if (outcome.backend) doc.backend = outcome.backend;
+  doc.complete = doc.trials.length === total;
+  if (outcome.stopped) doc.stopped = outcome.stopped;
+  emit({ type: 'end', complete: doc.complete, stopped: outcome.stopped });
+  return doc;
 }

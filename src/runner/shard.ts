@@ -72,6 +72,6 @@ function slurmIndex(env: NodeJS.ProcessEnv): { index: number; count: number | un
   return { index: (id - min) / step + 1, count, source };
 }
 
-export function inShard<T extends { index: number }>(tasks: T[], shard: Shard | null): T[] {
+export function inShard<T extends { index: number }>(tasks: T[], shard: Pick<Shard, 'index' | 'count'> | null): T[] {
   return shard ? tasks.filter((t) => t.index % shard.count === shard.index - 1) : tasks;
 }

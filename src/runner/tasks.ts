@@ -3,22 +3,23 @@
  * the runner that executes them in one process: tfjs, the data and each seed's split are set up
  * once and shared by the trials. The same runner serves the in-process loop and each worker.
  */
-import { startBackend, type BackendName } from '../backend/select.js';
-import type { GridPoint } from '../config/grid.js';
+import { startBackend } from '../backend/select.js';
 import type { ExperimentConfig } from '../config/load.js';
 import type { Dataset } from '../data/dataset.js';
 import { loadDataset } from '../data/load.js';
 import { stratifiedSplit, type Split } from '../data/split.js';
 import { Interrupted } from '../errors.js';
 import type { InitSpec } from '../initializers/registry.js';
+import type { PointValues } from '../results/point.js';
+import type { TrialResult } from '../results/schema.js';
 import type { TrainHooks } from '../train/loop.js';
-import { initializerOf, runTrial, trialId, trialKey, type TrialResult, type TrialSettings } from './trial.js';
+import { initializerOf, runTrial, trialId, trialKey, type TrialSettings } from './trial.js';
 
 export interface Task {
   /** Position in the experiment's stable order, 0-based. */
   index: number;
   /** The grid point's value on each varied axis ({} without a grid). */
-  point: GridPoint['values'];
+  point: PointValues;
   seed: number;
   spec: InitSpec;
   settings: TrialSettings;
@@ -40,7 +41,7 @@ export function enumerateTasks(config: ExperimentConfig): Task[] {
 }
 
 export interface TrialRunner {
-  backend: BackendName;
+  backend: string;
   /** Runs one task; an error inside the trial becomes a `failed` result (interruption propagates). */
   run(task: Task, hooks?: TrainHooks): Promise<TrialResult>;
 }
@@ -73,6 +74,6 @@ export function failedTrial(task: Task, error: string): TrialResult {
 }
 
 /** `point` on a trial result only when the experiment is a grid. */
-function pointOf(task: Task): { point?: GridPoint['values'] } {
+function pointOf(task: Task): { point?: PointValues } {
   return Object.keys(task.point).length ? { point: task.point } : {};
 }

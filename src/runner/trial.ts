@@ -4,56 +4,22 @@
  */
 import { createHash } from 'node:crypto';
 import { canonical } from '../util/json.js';
-import type { Tf } from '../backend/select.js';
-import type { GridPoint } from '../config/grid.js';
+import type { Tf } from '../backend/tf.js';
 import type { ExperimentConfig } from '../config/load.js';
+import { BatchReader, disposeBatch, imageBatches, probeBatch } from '../data/batches.js';
 import type { Dataset } from '../data/dataset.js';
 import type { Split } from '../data/split.js';
-import type { LsuvReport } from '../initializers/lsuv.js';
 import type { InitSpec } from '../initializers/registry.js';
-import { diagnoseTrial, type TrialDiagnostics } from '../diagnostics/assess.js';
+import { diagnoseTrial } from '../diagnostics/assess.js';
 import { distinctUnits, layerStats } from '../diagnostics/layers.js';
-import { maybeLsuv, probeBatch } from '../diagnostics/probe.js';
-import { sampleKernels } from '../model/init.js';
+import { refineWithData, sampleKernels } from '../model/init.js';
 import { architectureOf, buildModel, disposeModel } from '../model/network.js';
-import { BatchReader, disposeBatch, train, type EpochMetrics, type TrainHooks } from '../train/loop.js';
-
-/** Examples used to measure the network at init (training batch) and after training (test batch). */
-const PROBE_BATCH = 256;
+import type { EpochMetrics, TrialDiagnostics, TrialFinal, TrialResult } from '../results/schema.js';
+import { train, type TrainHooks } from '../train/loop.js';
 import { disposeOptimizer, makeOptimizer } from '../train/optimizers.js';
 
-export type TrialStatus = 'ok' | 'diverged' | 'failed';
-
-export interface TrialFinal {
-  testAccuracy: number;
-  testLoss: number;
-  trainLoss: number;
-  bestTestAccuracy: number;
-  /** First epoch whose test accuracy reached the target; null when never. */
-  epochsToTarget: number | null;
-  secondsPerEpoch: number;
-}
-
-export interface TrialResult {
-  id: string;
-  init: string;
-  initializer: Omit<InitSpec, 'label'>;
-  seed: number;
-  /** In a grid: the trial's value on each varied axis, e.g. { depth: 20, lr: 0.1 }. */
-  point?: GridPoint['values'];
-  status: TrialStatus;
-  /** Epoch whose training loss was NaN or infinite. */
-  divergedAtEpoch?: number;
-  error?: string;
-  /** Gain applied per layer, where the initializer has one. */
-  gains?: (number | null)[];
-  lsuv?: LsuvReport;
-  diagnostics?: TrialDiagnostics;
-  /** What went wrong, in a few words each (empty when nothing did). */
-  diagnosis?: string[];
-  epochs: EpochMetrics[];
-  final: TrialFinal | null;
-}
+/** Examples used to measure the network at init (training batch) and after training (test batch). */
+export const PROBE_BATCH = 256;
 
 /** What a trial needs of the experiment's config (in a grid, each trial has its own). */
 export type TrialSettings = Pick<ExperimentConfig, 'data' | 'model' | 'train'>;
@@ -67,12 +33,10 @@ export function trialId(key: Record<string, unknown>): string {
   return createHash('sha256').update(canonical(key)).digest('hex').slice(0, 12);
 }
 
-
-export function initializerOf(spec: InitSpec): Omit<InitSpec, 'label'> {
+export function initializerOf(spec: InitSpec): TrialResult['initializer'] {
   const { label: _label, ...rest } = spec;
   return rest;
 }
-
 
 export async function runTrial(
   tf: Tf,
@@ -96,7 +60,7 @@ export async function runTrial(
   const probeData = probeBatch(tf, data, split.train, seed, PROBE_BATCH);
   const testData = new BatchReader(data, PROBE_BATCH).read(tf, split.test.subarray(0, PROBE_BATCH));
   try {
-    const lsuv = maybeLsuv(tf, model, spec, probeData);
+    const refined = await refineWithData(tf, model, spec, { batch: probeData.x, trainingImages: (size, s) => imageBatches(tf, data, split.train, size, s) }, seed);
     const atInit = layerStats(tf, model, probeData.x, probeData.oneHot);
     const outcome = await train(tf, model, optimizer, data, split.train, split.test, { ...config.train, seed }, hooks);
     const diverged = outcome.divergedAtEpoch ?? undefined;
@@ -113,7 +77,7 @@ export async function runTrial(
       status: diverged === undefined ? 'ok' : 'diverged',
       ...(diverged === undefined ? {} : { divergedAtEpoch: diverged }),
       ...(gains.some((g) => g !== null) ? { gains } : {}),
-      ...(lsuv ? { lsuv } : {}),
+      ...(refined ? { [refined.key]: refined.report } : {}),
       diagnostics,
       diagnosis: diagnoseTrial(diagnostics, diverged),
       epochs: outcome.epochs,

@@ -5,26 +5,14 @@
  * non-finite training loss ends the trial as `diverged`: a result, not a failure.
  */
 import type { Optimizer, Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs-core';
-import type { Tf } from '../backend/select.js';
-import { gatherBatch, pixelsPerImage, type Dataset } from '../data/dataset.js';
+import type { Tf } from '../backend/tf.js';
+import { BatchReader, disposeBatch, type Batch } from '../data/batches.js';
+import type { Dataset } from '../data/dataset.js';
 import { Interrupted } from '../errors.js';
+import type { EpochMetrics } from '../results/schema.js';
 import { forward, updateMovingMoments, type Model } from '../model/network.js';
 import { deriveSeed, Rng } from '../util/random.js';
 
-export interface EpochMetrics {
-  epoch: number;
-  trainLoss: number;
-  trainAccuracy: number;
-  testLoss: number;
-  testAccuracy: number;
-  seconds: number;
-  /** Of `seconds`, the optimizer steps alone (no evaluation): what benchmarks compare. */
-  trainSeconds: number;
-  /** Per layer, L2 norm of the kernel's gradient on the first batch of the epoch. */
-  gradNorms: number[];
-  /** Per layer, L2 norm of the kernel at the end of the epoch. */
-  weightNorms: number[];
-}
 
 export interface TrainSettings {
   epochs: number;
@@ -152,37 +140,4 @@ export function evaluate(tf: Tf, model: Model, data: Dataset, indices: Int32Arra
     correct += c;
   }
   return { loss: lossSum / indices.length, accuracy: correct / indices.length };
-}
-
-export interface Batch {
-  x: Tensor2D;
-  labels: Tensor;
-  oneHot: Tensor2D;
-}
-
-export function disposeBatch(tf: Tf, batch: Batch): void {
-  tf.dispose([batch.x, batch.labels, batch.oneHot]);
-}
-
-/** Gathers batches into reused typed arrays, then into tensors the caller disposes. */
-export class BatchReader {
-  private readonly pixels: Float32Array;
-  private readonly labels: Int32Array;
-
-  constructor(private readonly data: Dataset, maxBatch: number) {
-    this.pixels = new Float32Array(maxBatch * pixelsPerImage(data));
-    this.labels = new Int32Array(maxBatch);
-  }
-
-  read(tf: Tf, indices: Int32Array): Batch {
-    const n = indices.length;
-    const size = pixelsPerImage(this.data);
-    gatherBatch(this.data, indices, this.pixels, this.labels);
-    const labels = tf.tensor1d(this.labels.slice(0, n), 'int32');
-    return {
-      x: tf.tensor2d(this.pixels.slice(0, n * size), [n, size]),
-      labels,
-      oneHot: tf.tidy(() => tf.cast(tf.oneHot(labels, this.data.classes), 'float32')) as Tensor2D,
-    };
-  }
 }

@@ -1,9 +1,9 @@
 /**
  * The optimizers a trial can use. Stated in every result: Adam rescales each weight's update and
- * can rescue a badly scaled init that plain SGD cannot (science.md), so a fair comparison names it.
+ * can rescue a badly scaled init that plain SGD cannot (docs/science.md), so a fair comparison names it.
  */
 import type { Optimizer } from '@tensorflow/tfjs-core';
-import type { Tf } from '../backend/select.js';
+import type { Tf } from '../backend/tf.js';
 
 export type OptimizerName = 'sgd' | 'momentum' | 'adam' | 'rmsprop';
 

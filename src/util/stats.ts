@@ -3,16 +3,10 @@
  * t), and Welch's unequal-variance t-test. The t distribution's CDF comes from the regularized
  * incomplete beta function (continued fraction, Numerical Recipes 6.4).
  */
+import type { Spread } from '../results/schema.js';
 
-export interface Spread {
-  mean: number;
-  /** Sample standard deviation (n - 1); 0 for a single value. */
-  std: number;
-  min: number;
-  max: number;
-  /** 95% confidence interval of the mean, mean +- t(0.975, n-1) * std / sqrt(n); null for n < 2. */
-  ci95: [number, number] | null;
-}
+export type { Spread } from '../results/schema.js';
+
 
 export function spread(values: number[]): Spread {
   const n = values.length;

@@ -3,6 +3,8 @@ import { test } from 'node:test';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { Rng } from '../../src/util/random.js';
 import { wasmTf } from '../helpers.js';
+// The reference backend: registered by its package (init-bench loads it only when asked for).
+import '@tensorflow/tfjs-backend-cpu';
 
 /**
  * Every kernel init-bench adds to the wasm backend is checked against the cpu backend (pure JS,

@@ -73,13 +73,11 @@ test('--expect: held is 0, failed is 4 with the measured value, malformed is 2 b
   assert.equal(failed.code, 4);
   assert.match(failed.stderr, /expect zeros > heNormal: FAILED/);
   assert.match(failed.stderr, /expect heNormal\.testLoss < 0\.0001: FAILED \(\d/);
-  const t = performance.now();
   const malformed = await runCli([...base, '--out', join(tempDir(), 'c'), '--expect', 'heNormal.accuracy >= 0.9', '--expect', 'kaiming > orthogonal']);
   assert.equal(malformed.code, 2);
   assert.match(malformed.stderr, /invalid --expect \(2 problems\)/);
   assert.match(malformed.stderr, /orthogonal is not an initializer of this run/);
   assert.doesNotMatch(malformed.stderr, /trial 1/, 'no training happened');
-  assert.ok(performance.now() - t < 5000);
 });
 
 test('--retries runs a failing trial again; --fail-fast stops at the first failure', async () => {

@@ -32,7 +32,7 @@ test('list NAME explains one entry; an unknown one suggests names', async () => 
   assert.match(bad.stderr, /did you mean kaiming/);
 });
 
-test('inspect --json agrees with science.md: He std sqrt(2/fanIn), ratio ~1', async () => {
+test('inspect --json agrees with docs/science.md: He std sqrt(2/fanIn), ratio ~1', async () => {
   const r = await runCli(['inspect', '--init', 'heNormal', '--shape', '784,256', '--json']);
   assert.equal(r.code, 0, r.stderr);
   const s = JSON.parse(r.stdout);

@@ -2,7 +2,17 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { createRequire } from 'node:module';
 import { onStderr, runCli, tempDir } from '../helpers.js';
+
+function nativeInstalled(): boolean {
+  try {
+    createRequire(import.meta.url).resolve('@tensorflow/tfjs-node');
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const SMALL = ['--train-size', '600', '--test-size', '200', '--hidden', '32', '--epochs', '1', '--batch-size', '50'];
 
@@ -64,7 +74,7 @@ test('an explicitly requested backend that cannot load is exit 2, saying how to 
 test('a failed trial beside finished ones is exit 3 and is recorded as failed', async () => {
   // deltaOrthogonal needs in <= out channels: a conv layer from 8 to 4 channels makes that trial fail.
   const out = join(tempDir(), 'r');
-  const r = await runCli(['run', '--init', 'he,deltaOrthogonal', ...SMALL, '--model', 'cnn', '--filters', '8,4', '--out', out, '--json']);
+  const r = await runCli(['run', '--init', 'he,deltaOrthogonal', ...SMALL.filter((a, i) => a !== '--hidden' && SMALL[i - 1] !== '--hidden'), '--model', 'cnn', '--filters', '8,4', '--out', out, '--json']);
   assert.equal(r.code, 3, r.stderr);
   const doc = JSON.parse(r.stdout);
   assert.deepEqual(doc.trials.map((t: { status: string }) => t.status), ['ok', 'failed']);
@@ -73,8 +83,8 @@ test('a failed trial beside finished ones is exit 3 and is recorded as failed', 
 
 test('SIGINT keeps the finished trials, writes a partial summary and exits 130', async () => {
   const out = join(tempDir(), 'r');
-  const args = ['run', '--init', 'he,xavier,lecun,random', '--seeds', '0,1,2', '--train-size', '2000', '--test-size', '200', '--hidden', '64', '--epochs', '3', '--out', out];
-  // Trial 3 starts only once a trial has finished, with one worker or two.
+  const args = ['run', '--init', 'he,xavier,lecun,random', '--seeds', '0,1,2', '--train-size', '2000', '--test-size', '200', '--hidden', '64', '--epochs', '3', '--jobs', '2', '--out', out];
+  // Two workers (pinned: with more, trial 3 would start before any trial finished): trial 3 starts only once a trial has finished.
   const r = await runCli(args, {}, (child) => onStderr(child, /trial 3\//, () => child.kill('SIGINT')));
   assert.equal(r.code, 130, r.stderr);
   const doc = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
@@ -85,10 +95,19 @@ test('SIGINT keeps the finished trials, writes a partial summary and exits 130',
   assert.match(r.stderr, /interrupted: \d+ finished trial\(s\) saved/);
 });
 
-test('--help answers without loading tfjs', async () => {
-  const r = await runCli(['run', '--help']);
-  assert.equal(r.code, 0);
-  assert.match(r.stdout, /--init <list>/);
+test('--help and list answer without loading tfjs (NODE_DEBUG=module logs every module loaded)', async () => {
+  const loadsTfjs = (stderr: string) => /^MODULE \d+: .*@tensorflow[/\\]tfjs-core/m.test(stderr);
+  const help = await runCli(['run', '--help'], { NODE_DEBUG: 'module' });
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /--init <list>/);
+  assert.equal(loadsTfjs(help.stderr), false, 'run --help loaded tfjs');
+  const list = await runCli(['list'], { NODE_DEBUG: 'module' });
+  assert.equal(list.code, 0);
+  assert.equal(loadsTfjs(list.stderr), false, 'list loaded tfjs');
+  // The control: a run that trains does load it, so the check above can fail.
+  const trained = await runCli(['run', '--init', 'he', '--train-size', '100', '--test-size', '50', '--hidden', '8', '--epochs', '1', '--jobs', '1', '-q', '--out', join(tempDir(), 'r')], { NODE_DEBUG: 'module' });
+  assert.equal(trained.code, 0, trained.stderr.slice(-500));
+  assert.equal(loadsTfjs(trained.stderr), true);
 });
 
 test('SIGTERM stops like Ctrl-C: exit 130, finished trials kept, complete false', async () => {
@@ -108,7 +127,7 @@ test('a results folder is never overwritten: --out to an existing run is a usage
   assert.equal((await runCli(args)).code, 0);
   const again = await runCli(args);
   assert.equal(again.code, 2);
-  assert.match(again.stderr, /already holds a run's results; continue it with --resume/);
+  assert.match(again.stderr, /already holds config\.json.*which a run would overwrite; continue that run with: init-bench run --resume/);
 });
 
 test('commander usage errors (unknown command or option) exit 2', async () => {
@@ -119,4 +138,22 @@ test('commander usage errors (unknown command or option) exit 2', async () => {
   assert.equal(opt.code, 2);
   assert.match(opt.stderr, /unknown option '--nope'/);
   assert.equal((await runCli(['--version'])).code, 0);
+});
+
+test('every input is checked before the results folder exists: a mistake leaves nothing behind', async () => {
+  const base = tempDir();
+  const cases: [string[], RegExp][] = [
+    [['--data-dir', join(base, 'nowhere')], /data folder .*nowhere does not exist/],
+    // Where the optional native backend is installed, asking for it is no mistake.
+    ...(nativeInstalled() ? [] : [[['--backend', 'tensorflow'], /backend "tensorflow" cannot be loaded/] as [string[], RegExp]]),
+    [['--expect', 'heNormal.testAccuracy >= '], /the number after >= is missing/],
+    [['--shard', '5/4'], /shard 5 of 4 does not exist/],
+  ];
+  for (const [args, message] of cases) {
+    const out = join(base, `out-${cases.findIndex((c) => c[0] === args)}`);
+    const r = await runCli(['run', '--epochs', '1', '--jobs', '1', '--out', out, ...args]);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, message);
+    assert.equal(existsSync(out), false, `${args.join(' ')} left ${out} behind`);
+  }
 });

@@ -17,7 +17,7 @@ test('lists on grid axes make a product, in a stable order, with stable ids', ()
   assert.equal(tasks.length, 8 * 2 * 2);
   assert.deepEqual(tasks.slice(0, 4).map((t) => [t.seed, t.spec.label]), [[0, 'heNormal'], [0, 'glorotUniform'], [1, 'heNormal'], [1, 'glorotUniform']]);
   assert.equal(new Set(tasks.map((t) => t.id)).size, tasks.length, 'ids are distinct');
-  const again = enumerateTasks(resolveConfig(config.source, {}));
+  const again = enumerateTasks(resolveConfig(config.resolved, {}));
   assert.deepEqual(again.map((t) => t.id), tasks.map((t) => t.id), 'config.json reads back to the same trials');
 });
 
@@ -33,7 +33,7 @@ test('shards split the trials k mod n; auto reads Kubernetes and SLURM indices',
   assert.deepEqual(parseShard('auto', { SLURM_ARRAY_TASK_ID: '5', SLURM_ARRAY_TASK_MIN: '1', SLURM_ARRAY_TASK_COUNT: '8' }).index, 5);
   for (const bad of ['0/4', '5/4', 'x', 'auto', '3']) assert.throws(() => parseShard(bad, {}), UserError, bad);
   const tasks = Array.from({ length: 10 }, (_, index) => ({ index }));
-  const shards = [1, 2, 3].map((i) => inShard(tasks, { index: i, count: 3, source: '' }).map((t) => t.index));
+  const shards = [1, 2, 3].map((i) => inShard(tasks, { index: i, count: 3 }).map((t) => t.index));
   assert.deepEqual(shards, [[0, 3, 6, 9], [1, 4, 7], [2, 5, 8]]);
 });
 

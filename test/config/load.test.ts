@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { DEFAULTS } from '../../src/config/defaults.js';
+import { defaults } from '../../src/config/schema.js';
 import { flagsToOverrides, parseInitFlag, splitTopLevel } from '../../src/config/flags.js';
 import { readConfigFile, resolveConfig } from '../../src/config/load.js';
 import { UserError } from '../../src/errors.js';
@@ -20,9 +20,9 @@ function problems(fn: () => unknown): string {
 
 test('no file and no flags gives the defaults', () => {
   const c = resolveConfig({}, {});
-  assert.deepEqual(c.model.hidden, DEFAULTS.model.hidden);
+  assert.deepEqual(c.model.hidden, [256, 128]);
   assert.deepEqual(c.initializers.map((s) => s.name), ['zeros', 'randomNormal', 'glorotUniform', 'heNormal']);
-  assert.equal(c.train.epochs, DEFAULTS.train.epochs);
+  assert.equal(c.train.epochs, defaults().train.epochs);
 });
 
 test('flags override the file, key by key; depth/width replace hidden', () => {
@@ -58,8 +58,8 @@ test('every problem is reported together, each in one clear line', () => {
 });
 
 test('wrong types, fractions and bad initializer parameters are named', () => {
-  assert.match(problems(() => resolveConfig({ seeds: 3 }, {})), /`seeds` is 3; it must be an array/);
-  assert.match(problems(() => resolveConfig({ train: { batchSize: 1.5 } }, {})), /`train\.batchSize` is 1\.5; it must be an integer/);
+  assert.match(problems(() => resolveConfig({ seeds: 3 }, {})), /`seeds` is 3; it must be a list/);
+  assert.match(problems(() => resolveConfig({ train: { batchSize: 1.5 } }, {})), /`train\.batchSize` is 1\.5; it must be a whole number/);
   assert.match(problems(() => resolveConfig({ initializers: [{ name: 'randomNormal', stddev: -1 }] }, {})), /randomNormal parameter `stddev`/);
   assert.match(problems(() => resolveConfig({ initializers: [{ name: 'heNormal', gain: 2 }] }, {})), /heNormal.*gain/);
   assert.match(problems(() => resolveConfig({ initializers: ['he', 'kaiming'] }, {})), /requested twice/);

@@ -6,7 +6,7 @@ import { probe } from '../../src/diagnostics/probe.js';
 import { runCli } from '../helpers.js';
 
 /**
- * Mean-field theory (science.md): with zero biases and weight variance sigma_w^2 / fanIn, a ReLU
+ * Mean-field theory (docs/science.md): with zero biases and weight variance sigma_w^2 / fanIn, a ReLU
  * layer multiplies the pre-activation second moment q by sigma_w^2 / 2. He: 1; Xavier on square
  * layers: 1/2; tfjs's uncorrected He: 0.774. Finite width (256) makes log q a random walk with a
  * step of about sqrt(2/256) = 0.09, so a single network's per-layer ratio over 18 layers wanders

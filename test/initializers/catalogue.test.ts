@@ -4,7 +4,7 @@ import { computeFans } from '../../src/initializers/fans.js';
 import { orthogonalityError } from '../../src/initializers/linalg.js';
 import { CATALOGUE, findInitializer, resolveInit, suggestNames, type InitSpec } from '../../src/initializers/registry.js';
 import type { InitializerEntry, KernelRequest } from '../../src/initializers/types.js';
-import { matrixShape } from '../../src/initializers/catalogue/structured.js';
+import { matrixShape } from '../../src/initializers/fans.js';
 import { Rng } from '../../src/util/random.js';
 import { wasmTf } from '../helpers.js';
 
@@ -115,12 +115,10 @@ test('orthogonal with gain auto uses the activation gain (tanh: 5/3)', async () 
   assert.equal(entry.gain!(s.params, request([50, 50], 2, 'tanh')), 5 / 3);
 });
 
-test('orthogonal of a 1024x1024 kernel takes well under a second', async () => {
+test('orthogonal of a 1024x1024 kernel is orthogonal to float32 precision (its time is in npm run bench)', async () => {
   const { entry, spec: s } = spec('orthogonal');
-  const t = performance.now();
-  await entry.sample(s.params, request([1024, 1024], 3));
-  const ms = performance.now() - t;
-  assert.ok(ms < 1500, `${ms.toFixed(0)} ms`); // ~0.5 s here; slack for a loaded CI machine
+  const w = await entry.sample(s.params, request([1024, 1024], 3));
+  assert.ok(orthogonalityError(w, 1024, 1024, 1) < 1e-5);
 });
 
 test('sparse zeros exactly ceil(sparsity * rows) weights per unit', async () => {

@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { runCli, tempDir } from '../helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-/** Where the screenshot is kept for people to look at (outside the repository). */
+/** Where the screenshot is kept for people to look at: outside the repository. */
 export const SCREENSHOT = join(tmpdir(), 'init-bench-report-screenshot.png');
 
 test('report.html opens offline in headless Chromium: no console error, every chart drawn', async (t) => {

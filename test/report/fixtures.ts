@@ -2,8 +2,7 @@
  * Hand-built results documents for the report's pure functions: only the fields the report
  * reads, with values chosen so that each assertion can tell right from wrong.
  */
-import type { InitSummary, ResultsDocument } from '../../src/runner/experiment.js';
-import type { TrialResult } from '../../src/runner/trial.js';
+import type { InitSummary, ResultsDocument, TrialResult } from '../../src/results/schema.js';
 
 export interface TrialSpec {
   init: string;

@@ -3,6 +3,7 @@
  * Each fan-scaled entry is data handed to the one sampler in ../variance.ts.
  */
 import { z } from 'zod';
+import { define } from './define.js';
 import type { InitializerEntry, Params } from '../types.js';
 import {
   constant,
@@ -23,7 +24,7 @@ const none = z.object({}).strict();
 const num = (p: Params, key: string) => p[key] as number;
 
 /** zeros: every weight 0. Every unit computes the same thing and gets the same gradient. */
-export const zeros: InitializerEntry = {
+export const zeros = define({
   name: 'zeros',
   aliases: ['zero'],
   summary: 'All weights 0.',
@@ -38,9 +39,9 @@ export const zeros: InitializerEntry = {
   params: none,
   sample: (_p, req) => constant(req.shape, 0),
   expectedStd: () => null,
-};
+});
 
-export const ones: InitializerEntry = {
+export const ones = define({
   name: 'ones',
   aliases: ['one'],
   summary: 'All weights 1.',
@@ -55,9 +56,9 @@ export const ones: InitializerEntry = {
   params: none,
   sample: (_p, req) => constant(req.shape, 1),
   expectedStd: () => null,
-};
+});
 
-export const constantEntry: InitializerEntry = {
+export const constantEntry = define({
   name: 'constant',
   aliases: [],
   summary: 'All weights equal to `value`.',
@@ -72,9 +73,9 @@ export const constantEntry: InitializerEntry = {
   params: z.object({ value: z.number().default(0) }).strict(),
   sample: (p, req) => constant(req.shape, num(p, 'value')),
   expectedStd: () => null,
-};
+});
 
-export const randomNormal: InitializerEntry = {
+export const randomNormal = define({
   name: 'randomNormal',
   aliases: ['random', 'normal'],
   summary: 'Normal with a fixed mean and std, whatever the layer size.',
@@ -89,9 +90,9 @@ export const randomNormal: InitializerEntry = {
   params: z.object({ mean: z.number().default(0), stddev: z.number().positive().default(0.05) }).strict(),
   sample: (p, req) => sampleNormal(req.shape, num(p, 'mean'), num(p, 'stddev'), req.rng),
   expectedStd: (p) => num(p, 'stddev'),
-};
+});
 
-export const randomUniform: InitializerEntry = {
+export const randomUniform = define({
   name: 'randomUniform',
   aliases: ['uniform'],
   summary: 'Uniform on [minval, maxval], whatever the layer size.',
@@ -109,9 +110,9 @@ export const randomUniform: InitializerEntry = {
     .refine((p) => p.maxval > p.minval, { message: 'maxval must be greater than minval' }),
   sample: (p, req) => sampleUniform(req.shape, num(p, 'minval'), num(p, 'maxval'), req.rng),
   expectedStd: (p) => (num(p, 'maxval') - num(p, 'minval')) / Math.sqrt(12),
-};
+});
 
-export const truncatedNormal: InitializerEntry = {
+export const truncatedNormal = define({
   name: 'truncatedNormal',
   aliases: [],
   summary: 'Normal cut at 2 std, rescaled so the std is the one asked for.',
@@ -126,7 +127,7 @@ export const truncatedNormal: InitializerEntry = {
   params: z.object({ mean: z.number().default(0), stddev: z.number().positive().default(0.05) }).strict(),
   sample: (p, req) => sampleTruncatedNormal(req.shape, num(p, 'mean'), num(p, 'stddev') / TRUNCATED_NORMAL_STD, req.rng),
   expectedStd: (p) => num(p, 'stddev'),
-};
+});
 
 interface ScaledDoc {
   name: string;
@@ -143,7 +144,7 @@ interface ScaledDoc {
 /** One variance-scaling entry from its documentation and fixed (scale, mode, distribution). */
 function scaled(doc: ScaledDoc): InitializerEntry {
   const settings = (p: Params): VarianceScaling => ({ ...doc.fixed, ...(doc.modeParam ? { mode: p.mode as VarianceScaling['mode'] } : {}) });
-  return {
+  return define({
     name: doc.name,
     aliases: doc.aliases,
     summary: doc.summary,
@@ -154,7 +155,7 @@ function scaled(doc: ScaledDoc): InitializerEntry {
     params: doc.modeParam ? z.object({ mode: z.enum(['fanIn', 'fanOut']).default('fanIn') }).strict() : none,
     sample: (p, req) => sampleVarianceScaling(settings(p), req.shape, req.rng),
     expectedStd: (p, req) => varianceScalingStd(settings(p), req.shape),
-  };
+  });
 }
 
 export const glorotUniform = scaled({
@@ -231,7 +232,7 @@ export const leCunUniform = scaled({
   fixed: { scale: 1, mode: 'fanIn', distribution: 'uniform' },
 });
 
-export const varianceScaling: InitializerEntry = {
+export const varianceScaling = define({
   name: 'varianceScaling',
   aliases: [],
   summary: 'The general family: variance scale / fan(mode), any distribution.',
@@ -252,4 +253,4 @@ export const varianceScaling: InitializerEntry = {
     .strict(),
   sample: (p, req) => sampleVarianceScaling(p as unknown as VarianceScaling, req.shape, req.rng),
   expectedStd: (p, req) => varianceScalingStd(p as unknown as VarianceScaling, req.shape),
-};
+});

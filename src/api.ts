@@ -1,0 +1,93 @@
+/**
+ * init-bench for scripts: the same experiments as the command line, as functions.
+ *
+ *   import { resolveConfig, runExperiment, loadResults } from 'init-bench';
+ *   const config = resolveConfig({ initializers: ['he', 'xavier'], train: { epochs: 2 } });
+ *   const doc = await runExperiment(config, { jobs: 2, out: 'results/he-vs-xavier', onEvent: console.log });
+ *   const again = loadResults('results/he-vs-xavier');
+ *
+ * resolveConfig takes what a YAML/JSON config holds (the same keys, the same defaults) and throws
+ * one ConfigError listing every problem. runExperiment returns the results document (also when
+ * stopped by `signal` or failFast: then `complete` is false and `stopped` says why), and writes a
+ * results folder only when `out` is given. Nothing here prints, reads argv or exits.
+ */
+import { resolveConfig as resolve, type ExperimentConfig } from './config/load.js';
+import type { ConfigInput } from './config/schema.js';
+import { FolderWriter, checkNewFolder, createFolder, readFolder } from './results/folder.js';
+import type { ResultsDocument } from './results/schema.js';
+import { runTrials, type RunEvent } from './runner/experiment.js';
+import { inShard, type Shard } from './runner/shard.js';
+import { enumerateTasks } from './runner/tasks.js';
+
+export type { ExperimentConfig } from './config/load.js';
+export type { ConfigInput } from './config/schema.js';
+export { ConfigError, UserError } from './errors.js';
+export { loadResults } from './results/folder.js';
+export type { EpochMetrics, InitSummary, ResultsDocument, TrialResult } from './results/schema.js';
+export type { RunEvent } from './runner/experiment.js';
+
+export interface RunOptions {
+  /** Trials in parallel worker processes (default 1: in this process). */
+  jobs?: number;
+  /** Aborting it stops the run; finished trials are kept. */
+  signal?: AbortSignal;
+  /** A results folder to write (new, or empty of a run's files), or `{ under }`: a new folder <timestamp>-<name> there. None when absent. */
+  out?: string | { under: string };
+  onEvent?(event: RunEvent): void;
+  /** Runs of a failed trial allowed after the first (default 0). */
+  retries?: number;
+  /** Stop at the first failed trial. */
+  failFast?: boolean;
+  /** Run only this shard of the trials (1-based index of count). */
+  shard?: Pick<Shard, 'index' | 'count'>;
+}
+
+/** The validated, fully resolved config for what a YAML/JSON config holds; throws one ConfigError listing every problem. */
+export function resolveConfig(input: ConfigInput): ExperimentConfig {
+  return resolve(input);
+}
+
+/** Runs an experiment (or one shard of it); see the module's comment. */
+export async function runExperiment(config: ExperimentConfig, options: RunOptions = {}): Promise<ResultsDocument> {
+  const { out } = options;
+  if (typeof out === 'string') checkNewFolder(out);
+  const tasks = inShard(enumerateTasks(config), options.shard ?? null);
+  const shard = options.shard ? { index: options.shard.index, count: options.shard.count, trials: tasks.length } : null;
+  const run = { shard: shard && { index: shard.index, count: shard.count } };
+  const dir = out === undefined ? undefined : typeof out === 'string' ? createFolder(config, out, run) : createFolder(config, undefined, run, out.under);
+  return runWithFolder(config, dir === undefined ? undefined : new FolderWriter(dir, shard), options, { tasks, out: dir });
+}
+
+/** Continues the run in `dir`: only the trials missing from it (or failed) run. */
+export async function resumeExperiment(dir: string, options: Omit<RunOptions, 'out' | 'shard'> = {}): Promise<ResultsDocument> {
+  const folder = readFolder(dir);
+  const tasks = inShard(enumerateTasks(folder.config), folder.run.shard);
+  const ids = new Set(tasks.map((t) => t.id));
+  const previous = folder.trials.filter((t) => ids.has(t.id) && t.status !== 'failed');
+  const done = new Set(previous.map((t) => t.id));
+  const shard = folder.run.shard ? { ...folder.run.shard, trials: tasks.length } : null;
+  return runWithFolder(folder.config, new FolderWriter(dir, shard), options, {
+    tasks: tasks.filter((t) => !done.has(t.id)),
+    previous,
+    previousBackend: folder.doc.backend,
+    out: dir,
+  });
+}
+
+async function runWithFolder(
+  config: ExperimentConfig,
+  writer: FolderWriter | undefined,
+  options: RunOptions,
+  run: Pick<Parameters<typeof runTrials>[1], 'tasks' | 'previous' | 'previousBackend' | 'out'>,
+): Promise<ResultsDocument> {
+  const doc = await runTrials(config, {
+    ...run,
+    jobs: options.jobs ?? 1,
+    signal: options.signal,
+    retries: options.retries,
+    failFast: options.failFast,
+    onEvent: options.onEvent,
+    onTrial: (d, trial, task) => writer?.trial(task.index, trial, d),
+  });
+  return writer ? writer.finish(doc) : doc;
+}

@@ -1,0 +1,51 @@
+/**
+ * What the commands print about a results document: the JSON document (stdout, alone), or the
+ * comparison table and the terminal chart; and the CLI's way of telling a run's events on stderr.
+ */
+import type { ExperimentConfig } from '../config/load.js';
+import type { Progress } from '../report/progress.js';
+import { comparisonTable } from '../report/table.js';
+import { accuracyChart } from '../report/terminal.js';
+import { describePoint } from '../results/point.js';
+import type { ResultsDocument } from '../results/schema.js';
+import type { RunEvent } from '../runner/experiment.js';
+
+export function printDocument(doc: ResultsDocument, config: ExperimentConfig, opts: { json?: boolean; plot?: boolean }): void {
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+    return;
+  }
+  if (!doc.trials.length) return;
+  process.stdout.write(`${comparisonTable(doc, config.train.target)}\n`);
+  const chart = process.stdout.isTTY || opts.plot ? accuracyChart(doc) : '';
+  if (chart) process.stdout.write(`\n${chart}\n`);
+}
+
+/** A run's events as progress lines. */
+export function showEvents(progress: Progress): (e: RunEvent) => void {
+  return (e) => {
+    switch (e.type) {
+      case 'start':
+        if (e.jobs > 1) progress.log(`running ${e.toRun} trials in ${e.jobs} worker processes`);
+        return;
+      case 'backend':
+        progress.log(`backend: ${e.backend}`);
+        return;
+      case 'trialStart':
+        progress.log(`trial ${e.index}/${e.total}: ${e.init}, seed ${e.seed}${e.point ? `, ${describePoint(e.point)}` : ''}`);
+        return;
+      case 'epoch':
+        progress.epoch(e, e.metrics, e.epochs);
+        return;
+      case 'retry':
+        progress.log(`trial ${e.index}/${e.total} failed (${e.error}); retry ${e.attempt} of ${e.retries}`);
+        return;
+      case 'trialEnd':
+        if (e.trial.status === 'failed') progress.log(`trial ${e.index}/${e.total} failed: ${e.trial.error}`);
+        progress.trialDone();
+        return;
+      case 'end':
+        progress.end();
+    }
+  };
+}

@@ -1,0 +1,241 @@
+/**
+ * A results folder, from birth to merge:
+ *
+ *   config.json         the fully resolved config (reading it back runs the same experiment)
+ *   run.json            how this folder was run: its shard, if any
+ *   trials/NNNNN-ID.json one file per finished trial, written the moment it finishes
+ *   results.json        the whole document, rewritten at most every few seconds and at the end
+ *   report.html, metrics.csv   rendered from the document at the end (report/)
+ *
+ * Every file is written to a temporary name and renamed into place, so a crash never leaves half
+ * a record. Everything read back is validated against the results schema; trials/ is the durable
+ * record, from which results.json can always be rebuilt.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { resolveConfig, type ExperimentConfig, type Overrides } from '../config/load.js';
+import { UserError, describeFsError } from '../errors.js';
+import { writeReports } from '../report/write.js';
+import { emptyDocument } from '../runner/experiment.js';
+import { enumerateTasks } from '../runner/tasks.js';
+import { describeIssue } from '../util/issues.js';
+import { canonical, differences } from '../util/json.js';
+import { shellQuote } from '../util/text.js';
+import { resultsSchema, shardSchema, trialSchema, type ResultsDocument, type ShardInfo, type TrialResult } from './schema.js';
+import { summarizeTrials } from './summary.js';
+
+/** What a run writes into its folder: a folder holding any of these is someone's results. */
+export const FOLDER_FILES = ['config.json', 'run.json', 'results.json', 'report.html', 'metrics.csv', 'trials'] as const;
+
+/** Minimum interval between rewrites of results.json during a run (trials/ is written at once). */
+const RESULTS_EVERY_MS = 3000;
+
+const runSchema = z.object({ shard: shardSchema.pick({ index: true, count: true }).nullable() });
+export type RunInfo = z.output<typeof runSchema>;
+
+export function writeJsonAtomic(path: string, value: unknown): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
+  renameSync(tmp, path);
+}
+
+/**
+ * Checks, before anything is written, that `out` can become a new results folder: refused when
+ * it is a file or already holds files a run writes (resume that run instead, or pick another).
+ */
+export function checkNewFolder(out: string, how = 'init-bench'): void {
+  if (!existsSync(out)) return;
+  if (!statSync(out).isDirectory()) throw new UserError(`--out ${out} is a file, not a folder`);
+  const ours = FOLDER_FILES.filter((f) => existsSync(join(out, f)));
+  if (ours.length === 0) return;
+  const resume = existsSync(join(out, 'config.json')) ? `continue that run with: ${how} run --resume ${shellQuote(out)}, or ` : '';
+  throw new UserError(`${out} already holds ${ours.join(', ')}, which a run would overwrite; ${resume}give another --out`);
+}
+
+/** A new folder for `config`: `out`, or results/<timestamp>-<name>[-N], which two runs started at once never share. */
+export function createFolder(config: ExperimentConfig, out: string | undefined, run: RunInfo, root = 'results'): string {
+  let dir = out;
+  try {
+    if (dir !== undefined) mkdirSync(dir, { recursive: true });
+    else {
+      mkdirSync(root, { recursive: true });
+      const stem = join(root, `${new Date().toISOString().replace(/[:]/g, '-').replace(/\.\d+Z$/, 'Z')}-${config.name}`);
+      // mkdir without `recursive` fails when the folder exists: the first run to create a name owns it.
+      for (let n = 1; dir === undefined; n++) {
+        const candidate = n === 1 ? stem : `${stem}-${n}`;
+        try {
+          mkdirSync(candidate);
+          dir = candidate;
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        }
+      }
+    }
+    mkdirSync(join(dir, 'trials'), { recursive: true });
+    writeJsonAtomic(join(dir, 'config.json'), config.resolved);
+    writeJsonAtomic(join(dir, 'run.json'), run);
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw new UserError(`cannot create results folder ${dir ?? root}: ${describeFsError(err)}`);
+  }
+  return dir;
+}
+
+/** Saves trials as they finish and the document now and then; `finish` writes everything. */
+export class FolderWriter {
+  private lastWrite = -Infinity;
+
+  constructor(
+    readonly dir: string,
+    private readonly shard: ShardInfo | null = null,
+  ) {}
+
+  trial(index: number, trial: TrialResult, doc: ResultsDocument): void {
+    mkdirSync(join(this.dir, 'trials'), { recursive: true });
+    writeJsonAtomic(join(this.dir, 'trials', `${String(index).padStart(5, '0')}-${trial.id}.json`), trial);
+    // The whole document grows with the grid: rewrite it at most every few seconds, so a run of
+    // thousands of trials does not write gigabytes. It is always written at the end.
+    if (performance.now() - this.lastWrite > RESULTS_EVERY_MS) {
+      writeJsonAtomic(join(this.dir, 'results.json'), this.withShard(doc));
+      this.lastWrite = performance.now();
+    }
+  }
+
+  async finish(doc: ResultsDocument): Promise<ResultsDocument> {
+    const full = this.withShard(doc);
+    writeJsonAtomic(join(this.dir, 'results.json'), full);
+    await writeReports(this.dir, full);
+    return full;
+  }
+
+  private withShard(doc: ResultsDocument): ResultsDocument {
+    return this.shard ? { ...doc, shard: this.shard } : doc;
+  }
+}
+
+/** A file read back and validated; a broken one is a UserError naming the file, what is wrong, and the way out. */
+function readValidated<T extends z.ZodType>(path: string, schema: T, what: string, wayOut: string): z.output<T> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new UserError(`cannot read ${path}: ${describeFsError(err)}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new UserError(`${path} is not valid JSON (${(err as Error).message.split('\n')[0]}${text.length ? '' : '; the file is empty'}): ${wayOut}`);
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.slice(0, 3).map((i) => describeIssue(i, { root: value }));
+    throw new UserError(`${path} is not ${what} (${problems.join('; ')}): ${wayOut}`);
+  }
+  return parsed.data;
+}
+
+export interface FolderContents {
+  dir: string;
+  config: ExperimentConfig;
+  run: RunInfo;
+  /** The saved trials, validated, in the experiment's order. */
+  trials: TrialResult[];
+  /** The document: results.json, or rebuilt from trials/ when that is missing, stale or broken. */
+  doc: ResultsDocument;
+  /** Files that could not be read, each with what happens instead. */
+  warnings: string[];
+}
+
+/** Reads a results folder back, everything validated. */
+export function readFolder(dir: string, how = 'init-bench'): FolderContents {
+  if (!existsSync(join(dir, 'config.json'))) throw new UserError(`${dir} is not a results folder (no config.json)`);
+  let config: ExperimentConfig;
+  try {
+    config = resolveConfig(readValidated(join(dir, 'config.json'), resultsSchema.shape.config, 'a config', 'restore it from a copy, or start the run again'));
+  } catch (err) {
+    throw new UserError(`${join(dir, 'config.json')}: ${(err as Error).message}`);
+  }
+  const runFile = join(dir, 'run.json');
+  const run: RunInfo = existsSync(runFile) ? readValidated(runFile, runSchema, 'a run record', 'delete it to treat the folder as a whole run') : { shard: null };
+  const warnings: string[] = [];
+  const tasks = enumerateTasks(config);
+  const order = new Map(tasks.map((t) => [t.id, t.index]));
+  const trials = readTrials(dir, how, warnings).sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
+  let saved: ResultsDocument | null = null;
+  const resultsFile = join(dir, 'results.json');
+  if (existsSync(resultsFile)) {
+    try {
+      saved = readValidated(resultsFile, resultsSchema, 'a results document', 'it is rebuilt from trials/');
+    } catch (err) {
+      warnings.push((err as Error).message);
+    }
+  }
+  if (saved && saved.trials.length >= trials.length) return { dir, config, run, trials, doc: saved, warnings };
+  const doc = { ...emptyDocument(config, saved?.backend), ...(saved ? { createdAt: saved.createdAt } : {}) };
+  doc.trials = trials;
+  doc.summary = summarizeTrials(trials, config.initializers.map((s) => s.label));
+  doc.complete = trials.length === tasks.length;
+  if (run.shard) doc.shard = { ...run.shard, trials: tasks.filter((t) => t.index % run.shard!.count === run.shard!.index - 1).length };
+  return { dir, config, run, trials, doc, warnings };
+}
+
+/** Every trial saved in the folder (temporary files of an interrupted write are ignored); a broken one is skipped with a warning. */
+function readTrials(dir: string, how: string, warnings: string[]): TrialResult[] {
+  const folder = join(dir, 'trials');
+  if (!existsSync(folder)) return [];
+  const out: TrialResult[] = [];
+  for (const f of readdirSync(folder).filter((f) => /^\d+-[0-9a-f]+\.json$/.test(f)).sort()) {
+    try {
+      out.push(readValidated(join(folder, f), trialSchema, 'a saved trial', `that trial runs again with: ${how} run --resume ${shellQuote(dir)}`));
+    } catch (err) {
+      warnings.push((err as Error).message);
+    }
+  }
+  return out;
+}
+
+/** The results document of a folder, validated (rebuilt from trials/ when results.json is missing or stale). */
+export function loadResults(dir: string): ResultsDocument {
+  return readFolder(dir).doc;
+}
+
+/**
+ * Combines folders of one experiment (shards, or a run resumed elsewhere) into `out`: the trials a
+ * single-machine run would have, in its order. Folders whose configs differ are refused.
+ */
+export async function mergeFolders(dirs: string[], out: string): Promise<{ doc: ResultsDocument; config: ExperimentConfig; missing: number; backends: string[]; warnings: string[] }> {
+  if (dirs.length === 0) throw new UserError('merge needs at least one results folder');
+  const folders = dirs.map((d) => readFolder(d));
+  const sources = folders.map((f) => f.config.resolved as Overrides);
+  const differing = folders.filter((_, i) => canonical(sources[i]) !== canonical(sources[0]));
+  if (differing.length) {
+    const i = folders.indexOf(differing[0]);
+    throw new UserError(`cannot merge: the config of ${differing.map((f) => f.dir).join(', ')} differs from ${dirs[0]}'s (${differences(sources[0], sources[i]).join(', ')}); only shards of one experiment merge`);
+  }
+  checkNewFolder(out);
+  const { config } = folders[0];
+  const byId = new Map<string, TrialResult>();
+  for (const f of folders) {
+    for (const t of f.trials) {
+      const kept = byId.get(t.id);
+      if (!kept || (kept.status === 'failed' && t.status !== 'failed')) byId.set(t.id, t); // a finished trial beats a failed attempt
+    }
+  }
+  const backends = [...new Set(folders.map((f) => f.doc.backend))];
+  const dir = createFolder(config, out, { shard: null });
+  const writer = new FolderWriter(dir);
+  const doc = emptyDocument(config, backends[0]);
+  if (backends.length > 1) doc.backends = backends;
+  const tasks = enumerateTasks(config);
+  for (const task of tasks) {
+    const trial = byId.get(task.id);
+    if (!trial) continue;
+    doc.trials.push(trial);
+    writer.trial(task.index, trial, doc);
+  }
+  doc.summary = summarizeTrials(doc.trials, config.initializers.map((s) => s.label));
+  doc.complete = doc.trials.length === tasks.length;
+  return { doc: await writer.finish(doc), config, missing: tasks.length - doc.trials.length, backends, warnings: folders.flatMap((f) => f.warnings) };
+}

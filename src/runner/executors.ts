@@ -1,0 +1,86 @@
+/**
+ * Where trials run: in this process, or in a worker process (worker.ts) with its own tfjs and
+ * data. The scheduler (scheduler.ts) drives either through the same three calls. Trials are
+ * deterministic per seed, so where a trial runs does not change its result.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { ExperimentConfig } from '../config/load.js';
+import { UserError } from '../errors.js';
+import type { EpochMetrics, TrialResult } from '../results/schema.js';
+import { createTrialRunner, type Task } from './tasks.js';
+import type { FromWorker, ToWorker } from './worker.js';
+
+export interface Executor {
+  /** Starts tfjs and the data; resolves with the backend's name. Rejects when it cannot start. */
+  start(): Promise<string>;
+  /** Runs a task. Rejects with ExecutorDied when the process running it died (the trial is lost, the executor too). */
+  run(task: Task, onEpoch: (metrics: EpochMetrics) => void, signal: AbortSignal): Promise<TrialResult>;
+  /** Stops at once (a worker is killed). */
+  stop(): void;
+}
+
+/** The process that ran a trial died (crash, out of memory, killed). */
+export class ExecutorDied extends Error {}
+
+export type RunnerConfig = Pick<ExperimentConfig, 'backend' | 'data'>;
+
+export function inProcessExecutor(config: RunnerConfig): Executor {
+  let runner: Awaited<ReturnType<typeof createTrialRunner>> | null = null;
+  return {
+    async start() {
+      runner = await createTrialRunner(config);
+      return runner.backend;
+    },
+    run: (task, onEpoch, signal) => runner!.run(task, { signal, onEpoch }),
+    stop() {},
+  };
+}
+
+const WORKER = fileURLToPath(new URL('./worker.js', import.meta.url));
+
+export function workerExecutor(config: RunnerConfig): Executor {
+  let child: ChildProcess | null = null;
+  let stderr = '';
+  let onMessage: (m: FromWorker) => void = () => {};
+  let onExit: (why: string) => void = () => {};
+  const why = (code: number | null, signal: NodeJS.Signals | null) =>
+    /heap out of memory|Allocation failed/i.test(stderr) ? 'ran out of memory' : `crashed (${signal ?? `exit code ${code}`})`;
+  return {
+    start() {
+      return new Promise((resolve, reject) => {
+        child = fork(WORKER, [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+        child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+        child.on('message', (m: FromWorker) => onMessage(m));
+        child.on('exit', (code, signal) => onExit(why(code, signal)));
+        onMessage = (m) => {
+          if (m.type === 'ready') resolve(m.backend);
+          else if (m.type === 'fatal') reject(m.user ? new UserError(m.message) : new Error(`a worker process could not start: ${m.message}`));
+        };
+        onExit = (w) => {
+          const tail = stderr.trim().split('\n').slice(-3).join(' | ');
+          reject(new Error(`a worker process ${w} before it was ready${tail ? `: ${tail}` : ''}`));
+        };
+        child.send({ type: 'init', config: { backend: config.backend, data: config.data } } satisfies ToWorker);
+      });
+    },
+    run(task, onEpoch) {
+      return new Promise((resolve, reject) => {
+        onMessage = (m) => {
+          if (m.type === 'epoch') onEpoch(m.metrics as EpochMetrics);
+          else if (m.type === 'done') resolve(m.trial as TrialResult);
+          else if (m.type === 'fatal') reject(m.user ? new UserError(m.message) : new Error(`worker failed: ${m.message}`));
+        };
+        onExit = (w) => reject(new ExecutorDied(`worker process ${w}`));
+        child!.send({ type: 'run', task } satisfies ToWorker);
+      });
+    },
+    stop() {
+      // A run in flight ends with the worker: its promise settles (the scheduler, stopping, drops it).
+      const pending = onExit;
+      onExit = () => {};
+      if (child && child.exitCode === null) child.kill('SIGTERM');
+      pending('stopped');
+    },
+  };
+}

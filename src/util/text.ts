@@ -1,0 +1,38 @@
+/** Small text helpers shared by error messages. */
+
+/** Levenshtein distance, for "did you mean". */
+export function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = row;
+  }
+  return prev[b.length];
+}
+
+/** Up to `max` of `known` closest to `name` (case-insensitive edit distance), nearest first. */
+export function closest(name: string, known: readonly string[], max = 3): string[] {
+  const target = name.toLowerCase();
+  return known
+    .map((n) => ({ n, d: editDistance(target, n.toLowerCase()) }))
+    .filter(({ n, d }) => d <= Math.max(2, Math.floor(n.length / 3)))
+    .sort((a, b) => a.d - b.d || a.n.localeCompare(b.n))
+    .slice(0, max)
+    .map(({ n }) => n);
+}
+
+/** A value as an error message shows it: strings quoted, lists in brackets. */
+export function show(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(show).join(', ')}]`;
+  if (value && typeof value === 'object') return 'an object';
+  return String(value);
+}
+
+/** A file path as a shell can take it back: quoted when it holds anything but safe characters. */
+export function shellQuote(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}
