@@ -67,7 +67,9 @@ program
   .description('combine shard results folders into one (refuses folders of different experiments)')
   .option('-o, --out <dir>', 'the merged results folder')
   .option('--json', 'print the merged results document on stdout')
-  .option('-q, --quiet', 'no notes on stderr')
+  .option('-q, --quiet', 'no notes on stderr (expectation results still print)')
+  .option('--expect <expr>', 'assertion checked on the merged results, as for run (repeatable; exit 4 if one fails)', (v: string, acc: string[] = []) => [...acc, v])
+  .option('--allow-partial', 'exit 0 even when trials are missing (default: exit 3)')
   .action(async (dirs, opts) => exitWith(await (await import('./commands/merge.js')).mergeCommand(dirs, opts)));
 
 program

@@ -33,7 +33,7 @@ export function renderHtml(doc: ResultsDocument, charts: Chart[]): string {
 <title>${title}</title><style>${CSS}</style></head>
 <body>
 <h1>${title}</h1>
-<p class="meta">${doc.trials.length} trial(s) on the <b>${esc(doc.backend)}</b> backend, ${esc(doc.createdAt)}${doc.complete ? '' : ' &middot; <span class="bad">incomplete: some trials are missing</span>'}</p>
+<p class="meta">${doc.trials.length} trial(s) on the <b>${esc(doc.backend)}</b> backend, ${esc(doc.createdAt)}${doc.shard ? ` &middot; <span class="bad">shard ${doc.shard.index} of ${doc.shard.count} (${doc.trials.length} of its ${doc.shard.trials} trials): the best here is this shard's, not the experiment's; combine the shards with init-bench merge</span>` : doc.complete ? '' : ' &middot; <span class="bad">incomplete: some trials are missing; the best here is among the finished ones only</span>'}</p>
 <h2>Settings</h2>
 ${settings(cfg)}
 <h2>Comparison</h2>

@@ -76,7 +76,14 @@ export function comparisonTable(doc: ResultsDocument, target: number, width = te
   const leftNote = left.length ? `\nLeft out to fit ${width} columns: ${left.join(', ')} (all in report.html, or pipe the output).` : '';
   // cli-table3 marks where a heading row's span starts and ends with a line of bare junctions: dropped.
   const text = table.toString().split('\n').filter((l) => !/^[┬┴]+$/.test(l.replace(/\x1b\[[0-9;]*m/g, ''))).join('\n');
-  return `${text}\n${wrapText(`${note}${leftNote}`, width)}`;
+  return `${wrapText(`${partNote(doc)}`, width)}${text}\n${wrapText(`${note}${leftNote}`, width)}`;
+}
+
+/** Above the table of a shard or an incomplete run: the best shown is not the experiment's. */
+function partNote(doc: ResultsDocument): string {
+  if (doc.shard) return `Shard ${doc.shard.index} of ${doc.shard.count} (${doc.trials.length} of its ${doc.shard.trials} trials): the best below is this shard's, not the experiment's; combine the shards with init-bench merge.\n`;
+  if (!doc.complete) return `Incomplete: ${doc.trials.length} trials finished, others are missing; the best below is among the finished ones only.\n`;
+  return '';
 }
 
 /** Summary rows grouped by grid point, in the summary's order. */
