@@ -6,7 +6,7 @@ import { pointKey } from '../results/point.js';
 import type { InitSummary, ResultsDocument } from '../results/schema.js';
 import { EMBEDDED_SPLIT } from '../data/split.js';
 import type { Chart } from './charts.js';
-import { versusBest } from './format.js';
+import { shardTrials, versusBest } from './format.js';
 import { colourScale } from './series.js';
 
 const CSS = `
@@ -33,7 +33,7 @@ export function renderHtml(doc: ResultsDocument, charts: Chart[]): string {
 <title>${title}</title><style>${CSS}</style></head>
 <body>
 <h1>${title}</h1>
-<p class="meta">${doc.trials.length} trial(s) on the <b>${esc(doc.backend)}</b> backend, ${esc(doc.createdAt)}${doc.shard ? ` &middot; <span class="bad">shard ${doc.shard.index} of ${doc.shard.count} (${doc.trials.length} of its ${doc.shard.trials} trials): the best here is this shard's, not the experiment's; combine the shards with init-bench merge</span>` : doc.complete ? '' : ' &middot; <span class="bad">incomplete: some trials are missing; the best here is among the finished ones only</span>'}</p>
+<p class="meta">${doc.trials.length} trial(s) on the <b>${esc(doc.backend)}</b> backend, ${esc(doc.createdAt)}${doc.shard ? ` &middot; <span class="bad">shard ${doc.shard.index} of ${doc.shard.count} (${shardTrials(doc)}): the best here is this shard's, not the experiment's; combine the shards with init-bench merge</span>` : doc.complete ? '' : ' &middot; <span class="bad">incomplete: some trials are missing; the best here is among the finished ones only</span>'}</p>
 <h2>Settings</h2>
 ${settings(cfg)}
 <h2>Comparison</h2>

@@ -10,7 +10,7 @@ import { describePoint, pointKey } from '../results/point.js';
 import type { InitSummary, ResultsDocument } from '../results/schema.js';
 import { ALPHA } from '../results/summary.js';
 import { fitTable, terminalWidth, wrapText, type Column } from './fit.js';
-import { num, pct, tableLook, versusBest } from './format.js';
+import { num, pct, shardTrials, tableLook, versusBest } from './format.js';
 
 /**
  * `width`: the terminal's columns (secondary columns are left out and the diagnosis wraps to fit),
@@ -81,7 +81,7 @@ export function comparisonTable(doc: ResultsDocument, target: number, width = te
 
 /** Above the table of a shard or an incomplete run: the best shown is not the experiment's. */
 function partNote(doc: ResultsDocument): string {
-  if (doc.shard) return `Shard ${doc.shard.index} of ${doc.shard.count} (${doc.trials.length} of its ${doc.shard.trials} trials): the best below is this shard's, not the experiment's; combine the shards with init-bench merge.\n`;
+  if (doc.shard) return `Shard ${doc.shard.index} of ${doc.shard.count} (${shardTrials(doc)}): the best below is this shard's, not the experiment's; combine the shards with init-bench merge.\n`;
   if (!doc.complete) return `Incomplete: ${doc.trials.length} trials finished, others are missing; the best below is among the finished ones only.\n`;
   return '';
 }
