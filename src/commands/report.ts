@@ -6,7 +6,7 @@ import chalk from 'chalk';
 import Table from 'cli-table3';
 import { join } from 'node:path';
 import { num, pct, tableLook } from '../report/format.js';
-import { reportFiles, writeChanged } from '../report/write.js';
+import { reportFiles, sameJson, writeChanged } from '../report/write.js';
 import { readFolder } from '../results/folder.js';
 import { labelWithPoint, pointKey } from '../results/point.js';
 import type { InitSummary, ResultsDocument } from '../results/schema.js';
@@ -29,7 +29,7 @@ function loadFolder(dir: string) {
  */
 export async function reportCommand(dir: string, opts: { json?: boolean; plot?: boolean }): Promise<number> {
   const { config, doc } = loadFolder(dir);
-  const outcome = writeChanged(dir, [{ name: 'results.json', content: `${JSON.stringify(doc, null, 2)}\n` }, ...(await reportFiles(doc))]);
+  const outcome = writeChanged(dir, [{ name: 'results.json', content: `${JSON.stringify(doc, null, 2)}\n`, same: sameJson(doc) }, ...(await reportFiles(doc))]);
   printDocument(doc, config, opts);
   if (outcome.readOnly.length) {
     process.stderr.write(`${dir} is read-only: ${outcome.readOnly.join(', ')} not brought up to date (the output above is from its trials; copy the folder to write them)\n`);

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResultsDocument } from '../results/schema.js';
+import { canonical } from '../util/json.js';
 import { renderCharts } from './charts.js';
 import { metricsCsv } from './csv.js';
 import { renderHtml } from './html.js';
@@ -13,6 +14,19 @@ import { renderHtml } from './html.js';
 export interface FolderFile {
   name: string;
   content: string;
+  /** Whether the file on disk already says the same (default: the same text). */
+  same?: (existing: string) => boolean;
+}
+
+/** A JSON file is the same when its value is, whatever the order of its keys. */
+export function sameJson(value: unknown): (existing: string) => boolean {
+  return (existing) => {
+    try {
+      return canonical(JSON.parse(existing)) === canonical(value);
+    } catch {
+      return false;
+    }
+  };
 }
 
 export interface WriteOutcome {
@@ -40,7 +54,7 @@ export function writeChanged(dir: string, files: FolderFile[]): WriteOutcome {
   const outcome: WriteOutcome = { written: [], unchanged: [], readOnly: [] };
   for (const f of files) {
     const path = join(dir, f.name);
-    if (existsSync(path) && readFileSync(path, 'utf8') === f.content) {
+    if (existsSync(path) && (f.same ?? ((text: string) => text === f.content))(readFileSync(path, 'utf8'))) {
       outcome.unchanged.push(f.name);
       continue;
     }
