@@ -101,6 +101,7 @@ program
   .command('list [name]')
   .description('the initializer catalogue, or one initializer explained')
   .option('--json', 'machine-readable: an array of { name, aliases, distribution, formula, reference, parameters }')
+  .option('--compare', 'the trade-offs: per initializer what it suits, what it costs, how it fails, and the presets that show it')
   .action(async (name, opts) => exitWith(await (await import('./commands/list.js')).listCommand(name, opts)));
 examples(program.commands.find((c) => c.name() === 'list')!, [
   ['init-bench list', 'every initializer: aliases, parameters, formula'],
@@ -126,6 +127,18 @@ examples(program, [
   ['init-bench probe --depth 20', 'signal propagation at init, no training'],
   ['init-bench list he', 'one initializer explained'],
 ]);
+
+// `serve`: a local page that starts runs and shows them live (src/serve/).
+program
+  .command('serve')
+  .description('a local web page that starts runs and shows them live (charts, table, reports)')
+  .option('--port <n>', 'port (default 8321; 0 picks a free one)')
+  .option('--host <address>', 'address to bind (default 127.0.0.1; anything else is reachable from other machines)')
+  .option('--open', 'open the page in the default browser')
+  .option('--results <dir>', 'results folder where runs land and are listed from (default results)')
+  .option('--max-runs <n>', 'runs allowed at the same time (default 1)')
+  .option('-j, --jobs <n>', 'worker processes per run (default 1)')
+  .action(async (opts) => exitWith(await (await import('./commands/serve.js')).serveCommand(opts, interruption())));
 
 /**
  * SIGINT/SIGTERM abort the running command, which keeps what it finished and exits 130; a second

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startBackend, type Tf } from '../src/backend/select.js';
+import { startBackend, type BackendOptions, type Tf } from '../src/backend/select.js';
 
 /** The repository root (tests run from dist/test/...). */
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -33,9 +33,9 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, onSpawn?: (c
   });
 }
 
-/** tfjs on the wasm backend (what a fresh clone has), shared by the tests of one file. */
-export async function wasmTf(): Promise<Tf> {
-  return (await startBackend('wasm')).tf;
+/** tfjs on the wasm backend (what a fresh clone has), shared by the tests of one file; `options.blas`: see startBackend. */
+export async function wasmTf(options: BackendOptions = {}): Promise<Tf> {
+  return (await startBackend('wasm', options)).tf;
 }
 
 /** Calls `action` once, the first time the child's stderr so far matches `pattern` (chunks may split lines). */

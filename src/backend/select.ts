@@ -1,15 +1,21 @@
 /**
  * Picks and starts the tfjs backend: `tensorflow` (native libtensorflow through the optional
  * @tensorflow/tfjs-node) when it loads, else `wasm` (XNNPACK, shipped inside its npm package),
- * else `cpu` (pure JS). tfjs is imported here, lazily, so that `--help` and `list` start fast.
+ * else `cpu` (pure JS). On wasm the dense products and most convolutions go to the system's
+ * BLAS when one is found (src/backend/blas.ts). tfjs is imported here, lazily, so that `--help`
+ * and `list` start fast.
  */
 import { UserError } from '../errors.js';
+import { blasHint, blasLabel, loadBlas, type BlasChoice } from './blas.js';
 import { withoutConsoleNoise, type Tf } from './tf.js';
 
 export type { Tf } from './tf.js';
+export type { BlasChoice } from './blas.js';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export type BackendRequest = BackendName | 'auto';
+/** What ran, in results and the run header: a BackendName, on wasm with `+library version` when a system BLAS does the products (`wasm+openblas 0.3.21`). */
+export type BackendLabel = string;
 
 const HOW_TO_GET: Record<BackendName, string> = {
   tensorflow:
@@ -21,19 +27,43 @@ const HOW_TO_GET: Record<BackendName, string> = {
 /** A variable, so that TypeScript does not require the optional package to be installed. */
 const NATIVE_PACKAGE: string = '@tensorflow/tfjs-node';
 
-let active: { name: BackendName; tf: Tf } | null = null;
+export interface BackendOptions {
+  /** wasm only: `auto` (the first system BLAS found), `off` (XNNPACK only) or a library's path. */
+  blas?: BlasChoice;
+}
 
-/** Starts the requested backend once per process and returns tfjs bound to it. */
-export async function startBackend(request: BackendRequest): Promise<{ name: BackendName; tf: Tf }> {
-  if (active && (request === 'auto' || request === active.name)) return active;
+export interface ActiveBackend {
+  name: BackendName;
+  /** What ran, for results and the run header: `wasm+openblas 0.3.21`, `wasm`, `tensorflow`, `cpu`. */
+  label: BackendLabel;
+  /** Said once in the run header: how to get a faster path (wasm without a BLAS), else null. */
+  hint: string | null;
+  tf: Tf;
+}
+
+let active: (ActiveBackend & { blas: BlasChoice }) | null = null;
+
+/**
+ * Starts the requested backend once per process and returns tfjs bound to it. `options.blas`
+ * left out means: whatever this process already chose, else `auto`.
+ */
+export async function startBackend(request: BackendRequest, options: BackendOptions = {}): Promise<ActiveBackend> {
+  if (active && (request === 'auto' || request === active.name)) {
+    if (options.blas !== undefined && options.blas !== active.blas && active.name === 'wasm') {
+      throw new Error(`the wasm backend already runs with blas ${active.blas}; a process has one (asked for ${options.blas})`);
+    }
+    return active;
+  }
   const order: BackendName[] = request === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [request];
+  const blas = options.blas ?? 'auto';
   const reasons: string[] = [];
   for (const name of order) {
     try {
       const tf = await load(name);
-      active = { name, tf };
+      active = { name, label: name, hint: null, tf, blas, ...(name === 'wasm' ? await accelerate(tf, blas) : {}) };
       return active;
     } catch (err) {
+      if (err instanceof UserError) throw err;
       reasons.push(`${name}: ${firstLine(err)}`);
     }
   }
@@ -60,6 +90,17 @@ async function load(name: BackendName): Promise<Tf> {
   await tf.ready();
   if (name === 'wasm') (await import('./wasm-kernels.js')).registerWasmKernels(tf);
   return tf;
+}
+
+/** Routes wasm's products to the system's BLAS when `choice` finds one; the label says so. */
+async function accelerate(tf: Tf, choice: BlasChoice): Promise<{ label: string; hint: string | null }> {
+  const found = await loadBlas(choice);
+  if (!found.blas) {
+    if (choice !== 'auto' && choice !== 'off') throw new UserError(`blas ${choice}: cannot use it as a BLAS (${found.reasons.join('; ')}); give the path of a library with cblas_sgemm (OpenBLAS, MKL, BLIS), or auto, or off`);
+    return { label: 'wasm', hint: choice === 'auto' ? blasHint() : null };
+  }
+  (await import('./blas-kernels.js')).registerBlasKernels(tf, found.blas);
+  return { label: blasLabel(found.blas), hint: null };
 }
 
 function firstLine(err: unknown): string {

@@ -28,3 +28,24 @@ export async function withoutConsoleNoise<T>(fn: () => Promise<T>): Promise<T> {
     console.error = error;
   }
 }
+
+type Tensor = import('@tensorflow/tfjs-core').Tensor;
+type TensorInfo = import('@tensorflow/tfjs-core').TensorInfo;
+
+/**
+ * A new tensor filled in place by `fill`: on wasm straight into the heap (no staging array, no
+ * second copy), elsewhere from a JS array. For data that arrives every step (batches).
+ */
+export function filledTensor<D extends 'float32' | 'int32'>(tf: Tf, shape: number[], dtype: D, fill: (values: D extends 'float32' ? Float32Array : Int32Array) => void): Tensor {
+  type Values = D extends 'float32' ? Float32Array : Int32Array;
+  if (tf.getBackend() === 'wasm') {
+    const backend = tf.backend() as unknown as { makeOutput(shape: number[], dtype: D): TensorInfo; typedArrayFromHeap(t: TensorInfo): Values };
+    const info = backend.makeOutput(shape, dtype);
+    fill(backend.typedArrayFromHeap(info));
+    return tf.engine().makeTensorFromTensorInfo(info);
+  }
+  const size = shape.reduce((a, b) => a * b, 1);
+  const values = (dtype === 'float32' ? new Float32Array(size) : new Int32Array(size)) as Values;
+  fill(values);
+  return tf.tensor(values, shape, dtype);
+}

@@ -1,17 +1,23 @@
 /**
- * `npm run bench`: training speed measured in one run, as ratios (these machines are shared and
- * noisy, so absolute times mean little across runs).
+ * `npm run bench`: training speed as ratios to PyTorch with one thread, measured in one run
+ * (these machines are shared and noisy, so absolute times mean little across runs).
  *
- *   1. Seconds per epoch (training only) and samples/s of the default MLP (784-256-128-10) and
- *      the default CNN, Adam, batch 128, on each backend that loads here, and on the PyTorch peer
- *      (../shared/bench/torch_peer.py, when Debian's python3-torch is installed), with the ratio.
- *      init-bench on wasm and the peer run alternately, three rounds each, and each keeps its best
- *      time: on a shared machine a neighbour's burst then hurts neither side's figure.
- *   2. Four independent trials with --jobs 1 and --jobs <cores>: the speed-up.
- *   3. A sweep of 4 initializers x 3 seeds (the MLP, 3 epochs, 8000 digits): init-bench with
- *      --jobs <cores> against one sequential PyTorch process (1 thread), whole-command wall time.
+ * Contenders: init-bench on wasm with the system BLAS (INIT_BENCH_BLAS=auto), init-bench on
+ * wasm with XNNPACK only (INIT_BENCH_BLAS=off), and the PyTorch peer bench/torch_peer.py (same
+ * network, digits and settings; Debian's python3-torch). Every comparison runs the contenders
+ * alternately, ROUNDS times, and keeps each one's best: a neighbour's burst then hurts no side's
+ * figure more than another's.
  *
- * Not part of `npm test`. `--json` prints one JSON document instead of the tables.
+ *   1. Seconds per epoch of training (8000 digits; the first epoch, with its warm-up, left out
+ *      on both sides): the default MLP run (SGD with momentum 0.9, batch 64), the MLP with Adam
+ *      at batch 128, the default CNN.
+ *   2. Whole commands, start-up included: the default `init-bench run` (four trials) against a
+ *      PyTorch script doing the same four; a sweep of 4 initializers x 3 seeds with --jobs 2
+ *      against one sequential PyTorch process.
+ *   3. Other backends that load here (tensorflow, cpu), and --jobs 1 against --jobs <cores>.
+ *
+ * Each ratio is printed beside the issue 12 target. Not part of `npm test`. `--json` prints one
+ * JSON document instead of the tables.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
@@ -21,98 +27,150 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { digitsFolder } from '../data/embedded.js';
 
-const run = promisify(execFile);
+const exec = promisify(execFile);
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const BIN = join(ROOT, 'bin', 'init-bench.js');
-const PEER = resolve(ROOT, '..', 'shared', 'bench', 'torch_peer.py');
+const PEER = join(ROOT, 'bench', 'torch_peer.py');
 const PYTHON = '/usr/bin/python3';
+const ROUNDS = 3;
 const json = process.argv.includes('--json');
 const log = (line: string) => process.stderr.write(`${line}\n`);
+const outDir = () => ['--out', mkdtempSync(join(tmpdir(), 'init-bench-bench-'))];
 
-interface Speed {
-  who: string;
+interface Setting {
+  name: string;
   model: 'mlp' | 'cnn';
-  secondsPerEpoch: number;
-  samplesPerSecond: number;
-  testAccuracy: number;
-  note?: string;
+  optimizer: 'momentum' | 'adam';
+  lr: number;
+  batchSize: number;
+  /** Issue 12's target for init-bench with a BLAS, as a ratio to PyTorch. */
+  target: number;
 }
 
-const COMMON = ['--optimizer', 'adam', '--lr', '0.001', '--batch-size', '128', '--seed', '0', '--init', 'he', '--quiet', '--json', '--jobs', '1'];
+const SETTINGS: Setting[] = [
+  { name: 'MLP, default run (momentum, batch 64)', model: 'mlp', optimizer: 'momentum', lr: 0.01, batchSize: 64, target: 1.5 },
+  { name: 'MLP, Adam, batch 128', model: 'mlp', optimizer: 'adam', lr: 0.001, batchSize: 128, target: 2.5 },
+  { name: 'CNN, default run (momentum, batch 64)', model: 'cnn', optimizer: 'momentum', lr: 0.01, batchSize: 64, target: 1.5 },
+];
 
-async function ours(backend: string, model: 'mlp' | 'cnn', trainSize: number, epochs: number): Promise<Speed> {
-  const out = mkdtempSync(join(tmpdir(), 'init-bench-bench-'));
-  const args = [BIN, 'run', ...COMMON, '--backend', backend, '--model', model, '--epochs', String(epochs), '--train-size', String(trainSize), '--test-size', '2000', '--out', out];
-  const { stdout } = await run(process.execPath, args, { maxBuffer: 1 << 26 });
-  const trial = JSON.parse(stdout).trials[0];
-  // The first epoch includes warm-up (kernel setup, XNNPACK plans): time the later ones when there are some.
-  const timed = trial.epochs.length > 1 ? trial.epochs.slice(1) : trial.epochs;
-  const perEpoch = timed.reduce((a: number, e: { trainSeconds: number }) => a + e.trainSeconds, 0) / timed.length;
-  const scale = 8000 / trainSize; // seconds per epoch of 8000 digits
-  return {
-    who: `init-bench ${backend}`,
-    model,
-    secondsPerEpoch: perEpoch * scale,
-    samplesPerSecond: trainSize / perEpoch,
-    testAccuracy: trial.final.testAccuracy,
-    ...(scale !== 1 ? { note: `measured on ${trainSize} digits, scaled to 8000` } : {}),
-  };
+/** The two init-bench paths on wasm, chosen through the environment the CLI reads. */
+const PATHS = [
+  { name: 'BLAS', env: { INIT_BENCH_BLAS: 'auto' } },
+  { name: 'XNNPACK', env: { INIT_BENCH_BLAS: 'off' } },
+];
+
+interface Timing {
+  who: string;
+  /** init-bench's wasm path, when this is one. */
+  path?: string;
+  seconds: number;
+  testAccuracy?: number;
+}
+
+/** Mean of the epochs after the first (warm-up), or the only one. */
+function steadyMean(xs: number[]): number {
+  const steady = xs.length > 1 ? xs.slice(1) : xs;
+  return steady.reduce((a, b) => a + b, 0) / steady.length;
+}
+
+const settingFlags = (s: Setting) => ['--model', s.model, '--optimizer', s.optimizer, '--lr', String(s.lr), '--batch-size', String(s.batchSize)];
+
+async function ours(setting: Setting, path: (typeof PATHS)[number] | null, backend = 'wasm', trainSize = 8000, epochs = 3): Promise<Timing> {
+  const args = [BIN, 'run', '--init', 'he', '--seed', '0', ...settingFlags(setting), '--epochs', String(epochs), '--train-size', String(trainSize), '--test-size', '2000', '--backend', backend, '--jobs', '1', '--quiet', '--json', ...outDir()];
+  const { stdout } = await exec(process.execPath, args, { maxBuffer: 1 << 26, env: { ...process.env, ...path?.env } });
+  const doc = JSON.parse(stdout);
+  const trial = doc.trials[0];
+  const perEpoch = steadyMean(trial.epochs.map((e: { trainSeconds: number }) => e.trainSeconds));
+  return { who: `init-bench ${doc.backend}`, ...(path ? { path: path.name } : {}), seconds: (perEpoch * 8000) / trainSize, testAccuracy: trial.final.testAccuracy };
+}
+
+async function peer(setting: Setting): Promise<Timing> {
+  const { stdout } = await exec(PYTHON, [PEER, '--digits', digitsFolder(), ...settingFlags(setting), '--epochs', '3', '--threads', '1']);
+  const r = JSON.parse(stdout.trim().split('\n').pop()!);
+  return { who: `${r.peer} (1 thread)`, seconds: steadyMean(r.epochSeconds), testAccuracy: r.testAccuracy };
+}
+
+async function wallTime(who: string, command: string, args: string[], path?: (typeof PATHS)[number]): Promise<Timing> {
+  const t = performance.now();
+  await exec(command, args, { maxBuffer: 1 << 26, env: { ...process.env, ...path?.env } });
+  return { who, ...(path ? { path: path.name } : {}), seconds: (performance.now() - t) / 1000 };
 }
 
 async function torchAvailable(): Promise<boolean> {
-  if (!existsSync(PEER) || !existsSync(PYTHON)) return false;
+  if (!existsSync(PYTHON)) return false;
   try {
-    await run(PYTHON, ['-c', 'import torch']);
+    await exec(PYTHON, ['-c', 'import torch']);
     return true;
   } catch {
     return false;
   }
 }
 
-async function peer(model: 'mlp' | 'cnn', epochs: number): Promise<Speed> {
-  const { stdout } = await run(PYTHON, [PEER, '--digits', digitsFolder(), '--model', model, '--hidden', '256,128', '--epochs', String(epochs), '--batch-size', '128', '--threads', '1']);
-  const r = JSON.parse(stdout.trim().split('\n').pop()!);
-  return { who: `${r.peer} (1 thread)`, model, secondsPerEpoch: r.secondsPerEpoch, samplesPerSecond: r.samplesPerSecond, testAccuracy: r.testAccuracy };
-}
-
-async function wallTime(command: string, args: string[]): Promise<number> {
-  const t = performance.now();
-  await run(command, args, { maxBuffer: 1 << 26 });
-  return (performance.now() - t) / 1000;
-}
-
-/** Rounds per comparison: each side is timed this often, alternating, and its best time kept. */
-const ROUNDS = 3;
-
-/** Runs `a` and `b` alternately ROUNDS times; returns each side's fastest result. */
-async function bestOf<T>(a: () => Promise<T>, b: () => Promise<T>, time: (x: T) => number): Promise<[T, T]> {
-  const as: T[] = [];
-  const bs: T[] = [];
+/** Runs the contenders in turn, ROUNDS times; returns each one's fastest result. */
+async function bestOf(contenders: (() => Promise<Timing>)[]): Promise<Timing[]> {
+  const best: (Timing | null)[] = contenders.map(() => null);
   for (let r = 0; r < ROUNDS; r++) {
-    as.push(await a());
-    bs.push(await b());
+    for (const [i, run] of contenders.entries()) {
+      const t = await run();
+      if (!best[i] || t.seconds < best[i]!.seconds) best[i] = t;
+    }
   }
-  const best = (xs: T[]) => xs.reduce((m, x) => (time(x) < time(m) ? x : m));
-  return [best(as), best(bs)];
+  return best as Timing[];
+}
+
+interface Comparison {
+  name: string;
+  unit: 's/epoch' | 's (whole command)';
+  target: number | null;
+  timings: (Timing & { ratio: number | null })[];
+}
+
+function compare(name: string, unit: Comparison['unit'], target: number | null, timings: Timing[], hasTorch: boolean): Comparison {
+  const ref = hasTorch ? timings[timings.length - 1].seconds : null;
+  return { name, unit, target, timings: timings.map((t, i) => ({ ...t, ratio: ref && !(hasTorch && i === timings.length - 1) ? t.seconds / ref : null })) };
 }
 
 async function main(): Promise<void> {
   const cores = availableParallelism();
   const hasTorch = await torchAvailable();
-  const speeds: Speed[] = [];
-  for (const model of ['mlp', 'cnn'] as const) {
-    log(`timing ${model}: init-bench wasm${hasTorch ? ' and the PyTorch peer, alternately' : ''}, best of ${ROUNDS}...`);
-    if (hasTorch) speeds.push(...(await bestOf(() => ours('wasm', model, 8000, 3), () => peer(model, 3), (s) => s.secondsPerEpoch)));
-    else speeds.push(await ours('wasm', model, 8000, 3));
-  }
   if (!hasTorch) log('PyTorch peer unavailable (apt-get install python3-torch libopenblas0-pthread): no ratios');
+  const comparisons: Comparison[] = [];
+  const withPeer = (runs: (() => Promise<Timing>)[], peerRun: () => Promise<Timing>) => (hasTorch ? [...runs, peerRun] : runs);
+
+  for (const s of SETTINGS) {
+    log(`timing ${s.name}: BLAS, XNNPACK${hasTorch ? ', PyTorch' : ''}, alternately, best of ${ROUNDS}...`);
+    const timings = await bestOf(withPeer(PATHS.map((p) => () => ours(s, p)), () => peer(s)));
+    comparisons.push(compare(s.name, 's/epoch', s.target, timings, hasTorch));
+  }
+
+  const peerArgs = (inits: string, seeds: string) => [PEER, '--digits', digitsFolder(), '--inits', inits, '--seeds', seeds, '--threads', '1'];
+  log(`timing the default \`init-bench run\` (4 trials, --jobs ${cores}) against a PyTorch script doing the same, best of ${ROUNDS}...`);
+  const defaultRun = await bestOf(
+    withPeer(
+      PATHS.map((p) => () => wallTime(`init-bench run, ${p.name}`, process.execPath, [BIN, 'run', '--quiet', ...outDir()], p)),
+      () => wallTime('pytorch script (1 thread)', PYTHON, peerArgs('zeros,random,xavier,he', '0')),
+    ),
+  );
+  comparisons.push(compare('default run, 4 trials, whole command', 's (whole command)', null, defaultRun, hasTorch));
+
+  log(`timing the 4 x 3 sweep, init-bench --jobs 2 against one sequential PyTorch process, best of ${ROUNDS}...`);
+  const sweepArgs = [BIN, 'run', '--init', 'he,xavier,zeros,random', '--seeds', '0,1,2', '--jobs', '2', '--quiet'];
+  const sweep = await bestOf(
+    withPeer(
+      PATHS.map((p) => () => wallTime(`init-bench --jobs 2, ${p.name}`, process.execPath, [...sweepArgs, ...outDir()], p)),
+      () => wallTime('pytorch sequential (1 thread)', PYTHON, peerArgs('he,xavier,zeros,random', '0,1,2')),
+    ),
+  );
+  comparisons.push(compare('sweep 4 inits x 3 seeds, whole command', 's (whole command)', 1.8, sweep, hasTorch));
+
+  const others: Timing[] = [];
   for (const backend of ['tensorflow', 'cpu']) {
-    for (const model of ['mlp', 'cnn'] as const) {
+    for (const s of [SETTINGS[0], SETTINGS[2]]) {
       // The pure-JS cpu backend is 30x (MLP) to 1000x (CNN) slower: a subset, scaled, keeps it short.
-      const [size, epochs] = backend !== 'cpu' ? [8000, 3] : model === 'mlp' ? [2000, 1] : [256, 1];
-      log(`timing init-bench on ${backend}, ${model}...`);
+      const [size, epochs] = backend !== 'cpu' ? [8000, 3] : s.model === 'mlp' ? [2000, 1] : [256, 1];
+      log(`timing init-bench on ${backend}, ${s.name}...`);
       try {
-        speeds.push(await ours(backend, model, size, epochs));
+        others.push({ ...(await ours(s, null, backend, size, epochs)), who: `init-bench ${backend}, ${s.name}` });
       } catch (err) {
         log(`  ${backend} unavailable: ${String((err as { stderr?: string }).stderr ?? err).split('\n').find((l) => l.includes('error')) ?? 'failed'}`);
         break;
@@ -120,39 +178,35 @@ async function main(): Promise<void> {
     }
   }
 
-  const tmp = () => ['--out', mkdtempSync(join(tmpdir(), 'init-bench-bench-'))];
   log(`timing 4 independent trials, --jobs 1 and --jobs ${cores}, alternately, best of ${ROUNDS}...`);
-  const four = [BIN, 'run', '--init', 'he,xavier,lecun,random', '--optimizer', 'adam', '--lr', '0.001', '--batch-size', '128', '--epochs', '3', '--quiet'];
-  const [jobs1, jobsN] = await bestOf(() => wallTime(process.execPath, [...four, '--jobs', '1', ...tmp()]), () => wallTime(process.execPath, [...four, '--jobs', String(cores), ...tmp()]), (x) => x);
+  const four = [BIN, 'run', '--init', 'he,xavier,lecun,random', '--quiet'];
+  const [jobs1, jobsN] = await bestOf([1, cores].map((j) => () => wallTime(`--jobs ${j}`, process.execPath, [...four, '--jobs', String(j), ...outDir()])));
 
-  log(`timing the 4 x 3 sweep${hasTorch ? ' against PyTorch, alternately' : ''}, best of ${ROUNDS}...`);
-  const sweep = [BIN, 'run', '--init', 'he,xavier,zeros,random', '--seeds', '0,1,2', '--optimizer', 'adam', '--lr', '0.001', '--batch-size', '128', '--epochs', '3', '--quiet'];
-  const peerSweep = [PEER, '--digits', digitsFolder(), '--model', 'mlp', '--hidden', '256,128', '--epochs', '3', '--batch-size', '128', '--inits', 'he,xavier,zeros,random', '--seeds', '0,1,2', '--threads', '1'];
-  const oursSweep = () => wallTime(process.execPath, [...sweep, '--jobs', String(cores), ...tmp()]);
-  const [sweepOurs, sweepPeer] = hasTorch ? await bestOf(oursSweep, () => wallTime(PYTHON, peerSweep), (x) => x) : [await oursSweep(), null];
-
-  const peerOf = (model: string) => speeds.find((s) => s.model === model && s.who.startsWith('pytorch'));
-  const rows = speeds.map((s) => ({ ...s, ratioToPeer: peerOf(s.model) && !s.who.startsWith('pytorch') ? s.secondsPerEpoch / peerOf(s.model)!.secondsPerEpoch : null }));
-  const report = {
-    cores,
-    rounds: ROUNDS,
-    perEpoch: rows,
-    parallel: { trials: 4, jobs1Seconds: jobs1, jobsN: cores, jobsNSeconds: jobsN, speedup: jobs1 / jobsN },
-    sweep: { trials: 12, initBenchSeconds: sweepOurs, jobs: cores, pytorchSeconds: sweepPeer, ratio: sweepPeer ? sweepOurs / sweepPeer : null },
-  };
+  const report = { cores, rounds: ROUNDS, comparisons, otherBackends: others, parallel: { trials: 4, jobs1Seconds: jobs1.seconds, jobsN: cores, jobsNSeconds: jobsN.seconds, speedup: jobs1.seconds / jobsN.seconds } };
   if (json) {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     return;
   }
+  process.stdout.write(`${render(report)}\n`);
+}
+
+function render(report: { rounds: number; comparisons: Comparison[]; otherBackends: Timing[]; parallel: { jobs1Seconds: number; jobsN: number; jobsNSeconds: number; speedup: number } }): string {
   const f = (x: number, d = 3) => x.toFixed(d);
-  const lines = [`Seconds per epoch of 8000 digits (training only; Adam, batch 128; best of ${ROUNDS} alternating rounds where compared):`, ''];
-  lines.push(`  ${'who'.padEnd(34)} ${'model'.padEnd(5)} ${'s/epoch'.padStart(8)} ${'samples/s'.padStart(10)} ${'test acc'.padStart(8)} ${'x peer'.padStart(7)}`);
-  for (const r of rows) {
-    lines.push(`  ${r.who.padEnd(34)} ${r.model.padEnd(5)} ${f(r.secondsPerEpoch).padStart(8)} ${Math.round(r.samplesPerSecond).toString().padStart(10)} ${f(r.testAccuracy).padStart(8)} ${(r.ratioToPeer === null ? '-' : f(r.ratioToPeer, 2)).padStart(7)}${r.note ? `  (${r.note})` : ''}`);
+  const lines = [`Best of ${report.rounds} alternating rounds; ratios are to PyTorch with 1 thread in the same run (a shared machine: compare ratios, not seconds).`];
+  for (const c of report.comparisons) {
+    lines.push('', `${c.name} (${c.unit})${c.target ? `, target for BLAS <= ${c.target}x` : ''}:`);
+    for (const t of c.timings) {
+      const verdict = c.target && t.ratio !== null && t.path === 'BLAS' ? (t.ratio <= c.target ? '  met' : '  missed') : '';
+      lines.push(`  ${t.who.padEnd(40)} ${f(t.seconds).padStart(8)} ${t.testAccuracy === undefined ? '' : `acc ${f(t.testAccuracy)}`.padEnd(10)} ${t.ratio === null ? '' : `${f(t.ratio, 2)}x`}${verdict}`);
+    }
   }
-  lines.push('', `4 independent trials (whole command): --jobs 1 ${f(jobs1, 1)} s, --jobs ${cores} ${f(jobsN, 1)} s: ${f(jobs1 / jobsN, 2)}x faster`);
-  lines.push(`Sweep 4 inits x 3 seeds (whole command): init-bench --jobs ${cores} ${f(sweepOurs, 1)} s` + (sweepPeer ? `, PyTorch sequential (1 thread) ${f(sweepPeer, 1)} s: ratio ${f(sweepOurs / sweepPeer, 2)}` : ' (no PyTorch peer)'));
-  process.stdout.write(`${lines.join('\n')}\n`);
+  if (report.otherBackends.length) {
+    lines.push('', 'Other backends (s/epoch of 8000 digits; the cpu backend on a subset, scaled):');
+    for (const t of report.otherBackends) lines.push(`  ${t.who.padEnd(60)} ${f(t.seconds).padStart(8)}`);
+  }
+  const p = report.parallel;
+  lines.push('', `4 independent trials (whole command): --jobs 1 ${f(p.jobs1Seconds, 1)} s, --jobs ${p.jobsN} ${f(p.jobsNSeconds, 1)} s: ${f(p.speedup, 2)}x faster`);
+  return lines.join('\n');
 }
 
 await main();

@@ -5,12 +5,15 @@ import chalk from 'chalk';
 import Table from 'cli-table3';
 import { UserError } from '../errors.js';
 import { CATALOGUE, findInitializer, suggestNames } from '../initializers/registry.js';
+import { compareRows } from '../initializers/compare.js';
 import type { InitializerEntry } from '../initializers/types.js';
 import { fitTable, terminalWidth } from '../report/fit.js';
 import { tableLook } from '../report/format.js';
 
 export interface ListOptions {
   json?: boolean;
+  /** The trade-offs table instead of the formulas. */
+  compare?: boolean;
 }
 
 /** The entry's parameters with their defaults, e.g. { stddev: 0.05, mean: 0 }. */
@@ -33,7 +36,11 @@ export function describeEntry(entry: InitializerEntry) {
 }
 
 export async function listCommand(name: string | undefined, opts: ListOptions): Promise<number> {
-  if (name !== undefined) return explain(name, opts);
+  if (name !== undefined) {
+    if (opts.compare) throw new UserError('--compare shows the whole catalogue; give no NAME (or drop --compare to explain one)');
+    return explain(name, opts);
+  }
+  if (opts.compare) return compare(opts);
   if (opts.json) {
     process.stdout.write(`${JSON.stringify(CATALOGUE.map(describeEntry), null, 2)}\n`);
     return 0;
@@ -60,6 +67,24 @@ export function catalogueTable(width: number): string {
   return table.toString();
 }
 
+function compare(opts: ListOptions): number {
+  const rows = compareRows();
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+    return 0;
+  }
+  const cells = rows.map((r) => [r.name, r.suits, r.cost, r.failure, r.shownBy.length ? r.shownBy.map((e) => `${e.preset}: ${e.shows}`).join('\n') : 'no preset yet']);
+  const heads = ['initializer', 'suits', 'costs', 'fails when (pitfalls)', 'shown by (configs/)'];
+  // Prose columns wrap to the terminal; piped, a readable 140 columns.
+  const width = Number.isFinite(terminalWidth()) ? terminalWidth() : 140;
+  const fitted = fitTable(heads.map((head, i) => ({ head, cells: cells.map((c) => c[i]), ...(i > 0 ? { wrapTo: 12, breakWords: true } : {}) })), width);
+  const table = new Table({ head: fitted.columns.map((c) => c.head), colWidths: fitted.colWidths, wordWrap: true, ...tableLook() });
+  for (let k = 0; k < cells.length; k++) table.push(fitted.columns.map((c) => c.cells[k]));
+  process.stdout.write(`${table.toString()}\n`);
+  process.stdout.write('Each preset\'s comment has the measured numbers: `init-bench run --config configs/NAME`. tfjs:* mirrors are ours as tfjs samples them (`init-bench list tfjs:NAME`).\n');
+  return 0;
+}
+
 function explain(name: string, opts: ListOptions): number {
   const entry = findInitializer(name);
   if (!entry) {
@@ -83,7 +108,12 @@ function explain(name: string, opts: ListOptions): number {
     `${chalk.bold('Suits')}     ${entry.lesson.suits}`,
     `${chalk.bold('Pitfalls')}  ${entry.lesson.pitfalls}`,
   ];
-  if (entry.dataDependent) lines.push('', 'Data-dependent: it is applied on a training batch by `init-bench run` and `init-bench probe`.');
+  if (!entry.tfjs) {
+    lines.push(`${chalk.bold('Costs')}     ${entry.tradeoffs.cost}`);
+    const shown = entry.tradeoffs.shownBy.map((e) => `configs/${e.preset}: ${e.shows}`);
+    lines.push(`${chalk.bold('Shown by')}  ${shown.length ? shown.join('\n          ') : 'no preset yet'}`);
+  }
+  if (entry.dataDependent) lines.push('', 'Data-dependent: it is applied on training images (a batch, or every one for layer-wise pretraining) by `init-bench run` and `init-bench probe`.');
   process.stdout.write(`${lines.join('\n')}\n`);
   return 0;
 }

@@ -4,11 +4,15 @@
  */
 import type { ExperimentConfig } from '../config/load.js';
 import type { Progress } from '../report/progress.js';
+import { pretrainText } from '../report/pretrain.js';
 import { comparisonTable } from '../report/table.js';
 import { accuracyChart } from '../report/terminal.js';
 import { describePoint } from '../results/point.js';
 import type { ResultsDocument } from '../results/schema.js';
 import type { RunEvent } from '../runner/experiment.js';
+
+/** The run header's backend line: what runs, and once, how to get a faster path. */
+const backendLine = (backend: string, hint: string | null | undefined) => `backend: ${backend}${hint ? `\n  ${hint}` : ''}`;
 
 export function printDocument(doc: ResultsDocument, config: ExperimentConfig, opts: { json?: boolean; plot?: boolean }): void {
   if (opts.json) {
@@ -17,6 +21,8 @@ export function printDocument(doc: ResultsDocument, config: ExperimentConfig, op
   }
   if (!doc.trials.length) return;
   process.stdout.write(`${comparisonTable(doc, config.train.target)}\n`);
+  const pretraining = pretrainText(doc);
+  if (pretraining) process.stdout.write(`\n${pretraining}\n`);
   const chart = process.stdout.isTTY || opts.plot ? accuracyChart(doc) : '';
   if (chart) process.stdout.write(`\n${chart}\n`);
 }
@@ -29,7 +35,7 @@ export function showEvents(progress: Progress): (e: RunEvent) => void {
         if (e.jobs > 1) progress.log(`running ${e.toRun} trials in ${e.jobs} worker processes`);
         return;
       case 'backend':
-        progress.log(`backend: ${e.backend}`);
+        progress.log(backendLine(e.backend, e.hint));
         return;
       case 'trialStart':
         progress.log(`trial ${e.index}/${e.total}: ${e.init}, seed ${e.seed}${e.point ? `, ${describePoint(e.point)}` : ''}`);
@@ -48,4 +54,9 @@ export function showEvents(progress: Progress): (e: RunEvent) => void {
         progress.end();
     }
   };
+}
+
+/** What `--init all` left out, and why: one line. */
+export function omittedLine(omitted: string[]): string {
+  return `--init all: left out what cannot fill this model: ${omitted.join('; ')}`;
 }

@@ -18,7 +18,7 @@ import { resumeExperiment, runExperiment } from '../api.js';
 import type { RunEvent } from '../runner/experiment.js';
 import { shellQuote } from '../util/text.js';
 import { invokedAs } from './invocation.js';
-import { printDocument, showEvents } from './output.js';
+import { omittedLine, printDocument, showEvents } from './output.js';
 
 export interface RunOptions extends Record<string, unknown> {
   config?: string;
@@ -52,6 +52,7 @@ export async function runCommand(opts: RunOptions, signal?: AbortSignal): Promis
   const progress = createProgress(mode);
   const log = (line: string) => progress.log(line);
   if (shard) log(`shard ${shard.index}/${shard.count} (${shard.source})`);
+  if (config.omitted) log(omittedLine(config.omitted));
   let dir = opts.resume ?? opts.out;
   const onEvent = showEvents(progress);
   const events = (e: RunEvent) => {

@@ -1,9 +1,10 @@
 /**
- * Batches of examples as tensors: gathered into reused typed arrays, then handed over as tensors
- * the caller disposes. Used by training, the diagnostics and data-dependent initializers.
+ * Batches of examples as tensors the caller disposes, gathered straight into them (on wasm: into
+ * its heap; no staging copy and no per-step garbage). Used by training, the diagnostics and
+ * data-dependent initializers.
  */
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs-core';
-import type { Tf } from '../backend/tf.js';
+import { filledTensor, type Tf } from '../backend/tf.js';
 import { deriveSeed, Rng } from '../util/random.js';
 import { gatherBatch, pixelsPerImage, type Dataset } from './dataset.js';
 
@@ -18,24 +19,22 @@ export function disposeBatch(tf: Tf, batch: Batch): void {
 }
 
 export class BatchReader {
-  private readonly pixels: Float32Array;
   private readonly labels: Int32Array;
 
   constructor(private readonly data: Dataset, maxBatch: number) {
-    this.pixels = new Float32Array(maxBatch * pixelsPerImage(data));
     this.labels = new Int32Array(maxBatch);
   }
 
   read(tf: Tf, indices: Int32Array): Batch {
     const n = indices.length;
-    const size = pixelsPerImage(this.data);
-    gatherBatch(this.data, indices, this.pixels, this.labels);
-    const labels = tf.tensor1d(this.labels.slice(0, n), 'int32');
-    return {
-      x: tf.tensor2d(this.pixels.slice(0, n * size), [n, size]),
-      labels,
-      oneHot: tf.tidy(() => tf.cast(tf.oneHot(labels, this.data.classes), 'float32')) as Tensor2D,
-    };
+    const classes = this.data.classes;
+    const x = filledTensor(tf, [n, pixelsPerImage(this.data)], 'float32', (pixels) => gatherBatch(this.data, indices, pixels, this.labels)) as Tensor2D;
+    const labels = filledTensor(tf, [n], 'int32', (v) => v.set(this.labels.subarray(0, n)));
+    const oneHot = filledTensor(tf, [n, classes], 'float32', (v) => {
+      v.fill(0);
+      for (let b = 0; b < n; b++) v[b * classes + this.labels[b]] = 1;
+    }) as Tensor2D;
+    return { x, labels, oneHot };
   }
 }
 

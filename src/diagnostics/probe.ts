@@ -2,7 +2,7 @@
  * Signal propagation at initialization, no training: build each requested model, forward one
  * batch of real training digits, back-propagate the loss once, and measure every layer.
  */
-import { startBackend, type BackendName } from '../backend/select.js';
+import { startBackend, type BackendLabel } from '../backend/select.js';
 import type { ExperimentConfig } from '../config/load.js';
 import { disposeBatch, imageBatches, probeBatch } from '../data/batches.js';
 import { loadDataset } from '../data/load.js';
@@ -29,8 +29,8 @@ export async function probe(
   batchSize: number,
   seed: number,
   log: (line: string) => void = () => {},
-): Promise<{ backend: BackendName; results: ProbeResult[] }> {
-  const { name: backend, tf } = await startBackend(config.backend);
+): Promise<{ backend: BackendLabel; results: ProbeResult[] }> {
+  const { label: backend, tf } = await startBackend(config.backend, { blas: config.blas });
   log(`backend: ${backend}; a batch of ${batchSize} training digits, seed ${seed}`);
   const data = loadDataset(config.data);
   const split = stratifiedSplit(data, config.data.trainSize, config.data.testSize, seed);

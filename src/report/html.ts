@@ -7,9 +7,11 @@ import type { InitSummary, ResultsDocument } from '../results/schema.js';
 import { EMBEDDED_SPLIT } from '../data/split.js';
 import type { Chart } from './charts.js';
 import { shardTrials, versusBest } from './format.js';
+import { pretrainHtml } from './pretrain.js';
 import { colourScale } from './series.js';
 
-const CSS = `
+/** The report's look, shared with the page of `init-bench serve`. */
+export const REPORT_CSS = `
 body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; color: #222; padding: 0 1rem; }
 h1 { font-size: 1.5rem; margin-bottom: 0.2rem; } h2 { font-size: 1.15rem; margin-top: 2rem; }
 .meta { color: #555; margin-top: 0; }
@@ -30,7 +32,7 @@ export function renderHtml(doc: ResultsDocument, charts: Chart[]): string {
   const title = `init-bench: ${esc(String(cfg.name ?? 'run'))}`;
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title}</title><style>${CSS}</style></head>
+<title>${title}</title><style>${REPORT_CSS}</style></head>
 <body>
 <h1>${title}</h1>
 <p class="meta">${doc.trials.length} trial(s) on the <b>${esc(doc.backend)}</b> backend, ${esc(doc.createdAt)}${doc.shard ? ` &middot; <span class="bad">shard ${doc.shard.index} of ${doc.shard.count} (${shardTrials(doc)}): the best here is this shard's, not the experiment's; combine the shards with init-bench merge</span>` : doc.complete ? '' : ' &middot; <span class="bad">incomplete: some trials are missing; the best here is among the finished ones only</span>'}</p>
@@ -38,6 +40,7 @@ export function renderHtml(doc: ResultsDocument, charts: Chart[]): string {
 ${settings(cfg)}
 <h2>Comparison</h2>
 ${table(doc)}
+${pretrainHtml(doc, esc)}
 <h2>Charts</h2>
 <div class="charts">
 ${charts.map(figure).join('\n')}
@@ -61,8 +64,9 @@ function settings(cfg: Record<string, unknown>): string {
   const sizes = data.dataDir
     ? `${data.trainSize ?? 'all'} training and ${data.testSize ?? 'all'} test images of ${data.dataset} from ${data.dataDir}`
     : `${data.trainSize ?? EMBEDDED_SPLIT.train} training and ${data.testSize ?? EMBEDDED_SPLIT.test} test digits of the embedded MNIST`;
+  const labeled = data.labeledSize !== undefined ? ` (${data.labeledSize} of the training examples labeled)` : '';
   const rows: [string, string][] = [
-    ['data', sizes],
+    ['data', `${sizes}${labeled}`],
     ['model', `${shape}; activation ${json(model.activation)}${model.batchNorm ? '; batch norm' : ''}${model.dropout ? `; dropout ${model.dropout}` : ''}`],
     ['training', `${json(train.optimizer)}, lr ${json(train.lr)}, batch ${train.batchSize}, ${train.epochs} epoch(s); target accuracy ${train.target}`],
     ['seeds', json(cfg.seeds)],

@@ -49,6 +49,7 @@ export const epochSchema = z.object({
   trainSeconds: z.number().meta({ description: 'the optimizer steps alone: what benchmarks compare' }),
   gradNorms: z.array(real).meta({ description: "per layer, L2 norm of the kernel's gradient on the epoch's first batch" }),
   weightNorms: z.array(real).meta({ description: "per layer, L2 norm of the kernel at the epoch's end" }),
+  activationStds: z.array(real).optional().meta({ description: "per layer, activation std on the trial's fixed probe batch at the epoch's end (one forward pass)" }),
 });
 
 export const kernelSpecSchema = z.object({ name: z.string(), params: z.record(z.string(), z.unknown()) });
@@ -56,6 +57,18 @@ export const kernelSpecSchema = z.object({ name: z.string(), params: z.record(z.
 export const lsuvSchema = z.object({
   iterations: z.array(z.number().int()).meta({ description: 'rescaling iterations per layer (0: already within tol)' }),
   finalVariance: z.array(real).meta({ description: 'pre-activation variance per layer after LSUV' }),
+});
+
+export const pretrainSchema = z.object({
+  images: z.number().int().meta({ description: 'training images each autoencoder saw per epoch (no labels)' }),
+  layers: z.array(
+    z.object({
+      layer: z.string(),
+      decoder: z.enum(['sigmoid', 'tanh', 'linear']),
+      loss: z.array(real).meta({ description: 'mean reconstruction loss over the images, per pretraining epoch' }),
+      seconds: z.number().meta({ description: "this layer's pretraining, not part of any training epoch" }),
+    }),
+  ),
 });
 
 export const finalSchema = z.object({
@@ -81,6 +94,7 @@ export const trialSchema = z.object({
   error: z.string().optional(),
   gains: z.array(z.number().nullable()).optional().meta({ description: 'gain applied per layer, for initializers with a gain' }),
   lsuv: lsuvSchema.optional(),
+  pretrain: pretrainSchema.optional().meta({ description: 'layerwisePretrain: per hidden layer, the reconstruction loss per pretraining epoch and the seconds it took' }),
   diagnostics: diagnosticsSchema.optional(),
   diagnosis: z.array(z.string()).optional().meta({ description: 'what went wrong, a few words each; empty when nothing did' }),
   epochs: z.array(epochSchema),
@@ -129,7 +143,7 @@ export const SCHEMA_VERSION = 1;
 
 export const resultsSchema = z.object({
   schemaVersion: z.literal(SCHEMA_VERSION),
-  backend: z.string().meta({ description: 'the tfjs backend the trials ran on: tensorflow, wasm or cpu (with its accelerator, where one ran)' }),
+  backend: z.string().meta({ description: 'the tfjs backend the trials ran on: tensorflow, wasm or cpu; on wasm, +library version when the system BLAS ran the products (wasm+openblas 0.3.21)' }),
   backends: z.array(z.string()).optional().meta({ description: 'merge only: the backends of the merged folders, when they differ' }),
   complete: z.boolean().meta({ description: 'false when trials are missing (an interrupted run, a shard, missing shards)' }),
   stopped: z.enum(['interrupted', 'failFast']).optional().meta({ description: 'why a run stopped before its end: a signal (Ctrl-C, SIGTERM) or --fail-fast' }),
@@ -145,6 +159,7 @@ export type LayerStats = z.output<typeof layerStatsSchema>;
 export type TrialDiagnostics = z.output<typeof diagnosticsSchema>;
 export type EpochMetrics = z.output<typeof epochSchema>;
 export type LsuvReport = z.output<typeof lsuvSchema>;
+export type PretrainRecord = z.output<typeof pretrainSchema>;
 export type TrialFinal = z.output<typeof finalSchema>;
 export type TrialResult = z.output<typeof trialSchema>;
 export type TrialStatus = TrialResult['status'];

@@ -12,8 +12,8 @@ import { createTrialRunner, type Task } from './tasks.js';
 import type { FromWorker, ToWorker } from './worker.js';
 
 export interface Executor {
-  /** Starts tfjs and the data; resolves with the backend's name. Rejects when it cannot start. */
-  start(): Promise<string>;
+  /** Starts tfjs and the data; resolves with what runs (label) and the header's hint. Rejects when it cannot start. */
+  start(): Promise<{ backend: string; hint: string | null }>;
   /** Runs a task. Rejects with ExecutorDied when the process running it died (the trial is lost, the executor too). */
   run(task: Task, onEpoch: (metrics: EpochMetrics) => void, signal: AbortSignal): Promise<TrialResult>;
   /** Stops at once (a worker is killed). */
@@ -23,14 +23,14 @@ export interface Executor {
 /** The process that ran a trial died (crash, out of memory, killed). */
 export class ExecutorDied extends Error {}
 
-export type RunnerConfig = Pick<ExperimentConfig, 'backend' | 'data'>;
+export type RunnerConfig = Pick<ExperimentConfig, 'backend' | 'blas' | 'data'>;
 
 export function inProcessExecutor(config: RunnerConfig): Executor {
   let runner: Awaited<ReturnType<typeof createTrialRunner>> | null = null;
   return {
     async start() {
       runner = await createTrialRunner(config);
-      return runner.backend;
+      return { backend: runner.backend, hint: runner.hint };
     },
     run: (task, onEpoch, signal) => runner!.run(task, { signal, onEpoch }),
     stop() {},
@@ -54,14 +54,14 @@ export function workerExecutor(config: RunnerConfig): Executor {
         child.on('message', (m: FromWorker) => onMessage(m));
         child.on('exit', (code, signal) => onExit(why(code, signal)));
         onMessage = (m) => {
-          if (m.type === 'ready') resolve(m.backend);
+          if (m.type === 'ready') resolve({ backend: m.backend, hint: m.hint });
           else if (m.type === 'fatal') reject(m.user ? new UserError(m.message) : new Error(`a worker process could not start: ${m.message}`));
         };
         onExit = (w) => {
           const tail = stderr.trim().split('\n').slice(-3).join(' | ');
           reject(new Error(`a worker process ${w} before it was ready${tail ? `: ${tail}` : ''}`));
         };
-        child.send({ type: 'init', config: { backend: config.backend, data: config.data } } satisfies ToWorker);
+        child.send({ type: 'init', config: { backend: config.backend, blas: config.blas, data: config.data } } satisfies ToWorker);
       });
     },
     run(task, onEpoch) {

@@ -17,7 +17,7 @@ import { enumerateTasks, type Task } from './tasks.js';
 /** What a run tells as it goes (the CLI's progress, the live page, a script's callback). */
 export type RunEvent =
   | { type: 'start'; total: number; toRun: number; finished: number; jobs: number; out?: string }
-  | { type: 'backend'; backend: string }
+  | { type: 'backend'; backend: string; hint?: string | null }
   | { type: 'trialStart'; index: number; total: number; init: string; seed: number; point?: PointValues }
   | { type: 'epoch'; index: number; total: number; init: string; seed: number; point?: PointValues; epochs: number; metrics: EpochMetrics }
   | { type: 'retry'; index: number; total: number; error: string; attempt: number; retries: number }
@@ -74,7 +74,7 @@ export async function runTrials(config: ExperimentConfig, options: RunTrialsOpti
     signal: options.signal,
     retries: options.retries,
     failFast: options.failFast,
-    onBackend: (backend) => emit({ type: 'backend', backend }),
+    onBackend: (backend, hint) => emit({ type: 'backend', backend, hint }),
     onStart: (t) => emit({ type: 'trialStart', ...where(t) }),
     onEpoch: (t, metrics) => emit({ type: 'epoch', ...where(t), epochs: t.settings.train.epochs, metrics }),
     onRetry: (t, trial, attempt) => emit({ type: 'retry', index: t.index + 1, total, error: trial.error ?? 'failed', attempt, retries: options.retries ?? 0 }),

@@ -16,7 +16,7 @@ export interface ScheduleOptions {
   /** Runs of a failed trial allowed after the first. */
   retries?: number;
   failFast?: boolean;
-  onBackend?(backend: string): void;
+  onBackend?(backend: string, hint: string | null): void;
   onStart?(task: Task): void;
   onEpoch?(task: Task, metrics: EpochMetrics): void;
   /** A trial finished for good (after its retries). */
@@ -53,9 +53,9 @@ export async function schedule(tasks: Task[], o: ScheduleOptions): Promise<Sched
   const launch = async (): Promise<Executor> => {
     const executor = o.makeExecutor();
     executors.add(executor);
-    const name = await executor.start();
-    if (backend === null) o.onBackend?.(name);
-    backend = name;
+    const started = await executor.start();
+    if (backend === null) o.onBackend?.(started.backend, started.hint);
+    backend = started.backend;
     return executor;
   };
 

@@ -41,17 +41,21 @@ export function enumerateTasks(config: ExperimentConfig): Task[] {
 }
 
 export interface TrialRunner {
+  /** What runs the trials (`wasm+openblas 0.3.21`, `wasm`, ...): results.json's `backend`. */
   backend: string;
+  /** How to get a faster backend, said once in the run header (null: nothing to say). */
+  hint: string | null;
   /** Runs one task; an error inside the trial becomes a `failed` result (interruption propagates). */
   run(task: Task, hooks?: TrainHooks): Promise<TrialResult>;
 }
 
-export async function createTrialRunner(config: Pick<ExperimentConfig, 'backend' | 'data'>): Promise<TrialRunner> {
-  const { name: backend, tf } = await startBackend(config.backend);
+export async function createTrialRunner(config: Pick<ExperimentConfig, 'backend' | 'blas' | 'data'>): Promise<TrialRunner> {
+  const { label: backend, hint, tf } = await startBackend(config.backend, { blas: config.blas });
   const data: Dataset = loadDataset(config.data);
   const splits = new Map<string, Split>();
   return {
     backend,
+    hint,
     async run(task, hooks = {}) {
       const key = `${task.seed}/${task.settings.data.trainSize}/${task.settings.data.testSize}`;
       let split = splits.get(key);

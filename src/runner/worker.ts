@@ -6,9 +6,9 @@ import { createTrialRunner, type Task, type TrialRunner } from './tasks.js';
 import type { ExperimentConfig } from '../config/load.js';
 import { UserError } from '../errors.js';
 
-export type ToWorker = { type: 'init'; config: Pick<ExperimentConfig, 'backend' | 'data'> } | { type: 'run'; task: Task };
+export type ToWorker = { type: 'init'; config: Pick<ExperimentConfig, 'backend' | 'blas' | 'data'> } | { type: 'run'; task: Task };
 export type FromWorker =
-  | { type: 'ready'; backend: string }
+  | { type: 'ready'; backend: string; hint: string | null }
   | { type: 'epoch'; index: number; metrics: unknown }
   | { type: 'done'; index: number; trial: unknown }
   | { type: 'fatal'; message: string; user: boolean };
@@ -25,7 +25,7 @@ process.on('message', async (message: ToWorker) => {
   try {
     if (message.type === 'init') {
       runner = await createTrialRunner(message.config);
-      send({ type: 'ready', backend: runner.backend });
+      send({ type: 'ready', backend: runner.backend, hint: runner.hint });
     } else if (message.type === 'run' && runner) {
       const { task } = message;
       const trial = await runner.run(task, { onEpoch: (metrics) => send({ type: 'epoch', index: task.index, metrics }) });

@@ -45,7 +45,8 @@ export function describeIssue(issue: z.core.$ZodIssue, ctx: IssueContext): strin
     case 'custom':
       return `${found}; ${issue.message}`;
     case 'invalid_union': {
-      const branch = pickBranch(issue.errors, value);
+      // A grid axis: the single-value branch for a single value, the list's for a list.
+      const branch = ctx.isAxis?.(key) ? issue.errors[Array.isArray(value) ? 1 : 0]?.[0] : pickBranch(issue.errors, value);
       if (!branch) return `${found}; ${issue.message}`;
       const single = describeIssue({ ...branch, path: [...issue.path, ...branch.path] } as z.core.$ZodIssue, ctx);
       return ctx.isAxis?.(key) && !Array.isArray(value) ? `${single} (or a list of such values)` : single;
@@ -62,7 +63,7 @@ export function describeIssue(issue: z.core.$ZodIssue, ctx: IssueContext): strin
  */
 function pickBranch(branches: z.core.$ZodIssue[][], value: unknown): z.core.$ZodIssue | undefined {
   const first = branches.map((b) => b[0]).filter((i): i is z.core.$ZodIssue => i !== undefined);
-  const rootTypeMismatch = (i: z.core.$ZodIssue) => i.code === 'invalid_type' && i.path.length === 0;
+  const rootTypeMismatch = (i: z.core.$ZodIssue) => (i.code === 'invalid_type' || i.code === 'invalid_value') && i.path.length === 0;
   const meant = first.filter((i) => !rootTypeMismatch(i));
   if (meant.length === 1) return meant[0];
   if (Array.isArray(value)) return branches[1]?.[0] ?? first[0];

@@ -1,56 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Tensor } from '@tensorflow/tfjs-core';
-import { Rng } from '../../src/util/random.js';
 import { wasmTf } from '../helpers.js';
-// The reference backend: registered by its package (init-bench loads it only when asked for).
-import '@tensorflow/tfjs-backend-cpu';
+import { expectSameAsCpu, randomValues } from './against-cpu.js';
 
-/**
- * Every kernel init-bench adds to the wasm backend is checked against the cpu backend (pure JS,
- * tfjs's reference) on the same inputs: relative error (max |a - b| / max |b|) <= 1e-4. Float32
- * sums of a few thousand terms in a different order differ by ~1e-6 relative; a wrong index
- * (a shifted tap, a swapped axis) gives errors of order 1.
- */
-const TOLERANCE = 1e-4;
-
-function randomValues(n: number, seed: number): Float32Array {
-  const rng = new Rng(seed);
-  return Float32Array.from({ length: n }, () => rng.normal());
-}
-
-async function onBackend(name: 'cpu' | 'wasm', fn: () => Tensor): Promise<Float32Array> {
-  const tf = await wasmTf();
-  await tf.setBackend(name);
-  try {
-    const t = fn();
-    const values = (await t.data()) as Float32Array;
-    t.dispose();
-    return values;
-  } finally {
-    await tf.setBackend('wasm');
-  }
-}
-
-/** Runs `compute` on wasm and on cpu and asserts the results agree within TOLERANCE. */
-async function expectSameAsCpu(label: string, compute: () => Tensor): Promise<void> {
-  const err = relativeError(await onBackend('wasm', compute), await onBackend('cpu', compute));
-  assert.ok(err <= TOLERANCE, `${label}: ${err}`);
-}
-
-function relativeError(a: Float32Array, b: Float32Array): number {
-  assert.equal(a.length, b.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return diff / Math.max(scale, 1e-12);
-}
+/** The XNNPACK path's kernels: the system BLAS is off here (its kernels: blas-kernels.test.ts). */
+const wasm = () => wasmTf({ blas: 'off' });
 
 test('transposed matMul on wasm equals cpu, every transpose combination, odd sizes, batched', async () => {
-  const tf = await wasmTf();
+  const tf = await wasm();
   const cases: [number[], number[], boolean, boolean][] = [
     [[37, 53], [53, 29], false, false],
     [[53, 37], [53, 29], true, false],
@@ -64,12 +22,12 @@ test('transposed matMul on wasm equals cpu, every transpose combination, odd siz
     const av = randomValues(aShape.reduce((x, y) => x * y), 1);
     const bv = randomValues(bShape.reduce((x, y) => x * y), 2);
     const compute = () => tf.matMul(tf.tensor(av, aShape), tf.tensor(bv, bShape), ta, tb);
-    await expectSameAsCpu(`${aShape} x ${bShape} (${ta}, ${tb})`, () => tf.tidy(compute));
+    await expectSameAsCpu(tf, `${aShape} x ${bShape} (${ta}, ${tb})`, () => tf.tidy(compute));
   }
 });
 
 test('Conv2DBackpropFilter on wasm equals cpu over strides, paddings, kernel sizes and odd shapes', async () => {
-  const tf = await wasmTf();
+  const tf = await wasm();
   const cases: { x: [number, number, number, number]; f: [number, number, number, number]; stride: number | [number, number]; pad: 'valid' | 'same' | number }[] = [
     { x: [2, 7, 7, 1], f: [3, 3, 1, 4], stride: 1, pad: 'valid' },
     { x: [3, 9, 8, 3], f: [3, 3, 3, 5], stride: 1, pad: 'same' },
@@ -90,12 +48,12 @@ test('Conv2DBackpropFilter on wasm equals cpu over strides, paddings, kernel siz
         const g = tf.tensor(randomValues(y.size, 5), y.shape);
         return tf.grad((w: Tensor) => tf.sum(tf.mul(tf.conv2d(x, w as never, c.stride, c.pad), g)))(tf.tensor4d(fv, c.f));
       });
-    await expectSameAsCpu(JSON.stringify(c), compute);
+    await expectSameAsCpu(tf, JSON.stringify(c), compute);
   }
 });
 
 test('Conv2DBackpropInput on wasm equals cpu (stride 1 runs as a flipped forward conv; others fall back)', async () => {
-  const tf = await wasmTf();
+  const tf = await wasm();
   const cases: { x: [number, number, number, number]; f: [number, number, number, number]; stride: number; pad: 'valid' | 'same' | number }[] = [
     { x: [2, 9, 8, 3], f: [3, 3, 3, 5], stride: 1, pad: 'valid' },
     { x: [2, 9, 8, 3], f: [3, 3, 3, 5], stride: 1, pad: 'same' },
@@ -114,12 +72,12 @@ test('Conv2DBackpropInput on wasm equals cpu (stride 1 runs as a flipped forward
         const g = tf.tensor(randomValues(y.size, 8), y.shape);
         return tf.grad((x: Tensor) => tf.sum(tf.mul(tf.conv2d(x as never, w, c.stride, c.pad), g)))(tf.tensor4d(xv, c.x));
       });
-    await expectSameAsCpu(JSON.stringify(c), compute);
+    await expectSameAsCpu(tf, JSON.stringify(c), compute);
   }
 });
 
 test('MaxPoolGrad on wasm equals cpu over windows, strides (overlapping too), paddings and odd sizes', async () => {
-  const tf = await wasmTf();
+  const tf = await wasm();
   const cases: { x: [number, number, number, number]; size: number; stride: number; pad: 'valid' | 'same' }[] = [
     { x: [2, 26, 26, 16], size: 2, stride: 2, pad: 'valid' },
     { x: [2, 11, 11, 3], size: 2, stride: 2, pad: 'valid' },
@@ -134,12 +92,12 @@ test('MaxPoolGrad on wasm equals cpu over windows, strides (overlapping too), pa
         const g = tf.tensor(randomValues(y.size, 10), y.shape);
         return tf.grad((x: Tensor) => tf.sum(tf.mul(tf.maxPool(x as never, c.size, c.stride, c.pad), g)))(tf.tensor4d(xv, c.x));
       });
-    await expectSameAsCpu(JSON.stringify(c), compute);
+    await expectSameAsCpu(tf, JSON.stringify(c), compute);
   }
 });
 
 test('the wasm kernels leak no tensors', async () => {
-  const tf = await wasmTf();
+  const tf = await wasm();
   const before = tf.memory().numTensors;
   const bytes = (tf.memory() as { numBytes: number }).numBytes;
   tf.tidy(() => {

@@ -88,3 +88,27 @@ test('the example configs in configs/ are valid', async () => {
   assert.ok(files.length >= 4);
   for (const f of files) resolveConfig(readConfigFile(join(ROOT, 'configs', f)), {});
 });
+
+test('inputs that would be ignored or mis-read are refused, each with one line', () => {
+  const cases: [Record<string, unknown>, Record<string, unknown>, RegExp][] = [
+    [{}, { filters: '8,16' }, /`model\.filters` applies to a CNN \(`model\.kind: cnn`\); this model is an MLP/],
+    [{}, { model: 'cnn', hidden: '64' }, /`model\.hidden` applies to an MLP; this model is a CNN \(its dense layers are `model\.head`\)/],
+    [{ model: { hidden: [8], depth: 3 } }, {}, /`model\.hidden` and `model\.depth` are alternatives/],
+    [{}, { width: '64' }, /`model\.width` is given without `model\.depth`/],
+    [{}, { seeds: '0,0,1' }, /`seeds` lists 0 more than once/],
+    [{}, { hidden: '' }, /`model\.hidden` is \[\]; it must list at least 1 value/],
+    [{}, { lr: '0.1,0.1' }, /`train\.lr` lists 0\.1 more than once/],
+  ];
+  for (const [file, flags, message] of cases) assert.match(problems(() => resolveConfig(file, flagsToOverrides(flags))), message, JSON.stringify(flags));
+  assert.throws(() => flagsToOverrides({ seeds: '1,2', seed: '3' }), /--seeds and --seed both set `seeds`; give one of them/);
+});
+
+test('messages name the real problem: labels, parameter values, unknown keys with a suggestion', () => {
+  assert.match(problems(() => resolveConfig({ initializers: [{ name: 'he', label: 5 }] })), /`initializers\.0\.label` is 5; it must be a string/);
+  assert.match(problems(() => resolveConfig({ initializers: [{ name: 'orthogonal', gain: 'big' }] })), /orthogonal parameter `gain` is "big"; it must be "auto" or a number/);
+  assert.match(problems(() => resolveConfig({ train: { batchsize: 32 } })), /unknown key `train\.batchsize`; did you mean `train\.batchSize`\?/);
+  assert.match(problems(() => resolveConfig({ model: { hiden: [8] } })), /unknown key `model\.hiden`; did you mean `model\.hidden`\?/);
+  const json = join(tempDir(), 'bad.json');
+  writeFileSync(json, '{\n  "name": "x",\n  "seeds": [0,]\n}\n');
+  assert.match(problems(() => readConfigFile(json)), /not valid JSON: .* at line 3, column \d+/);
+});

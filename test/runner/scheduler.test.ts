@@ -16,7 +16,7 @@ function fake(script: (task: Task, attempt: number) => 'ok' | 'failed' | 'die', 
     async start() {
       starts.n++;
       if (startError) throw startError;
-      return 'fake';
+      return { backend: 'fake', hint: null };
     },
     async run(task) {
       const a = (attempts.get(task.index) ?? 0) + 1;

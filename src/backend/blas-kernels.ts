@@ -1,0 +1,223 @@
+/**
+ * Dense products of the wasm backend on the system's BLAS (src/backend/blas.ts), registered
+ * through tfjs's kernel registry like src/backend/wasm-kernels.ts, so the rest of tfjs is
+ * untouched:
+ *
+ * - BatchMatMul: C[i] = op(A[i]) op(B[i]) for every batch index i, op = identity or transpose,
+ *   one cblas_sgemm per batch index. Batch dimensions broadcast as in numpy.
+ * - _FusedMatMul: act(op(A) op(B) + bias). A bias of one value per column is copied into C
+ *   first and the product added to it by sgemm itself (beta = 1); other bias shapes go through
+ *   wasm's broadcasting Add. relu runs in place; the other activations tfjs fuses (relu6,
+ *   leakyrelu, elu, sigmoid, prelu) run as the wasm backend's own kernels.
+ *
+ * The BLAS reads and writes the wasm heap through views taken after every allocation: growing
+ * the heap detaches views taken before it. Checked against the cpu backend in
+ * test/backend/blas-kernels.test.ts.
+ */
+import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { Blas } from './blas.js';
+import { convForward, makeConv2D, makeConv2DBackpropFilter, makeConv2DBackpropInput } from './blas-conv.js';
+import type { Tf } from './tf.js';
+
+/** The parts of the wasm backend object we use (its class is not exported as a type). */
+interface WasmBackend {
+  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
+  typedArrayFromHeap(t: TensorInfo): Float32Array;
+  disposeData(dataId: object): boolean;
+}
+
+type Args = Parameters<KernelFunc>[0];
+type Kernel = NonNullable<ReturnType<Tf['getKernel']>>;
+
+interface MatMulAttrs {
+  transposeA: boolean;
+  transposeB: boolean;
+}
+
+interface FusedAttrs extends MatMulAttrs {
+  activation?: 'linear' | 'relu' | 'relu6' | 'leakyrelu' | 'elu' | 'sigmoid' | 'prelu';
+  leakyreluAlpha?: number;
+}
+
+/** Per convolution kernel, the fewest input channels at which it runs on the BLAS (below: XNNPACK path). */
+export interface ConvChoice {
+  forward: number;
+  backpropInput: number;
+  backpropFilter: number;
+}
+
+/** Registers the BLAS kernels on the wasm backend (replacing any registered before). */
+export function registerBlasKernels(tf: Tf, blas: Blas, conv: ConvChoice = CONV_ON_BLAS): void {
+  const kernel = (name: string): Kernel => {
+    const k = tf.getKernel(name, 'wasm');
+    if (!k) throw new Error(`the wasm backend lacks ${name}`);
+    return k;
+  };
+  const product = makeProduct(tf, blas);
+  const originalMatMul = kernel('BatchMatMul');
+  const kernels: KernelConfig[] = [
+    { kernelName: 'BatchMatMul', backendName: 'wasm', kernelFunc: makeBatchMatMul(product, originalMatMul) },
+    { kernelName: '_FusedMatMul', backendName: 'wasm', kernelFunc: makeFusedMatMul(product, kernel('_FusedMatMul'), kernel) },
+  ];
+  kernels.push(
+    { kernelName: 'Conv2D', backendName: 'wasm', kernelFunc: makeConv2D(tf, blas, kernel('Conv2D'), conv.forward) },
+    { kernelName: 'FusedConv2D', backendName: 'wasm', kernelFunc: makeFusedConv2D(tf, blas, kernel('FusedConv2D'), kernel, conv.forward) },
+    { kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc: makeConv2DBackpropInput(tf, blas, kernel('Conv2DBackpropInput'), conv.backpropInput) },
+    { kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: makeConv2DBackpropFilter(tf, blas, kernel('Conv2DBackpropFilter'), conv.backpropFilter) },
+  );
+  for (const k of kernels) {
+    if (tf.getKernel(k.kernelName, 'wasm')) tf.unregisterKernel(k.kernelName, 'wasm');
+    tf.registerKernel(k);
+  }
+}
+
+/**
+ * Measured per kernel alone on 3x3 convolutions of a batch of 64 (28x28x1 -> 16 channels and
+ * 13x13xC -> 32, C = 1, 2, 4, 8, 16; each path best of 5 x 10 calls, alternating, on the busy
+ * 2-vCPU machine of issue 12): the per-tap products are too thin below these input channel
+ * counts (1 channel: forward 3.5-4.6x and backprop filter 1.25-1.7x slower than the XNNPACK
+ * path), and win above (16 channels: forward 0.27x, backprop filter 0.20x, backprop input 0.85x
+ * of its time). Backprop input won at every count measured but 8 (1.16x, within the noise).
+ */
+const CONV_ON_BLAS: ConvChoice = { forward: 4, backpropInput: 1, backpropFilter: 2 };
+
+/** op(A) op(B) (+ a bias row in C when `biasRow` is given) into a new float32 output. */
+type Product = (a: TensorInfo, b: TensorInfo, attrs: MatMulAttrs, backend: WasmBackend, biasRow?: TensorInfo) => TensorInfo;
+
+function makeProduct(tf: Tf, blas: Blas): Product {
+  return (a, b, { transposeA, transposeB }, backend, biasRow) => {
+    const ra = a.shape.length;
+    const rb = b.shape.length;
+    const m = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
+    const k = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
+    const kb = transposeB ? b.shape[rb - 1] : b.shape[rb - 2];
+    const n = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
+    if (k !== kb) throw new Error(`Error in matMul: inner shapes (${k}) and (${kb}) of Tensors with shapes ${a.shape} and ${b.shape} and transposeA=${transposeA} and transposeB=${transposeB} must match.`);
+    const batchDims = tf.backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+    const batch = tf.util.sizeFromShape(batchDims);
+    const out = backend.makeOutput([...batchDims, m, n], 'float32');
+    // Views of the heap, taken after the allocation (which may have grown and moved it).
+    const av = backend.typedArrayFromHeap(a);
+    const bv = backend.typedArrayFromHeap(b);
+    const cv = backend.typedArrayFromHeap(out);
+    if (biasRow) fillRows(cv, backend.typedArrayFromHeap(biasRow), n);
+    const beta = biasRow ? 1 : 0;
+    if (batch === 1) {
+      blas.sgemm(transposeA, transposeB, m, n, k, av, bv, beta, cv);
+      return out;
+    }
+    const [indexA, indexB] = broadcastIndices(tf, a.shape.slice(0, -2), b.shape.slice(0, -2), batchDims);
+    for (let i = 0; i < batch; i++) {
+      const ai = indexA[i] * m * k;
+      const bi = indexB[i] * k * n;
+      blas.sgemm(transposeA, transposeB, m, n, k, av.subarray(ai, ai + m * k), bv.subarray(bi, bi + k * n), beta, cv.subarray(i * m * n, (i + 1) * m * n));
+    }
+    return out;
+  };
+}
+
+/**
+ * For each output batch index, the batch index of A and of B that it reads: numpy broadcasting
+ * (batch shapes aligned on the right; an axis of size 1, or missing, repeats).
+ */
+function broadcastIndices(tf: Tf, shapeA: number[], shapeB: number[], out: number[]): [Int32Array, Int32Array] {
+  const size = tf.util.sizeFromShape(out);
+  const index = (shape: number[]) => {
+    const idx = new Int32Array(size);
+    const strides = tf.util.computeStrides(shape);
+    const offset = out.length - shape.length;
+    for (let i = 0; i < size; i++) {
+      let rest = i;
+      let at = 0;
+      for (let axis = out.length - 1; axis >= 0; axis--) {
+        const coord = rest % out[axis];
+        rest = Math.floor(rest / out[axis]);
+        const own = axis - offset;
+        if (own >= 0 && shape[own] !== 1) at += coord * (own === shape.length - 1 ? 1 : strides[own]);
+      }
+      idx[i] = at;
+    }
+    return idx;
+  };
+  return [index(shapeA), index(shapeB)];
+}
+
+/** Copies `row` (n values) into every row of `c`, doubling the copied block each time. */
+function fillRows(c: Float32Array, row: Float32Array, n: number): void {
+  if (c.length === 0) return;
+  c.set(row.subarray(0, n));
+  for (let filled = n; filled < c.length; filled *= 2) c.copyWithin(filled, 0, Math.min(filled, c.length - filled));
+}
+
+function makeBatchMatMul(product: Product, original: Kernel): KernelFunc {
+  return (args) => {
+    const { inputs, backend, attrs } = args as unknown as { inputs: { a: TensorInfo; b: TensorInfo }; backend: WasmBackend; attrs: MatMulAttrs };
+    if (inputs.a.dtype !== 'float32' || inputs.b.dtype !== 'float32') return original.kernelFunc(args);
+    return product(inputs.a, inputs.b, attrs, backend);
+  };
+}
+
+/** wasm kernels for the activations tfjs fuses, applied to the biased product. */
+const ACTIVATION_KERNELS = { relu6: 'Relu6', leakyrelu: 'LeakyRelu', elu: 'Elu', sigmoid: 'Sigmoid', prelu: 'Prelu' } as const;
+
+function makeFusedMatMul(product: Product, original: Kernel, kernel: (name: string) => Kernel): KernelFunc {
+  return (args) => {
+    const { inputs, backend, attrs } = args as unknown as {
+      inputs: { a: TensorInfo; b: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo };
+      backend: WasmBackend;
+      attrs: FusedAttrs;
+    };
+    const { a, b, bias } = inputs;
+    if (a.dtype !== 'float32' || b.dtype !== 'float32' || (bias && bias.dtype !== 'float32')) return original.kernelFunc(args);
+    const n = attrs.transposeB ? b.shape[b.shape.length - 2] : b.shape[b.shape.length - 1];
+    const row = isRow(bias, n);
+    const out = product(a, b, attrs, backend, row ? bias : undefined);
+    return epilogue(backend, out, row ? undefined : bias, inputs.preluActivationWeights, attrs, kernel);
+  };
+}
+
+/** A bias of n values on the last axis is one row, which sgemm adds itself (beta = 1). */
+function isRow(bias: TensorInfo | undefined, n: number): bias is TensorInfo {
+  return bias !== undefined && bias.shape.length > 0 && bias.shape[bias.shape.length - 1] === n && bias.shape.every((d, i) => d === 1 || i === bias.shape.length - 1);
+}
+
+/** The rest of a fused kernel: a bias that is not a row (wasm's broadcasting Add), then the activation. */
+function epilogue(backend: WasmBackend, product: TensorInfo, bias: TensorInfo | undefined, prelu: TensorInfo | undefined, attrs: Omit<FusedAttrs, keyof MatMulAttrs>, kernel: (name: string) => Kernel): TensorInfo {
+  let out = product;
+  if (bias) out = replace(backend, out, kernel('Add').kernelFunc({ inputs: { a: out, b: bias }, backend, attrs: {} } as unknown as Args) as TensorInfo);
+  const activation = attrs.activation ?? 'linear';
+  if (activation === 'linear') return out;
+  if (activation === 'relu') {
+    const c = backend.typedArrayFromHeap(out);
+    for (let i = 0; i < c.length; i++) if (c[i] < 0) c[i] = 0;
+    return out;
+  }
+  const name = ACTIVATION_KERNELS[activation];
+  if (!name) throw new Error(`fused kernel: activation ${activation} is not supported`);
+  const activationInputs = activation === 'prelu' ? { x: out, alpha: prelu } : { x: out };
+  const activated = kernel(name).kernelFunc({ inputs: activationInputs, backend, attrs: { alpha: attrs.leakyreluAlpha } } as unknown as Args) as TensorInfo;
+  return replace(backend, out, activated);
+}
+
+/** FusedConv2D: the per-tap BLAS convolution, its bias row added by sgemm, then the epilogue. */
+function makeFusedConv2D(tf: Tf, blas: Blas, original: Kernel, kernel: (name: string) => Kernel, minChannels: number): KernelFunc {
+  return (args) => {
+    const { inputs, backend, attrs } = args as unknown as {
+      inputs: { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo };
+      backend: WasmBackend;
+      attrs: Parameters<typeof convForward>[5] & Omit<FusedAttrs, keyof MatMulAttrs>;
+    };
+    const { x, filter, bias } = inputs;
+    const dilated = [attrs.dilations ?? 1].flat().some((d) => d !== 1);
+    if ((attrs.dataFormat ?? 'NHWC') !== 'NHWC' || dilated || typeof attrs.pad === 'object' || filter.shape[2] < minChannels || x.dtype !== 'float32' || (bias && bias.dtype !== 'float32')) return original.kernelFunc(args);
+    const row = isRow(bias, filter.shape[3]);
+    const out = convForward(tf, blas, backend, x, filter, attrs, row ? bias : undefined);
+    return epilogue(backend, out, row ? undefined : bias, inputs.preluActivationWeights, attrs, kernel);
+  };
+}
+
+/** Frees the intermediate `old` and returns `next`. */
+function replace(backend: WasmBackend, old: TensorInfo, next: TensorInfo): TensorInfo {
+  backend.disposeData(old.dataId);
+  return next;
+}

@@ -1,0 +1,146 @@
+/**
+ * The system's BLAS, found at run time and called through koffi (an FFI whose npm package ships
+ * prebuilt binaries: no compiler, no download). Only `cblas_sgemm` is used, on Float32Array views
+ * into the wasm backend's heap: the library reads and writes tfjs's tensors in place, no copy.
+ *
+ * Why: XNNPACK under 128-bit wasm SIMD reaches 35-42 GFLOP/s on the MLP's products; OpenBLAS on
+ * the same core 80-100 (issue 12). One BLAS thread per process, so that `--jobs` owns the cores.
+ */
+import { existsSync } from 'node:fs';
+
+/** `auto`: the first library found; `off`: none (XNNPACK only); anything else: a library's path. */
+export type BlasChoice = 'auto' | 'off' | string;
+
+export interface Blas {
+  /** openblas, mkl, blis, accelerate or blas (a library named by path that we cannot identify). */
+  name: string;
+  /** The library's own version string, when it reports one. */
+  version: string | null;
+  /** Where it was loaded from. */
+  path: string;
+  /**
+   * Row-major C = A B + beta C on float32 views (A [m, k], or [k, m] when `transA`; B [k, n], or
+   * [n, k] when `transB`; C [m, n]).
+   */
+  sgemm(transA: boolean, transB: boolean, m: number, n: number, k: number, a: Float32Array, b: Float32Array, beta: number, c: Float32Array): void;
+}
+
+/** What `loadBlas` found: the library, or why not (one reason per candidate tried). */
+export type BlasFound = { blas: Blas; reasons: string[] } | { blas: null; reasons: string[] };
+
+/** Library file names tried by `auto`, most common first, per platform. */
+const CANDIDATES: Partial<Record<NodeJS.Platform, string[]>> = {
+  linux: ['libopenblas.so.0', 'libopenblas.so', 'libmkl_rt.so.2', 'libmkl_rt.so', 'libblis.so.4', 'libblis.so.3', 'libblis.so'],
+  // Accelerate is part of macOS; Homebrew's OpenBLAS is keg-only, so its paths are spelled out.
+  darwin: ['/System/Library/Frameworks/Accelerate.framework/Accelerate', '/opt/homebrew/opt/openblas/lib/libopenblas.dylib', '/usr/local/opt/openblas/lib/libopenblas.dylib'],
+  win32: ['libopenblas.dll', 'openblas.dll', 'mkl_rt.2.dll', 'mkl_rt.dll'],
+  freebsd: ['libopenblas.so.0', 'libopenblas.so'],
+};
+
+/** CBLAS enums (cblas.h): row-major order, no transpose, transpose. */
+const ROW_MAJOR = 101;
+const NO_TRANS = 111;
+const TRANS = 112;
+
+type Koffi = (typeof import('koffi'))['default'];
+type Library = ReturnType<Koffi['load']>;
+
+/** Loads the BLAS `choice` asks for; `null` with the reasons when there is none (or `off`). */
+export async function loadBlas(choice: BlasChoice): Promise<BlasFound> {
+  if (choice === 'off') return { blas: null, reasons: ['off'] };
+  let koffi: Koffi;
+  try {
+    koffi = (await import('koffi')).default;
+  } catch (err) {
+    return { blas: null, reasons: [`koffi cannot load: ${firstLine(err)}`] };
+  }
+  // Libraries that start a thread pool when loaded read these first; set before any is loaded.
+  for (const v of ['OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS', 'BLIS_NUM_THREADS', 'VECLIB_MAXIMUM_THREADS']) process.env[v] = '1';
+  const paths = choice === 'auto' ? (CANDIDATES[process.platform] ?? []) : [choice];
+  const reasons: string[] = [];
+  for (const path of paths) {
+    if (path.startsWith('/') && !existsSync(path) && choice === 'auto') continue;
+    try {
+      return { blas: open(koffi, path), reasons };
+    } catch (err) {
+      reasons.push(`${path}: ${firstLine(err)}`);
+    }
+  }
+  if (choice === 'auto' && reasons.length === 0) reasons.push('no BLAS library found');
+  return { blas: null, reasons };
+}
+
+function open(koffi: Koffi, path: string): Blas {
+  const lib = koffi.load(path);
+  const gemm = lib.func('void cblas_sgemm(int order, int transA, int transB, int m, int n, int k, float alpha, const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc)');
+  const { name, version } = identify(lib);
+  const blas: Blas = {
+    name,
+    version,
+    path,
+    sgemm(transA, transB, m, n, k, a, b, beta, c) {
+      if (m === 0 || n === 0) return;
+      if (k === 0) {
+        if (beta === 0) c.fill(0, 0, m * n);
+        return;
+      }
+      gemm(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS, m, n, k, 1, a, transA ? m : k, b, transB ? k : n, beta, c, n);
+    },
+  };
+  selfTest(blas);
+  return blas;
+}
+
+/** Which library this is, from the symbols only it exports, and its thread count set to one. */
+function identify(lib: Library): { name: string; version: string | null } {
+  const has = (definition: string) => {
+    try {
+      return lib.func(definition);
+    } catch {
+      return null;
+    }
+  };
+  const openblasConfig = has('const char *openblas_get_config()');
+  if (openblasConfig) {
+    has('void openblas_set_num_threads(int n)')?.(1);
+    return { name: 'openblas', version: /OpenBLAS\s+([\d.]+)/.exec(String(openblasConfig()))?.[1] ?? null };
+  }
+  const mklVersion = has('void MKL_Get_Version_String(_Out_ char *buf, int len)');
+  if (mklVersion) {
+    has('void MKL_Set_Num_Threads(int n)')?.(1);
+    const buf = Buffer.alloc(256);
+    mklVersion(buf, buf.length);
+    return { name: 'mkl', version: /Version\s+([\d.]+)/.exec(buf.toString('latin1'))?.[1] ?? null };
+  }
+  const blisVersion = has('const char *bli_info_get_version_str()');
+  if (blisVersion) {
+    has('void bli_thread_set_num_threads(long n)')?.(1);
+    return { name: 'blis', version: String(blisVersion()) };
+  }
+  if (has('int vDSP_sizeof_FFTSetup()') || has('void vvexpf(float *y, const float *x, const int *n)')) return { name: 'accelerate', version: null };
+  return { name: 'blas', version: null };
+}
+
+/** A 2x3 by 3x2 product with a known answer: a library with another ABI fails here, not in training. */
+function selfTest(blas: Blas): void {
+  const a = Float32Array.of(1, 2, 3, 4, 5, 6);
+  const b = Float32Array.of(7, 8, 9, 10, 11, 12);
+  const c = new Float32Array(4).fill(Number.NaN);
+  blas.sgemm(false, false, 2, 2, 3, a, b, 0, c);
+  if (c.join() !== '58,64,139,154') throw new Error(`cblas_sgemm gave ${c.join()} for a product whose answer is 58,64,139,154`);
+}
+
+/** `wasm+openblas 0.3.21`: the backend label of results and the run header. */
+export function blasLabel(blas: Blas): string {
+  return `wasm+${blas.name}${blas.version ? ` ${blas.version}` : ''}`;
+}
+
+/** How to get a BLAS, said once in the header of a wasm run without one. */
+export function blasHint(platform: NodeJS.Platform = process.platform): string {
+  const how = platform === 'darwin' ? 'Accelerate is part of macOS (or `brew install openblas`)' : platform === 'win32' ? 'put OpenBLAS\'s libopenblas.dll on PATH' : '`apt install libopenblas0` (Debian/Ubuntu) or your distribution\'s OpenBLAS';
+  return `no system BLAS found: dense products run on XNNPACK; ${how} trains the MLP about 2x faster (issue 12; INIT_BENCH_BLAS=PATH names a library)`;
+}
+
+function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0];
+}

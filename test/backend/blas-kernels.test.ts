@@ -1,0 +1,155 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Tensor, Tensor2D, Tensor4D } from '@tensorflow/tfjs-core';
+import { loadBlas } from '../../src/backend/blas.js';
+import { registerBlasKernels } from '../../src/backend/blas-kernels.js';
+import { startBackend, type Tf } from '../../src/backend/select.js';
+import { expectSameAsCpu, randomValues } from './against-cpu.js';
+
+/**
+ * The BLAS path's kernels (src/backend/blas-kernels.ts) against the cpu backend. They need a
+ * system BLAS (CI installs libopenblas0); without one the tests are skipped, saying so.
+ */
+const started = await startBackend('wasm', { blas: 'auto' });
+const tf: Tf = started.tf;
+const skip = started.label === 'wasm' ? `no system BLAS here (${started.hint})` : false;
+
+const tensor = (shape: number[], seed: number) => tf.tensor(randomValues(shape.reduce((a, b) => a * b, 1), seed), shape);
+
+test('the BLAS reads inputs and writes its output after the output grew the wasm heap', { skip }, async () => {
+  // Runs first in a fresh process: a 4096 x 4096 outer product (64 MB) is the largest
+  // allocation so far, so making its output grows wasm memory and detaches older views.
+  const heap = () => (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.buffer;
+  const before = heap();
+  const a = randomValues(4096, 1);
+  const b = randomValues(4096, 2);
+  await expectSameAsCpu(tf, 'outer product', () => tf.tidy(() => tf.matMul(tf.tensor2d(a, [4096, 1]), tf.tensor2d(b, [1, 4096]))));
+  assert.notEqual(heap(), before, 'the heap did not grow: this test did not exercise growth');
+});
+
+test('BLAS matMul equals cpu: every transpose combination, odd and empty sizes, batched, broadcast batches', { skip }, async () => {
+  const cases: [number[], number[], boolean, boolean][] = [
+    [[37, 53], [53, 29], false, false],
+    [[53, 37], [53, 29], true, false],
+    [[37, 53], [29, 53], false, true],
+    [[53, 37], [29, 53], true, true],
+    [[3, 17, 5], [3, 17, 7], true, false],
+    [[2, 9, 11], [2, 13, 11], false, true],
+    [[2, 3, 4, 5], [2, 3, 5, 6], false, false],
+    [[1, 6, 5], [4, 5, 3], false, false],
+    [[4, 6, 5], [1, 3, 5], false, true],
+    [[1, 1], [1, 1], true, true],
+    [[0, 5], [5, 3], false, false],
+    [[3, 0], [0, 4], false, false],
+    [[128, 784], [784, 256], false, false],
+  ];
+  for (const [aShape, bShape, ta, tb] of cases) {
+    await expectSameAsCpu(tf, `${aShape} x ${bShape} (${ta}, ${tb})`, () => tf.tidy(() => tf.matMul(tensor(aShape, 1), tensor(bShape, 2), ta, tb)));
+  }
+});
+
+test('BLAS matMul broadcasts batch axes as numpy does ([2,1] with [3] makes [2,3])', { skip }, async () => {
+  // The cpu backend pairs batches by index modulo each side's batch count, right only when one
+  // side has a single batch; the reference here broadcasts both operands explicitly first.
+  await expectSameAsCpu(tf, '[2,1,6,5] x [3,5,2]', () =>
+    tf.tidy(() => {
+      const a = tensor([2, 1, 6, 5], 1);
+      const b = tensor([3, 5, 2], 2);
+      return tf.getBackend() === 'cpu' ? tf.matMul(tf.broadcastTo(a, [2, 3, 6, 5]), tf.broadcastTo(b, [2, 3, 5, 2])) : tf.matMul(a, b);
+    }),
+  );
+});
+
+test('BLAS fused matMul equals cpu for every activation, bias shape and transpose', { skip }, async () => {
+  const activations = ['linear', 'relu', 'relu6', 'leakyrelu', 'elu', 'sigmoid', 'prelu'] as const;
+  const biases: (number[] | null)[] = [null, [23], [1], [1, 23], [19, 23], [19, 1]];
+  for (const activation of activations) {
+    for (const bias of biases) {
+      for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]]) {
+        const label = `${activation}, bias ${bias}, (${ta}, ${tb})`;
+        await expectSameAsCpu(tf, label, () =>
+          tf.tidy(() =>
+            tf.fused.matMul({
+              a: tensor(ta ? [31, 19] : [19, 31], 3) as Tensor2D,
+              b: tensor(tb ? [23, 31] : [31, 23], 4) as Tensor2D,
+              transposeA: ta,
+              transposeB: tb,
+              bias: bias ? tensor(bias, 5) : undefined,
+              activation,
+              preluActivationWeights: activation === 'prelu' ? tensor([23], 6) : undefined,
+              leakyreluAlpha: 0.3,
+            }),
+          ),
+        );
+      }
+    }
+  }
+  // Batched: [2, 7, 9] x [2, 9, 5] with a bias row.
+  await expectSameAsCpu(tf, 'batched fused', () => tf.tidy(() => tf.fused.matMul({ a: tensor([2, 7, 9], 7), b: tensor([2, 9, 5], 8), bias: tensor([5], 9), activation: 'relu' })));
+});
+
+test('BLAS gradients of a fused dense layer equal cpu (what training runs)', { skip }, async () => {
+  const x = randomValues(64 * 50, 10);
+  const w = randomValues(50 * 30, 11);
+  const bias = randomValues(30, 12);
+  const g = randomValues(64 * 30, 13);
+  for (const which of [0, 1, 2]) {
+    await expectSameAsCpu(tf, `gradient ${['x', 'w', 'bias'][which]}`, () =>
+      tf.tidy(() => {
+        const f = (xs: Tensor, ws: Tensor, bs: Tensor) => tf.sum(tf.mul(tf.fused.matMul({ a: xs as Tensor2D, b: ws as Tensor2D, bias: bs, activation: 'relu' }), tf.tensor2d(g, [64, 30])));
+        return tf.grads(f)([tf.tensor2d(x, [64, 50]), tf.tensor2d(w, [50, 30]), tf.tensor1d(bias)])[which];
+      }),
+    );
+  }
+});
+
+test('BLAS products and convolutions are deterministic and leak no tensors', { skip }, async () => {
+  const tensors = tf.memory().numTensors;
+  const bytes = (tf.memory() as { numBytes: number }).numBytes;
+  const run = () =>
+    tf.tidy(() => {
+      const a = tensor([65, 47], 14) as Tensor2D;
+      const b = tensor([47, 33], 15) as Tensor2D;
+      const x = tensor([2, 9, 9, 8], 19) as Tensor4D;
+      const conv = tf.grad((w: Tensor) => tf.sum(tf.fused.conv2d({ x, filter: w as Tensor4D, strides: 1, pad: 'same', bias: tensor([16], 20), activation: 'relu' })))(tensor([3, 3, 8, 16], 21));
+      return [conv, tf.fused.matMul({ a, b, bias: tensor([33], 16), activation: 'relu' }), tf.fused.matMul({ a, b, bias: tensor([65, 1], 17), activation: 'sigmoid' }), tf.matMul(a, tensor([65, 33], 18), true, false)].map((t) => Array.from(t.dataSync()));
+    });
+  assert.deepEqual(run(), run());
+  assert.equal(tf.memory().numTensors, tensors);
+  assert.equal((tf.memory() as { numBytes: number }).numBytes, bytes);
+});
+
+test('BLAS convolutions equal cpu: forward (plain and fused), backprop input and filter, over strides, paddings, kernel sizes, odd shapes', { skip }, async () => {
+  // Every convolution on the BLAS here, whatever its channel count (in runs, thin layers keep XNNPACK).
+  registerBlasKernels(tf, (await loadBlas('auto')).blas!, { forward: 1, backpropInput: 1, backpropFilter: 1 });
+  const cases: { x: [number, number, number, number]; f: [number, number, number, number]; stride: number | [number, number]; pad: 'valid' | 'same' | number }[] = [
+    { x: [2, 7, 7, 1], f: [3, 3, 1, 4], stride: 1, pad: 'valid' },
+    { x: [3, 9, 8, 3], f: [3, 3, 3, 5], stride: 1, pad: 'same' },
+    { x: [2, 11, 13, 2], f: [5, 3, 2, 3], stride: 2, pad: 'same' },
+    { x: [2, 10, 10, 4], f: [2, 2, 4, 6], stride: [2, 1], pad: 'valid' },
+    { x: [1, 6, 5, 3], f: [3, 3, 3, 2], stride: 1, pad: 1 },
+    { x: [2, 13, 11, 16], f: [3, 3, 16, 32], stride: 1, pad: 'valid' },
+    { x: [1, 5, 5, 2], f: [1, 1, 2, 3], stride: 3, pad: 'valid' },
+  ];
+  for (const c of cases) {
+    const label = JSON.stringify(c);
+    const x = () => tensor(c.x, 20) as Tensor4D;
+    const w = () => tensor(c.f, 21) as Tensor4D;
+    await expectSameAsCpu(tf, `forward ${label}`, () => tf.tidy(() => tf.conv2d(x(), w(), c.stride, c.pad)));
+    for (const activation of ['relu', 'sigmoid'] as const) {
+      await expectSameAsCpu(tf, `fused ${activation} ${label}`, () => tf.tidy(() => tf.fused.conv2d({ x: x(), filter: w(), strides: c.stride, pad: c.pad, bias: tensor([c.f[3]], 22), activation })));
+    }
+    // d/dW and d/dx of sum(conv2d(x, W) * g): the backprop kernels under test.
+    const loss = (xs: Tensor, ws: Tensor) => {
+      const y = tf.conv2d(xs as Tensor4D, ws as Tensor4D, c.stride, c.pad);
+      return tf.sum(tf.mul(y, tensor(y.shape, 23)));
+    };
+    await expectSameAsCpu(tf, `backprop filter ${label}`, () => tf.tidy(() => tf.grad((ws: Tensor) => loss(x(), ws))(w())));
+    await expectSameAsCpu(tf, `backprop input ${label}`, () => tf.tidy(() => tf.grad((xs: Tensor) => loss(xs, w()))(x())));
+  }
+});
+
+test('the backend label names the BLAS and its version', { skip }, () => {
+  assert.match(started.label, /^wasm\+(openblas|mkl|blis|accelerate|blas)( [\d.]+)?$/);
+  assert.equal(started.hint, null);
+});
