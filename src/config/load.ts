@@ -216,6 +216,17 @@ function resolveInitializers(given: Overrides, problems: string[]): (InitSpec | 
 const MLP_ONLY = ['hidden', 'depth', 'width'];
 const CNN_ONLY = ['filters', 'kernelSize', 'pool', 'padding', 'head'];
 
+/**
+ * A saved config.json as this version resolves it: folders written before every default was
+ * resolved per kind of model hold the other kind's defaults too (an MLP's `filters`, a CNN's
+ * `hidden`), which mean nothing there and are dropped rather than refused.
+ */
+export function savedConfig(saved: Overrides): Overrides {
+  if (!isPlainObject(saved.model)) return saved;
+  const other = saved.model.kind === 'cnn' ? MLP_ONLY : CNN_ONLY;
+  return { ...saved, model: Object.fromEntries(Object.entries(saved.model).filter(([k]) => !other.includes(k))) };
+}
+
 /** Rules that involve several keys, on what the user gave (before defaults). */
 function crossChecks(given: Overrides): string[] {
   const problems: string[] = [];

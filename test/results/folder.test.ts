@@ -75,3 +75,13 @@ test('default folders of runs started in the same second do not collide', () => 
   assert.equal(readdirSync(root).length, 2);
   assert.ok(existsSync(join(b, 'config.json')));
 });
+
+test("a folder written before configs were resolved per kind of model still reads (the other kind's defaults are dropped)", () => {
+  const { dir } = folderWithTrial();
+  const saved = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...saved, model: { ...saved.model, filters: [16, 32], kernelSize: 3, pool: 2, padding: 'valid', head: [] } }));
+  assert.deepEqual(readFolder(dir).config.model.hidden, [8]);
+  const cnn = { ...saved, model: { kind: 'cnn', hidden: [256, 128], filters: [4], activation: 'relu' } };
+  writeFileSync(join(dir, 'config.json'), JSON.stringify(cnn));
+  assert.deepEqual(readFolder(dir).config.model.filters, [4]);
+});
