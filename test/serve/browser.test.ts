@@ -70,7 +70,9 @@ test('the page in headless Chromium: start a two-initializer run from the form, 
     assert.ok(signal.dots >= 4, `signal chart drew ${signal.dots} points`);
     assert.ok(charts[3].dots >= 3, `gradient chart drew ${charts[3].dots} points`);
 
-    // The finished run links its report.
+    // The finished run links its report: the run list learns of it once the run has ended, which
+    // on a busy machine can come after the table has filled.
+    await page.waitForFunction(() => [...document.querySelectorAll('#runs li.current .files a')].some((a) => a.textContent === 'report.html'), undefined, { timeout: 120_000 });
     const links = await page.$$eval('#runs li.current .files a', (as) => as.map((a) => a.textContent));
     assert.ok(links.includes('report.html'), `links: ${links}`);
 
