@@ -89,5 +89,8 @@ async function runWithFolder(
     onEvent: options.onEvent,
     onTrial: (d, trial, task) => writer?.trial(task.index, trial, d),
   });
-  return writer ? writer.finish(doc) : doc;
+  const done = writer ? await writer.finish(doc) : doc;
+  // Last: once `end` is told, the results folder (report.html included) is complete.
+  options.onEvent?.({ type: 'end', complete: done.complete, stopped: done.stopped ?? null });
+  return done;
 }

@@ -20,6 +20,11 @@ program
   // Commander's own errors (unknown option or command, missing argument) are usage errors: exit 2.
   .exitOverride();
 
+/** An Examples section at the end of a command's --help. */
+function examples(cmd: Command, lines: [string, string][]): Command {
+  return cmd.addHelpText('after', `\nExamples:\n${lines.map(([c, what]) => `  # ${what}\n  $ ${c}`).join('\n')}`);
+}
+
 /** The config-file option and the flags that set config keys (config/flags.ts), for run or probe. */
 function configOptions(cmd: Command, which: 'run' | 'probe'): Command {
   cmd.option('-c, --config <file>', 'experiment config (YAML or JSON); flags override its values');
@@ -29,25 +34,36 @@ function configOptions(cmd: Command, which: 'run' | 'probe'): Command {
 
 configOptions(program.command('run'), 'run')
   .description('train one model per initializer and compare them (table, results folder)')
-  .option('-o, --out <dir>', 'results folder (default results/<timestamp>-<name>)')
+  .option('-o, --out <dir>', 'results folder (default: results/<timestamp>-<name>)')
   .option('--json', 'print the results document (only it) on stdout')
-  .option('-q, --quiet', 'no progress on stderr (same as --progress none)')
-  .option('--progress <mode>', 'auto (a bar on a TTY, plain lines otherwise) | bar | plain | none')
+  .option('-q, --quiet', 'no progress on stderr (same as --progress none); expectation results still print')
+  .option('--progress <mode>', 'auto (a bar on a TTY, plain lines otherwise) | bar | plain | none (default: auto)')
   .option('--plot', 'print the terminal chart of test accuracy even when stdout is not a TTY')
   .option('-j, --jobs <n>', 'trials run in parallel worker processes (default: one per core)')
   .option('--resume <dir>', 'continue an interrupted run in its results folder: only the missing trials run')
-  .option('--shard <i/n>', 'run shard i of n (1-based): the trials k with k mod n = i-1; auto/n reads JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID')
+  .option('--shard <i/n>', 'run shard i of n (1-based): the trials k with k mod n = i-1; auto/n reads JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID (default: all trials)')
   .option('--expect <expr>', 'assertion checked after the run, e.g. "heNormal.testAccuracy >= 0.85" or "heNormal > zeros" (repeatable; exit 4 if one fails)', (v: string, acc: string[] = []) => [...acc, v])
   .option('--fail-fast', 'stop at the first failed trial')
-  .option('--retries <n>', 'run a failed trial again up to n times (default 0)')
+  .option('--retries <n>', 'run a failed trial again up to n times (default: 0)')
   .action(async (opts) => exitWith(await (await import('./commands/run.js')).runCommand(opts, interruption())));
+examples(program.commands.find((c) => c.name() === 'run')!, [
+  ['init-bench run', 'zeros, random, Xavier and He on a 784-256-128-10 MLP'],
+  ['init-bench run --init he,xavier --depth 20 --seeds 0,1,2', 'deep ReLU net, three seeds, a t-test'],
+  ['init-bench run --config configs/grid-depth.yaml --jobs 2', 'a grid, two worker processes'],
+  ['init-bench run --config configs/smoke.yaml --expect "heNormal > zeros"', 'CI: exit 4 if it fails'],
+  ['init-bench run --resume results/<folder>', 'finish an interrupted run'],
+]);
 
 configOptions(program.command('probe'), 'probe')
   .description('signal propagation at init, no training: per-layer statistics, problems, a recommendation')
   .option('--seed <n>', 'seed for the weights and the batch (default: the config\'s first seed)')
-  .option('--batch <n>', 'training digits forwarded (default 256)')
+  .option('--batch <n>', 'training digits forwarded (default: 256)')
   .option('--json', 'machine-readable: per initializer { init, layers: [...] }')
   .action(async (opts) => exitWith(await (await import('./commands/probe.js')).probeCommand(opts)));
+examples(program.commands.find((c) => c.name() === 'probe')!, [
+  ['init-bench probe --init he,xavier,tfjs:heNormal --depth 20', 'why He wins on a deep ReLU net'],
+  ['init-bench probe --config configs/deep-tanh.yaml --json', 'machine-readable'],
+]);
 
 program
   .command('report <dir>')
@@ -55,37 +71,74 @@ program
   .option('--json', 'print the results document instead of the table')
   .option('--plot', 'print the terminal chart even when stdout is not a TTY')
   .action(async (dir, opts) => exitWith(await (await import('./commands/report.js')).reportCommand(dir, opts)));
+examples(program.commands.find((c) => c.name() === 'report')!, [
+  ['init-bench report results/<folder>', 'the table again; report.html and metrics.csv brought up to date'],
+  ['init-bench report artifact/ --json', 'the results document of a downloaded (read-only) folder'],
+]);
 
 program
   .command('compare <dirA> <dirB>')
   .description("two runs' summaries side by side, with the differences")
   .option('--json', 'machine-readable output')
   .action(async (a, b, opts) => exitWith(await (await import('./commands/report.js')).compareCommand(a, b, opts)));
+examples(program.commands.find((c) => c.name() === 'compare')!, [['init-bench compare results/<a> results/<b>', 'per initializer: B - A and a t-test']]);
 
 program
   .command('merge <dirs...>')
   .description('combine shard results folders into one (refuses folders of different experiments)')
-  .option('-o, --out <dir>', 'the merged results folder')
+  .option('-o, --out <dir>', 'the merged results folder (required)')
   .option('--json', 'print the merged results document on stdout')
-  .option('-q, --quiet', 'no notes on stderr')
+  .option('-q, --quiet', 'no notes on stderr (expectation results still print)')
+  .option('--expect <expr>', 'assertion checked on the merged results, as for run (repeatable; exit 4 if one fails)', (v: string, acc: string[] = []) => [...acc, v])
+  .option('--allow-partial', 'exit 0 even when trials are missing (default: exit 3)')
   .action(async (dirs, opts) => exitWith(await (await import('./commands/merge.js')).mergeCommand(dirs, opts)));
+examples(program.commands.find((c) => c.name() === 'merge')!, [
+  ['init-bench merge shard-* --out merged', 'exit 3 if a shard is missing'],
+  ['init-bench merge shard-* --out merged --expect "heNormal > zeros"', 'CI on the whole experiment'],
+]);
 
 program
   .command('list [name]')
   .description('the initializer catalogue, or one initializer explained')
   .option('--json', 'machine-readable: an array of { name, aliases, distribution, formula, reference, parameters }')
+  .option('--compare', 'the trade-offs: per initializer what it suits, what it costs, how it fails, and the presets that show it')
   .action(async (name, opts) => exitWith(await (await import('./commands/list.js')).listCommand(name, opts)));
+examples(program.commands.find((c) => c.name() === 'list')!, [
+  ['init-bench list', 'every initializer: aliases, parameters, formula'],
+  ['init-bench list kaiming', 'one explained: why, what it suits, pitfalls, the paper'],
+]);
 
 program
   .command('inspect')
   .description('sample one kernel and compare its statistics with the formula')
-  .option('-i, --init <name>', 'initializer, e.g. heNormal or "orthogonal(gain=2)"')
-  .option('--shape <dims>', 'kernel shape in tfjs layout: in,out (dense) or kh,kw,in,out (conv)')
-  .option('--seed <n>', 'seed (default 0)')
+  .option('-i, --init <name>', 'initializer, e.g. heNormal or "orthogonal(gain=2)" (required)')
+  .option('--shape <dims>', 'kernel shape in tfjs layout: in,out (dense) or kh,kw,in,out (conv) (required)')
+  .option('--seed <n>', 'seed (default: 0)')
   .option('--gain <g>', 'gain, for initializers that take one (a number or auto)')
-  .option('--activation <name>', 'the activation after the kernel, for gain auto (default relu)')
+  .option('--activation <name>', 'the activation after the kernel, for gain auto (default: relu)')
   .option('--json', 'machine-readable output')
   .action(async (opts) => exitWith(await (await import('./commands/inspect.js')).inspectCommand(opts)));
+examples(program.commands.find((c) => c.name() === 'inspect')!, [
+  ['init-bench inspect --init he --shape 784,256', 'std against sqrt(2 / fanIn)'],
+  ['init-bench inspect --init orthogonal --shape 3,3,16,32', 'a conv kernel and its orthogonality error'],
+]);
+examples(program, [
+  ['init-bench run', 'compare four initializers (a table, results/<folder>/report.html)'],
+  ['init-bench probe --depth 20', 'signal propagation at init, no training'],
+  ['init-bench list he', 'one initializer explained'],
+]);
+
+// `serve`: a local page that starts runs and shows them live (src/serve/).
+program
+  .command('serve')
+  .description('a local web page that starts runs and shows them live (charts, table, reports)')
+  .option('--port <n>', 'port (default 8321; 0 picks a free one)')
+  .option('--host <address>', 'address to bind (default 127.0.0.1; anything else is reachable from other machines)')
+  .option('--open', 'open the page in the default browser')
+  .option('--results <dir>', 'results folder where runs land and are listed from (default results)')
+  .option('--max-runs <n>', 'runs allowed at the same time (default 1)')
+  .option('-j, --jobs <n>', 'worker processes per run (default 1)')
+  .action(async (opts) => exitWith(await (await import('./commands/serve.js')).serveCommand(opts, interruption())));
 
 /**
  * SIGINT/SIGTERM abort the running command, which keeps what it finished and exits 130; a second

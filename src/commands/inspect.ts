@@ -6,10 +6,10 @@ import { numberList } from '../config/flags.js';
 import { ConfigError, UserError } from '../errors.js';
 import { ACTIVATIONS, type Activation } from '../initializers/gain.js';
 import { computeFans } from '../initializers/fans.js';
-import { orthogonalityError } from '../initializers/linalg.js';
+import { orthogonalityError, orthogonalityProduct } from '../initializers/linalg.js';
 import { entryOf, resolveInit } from '../initializers/registry.js';
 import { matrixShape } from '../initializers/fans.js';
-import type { KernelRequest } from '../initializers/types.js';
+import type { InitializerEntry, KernelRequest, OrthogonalBlock } from '../initializers/types.js';
 import { num } from '../report/format.js';
 import { deriveSeed, Rng } from '../util/random.js';
 import { parseInitFlag } from '../config/flags.js';
@@ -33,11 +33,17 @@ export interface KernelStats {
   std: number;
   expectedStd: number | null;
   stdRatio: number | null;
+  /** tfjs: mirrors that differ from their name: the std the name promises, and std over it. */
+  promisedStd: number | null;
+  promisedRatio: number | null;
   min: number;
   max: number;
   zeroFraction: number;
   gain: number | null;
+  /** max |M - gain^2 I| over the orthogonal part, M its W^T W or W W^T (see `orthogonalityOf`). */
   orthogonalityError: number | null;
+  /** What orthogonalityError measured, e.g. "W W^T of the centre tap [16, 32]". */
+  orthogonalityOf: string | null;
   histogram: { edges: number[]; counts: number[] };
 }
 
@@ -55,7 +61,7 @@ export async function inspectCommand(opts: InspectOptions): Promise<number> {
   } catch (err) {
     throw new UserError(`${entry.name} cannot fill a ${shape.join('x')} kernel: ${(err as Error).message}`);
   }
-  const stats = kernelStats(values, shape, seed, spec.label, entry.expectedStd(spec.params, req), entry.gain?.(spec.params, req) ?? null, entry.orthogonal ?? false);
+  const stats = kernelStats(values, shape, seed, spec.label, entry.expectedStd(spec.params, req), entry.gain?.(spec.params, req) ?? null, orthogonalPart(entry, shape), entry.promisedStd?.(spec.params, req) ?? null);
   process.stdout.write(opts.json ? `${JSON.stringify(stats, null, 2)}\n` : `${render(stats)}\n`);
   return 0;
 }
@@ -84,6 +90,14 @@ function parseOptions(opts: InspectOptions) {
   return { spec, shape: shape as number[], seed, activation };
 }
 
+/** The block whose orthogonality an orthogonal-type entry promises; null for other entries. */
+function orthogonalPart(entry: InitializerEntry, shape: number[]): OrthogonalBlock | null {
+  if (!entry.orthogonal) return null;
+  if (entry.orthogonalBlock) return entry.orthogonalBlock(shape);
+  const [rows, cols] = matrixShape(shape);
+  return { offset: 0, rows, cols, where: `kernel as [${rows}, ${cols}]` };
+}
+
 export function kernelStats(
   values: Float32Array,
   shape: number[],
@@ -91,7 +105,8 @@ export function kernelStats(
   init: string,
   expectedStd: number | null,
   gain: number | null,
-  orthogonal: boolean,
+  orthogonal: OrthogonalBlock | null,
+  promisedStd: number | null = null,
 ): KernelStats {
   let sum = 0;
   let sum2 = 0;
@@ -107,7 +122,6 @@ export function kernelStats(
   }
   const mean = sum / values.length;
   const std = Math.sqrt(Math.max(0, sum2 / values.length - mean * mean));
-  const [rows, cols] = matrixShape(shape);
   const { fanIn, fanOut } = computeFans(shape);
   return {
     init,
@@ -119,11 +133,16 @@ export function kernelStats(
     std,
     expectedStd,
     stdRatio: expectedStd ? std / expectedStd : null,
+    promisedStd,
+    promisedRatio: promisedStd ? std / promisedStd : null,
     min,
     max,
     zeroFraction: zeros / values.length,
     gain,
-    orthogonalityError: orthogonal ? orthogonalityError(values, rows, cols, gain ?? 1) : null,
+    orthogonalityError: orthogonal
+      ? orthogonalityError(values.subarray(orthogonal.offset, orthogonal.offset + orthogonal.rows * orthogonal.cols), orthogonal.rows, orthogonal.cols, gain ?? 1)
+      : null,
+    orthogonalityOf: orthogonal ? `${orthogonalityProduct(orthogonal.rows, orthogonal.cols)} of the ${orthogonal.where}` : null,
     histogram: histogram(values, min, max, 15),
   };
 }
@@ -147,9 +166,10 @@ function render(s: KernelStats): string {
     `  fanIn ${s.fanIn}, fanOut ${s.fanOut}${s.gain !== null ? `, gain ${num(s.gain, 4)}` : ''}`,
     `  mean      ${num(s.mean, 5)}`,
     `  std       ${num(s.std, 5)}${s.expectedStd !== null ? `   expected ${num(s.expectedStd, 5)}   ratio ${num(s.stdRatio, 4)}` : ''}`,
+    ...(s.promisedStd !== null ? [`  the name promises std ${num(s.promisedStd, 5)}: ratio ${num(s.promisedRatio, 4)} (\`init-bench list ${s.init.replace(/\(.*$/, '')}\` says why)`] : []),
     `  min, max  ${num(s.min, 5)}, ${num(s.max, 5)}`,
     `  zeros     ${(100 * s.zeroFraction).toFixed(2)}%`,
   ];
-  if (s.orthogonalityError !== null) lines.push(`  max |W^T W - gain^2 I| = ${s.orthogonalityError.toExponential(2)}`);
+  if (s.orthogonalityError !== null) lines.push(`  max |M - gain^2 I| = ${s.orthogonalityError.toExponential(2)}, M = ${s.orthogonalityOf}`);
   return [...lines, '', ...bars].join('\n');
 }

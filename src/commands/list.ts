@@ -5,11 +5,15 @@ import chalk from 'chalk';
 import Table from 'cli-table3';
 import { UserError } from '../errors.js';
 import { CATALOGUE, findInitializer, suggestNames } from '../initializers/registry.js';
+import { compareRows } from '../initializers/compare.js';
 import type { InitializerEntry } from '../initializers/types.js';
+import { fitTable, terminalWidth } from '../report/fit.js';
 import { tableLook } from '../report/format.js';
 
 export interface ListOptions {
   json?: boolean;
+  /** The trade-offs table instead of the formulas. */
+  compare?: boolean;
 }
 
 /** The entry's parameters with their defaults, e.g. { stddev: 0.05, mean: 0 }. */
@@ -32,24 +36,52 @@ export function describeEntry(entry: InitializerEntry) {
 }
 
 export async function listCommand(name: string | undefined, opts: ListOptions): Promise<number> {
-  if (name !== undefined) return explain(name, opts);
+  if (name !== undefined) {
+    if (opts.compare) throw new UserError('--compare shows the whole catalogue; give no NAME (or drop --compare to explain one)');
+    return explain(name, opts);
+  }
+  if (opts.compare) return compare(opts);
   if (opts.json) {
     process.stdout.write(`${JSON.stringify(CATALOGUE.map(describeEntry), null, 2)}\n`);
     return 0;
   }
-  const width = Math.max(100, process.stdout.columns ?? 120);
-  const table = new Table({
-    head: ['name', 'aliases', 'parameters (defaults)', 'formula'],
-    colWidths: [20, 22, 26, width - 20 - 22 - 26 - 5],
-    wordWrap: true,
-    ...tableLook(),
-  });
-  for (const e of CATALOGUE) {
-    const params = Object.entries(parameterDefaults(e)).map(([k, v]) => `${k}=${v}`).join(', ');
-    table.push([e.name, e.aliases.join(', '), params, e.formula]);
-  }
-  process.stdout.write(`${table.toString()}\n`);
+  process.stdout.write(`${catalogueTable(terminalWidth())}\n`);
   process.stdout.write('`init-bench list NAME` explains one; `init-bench inspect --init NAME --shape 784,256` samples one.\n');
+  return 0;
+}
+
+/** The catalogue as a table `width` columns wide (Infinity: every value on one line). */
+export function catalogueTable(width: number): string {
+  const rows = CATALOGUE.map((e) => [e.name, e.aliases.join(', '), Object.entries(parameterDefaults(e)).map(([k, v]) => `${k}=${v}`).join(', '), e.formula]);
+  const fitted = fitTable(
+    [
+      { head: 'name', cells: rows.map((r) => r[0]) },
+      { head: 'aliases', cells: rows.map((r) => r[1]), wrapTo: 8 },
+      { head: 'parameters (defaults)', cells: rows.map((r) => r[2]), wrapTo: 12, breakWords: true },
+      { head: 'formula', cells: rows.map((r) => r[3]), wrapTo: 16, breakWords: true },
+    ],
+    width,
+  );
+  const table = new Table({ head: fitted.columns.map((c) => c.head), ...(fitted.colWidths ? { colWidths: fitted.colWidths, wordWrap: true } : {}), ...tableLook() });
+  for (let k = 0; k < rows.length; k++) table.push(fitted.columns.map((c) => c.cells[k]));
+  return table.toString();
+}
+
+function compare(opts: ListOptions): number {
+  const rows = compareRows();
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+    return 0;
+  }
+  const cells = rows.map((r) => [r.name, r.suits, r.cost, r.failure, r.shownBy.length ? r.shownBy.map((e) => `${e.preset}: ${e.shows}`).join('\n') : 'no preset yet']);
+  const heads = ['initializer', 'suits', 'costs', 'fails when (pitfalls)', 'shown by (configs/)'];
+  // Prose columns wrap to the terminal; piped, a readable 140 columns.
+  const width = Number.isFinite(terminalWidth()) ? terminalWidth() : 140;
+  const fitted = fitTable(heads.map((head, i) => ({ head, cells: cells.map((c) => c[i]), ...(i > 0 ? { wrapTo: 12, breakWords: true } : {}) })), width);
+  const table = new Table({ head: fitted.columns.map((c) => c.head), colWidths: fitted.colWidths, wordWrap: true, ...tableLook() });
+  for (let k = 0; k < cells.length; k++) table.push(fitted.columns.map((c) => c.cells[k]));
+  process.stdout.write(`${table.toString()}\n`);
+  process.stdout.write('Each preset\'s comment has the measured numbers: `init-bench run --config configs/NAME`. tfjs:* mirrors are ours as tfjs samples them (`init-bench list tfjs:NAME`).\n');
   return 0;
 }
 
@@ -76,7 +108,12 @@ function explain(name: string, opts: ListOptions): number {
     `${chalk.bold('Suits')}     ${entry.lesson.suits}`,
     `${chalk.bold('Pitfalls')}  ${entry.lesson.pitfalls}`,
   ];
-  if (entry.dataDependent) lines.push('', 'Data-dependent: it is applied on a training batch by `init-bench run` and `init-bench probe`.');
+  if (!entry.tfjs) {
+    lines.push(`${chalk.bold('Costs')}     ${entry.tradeoffs.cost}`);
+    const shown = entry.tradeoffs.shownBy.map((e) => `configs/${e.preset}: ${e.shows}`);
+    lines.push(`${chalk.bold('Shown by')}  ${shown.length ? shown.join('\n          ') : 'no preset yet'}`);
+  }
+  if (entry.dataDependent) lines.push('', 'Data-dependent: it is applied on training images (a batch, or every one for layer-wise pretraining) by `init-bench run` and `init-bench probe`.');
   process.stdout.write(`${lines.join('\n')}\n`);
   return 0;
 }

@@ -4,6 +4,7 @@
  */
 import type { ExperimentConfig } from '../config/load.js';
 import type { Progress } from '../report/progress.js';
+import { pretrainText } from '../report/pretrain.js';
 import { comparisonTable } from '../report/table.js';
 import { accuracyChart } from '../report/terminal.js';
 import { describePoint } from '../results/point.js';
@@ -20,6 +21,8 @@ export function printDocument(doc: ResultsDocument, config: ExperimentConfig, op
   }
   if (!doc.trials.length) return;
   process.stdout.write(`${comparisonTable(doc, config.train.target)}\n`);
+  const pretraining = pretrainText(doc);
+  if (pretraining) process.stdout.write(`\n${pretraining}\n`);
   const chart = process.stdout.isTTY || opts.plot ? accuracyChart(doc) : '';
   if (chart) process.stdout.write(`\n${chart}\n`);
 }
@@ -51,4 +54,9 @@ export function showEvents(progress: Progress): (e: RunEvent) => void {
         progress.end();
     }
   };
+}
+
+/** What `--init all` left out, and why: one line. */
+export function omittedLine(omitted: string[]): string {
+  return `--init all: left out what cannot fill this model: ${omitted.join('; ')}`;
 }

@@ -6,6 +6,7 @@ import Table from 'cli-table3';
 import { flagsToOverrides } from '../config/flags.js';
 import { describePoint } from '../results/point.js';
 import { readConfigFile, resolveConfig } from '../config/load.js';
+import { omittedLine } from './output.js';
 import { UserError } from '../errors.js';
 import { THRESHOLDS, recommend } from '../diagnostics/assess.js';
 import { probe, type ProbeResult } from '../diagnostics/probe.js';
@@ -25,6 +26,7 @@ export async function probeCommand(opts: ProbeOptions): Promise<number> {
   if (!Number.isInteger(batch) || batch < 2) throw new UserError(`--batch ${opts.batch} must be a whole number >= 2`);
   if (batch > config.data.trainSize) throw new UserError(`--batch ${batch} is more than the ${config.data.trainSize} training examples; give at most ${config.data.trainSize} (or a larger --train-size)`);
   const seed = config.seeds[0];
+  if (config.omitted) process.stderr.write(`${omittedLine(config.omitted)}\n`);
   if (config.grid.length > 1) process.stderr.write(`probe measures the first grid point (${describePoint(config.grid[0].values)}) of ${config.grid.length}\n`);
   const { results } = await probe(config, batch, seed, (line) => process.stderr.write(`${line}\n`));
   if (opts.json) {

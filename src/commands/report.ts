@@ -6,7 +6,8 @@ import chalk from 'chalk';
 import Table from 'cli-table3';
 import { join } from 'node:path';
 import { num, pct, tableLook } from '../report/format.js';
-import { FolderWriter, readFolder } from '../results/folder.js';
+import { reportFiles, sameJson, writeChanged } from '../report/write.js';
+import { readFolder } from '../results/folder.js';
 import { labelWithPoint, pointKey } from '../results/point.js';
 import type { InitSummary, ResultsDocument } from '../results/schema.js';
 import { differences } from '../util/json.js';
@@ -21,12 +22,22 @@ function loadFolder(dir: string) {
   return folder;
 }
 
+/**
+ * Prints the table and brings the folder's files up to date: results.json (when it was rebuilt
+ * from trials/), metrics.csv and report.html. Unchanged files are not touched, and a read-only
+ * folder (a downloaded CI artifact) is said once, not an error.
+ */
 export async function reportCommand(dir: string, opts: { json?: boolean; plot?: boolean }): Promise<number> {
   const { config, doc } = loadFolder(dir);
-  // results.json is brought up to date if it was rebuilt from trials/, and the reports rendered.
-  await new FolderWriter(dir, doc.shard ?? null).finish(doc);
+  const outcome = writeChanged(dir, [{ name: 'results.json', content: `${JSON.stringify(doc, null, 2)}\n`, same: sameJson(doc) }, ...(await reportFiles(doc))]);
   printDocument(doc, config, opts);
-  process.stderr.write(`report: ${join(dir, 'report.html')}, ${join(dir, 'metrics.csv')}\n`);
+  if (outcome.readOnly.length) {
+    process.stderr.write(`${dir} is read-only: ${outcome.readOnly.join(', ')} not brought up to date (the output above is from its trials; copy the folder to write them)\n`);
+  } else if (outcome.written.length) {
+    process.stderr.write(`report: wrote ${outcome.written.map((f) => join(dir, f)).join(', ')}\n`);
+  } else {
+    process.stderr.write(`report: ${join(dir, 'report.html')} and ${join(dir, 'metrics.csv')} are up to date\n`);
+  }
   return 0;
 }
 

@@ -18,7 +18,7 @@ import { resumeExperiment, runExperiment } from '../api.js';
 import type { RunEvent } from '../runner/experiment.js';
 import { shellQuote } from '../util/text.js';
 import { invokedAs } from './invocation.js';
-import { printDocument, showEvents } from './output.js';
+import { omittedLine, printDocument, showEvents } from './output.js';
 
 export interface RunOptions extends Record<string, unknown> {
   config?: string;
@@ -52,6 +52,7 @@ export async function runCommand(opts: RunOptions, signal?: AbortSignal): Promis
   const progress = createProgress(mode);
   const log = (line: string) => progress.log(line);
   if (shard) log(`shard ${shard.index}/${shard.count} (${shard.source})`);
+  if (config.omitted) log(omittedLine(config.omitted));
   let dir = opts.resume ?? opts.out;
   const onEvent = showEvents(progress);
   const events = (e: RunEvent) => {
@@ -92,10 +93,15 @@ export async function runCommand(opts: RunOptions, signal?: AbortSignal): Promis
   return failed > 0 ? EXIT.someFailed : EXIT.ok;
 }
 
+/** A shard holds part of the experiment: expectations are about the whole of it. */
+const SHARD_EXPECT = '--expect checks the whole experiment, and a shard holds only part of it: give --expect to `init-bench merge` once every shard has run';
+
 function newSettings(opts: RunOptions): { config: ExperimentConfig; shard: Shard | null } {
   const file = opts.config ? readConfigFile(opts.config) : {};
   const config = resolveConfig(file, flagsToOverrides(opts));
-  return { config, shard: opts.shard ? parseShard(opts.shard) : null };
+  const shard = opts.shard ? parseShard(opts.shard) : null;
+  if (shard && opts.expect?.length) throw new UserError(SHARD_EXPECT);
+  return { config, shard };
 }
 
 function resumeSettings(opts: RunOptions, dir: string): { config: ExperimentConfig; shard: null } {
@@ -103,6 +109,7 @@ function resumeSettings(opts: RunOptions, dir: string): { config: ExperimentConf
   if (given.length) throw new UserError(`--resume takes the experiment from ${join(dir, 'config.json')}; drop ${given.join(', ')}`);
   const folder = readFolder(dir, invokedAs());
   for (const w of folder.warnings) process.stderr.write(`warning: ${w}\n`);
+  if (folder.run.shard && opts.expect?.length) throw new UserError(SHARD_EXPECT);
   return { config: folder.config, shard: null };
 }
 

@@ -49,11 +49,20 @@ const initList = (s: string) => splitTopLevel(s).map(parseInitFlag);
 const seedList = (s: string) => numberList(s);
 const oneSeed = (s: string) => [numberOrRaw(s)];
 const on = () => true;
+/** "true"/"false" (also on/off, yes/no, 1/0); anything else stays text for the validator to name. */
+const boolOrRaw = (s: string): boolean | string => {
+  const t = s.trim().toLowerCase();
+  if (['true', 'on', 'yes', '1'].includes(t)) return true;
+  if (['false', 'off', 'no', '0'].includes(t)) return false;
+  return s;
+};
+/** A bare switch is true; with a value it is one boolean or a list (a grid axis). */
+const switchOrAxis = (s: string) => (s.trim() === '' ? true : axis(boolOrRaw)(s));
 const headList = (s: string) => (s === '' ? [] : numberList(s));
 
 /** Every flag that sets a config key. Order is the help's order. */
 export const CONFIG_FLAGS: FlagDef[] = [
-  { flag: '-i, --init <list>', key: 'initializers', parse: initList, probe: true, help: 'initializers to compare, e.g. he,xavier or "randomNormal(stddev=1)"' },
+  { flag: '-i, --init <list>', key: 'initializers', parse: initList, probe: true, help: 'initializers to compare, e.g. he,xavier or "randomNormal(stddev=1)"; all: every entry that fits the model' },
   { flag: '--hidden <widths>', key: 'model.hidden', parse: numberList, probe: true },
   { flag: '--depth <n>', key: 'model.depth', parse: axis(number), probe: true },
   { flag: '--width <n>', key: 'model.width', parse: axis(number), probe: true },
@@ -64,12 +73,15 @@ export const CONFIG_FLAGS: FlagDef[] = [
   { flag: '--pool <n>', key: 'model.pool', parse: number, probe: true },
   { flag: '--padding <mode>', key: 'model.padding', parse: same, probe: true },
   { flag: '--head <widths>', key: 'model.head', parse: headList, probe: true },
-  { flag: '--batch-norm', key: 'model.batchNorm', parse: on, probe: true },
+  { flag: '--batch-norm [list]', key: 'model.batchNorm', parse: switchOrAxis, probe: true, help: 'batch norm before each hidden activation; "false,true" compares without and with (a grid axis)' },
   { flag: '--dropout <rate>', key: 'model.dropout', parse: number, probe: true },
+  { flag: '--residual', key: 'model.residual', parse: on, probe: true },
+  { flag: '--block-depth <n>', key: 'model.blockDepth', parse: number, probe: true },
   { flag: '--dataset <name>', key: 'data.dataset', parse: same, probe: true },
   { flag: '--data-dir <dir>', key: 'data.dataDir', parse: same, probe: true },
   { flag: '--train-size <n>', key: 'data.trainSize', parse: number, probe: true },
   { flag: '--test-size <n>', key: 'data.testSize', parse: number, probe: true },
+  { flag: '--labeled-size <n>', key: 'data.labeledSize', parse: number },
   { flag: '--backend <name>', key: 'backend', parse: same, probe: true },
   { flag: '--blas <auto|off|path>', key: 'blas', parse: same, probe: true },
   { flag: '--seeds <list>', key: 'seeds', parse: seedList, help: 'seeds, e.g. 0,1,2: every initializer runs once per seed' },

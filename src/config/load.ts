@@ -8,10 +8,11 @@ import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parseDocument } from 'yaml';
 import { ConfigError, UserError, describeFsError } from '../errors.js';
-import { resolveInit, type InitSpec } from '../initializers/registry.js';
+import { entryOf, resolveInit, type InitSpec } from '../initializers/registry.js';
 import { architectureOf, layerPlan } from '../model/network.js';
 import { idxCounts } from '../data/idx.js';
 import { EMBEDDED_SPLIT, MAX_EMBEDDED } from '../data/split.js';
+import { ALL, everyFitting } from './all.js';
 import { expandGrid, variedAxes, type GridPoint } from './grid.js';
 import { describeIssue } from '../util/issues.js';
 import { DEFAULT_HIDDEN, DEFAULT_WIDTH, configSchema, gridAxes, keySchema, type BackendRequest, type ConfigInput, type ModelSettings, type ParsedConfig, type TrainSettings } from './schema.js';
@@ -36,6 +37,8 @@ export interface ExperimentConfig {
   varied: string[];
   /** The fully resolved config as a config file would hold it: what config.json saves. */
   resolved: Overrides;
+  /** `all` was asked for and these entries cannot fill the model: "name: why". */
+  omitted?: string[];
 }
 
 /** A partial config, as read from a file or built from flags. */
@@ -127,14 +130,16 @@ export function resolveConfig(input: unknown, flags: Overrides = {}): Experiment
   const given = mergeSources(input, flags);
   const parsed = configSchema.safeParse(given);
   const problems = parsed.success ? [] : parsed.error.issues.map((i) => describeIssue(i, issueContext(given)));
-  const initializers = resolveInitializers(given, problems);
+  const requested = resolveInitializers(given, problems);
   problems.push(...crossChecks(given));
   if (problems.length || !parsed.success) throw new ConfigError(problems);
 
   const config = parsed.data;
   const data = resolveData(config.data);
   const grid = expandGrid(config);
-  checkShapes(grid);
+  checkShapes(grid, []);
+  const { initializers, omitted } = expandAll(requested, grid);
+  checkShapes(grid, initializers);
   return {
     name: config.name,
     initializers,
@@ -147,7 +152,16 @@ export function resolveConfig(input: unknown, flags: Overrides = {}): Experiment
     grid,
     varied: variedAxes(config),
     resolved: resolvedInput(config, data, initializers),
+    ...(omitted.length ? { omitted } : {}),
   };
+}
+
+/** `all` in the list, in its place: the catalogue entries that fit every grid point's model. */
+function expandAll(requested: (InitSpec | typeof ALL)[], grid: GridPoint[]): { initializers: InitSpec[]; omitted: string[] } {
+  const explicit = requested.filter((r): r is InitSpec => r !== ALL);
+  if (explicit.length === requested.length) return { initializers: explicit, omitted: [] };
+  const { specs, skipped } = everyFitting(grid.map((p) => p.model), explicit);
+  return { initializers: requested.flatMap((r) => (r === ALL ? specs : [r])), omitted: skipped };
 }
 
 /** How messages find keys and axes in the schema. */
@@ -179,16 +193,20 @@ function mergeSources(input: Overrides, flags: Overrides): Overrides {
 }
 
 /** Each requested initializer resolved; its problems, and labels given twice, added to `problems`. */
-function resolveInitializers(given: Overrides, problems: string[]): InitSpec[] {
-  const initializers: InitSpec[] = [];
+function resolveInitializers(given: Overrides, problems: string[]): (InitSpec | typeof ALL)[] {
+  const initializers: (InitSpec | typeof ALL)[] = [];
   const requested = Array.isArray(given.initializers) ? given.initializers : given.initializers === undefined ? configSchema.shape.initializers.parse(undefined) : [];
   requested.forEach((input: unknown, i: number) => {
     if (typeof input !== 'string' && !isPlainObject(input)) return; // the schema reports it
+    if (typeof input === 'string' && input.trim().toLowerCase() === ALL) {
+      if (!initializers.includes(ALL)) initializers.push(ALL);
+      return;
+    }
     const spec = resolveInit(input as never, `initializers[${i}]`);
     if (Array.isArray(spec)) problems.push(...spec);
     else initializers.push(spec);
   });
-  const labels = initializers.map((s) => s.label);
+  const labels = initializers.flatMap((s) => (s === ALL ? [] : [s.label]));
   const twice = labels.filter((l, i) => labels.indexOf(l) !== i);
   if (twice.length) problems.push(`initializer ${[...new Set(twice)].join(', ')} is requested twice (aliases count as the same); give one a \`label\``);
   return initializers;
@@ -227,22 +245,37 @@ function crossChecks(given: Overrides): string[] {
 /** Sizes spelled out: the embedded split's, or all of an IDX set (its files are checked here, before any work). */
 function resolveData(data: ParsedConfig['data']): ExperimentConfig['data'] {
   if (data.dataDir === undefined) {
-    return { ...data, trainSize: data.trainSize ?? EMBEDDED_SPLIT.train, testSize: data.testSize ?? EMBEDDED_SPLIT.test };
+    return checkLabeled({ ...data, trainSize: data.trainSize ?? EMBEDDED_SPLIT.train, testSize: data.testSize ?? EMBEDDED_SPLIT.test });
   }
   const counts = idxCounts(data.dataDir);
   const problems: string[] = [];
   if ((data.trainSize ?? 0) > counts.train) problems.push(`\`data.trainSize\` is ${data.trainSize}; ${data.dataDir} has ${counts.train} training examples`);
   if ((data.testSize ?? 0) > counts.test) problems.push(`\`data.testSize\` is ${data.testSize}; ${data.dataDir} has ${counts.test} test examples`);
   if (problems.length) throw new ConfigError(problems);
-  return { ...data, trainSize: data.trainSize ?? counts.train, testSize: data.testSize ?? counts.test };
+  return checkLabeled({ ...data, trainSize: data.trainSize ?? counts.train, testSize: data.testSize ?? counts.test });
 }
 
-/** Both datasets are 28x28 digits of 10 classes: a conv stack that does not fit is a config error. */
-function checkShapes(grid: GridPoint[]): void {
+/** `labeledSize` is a part of the training examples. */
+function checkLabeled(data: ExperimentConfig['data']): ExperimentConfig['data'] {
+  if (data.labeledSize !== undefined && data.labeledSize > data.trainSize) {
+    throw new ConfigError([`\`data.labeledSize\` is ${data.labeledSize}; it must be at most \`data.trainSize\` (${data.trainSize}), the training examples it labels`]);
+  }
+  return data;
+}
+
+/**
+ * Both datasets are 28x28 digits of 10 classes: a conv stack that does not fit is a config error,
+ * and so is a data-dependent initializer that cannot work on a model's layers.
+ */
+function checkShapes(grid: GridPoint[], initializers: InitSpec[]): void {
   const problems = new Set<string>();
   for (const point of grid) {
     try {
-      layerPlan(architectureOf(point.model, { height: 28, width: 28, classes: 10 }));
+      const kinds = layerPlan(architectureOf(point.model, { height: 28, width: 28, classes: 10 })).map((p) => p.kind);
+      for (const spec of initializers) {
+        const refusal = entryOf(spec).dataDependent?.unsupported?.(kinds);
+        if (refusal) problems.add(`initializer ${spec.label}: ${refusal}`);
+      }
     } catch (err) {
       problems.add(`\`model\`: ${(err as Error).message}`);
     }

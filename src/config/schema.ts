@@ -36,7 +36,7 @@ function axis<T extends z.ZodType>(t: T, description: string) {
   return z.union([t, z.array(t).min(1)]).meta({ description, gridAxis: true } satisfies Meta);
 }
 
-/** A requested initializer: a name or alias, or `{ name, label, dense, conv, output, bias, ...params }` (checked against the catalogue by the registry). */
+/** A requested initializer: a name or alias, or `{ name, label, dense, conv, output, residualOut, bias, ...params }` (checked against the catalogue by the registry). */
 export const initInputSchema = z.union([
   z.string(),
   z.looseObject({ name: z.string().optional(), label: z.string().optional() }),
@@ -48,6 +48,7 @@ export const dataSchema = z
     dataDir: described(z.string().min(1).optional(), 'Folder with the four IDX files (raw or .gz) of full MNIST or Fashion-MNIST.'),
     trainSize: described(whole(1).optional(), 'Training examples, stratified and seeded (default 8000 of the embedded digits, or all of an IDX train set).'),
     testSize: described(whole(1).optional(), 'Test examples, disjoint from the training ones (default 2000 embedded, or all of an IDX test set).'),
+    labeledSize: described(whole(1).optional(), 'Of the training examples, how many keep their label for training (stratified: the first of each class in the seeded order; default all). Data-dependent initializers (layerwisePretrain) still see every training image.'),
   })
   .prefault({});
 
@@ -64,8 +65,10 @@ export const modelSchema = z
     pool: described(whole(1).default(2), 'CNN: max-pooling window (and stride) after each conv layer; 1 for none.'),
     padding: described(z.enum(PADDINGS).default('valid'), 'CNN: valid (no padding) | same (zero padding keeps the size).'),
     head: described(z.array(whole(1)).default([]), 'CNN: widths of dense layers between the convs and the output (none: straight to the output).'),
-    batchNorm: described(z.boolean().default(false), 'Batch normalization after every hidden layer\'s product, before its activation.'),
+    batchNorm: axis(z.boolean(), 'Batch normalization after every hidden layer\'s product, before its activation; [false, true] compares without and with.').default(false),
     dropout: described(z.number().min(0).lt(1).default(0), 'Dropout rate after every hidden layer\'s activation (0: none; seeded).'),
+    residual: axis(z.boolean(), 'Residual blocks after a plain first layer: out = act(skip + branch), the skip an identity or, where the width changes, a learned projection (MLP: hidden layers; CNN: same-padded convs). [false, true] compares both.').default(false),
+    blockDepth: described(whole(1).default(2), 'Layers per residual block; the hidden (or conv) layers after the first must be a multiple of it.'),
   })
   .prefault({});
 
@@ -74,7 +77,7 @@ export const trainSchema = z
     optimizer: axis(z.enum(OPTIMIZERS), 'sgd | momentum (0.9) | adam | rmsprop. SGD shows the init\'s effect plainly; Adam rescales updates per weight and hides part of it.').default('momentum'),
     lr: axis(z.number().positive(), 'Learning rate.').default(0.01),
     batchSize: described(whole(1).default(64), 'Examples per step.'),
-    epochs: described(whole(1).default(3), 'Passes over the training set.'),
+    epochs: described(whole(1).default(3), 'Passes over the training set (its labeled part, with data.labeledSize).'),
     target: described(z.number().min(0).max(1).default(0.9), 'Test accuracy (0..1) counted as reached in "epochs to target".'),
   })
   .prefault({});
@@ -87,7 +90,7 @@ export const configSchema = z.strictObject({
   ),
   initializers: described(
     z.array(initInputSchema).min(1).default(['zeros', 'randomNormal', 'glorotUniform', 'heNormal']),
-    'Initializers to compare: catalogue names or aliases, or { name, label, ...params }, or per layer kind { dense, conv, output, bias }.',
+    'Initializers to compare: catalogue names or aliases, or { name, label, ...params }, or per layer kind { dense, conv, output, residualOut, bias }.',
   ),
   seeds: described(z.array(whole(0)).min(1).default([0]), 'Trial seeds: every initializer runs once per seed. 0 is a real seed.'),
   backend: described(z.enum(BACKENDS).default('auto'), 'tfjs backend: auto (tensorflow > wasm > cpu), tensorflow, wasm or cpu.'),
@@ -145,9 +148,11 @@ type ModelOutput = ParsedConfig['model'];
 type TrainOutput = ParsedConfig['train'];
 
 /** The model of one grid point: every axis one value, and the hidden widths resolved. */
-export type ModelSettings = Omit<ModelOutput, 'hidden' | 'depth' | 'width' | 'activation'> & {
+export type ModelSettings = Omit<ModelOutput, 'hidden' | 'depth' | 'width' | 'activation' | 'residual' | 'batchNorm'> & {
   hidden: number[];
   activation: Single<ModelOutput['activation']>;
+  residual: Single<ModelOutput['residual']>;
+  batchNorm: boolean;
 };
 
 /** The training settings of one grid point. */

@@ -46,6 +46,20 @@ export function stratifiedSplit(data: Dataset, trainSize: number | undefined, te
   return { train: rng.shuffle(Int32Array.from(train)), test: rng.shuffle(Int32Array.from(test)) };
 }
 
+/**
+ * The labeled part of the training examples (`data.labeledSize`): per class, the first examples
+ * in the training order (already seeded and shuffled), in proportion to the class's share of the
+ * training set (largest remainder). Kept in the training order. The rest of the training images
+ * stay available without labels (layer-wise pretraining).
+ */
+export function labeledSubset(data: Dataset, trainIdx: Int32Array, size: number): Int32Array {
+  if (size >= trainIdx.length) return trainIdx;
+  const counts = new Array<number>(data.classes).fill(0);
+  for (const i of trainIdx) counts[data.labels[i]]++;
+  const quota = quotas(counts, size);
+  return trainIdx.filter((i) => quota[data.labels[i]]-- > 0);
+}
+
 function sample(data: Dataset, pool: number[], size: number, rng: Rng, part: string): number[] {
   if (size > pool.length) throw new UserError(`${part} size ${size} exceeds the ${pool.length} ${part} examples of ${data.source}`);
   const byClass = groupByClass(data, pool, rng);

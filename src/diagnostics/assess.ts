@@ -72,20 +72,29 @@ export function assess(layers: LayerStats[], distinct?: number[]): Assessment {
   if (!(base > 0)) problems.push('no signal: the first hidden layer outputs a constant');
   else if (lastSignal < THRESHOLDS.signalVanishes) problems.push(`vanishing signal (activation std x${fmt(lastSignal)} by layer ${hidden.length})`);
   else if (lastSignal > THRESHOLDS.signalExplodes) problems.push(`exploding signal (activation std x${fmt(lastSignal)} by layer ${hidden.length})`);
-  const zeroGradLayer = layers.findIndex((l) => l.gradNorm < THRESHOLDS.gradientFloor);
+  // A kernel that starts at exactly 0 but has a gradient (Fixup's output layer, the last layer of a
+  // zero-initialized residual branch) moves at the first step; the layers before it get no gradient
+  // until then. That is how those schemes start, not a vanishing gradient.
+  const lastUnlocking = layers.map((l) => l.weightNorm === 0 && l.gradNorm >= THRESHOLDS.gradientFloor).lastIndexOf(true);
+  const waiting = (i: number) => i < lastUnlocking && layers[i].gradNorm < THRESHOLDS.gradientFloor;
+  const measured = layers.filter((_, i) => !waiting(i));
+  const zeroGradLayer = layers.findIndex((l, i) => !waiting(i) && l.gradNorm < THRESHOLDS.gradientFloor);
+  const gradsMeasured = !waiting(0) && !waiting(hidden.length - 1);
   if (zeroGradLayer >= 0) problems.push(`vanishing gradients (layer ${zeroGradLayer + 1} grad ${fmt(layers[zeroGradLayer].gradNorm)})`);
-  else if (layers.some((l) => l.gradToWeightRatio < THRESHOLDS.gradToWeightFloor)) {
-    const smallest = Math.min(...layers.map((l) => l.gradToWeightRatio));
+  else if (measured.some((l) => l.gradToWeightRatio < THRESHOLDS.gradToWeightFloor)) {
+    const smallest = Math.min(...measured.map((l) => l.gradToWeightRatio));
     problems.push(`vanishing gradients (grad/weight ${fmt(smallest)})`);
-  } else if (deep && firstGrad < THRESHOLDS.gradientVanishes) problems.push(`vanishing gradients (layer 1 grad x${fmt(firstGrad)} of layer ${hidden.length})`);
-  else if (deep && firstGrad > THRESHOLDS.gradientExplodes) problems.push(`exploding gradients (layer 1 grad x${fmt(firstGrad)} of layer ${hidden.length})`);
+  } else if (deep && gradsMeasured && firstGrad < THRESHOLDS.gradientVanishes) problems.push(`vanishing gradients (layer 1 grad x${fmt(firstGrad)} of layer ${hidden.length})`);
+  else if (deep && gradsMeasured && firstGrad > THRESHOLDS.gradientExplodes) problems.push(`exploding gradients (layer 1 grad x${fmt(firstGrad)} of layer ${hidden.length})`);
   const dead = worst(hidden.map((l) => l.deadFraction));
   if (dead.value > THRESHOLDS.deadUnits) problems.push(`dead ReLUs ${pct(dead.value)} (layer ${dead.index + 1})`);
   const saturated = worst(hidden.map((l) => l.saturatedFraction));
   if (saturated.value > THRESHOLDS.saturated) problems.push(`saturated ${pct(saturated.value)} (layer ${saturated.index + 1})`);
 
   const drift = (r: number[]) => Math.max(...r.map((x) => Math.abs(Math.log(x))));
-  const score = drift(signalRatios) + drift(gradientRatios) + (Number.isFinite(minGrad) ? 0 : Infinity);
+  // Layers still waiting for their gradient (see above) say nothing about its drift.
+  const gradientDrift = gradsMeasured ? drift(gradientRatios.filter((_, i) => !waiting(i))) : 0;
+  const score = drift(signalRatios) + gradientDrift + (Number.isFinite(minGrad) ? 0 : Infinity);
   return { depth: hidden.length, signalRatios, gradientRatios, problems, healthy: problems.length === 0, score: Number.isFinite(score) ? score : Infinity };
 }
 
@@ -102,8 +111,14 @@ export function recommend(results: { init: string; assessment: Assessment }[]): 
   const healthy = results.filter((r) => r.assessment.healthy).sort((a, b) => a.assessment.score - b.assessment.score);
   const others = results.filter((r) => !r.assessment.healthy);
   const lines: string[] = [];
+  const gradients = (ratios: number[]) => {
+    const measured = ratios.filter((x) => Number.isFinite(x) && x > 0);
+    return measured.length === ratios.length
+      ? `kernel gradient norms within ${range(ratios)} of the last hidden layer's`
+      : 'kernel gradients start at 0 behind a zero-initialized layer (they flow once it moves, after the first step)';
+  };
   const describe = (r: (typeof results)[number]) =>
-    `activation std stays within ${range(r.assessment.signalRatios)} of layer 1's across ${r.assessment.depth} hidden layers; kernel gradient norms within ${range(r.assessment.gradientRatios)} of the last hidden layer's`;
+    `activation std stays within ${range(r.assessment.signalRatios)} of layer 1's across ${r.assessment.depth} hidden layers; ${gradients(r.assessment.gradientRatios)}`;
   if (healthy.length) {
     lines.push(`Recommended: ${healthy.map((r) => r.init).join(', ')}`);
     for (const r of healthy) lines.push(`  ${r.init}: ${describe(r)}`);

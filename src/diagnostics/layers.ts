@@ -57,6 +57,18 @@ export function layerStats(tf: Tf, model: Model, x: Tensor2D, oneHot: Tensor2D):
   });
 }
 
+/**
+ * Per layer, the std of the activations on a fixed batch (probe mode: batch statistics, no
+ * dropout, as \`layerStats\` measures at init). One forward pass, no gradient: cheap enough to
+ * repeat after every epoch, so the signal's spread can be followed as the network trains.
+ */
+export function activationStds(tf: Tf, model: Model, x: Tensor2D): number[] {
+  return tidyValue(tf, () => {
+    const trace = forward(tf, model, x, 'probe');
+    return trace.activations.map((a) => scalarOf(tf.sqrt(tf.moments(a).variance)));
+  });
+}
+
 function saturation(tf: Tf, a: Tensor, activation: Activation): Tensor | null {
   if (activation === 'tanh') return tf.mean(tf.cast(tf.greater(tf.abs(a), 0.99), 'float32'));
   if (activation === 'sigmoid') return tf.mean(tf.cast(tf.logicalOr(tf.less(a, 0.01), tf.greater(a, 0.99)), 'float32'));
@@ -75,6 +87,10 @@ function scalarOf(t: Tensor): number {
 export function distinctUnits(tf: Tf, model: Model, tol = 1e-6): number[] {
   return model.layers.slice(0, -1).map((layer) => {
     const [fanIn, units] = matrixShape(layer.shape);
+    // Each unit of a residual block's last layer or projection is added to its own unit of the
+    // other term (skip or branch), so equal incoming weights do not make two units
+    // interchangeable: a symmetry there shows in the layers that feed the skip.
+    if (layer.kind === 'residualOut' || layer.residual?.role === 'projection') return units;
     const w = layer.kernel.dataSync();
     const b = layer.bias.dataSync();
     let scale = 0;

@@ -114,6 +114,11 @@ export function hadamardSign(i: number, j: number): number {
  * max |M - gain^2 I| where M = W^T W (rows >= cols) or W W^T (rows < cols), W row-major
  * [rows, cols]: how far a kernel is from a scaled orthogonal matrix.
  */
+/** Which product orthogonalityError compares with gain^2 I: the one that can be the identity. */
+export function orthogonalityProduct(rows: number, cols: number): 'W^T W' | 'W W^T' {
+  return rows >= cols ? 'W^T W' : 'W W^T';
+}
+
 export function orthogonalityError(w: ArrayLike<number>, rows: number, cols: number, gain: number): number {
   const byColumns = rows >= cols;
   const n = byColumns ? cols : rows;

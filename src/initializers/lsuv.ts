@@ -3,7 +3,8 @@
  * orthogonal pre-init, walk the layers from the input; forward a training batch, measure the
  * variance of the layer's output before its activation (one scalar over batch and units), and
  * divide the kernel by its square root, until |variance - 1| < tol or maxIterations. Biases are
- * left alone.
+ * left alone. In a residual block the variance is the branch's own output's, before the skip is
+ * added (scaling the kernel cannot change the skip's share of the sum).
  */
 import type { DataDependentContext } from './types.js';
 
@@ -19,7 +20,7 @@ export function applyLsuv(ctx: DataDependentContext, tol: number, maxIterations:
   const iterations: number[] = [];
   const finalVariance: number[] = [];
   const varianceAt = (l: number) =>
-    tf.tidy(() => tf.moments(ctx.forward(ctx.batch, l + 1).preActivations[l]).variance.dataSync()[0]);
+    tf.tidy(() => tf.moments(ctx.forward(ctx.batch, l + 1).outputs[l]).variance.dataSync()[0]);
   ctx.layers.forEach((layer, l) => {
     let done = 0;
     let variance = varianceAt(l);

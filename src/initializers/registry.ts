@@ -4,6 +4,8 @@
  */
 import './catalogue/scaled.js';
 import './catalogue/structured.js';
+import './catalogue/residual.js';
+import './catalogue/pretrained.js';
 import { definedEntries } from './catalogue/define.js';
 import { tfjsEntries } from './catalogue/tfjs.js';
 import type { InitializerEntry, LayerKind, Params } from './types.js';
@@ -52,7 +54,7 @@ export interface KernelSpec {
 
 /**
  * An initializer as a trial uses it: the main kernel initializer, optional overrides per layer
- * kind (`dense`, `conv`, `output`), the bias initializer (zeros unless given), and the label shown.
+ * kind (`dense`, `conv`, `output`, `residualOut`), the bias initializer (zeros unless given), and the label shown.
  */
 export interface InitSpec extends KernelSpec {
   label: string;
@@ -60,10 +62,10 @@ export interface InitSpec extends KernelSpec {
   bias?: KernelSpec;
 }
 
-/** What a config or flag may give: a name, or `{ name, label?, dense?, conv?, output?, bias?, ...params }`. */
+/** What a config or flag may give: a name, or `{ name, label?, dense?, conv?, output?, residualOut?, bias?, ...params }`. */
 export type InitInput = string | ({ name?: string; label?: string } & Params);
 
-const KINDS: LayerKind[] = ['dense', 'conv', 'output'];
+const KINDS: LayerKind[] = ['dense', 'conv', 'output', 'residualOut'];
 
 /** Resolves one requested initializer, or returns the problems with it (for one report). */
 export function resolveInit(input: InitInput, where: string): InitSpec | string[] {
@@ -71,7 +73,7 @@ export function resolveInit(input: InitInput, where: string): InitSpec | string[
     const kernel = resolveKernel(input, where);
     return Array.isArray(kernel) ? kernel : { ...kernel, label: defaultLabel(kernel) };
   }
-  const { label, bias, dense, conv, output, ...rest } = input;
+  const { label, bias, dense, conv, output, residualOut, ...rest } = input;
   const problems: string[] = [];
   const take = (value: unknown, at: string): KernelSpec | undefined => {
     if (value === undefined) return undefined;
@@ -81,15 +83,16 @@ export function resolveInit(input: InitInput, where: string): InitSpec | string[
     return undefined;
   };
   const perKind: Partial<Record<LayerKind, KernelSpec>> = {};
-  for (const [kind, value] of [['dense', dense], ['conv', conv], ['output', output]] as const) {
-    const k = take(value, `${where}.${kind}`);
+  const given = { dense, conv, output, residualOut };
+  for (const kind of KINDS) {
+    const k = take(given[kind], `${where}.${kind}`);
     if (k) perKind[kind] = k;
   }
-  const hasKinds = dense !== undefined || conv !== undefined || output !== undefined;
+  const hasKinds = KINDS.some((kind) => given[kind] !== undefined);
   const main = rest.name !== undefined || !hasKinds ? take(rest, where) : undefined;
   const biasSpec = take(bias, `${where}.bias`);
   if (problems.length) return problems;
-  const base = main ?? perKind.dense ?? perKind.conv ?? perKind.output!;
+  const base = main ?? perKind.dense ?? perKind.conv ?? perKind.output ?? perKind.residualOut!;
   const spec: InitSpec = { ...base, label: '' };
   if (Object.keys(perKind).length) spec.layers = perKind;
   if (biasSpec) spec.bias = biasSpec;

@@ -4,8 +4,24 @@ import type { Tf } from '../backend/tf.js';
 import type { Rng } from '../util/random.js';
 import type { Activation } from './gain.js';
 
-/** Where a kernel sits: hidden dense layer, hidden conv layer, or the output (logits) layer. */
-export type LayerKind = 'dense' | 'conv' | 'output';
+/**
+ * Where a kernel sits: hidden dense layer, hidden conv layer, the output (logits) layer, or the
+ * last layer of a residual branch (dense or conv), whose output is added to the skip: zero there
+ * makes the block start as the identity (Goyal et al. 2017; SkipInit, De & Smith 2020).
+ */
+export type LayerKind = 'dense' | 'conv' | 'output' | 'residualOut';
+
+/** Where a layer sits in a residual net (see model/plan.ts); absent in a plain net. */
+export interface ResidualPlace {
+  /** Residual branches in the whole net: Fixup's L. */
+  branches: number;
+  /** Layers in each branch: Fixup's m (model.blockDepth). */
+  branchDepth: number;
+  /** `branch`: a layer inside a branch; `projection`: the learned skip of a block whose width changes. */
+  role: 'branch' | 'projection';
+  /** Position inside the branch, 0-based (branchDepth - 1 is the residualOut layer); 0 for a projection. */
+  position: number;
+}
 
 /** What an initializer is told about the kernel it fills. */
 export interface KernelRequest {
@@ -17,15 +33,40 @@ export interface KernelRequest {
   activation: Activation;
   leakySlope: number;
   kind: LayerKind;
+  /** Set in residual nets for the layers of a branch and for projections. */
+  residual?: ResidualPlace;
 }
 
 export type Params = Record<string, unknown>;
+
+/** A row-major [rows, cols] block of a kernel's values, starting at `offset`. */
+export interface OrthogonalBlock {
+  offset: number;
+  rows: number;
+  cols: number;
+  /** Named for the user, e.g. "centre tap [16, 32]". */
+  where: string;
+}
 
 /** What `init-bench list NAME` teaches about an entry. */
 export interface Lesson {
   why: string;
   suits: string;
   pitfalls: string;
+}
+
+/** A preset in configs/ that shows a claim of an entry's lesson, and what to look for there (its comment has the numbers). */
+export interface Evidence {
+  preset: string;
+  shows: string;
+}
+
+/** What `init-bench list --compare` weighs, beside the lesson's `suits` and `pitfalls` (the failure mode). */
+export interface Tradeoffs {
+  /** The work to initialize, beyond nothing: draws, QRs, passes over data. */
+  cost: string;
+  /** Presets that show what the lesson claims; empty where none does yet (the table says so). */
+  shownBy: Evidence[];
 }
 
 /** One catalogue entry: documentation, parameters, and how to sample a kernel. */
@@ -40,15 +81,25 @@ export interface InitializerEntry {
   /** Authors, year, title; null for constants. */
   reference: string | null;
   lesson: Lesson;
+  tradeoffs: Tradeoffs;
   /** Strict zod object with defaults: parses a config's parameters. */
   params: z.ZodType<Params>;
   sample(params: Params, req: KernelRequest): Float32Array | Promise<Float32Array>;
   /** The std a kernel's entries should have by the entry's formula; null when not a spread. */
   expectedStd(params: Params, req: Omit<KernelRequest, 'rng'>): number | null;
+  /**
+   * `tfjs:` mirrors whose samples differ from what their name promises: the std the name promises
+   * by docs/science.md (init-bench's entry of that name), which `inspect` prints beside expectedStd.
+   */
+  promisedStd?(params: Params, req: Omit<KernelRequest, 'rng'>): number | null;
   /** The gain this entry applies, where a gain applies. */
   gain?(params: Params, req: Omit<KernelRequest, 'rng'>): number;
-  /** Orthogonal-type: inspect reports max |W^T W - gain^2 I|. */
+  /** Orthogonal-type: inspect reports how far the orthogonal part is from gain^2 I. */
   orthogonal?: boolean;
+  /** Where the orthogonal matrix sits when it is not the whole kernel (deltaOrthogonal: the centre tap). */
+  orthogonalBlock?(shape: readonly number[]): OrthogonalBlock;
+  /** Why the entry cannot fill a kernel of this shape, or null when it can (absent: any shape). `--init all` skips entries that cannot fill the model. */
+  fits?(shape: readonly number[]): string | null;
   /** Needs a data batch after the model is built (LSUV): `sample` gives the starting weights, then this refines them. */
   dataDependent?: DataDependentHook;
   /** Sampled by tfjs itself (the `tfjs:` entries): needs a tfjs backend. */
@@ -76,9 +127,13 @@ export interface DataDependentContext {
   /** Every training image in a seeded order, `batchSize` at a time (no labels); caller disposes each. */
   trainingImages(batchSize: number, seed: number): Generator<Tensor2D>;
   /** Forward `x` through the first `upTo` layers: per layer, the input of its nonlinearity and its output. */
-  forward(x: Tensor2D, upTo: number): { preActivations: Tensor[]; activations: Tensor[] };
+  forward(x: Tensor2D, upTo: number): { preActivations: Tensor[]; outputs: Tensor[]; activations: Tensor[] };
   /** The trial seed. */
   seed: number;
+  /** Negative slope of leakyRelu layers (the model's). */
+  leakySlope: number;
+  /** Aborted when the run is interrupted: a long refinement (pretraining) stops at its next step. */
+  signal?: AbortSignal;
 }
 
 /** The data-dependent step of an initializer: refines the kernels in place and returns what the trial records. */
@@ -86,4 +141,6 @@ export interface DataDependentHook {
   /** The key under which a trial records the report (e.g. `lsuv`). */
   reportKey: string;
   run(params: Params, ctx: DataDependentContext): Promise<Record<string, unknown>> | Record<string, unknown>;
+  /** Why it cannot refine a model with these layer kinds (input side first); undefined when it can. Checked with the config. */
+  unsupported?(kinds: LayerKind[]): string | undefined;
 }

@@ -4,11 +4,12 @@
  * same trial always gets the same ones.
  */
 import { deriveSeed, Rng } from '../util/random.js';
-import { entryOf, kernelFor, type InitSpec } from '../initializers/registry.js';
+import { entryOf, kernelFor, type InitSpec, type KernelSpec } from '../initializers/registry.js';
 import type { KernelRequest } from '../initializers/types.js';
 import type { Tensor2D } from '@tensorflow/tfjs-core';
 import type { Tf } from '../backend/tf.js';
-import { forward, layerPlan, type Architecture, type Model } from './network.js';
+import { forward, type Model } from './network.js';
+import { layerPlan, type Architecture, type LayerPlan } from './plan.js';
 
 export interface SampledKernels {
   kernels: Float32Array[];
@@ -29,16 +30,26 @@ export async function sampleKernels(arch: Architecture, spec: InitSpec, seed: nu
       activation: plan.activation,
       leakySlope: arch.leakySlope,
       kind: plan.kind,
+      ...(plan.residual ? { residual: plan.residual } : {}),
     };
-    const kernel = kernelFor(spec, plan.kind);
+    const kernel = kernelOf(spec, plan);
     const entry = entryOf(kernel);
     kernels.push(await entry.sample(kernel.params, req));
     gains.push(entry.gain ? entry.gain(kernel.params, req) : null);
     const bias = spec.bias;
-    const biasReq = { ...req, shape: [plan.shape[1]], rng: new Rng(deriveSeed(seed, 'bias', i)) };
+    const biasReq = { ...req, shape: [plan.shape[plan.shape.length - 1]], rng: new Rng(deriveSeed(seed, 'bias', i)) };
     biases.push(bias ? await entryOf(bias).sample(bias.params, biasReq) : null);
   }
   return { kernels, biases, gains };
+}
+
+/**
+ * The kernel initializer of one layer: its kind's, and for the last layer of a residual branch
+ * without a `residualOut` initializer, that of its op (dense or conv), then the main one.
+ */
+export function kernelOf(spec: InitSpec, plan: Pick<LayerPlan, 'kind' | 'op'>): KernelSpec {
+  if (plan.kind === 'residualOut') return spec.layers?.residualOut ?? kernelFor(spec, plan.op);
+  return kernelFor(spec, plan.kind);
 }
 
 /** What a data-dependent initializer recorded, under its report key (e.g. `lsuv`). */
@@ -58,6 +69,7 @@ export async function refineWithData(
   spec: InitSpec,
   data: { batch: Tensor2D; trainingImages(batchSize: number, seed: number): Generator<Tensor2D> },
   seed: number,
+  signal?: AbortSignal,
 ): Promise<DataDependentReport | undefined> {
   const hook = entryOf(spec).dataDependent;
   if (!hook) return undefined;
@@ -68,6 +80,8 @@ export async function refineWithData(
     trainingImages: data.trainingImages,
     forward: (x, upTo) => forward(tf, model, x, 'probe', upTo),
     seed,
+    leakySlope: model.arch.leakySlope,
+    ...(signal ? { signal } : {}),
   });
   return { key: hook.reportKey, report };
 }

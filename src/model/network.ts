@@ -1,44 +1,17 @@
 /**
  * The networks: an MLP (dense layers) or a small CNN (conv layers with max pooling, then an
- * optional dense head), each hidden layer optionally with batch norm and dropout, and a dense
- * output layer whose logits go through softmax inside the loss. Written as plain tfjs ops over
+ * optional dense head), plain or residual (see plan.ts), each hidden layer optionally with batch
+ * norm and dropout, and a dense output layer whose logits go through softmax inside the loss. Written as plain tfjs ops over
  * our own variables rather than a tfjs-layers model, so that each layer's pre-activation is at
  * hand for diagnostics and LSUV, and no tfjs layer initializes weights behind our back.
  */
 import type { Tensor, Tensor2D, Tensor4D, Variable } from '@tensorflow/tfjs-core';
 import { tidyValue, type Tf } from '../backend/tf.js';
-import type { Dataset } from '../data/dataset.js';
 import type { Activation } from '../initializers/gain.js';
-import type { LayerKind } from '../initializers/types.js';
+import { layerPlan, type Architecture, type LayerPlan } from './plan.js';
 
-export interface Architecture {
-  kind: 'mlp' | 'cnn';
-  height: number;
-  width: number;
-  classes: number;
-  /** MLP: hidden widths. CNN: widths of the dense head between the convs and the output. */
-  hidden: number[];
-  conv: { filters: number[]; kernelSize: number; pool: number; padding: 'valid' | 'same' };
-  activation: Activation;
-  leakySlope: number;
-  batchNorm: boolean;
-  /** Dropout rate after each hidden layer's activation (0: none). */
-  dropout: number;
-}
-
-/** One weight layer as planned: its kernel shape and what follows the product. */
-export interface LayerPlan {
-  name: string;
-  kind: LayerKind;
-  /** tfjs layout: dense [in, out], conv [kh, kw, in, out]. */
-  shape: number[];
-  activation: Activation;
-  /** Max pooling window after the activation (conv layers). */
-  pool: number;
-  padding: 'valid' | 'same';
-  batchNorm: boolean;
-  dropout: number;
-}
+// The plan moved to plan.ts; callers that import it from here keep working.
+export { architectureOf, layerPlan, type Architecture, type LayerPlan, type ModelSettings } from './plan.js';
 
 export interface Layer extends LayerPlan {
   kernel: Variable;
@@ -56,60 +29,6 @@ export interface Model {
 /** Momentum of batch norm's moving statistics (Keras's default) and its epsilon. */
 export const BN_MOMENTUM = 0.99;
 const BN_EPSILON = 1e-3;
-
-export interface ModelSettings {
-  kind: 'mlp' | 'cnn';
-  hidden: number[];
-  head: number[];
-  filters: number[];
-  kernelSize: number;
-  pool: number;
-  padding: 'valid' | 'same';
-  activation: Activation;
-  leakySlope: number;
-  batchNorm: boolean;
-  dropout: number;
-}
-
-/** The network a config asks for, on this dataset's image size and classes. */
-export function architectureOf(m: ModelSettings, data: Pick<Dataset, 'height' | 'width' | 'classes'>): Architecture {
-  return {
-    kind: m.kind,
-    height: data.height,
-    width: data.width,
-    classes: data.classes,
-    hidden: m.kind === 'cnn' ? m.head : m.hidden,
-    conv: { filters: m.kind === 'cnn' ? m.filters : [], kernelSize: m.kernelSize, pool: m.pool, padding: m.padding },
-    activation: m.activation,
-    leakySlope: m.leakySlope,
-    batchNorm: m.batchNorm,
-    dropout: m.dropout,
-  };
-}
-
-/** Layer shapes and kinds, input side first. Throws (with the sizes) when the image runs out. */
-export function layerPlan(arch: Architecture): LayerPlan[] {
-  const plans: LayerPlan[] = [];
-  const hidden = { activation: arch.activation, batchNorm: arch.batchNorm, dropout: arch.dropout, padding: arch.conv.padding };
-  let size = arch.height;
-  let channels = 1;
-  arch.conv.filters.forEach((filters, i) => {
-    const k = arch.conv.kernelSize;
-    const afterConv = arch.conv.padding === 'same' ? size : size - k + 1;
-    const afterPool = Math.floor(afterConv / arch.conv.pool);
-    if (afterConv < 1 || afterPool < 1) throw new Error(`conv layer ${i + 1} has a ${size}x${size} input: too small for a ${k}x${k} kernel and ${arch.conv.pool}x${arch.conv.pool} pooling`);
-    plans.push({ name: `conv${i + 1}`, kind: 'conv', shape: [k, k, channels, filters], pool: arch.conv.pool, ...hidden });
-    size = afterPool;
-    channels = filters;
-  });
-  let inputs = arch.conv.filters.length ? size * size * channels : arch.height * arch.width;
-  arch.hidden.forEach((units, i) => {
-    plans.push({ name: `dense${i + 1}`, kind: 'dense', shape: [inputs, units], pool: 1, ...hidden });
-    inputs = units;
-  });
-  plans.push({ name: 'output', kind: 'output', shape: [inputs, arch.classes], activation: 'linear', pool: 1, padding: 'valid', batchNorm: false, dropout: 0 });
-  return plans;
-}
 
 /** Builds the model from kernel values (one per layer) and biases (null: zeros). */
 export function buildModel(tf: Tf, arch: Architecture, kernels: Float32Array[], biases: (Float32Array | null)[] = []): Model {
@@ -174,41 +93,64 @@ export type Mode = 'train' | 'probe' | 'eval';
 
 export interface ForwardTrace {
   logits: Tensor2D;
-  /** Per layer: the input of the nonlinearity (after batch norm); the output layer's are the logits. */
+  /** Per layer: the input of the nonlinearity (after batch norm, and after the skip is added at the end of a residual block); the output layer's are the logits. */
   preActivations: Tensor[];
-  /** Per layer: after the activation (before pooling and dropout). */
+  /** Per layer: the layer's own output (product, bias, batch norm) before any skip is added; LSUV scales this. */
+  outputs: Tensor[];
+  /** Per layer: after the activation (before pooling and dropout); a projection's is its output. */
   activations: Tensor[];
   /** Per batch-norm layer (train mode): the batch's mean and variance. */
   batchMoments: { layer: number; mean: Tensor; variance: Tensor }[];
 }
 
-/** Forward pass; `upTo` stops after that many layers; `dropoutSeed` seeds train-mode dropout. */
+/**
+ * Forward pass; `upTo` stops after that many layers; `dropoutSeed` seeds train-mode dropout.
+ * Probe mode records every layer in the trace; train and eval modes record only what they need.
+ */
 export function forward(tf: Tf, model: Model, x: Tensor2D, mode: Mode = 'eval', upTo = model.layers.length, dropoutSeed = 0): ForwardTrace {
-  const trace: ForwardTrace = { logits: x, preActivations: [], activations: [], batchMoments: [] };
+  const trace: ForwardTrace = { logits: x, preActivations: [], outputs: [], activations: [], batchMoments: [] };
   let h: Tensor = model.arch.conv.filters.length ? tf.reshape(x, [-1, model.arch.height, model.arch.width, 1]) : x;
+  // The skip of the residual block being computed: its input, or the input's projection.
+  let skip: Tensor | null = null;
   model.layers.slice(0, upTo).forEach((layer, i) => {
-    if (layer.kind !== 'conv' && h.rank > 2) h = tf.reshape(h, [h.shape[0], -1]);
-    if (mode !== 'probe' && !layer.bn && FUSABLE.has(layer.activation)) {
+    if (layer.op === 'dense' && h.rank > 2) h = tf.reshape(h, [h.shape[0], -1]);
+    const place = layer.residual;
+    if (place?.role === 'projection') {
+      skip = product(tf, layer, h);
+      if (mode === 'probe') record(trace, skip, skip, skip);
+      return;
+    }
+    if (place?.position === 0 && skip === null) skip = h;
+    const sumsSkip = layer.kind === 'residualOut';
+    if (mode !== 'probe' && !layer.bn && !sumsSkip && FUSABLE.has(layer.activation)) {
       // Product, bias and activation in one kernel (XNNPACK on wasm): fewer passes and kernel
       // calls per step. Only probe mode needs the pre-activation itself.
       h = fusedLayer(tf, layer, h);
-      if (layer.pool > 1) h = tf.maxPool(h as Tensor4D, layer.pool, layer.pool, 'valid');
-      if (layer.dropout > 0 && mode === 'train') h = tf.dropout(h, layer.dropout, undefined, dropoutSeed * 131 + i);
-      return;
+    } else {
+      let z = product(tf, layer, h);
+      if (layer.bn) z = batchNorm(tf, layer, z, mode, i, trace);
+      // End of a residual block: out = act(skip + branch), as in He et al. (2016).
+      const s = sumsSkip ? tf.add(skip!, z) : z;
+      if (sumsSkip) skip = null;
+      h = activate(tf, s, layer.activation, model.arch.leakySlope);
+      if (mode === 'probe') record(trace, s, z, h);
     }
-    let z: Tensor;
-    if (layer.kind === 'conv') z = tf.add(tf.conv2d(h as Tensor4D, layer.kernel as unknown as Tensor4D, 1, layer.padding), layer.bias);
-    else z = tf.add(tf.matMul(h as Tensor2D, layer.kernel as unknown as Tensor2D), layer.bias);
-    if (layer.bn) z = batchNorm(tf, layer, z, mode, i, trace);
-    let a = activate(tf, z, layer.activation, model.arch.leakySlope);
-    trace.preActivations.push(z);
-    trace.activations.push(a);
-    if (layer.pool > 1) a = tf.maxPool(a as Tensor4D, layer.pool, layer.pool, 'valid');
-    if (layer.dropout > 0 && mode === 'train') a = tf.dropout(a, layer.dropout, undefined, dropoutSeed * 131 + i);
-    h = a;
+    if (layer.pool > 1) h = tf.maxPool(h as Tensor4D, layer.pool, layer.pool, 'valid');
+    if (layer.dropout > 0 && mode === 'train') h = tf.dropout(h, layer.dropout, undefined, dropoutSeed * 131 + i);
   });
   trace.logits = h as Tensor2D;
   return trace;
+}
+
+function record(trace: ForwardTrace, preActivation: Tensor, output: Tensor, activation: Tensor): void {
+  trace.preActivations.push(preActivation);
+  trace.outputs.push(output);
+  trace.activations.push(activation);
+}
+
+function product(tf: Tf, layer: Layer, h: Tensor): Tensor {
+  if (layer.op === 'conv') return tf.add(tf.conv2d(h as Tensor4D, layer.kernel as unknown as Tensor4D, 1, layer.padding), layer.bias);
+  return tf.add(tf.matMul(h as Tensor2D, layer.kernel as unknown as Tensor2D), layer.bias);
 }
 
 /** Activations whose fused kernels tfjs can differentiate. */
@@ -216,7 +158,7 @@ const FUSABLE = new Set<Activation>(['relu', 'linear']);
 
 function fusedLayer(tf: Tf, layer: Layer, h: Tensor): Tensor {
   const activation = layer.activation === 'relu' ? 'relu' : 'linear';
-  if (layer.kind === 'conv') {
+  if (layer.op === 'conv') {
     return tf.fused.conv2d({ x: h as Tensor4D, filter: layer.kernel as unknown as Tensor4D, strides: 1, pad: layer.padding, bias: layer.bias, activation });
   }
   return tf.fused.matMul({ a: h as Tensor2D, b: layer.kernel as unknown as Tensor2D, bias: layer.bias, activation });

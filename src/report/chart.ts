@@ -1,10 +1,14 @@
 /**
  * Small terminal charts: several series on one grid, each with its own symbol (and colour when
- * colour is on), a labelled y axis and a legend. Non-finite points are gaps, not crashes.
+ * colour is on), a labelled y axis and a legend. Non-finite points are gaps, not crashes. Markers
+ * that land in one cell are drawn side by side, so no series disappears behind another.
  */
 import chalk from 'chalk';
+import { visible } from './fit.js';
 
 const SYMBOLS = ['*', 'o', '+', 'x', '#', '@', '%', '&'];
+/** Drawn where more series meet in one cell than there are columns to put them side by side. */
+const OVERLAP = '=';
 const COLOURS = [chalk.green, chalk.red, chalk.blue, chalk.yellow, chalk.magenta, chalk.cyan, chalk.white, chalk.gray];
 
 export interface Series {
@@ -20,6 +24,8 @@ export interface ChartOptions {
   height?: number;
   /** Columns per x step. */
   step?: number;
+  /** Terminal columns the legend wraps to (Infinity: one line). */
+  width?: number;
   /** Formats a y-axis value. */
   format?: (y: number) => string;
 }
@@ -38,14 +44,23 @@ export function lineChart(series: Series[], opts: ChartOptions): string {
     hi += opts.log ? 0.5 : Math.abs(hi) * 0.1 + 0.05;
   }
   const points = Math.max(...series.map((s) => s.values.length));
-  const width = (points - 1) * step + 1;
+  // Room after the last point for markers moved aside (see below).
+  const width = (points - 1) * step + Math.min(step, series.length);
   const grid: string[][] = Array.from({ length: height }, () => Array<string>(width).fill(' '));
+  let crowded = false;
   ys.forEach((values, k) => {
     const mark = paint(SYMBOLS[k % SYMBOLS.length], k);
     values.forEach((y, i) => {
       if (!Number.isFinite(y)) return;
       const row = height - 1 - Math.round(((y - lo) / (hi - lo)) * (height - 1));
-      grid[row][i * step] = mark;
+      // A marker never hides another: it goes beside it, in the columns up to the next x step;
+      // when they are full too, the last one shows OVERLAP (several series in this cell).
+      const free = Array.from({ length: step }, (_, d) => i * step + d).find((c) => c < width && grid[row][c] === ' ');
+      if (free !== undefined) grid[row][free] = mark;
+      else {
+        grid[row][Math.min(width - 1, i * step + step - 1)] = OVERLAP;
+        crowded = true;
+      }
     });
   });
   const label = (y: number) => {
@@ -59,8 +74,19 @@ export function lineChart(series: Series[], opts: ChartOptions): string {
   });
   const axis = `${' '.repeat(9)}└${'─'.repeat(width)}`;
   const ticks = `${' '.repeat(10)}${xTicks(points, step)}`;
-  const legend = series.map((s, k) => `${paint(SYMBOLS[k % SYMBOLS.length], k)} ${s.name}`).join('   ');
-  return [`${opts.title}${opts.log ? ' (log scale)' : ''}`, ...lines, axis, ticks, `${' '.repeat(10)}${opts.xLabel}`, `${' '.repeat(10)}${legend}`].join('\n');
+  const entries = [...series.map((s, k) => `${paint(SYMBOLS[k % SYMBOLS.length], k)} ${s.name}`), ...(crowded ? [`${OVERLAP} several series`] : [])];
+  return [`${opts.title}${opts.log ? ' (log scale)' : ''}`, ...lines, axis, ticks, `${' '.repeat(10)}${opts.xLabel}`, ...legendLines(entries, (opts.width ?? Infinity) - 10).map((l) => `${' '.repeat(10)}${l}`)].join('\n');
+}
+
+/** Legend entries three spaces apart, on as many lines as the width needs (never cut). */
+function legendLines(entries: string[], width: number): string[] {
+  const lines: string[] = [];
+  for (const e of entries) {
+    const last = lines.length ? lines[lines.length - 1] : undefined;
+    if (last !== undefined && visible(`${last}   ${e}`) <= width) lines[lines.length - 1] = `${last}   ${e}`;
+    else lines.push(e);
+  }
+  return lines;
 }
 
 function paint(symbol: string, k: number): string {

@@ -1,11 +1,17 @@
 /**
  * The report's charts as Vega-Lite specs, rendered to SVG in Node (vega's headless View, no
  * canvas): test accuracy and train loss per epoch (mean over seeds, with the min-max band), and
- * at initialization the activation std and the kernel gradient norm per layer. Non-finite values
- * become nulls, which Vega-Lite draws as gaps.
+ * at initialization the activation std and the kernel gradient norm per hidden layer. Non-finite
+ * values become nulls, which Vega-Lite draws as gaps.
+ *
+ * Colour is the initializer, the same on every chart (series.ts). In a grid each chart is a
+ * column of small multiples, one row per grid point in numeric order, all rows on shared scales;
+ * the at-init charts have a row per model only, since the optimizer and the learning rate do not
+ * change the initial state.
  */
-import { describePoint } from '../results/point.js';
-import type { ResultsDocument, TrialResult } from '../results/schema.js';
+import type { ResultsDocument } from '../results/schema.js';
+import { lineSpec, render, type Row } from './chart-spec.js';
+import { colourScale, initPoint, orderPoints } from './series.js';
 
 export interface Chart {
   id: string;
@@ -14,112 +20,81 @@ export interface Chart {
   svg: string;
 }
 
-type Row = Record<string, string | number | null>;
-
 const finite = (x: number | undefined | null): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
 const positive = (x: number | undefined | null): number | null => (typeof x === 'number' && Number.isFinite(x) && x > 0 ? x : null);
 
-/** The series name of a trial: its initializer, and its grid point when there is a grid. */
-function seriesOf(t: TrialResult): string {
-  return t.point && Object.keys(t.point).length ? `${t.init} · ${describePoint(t.point)}` : t.init;
-}
-
-/** Per series and epoch: mean, min and max over seeds of one metric. */
+/** Per initializer, grid point and epoch: mean, min and max over seeds of one metric. */
 function perEpoch(doc: ResultsDocument, metric: 'testAccuracy' | 'trainLoss', keep: (x: number | null) => number | null): Row[] {
-  const groups = new Map<string, Map<number, number[]>>();
+  const points = orderPoints(doc.trials.map((t) => t.point ?? {}));
+  const groups = new Map<string, { init: string; point: string; values: Map<number, number[]> }>();
   for (const t of doc.trials) {
-    const byEpoch = groups.get(seriesOf(t)) ?? new Map<number, number[]>();
-    groups.set(seriesOf(t), byEpoch);
+    const key = JSON.stringify([t.init, t.point ?? {}]);
+    const group = groups.get(key) ?? { init: t.init, point: JSON.stringify(t.point ?? {}), values: new Map<number, number[]>() };
+    groups.set(key, group);
     for (const e of t.epochs) {
       const v = keep(e[metric]);
-      if (v !== null) byEpoch.set(e.epoch, [...(byEpoch.get(e.epoch) ?? []), v]);
+      if (v !== null) group.values.set(e.epoch, [...(group.values.get(e.epoch) ?? []), v]);
     }
   }
-  return [...groups].flatMap(([series, byEpoch]) =>
-    [...byEpoch].map(([epoch, values]) => ({ series, epoch, mean: values.reduce((a, b) => a + b, 0) / values.length, min: Math.min(...values), max: Math.max(...values) })),
+  return [...groups.values()].flatMap(({ init, point, values }) =>
+    [...values].map(([epoch, v]) => ({ init, ...pointFields(points.get(point)!), epoch, mean: v.reduce((a, b) => a + b, 0) / v.length, min: Math.min(...v), max: Math.max(...v) })),
   );
 }
 
-/** Per series and layer at init, from the first trial (seed) of each series. */
+/**
+ * Per initializer and model at init, from its first trial (seed): one value per hidden layer. The
+ * output layer is left out: its softmax output is a probability, not a signal to keep at scale.
+ */
 function perLayer(doc: ResultsDocument, metric: 'activationStd' | 'gradNorm'): Row[] {
+  const points = orderPoints(doc.trials.map(initPoint));
   const seen = new Set<string>();
   return doc.trials.flatMap((t) => {
-    const series = seriesOf(t);
-    if (seen.has(series) || !t.diagnostics) return [];
-    seen.add(series);
-    return t.diagnostics.atInit.map((l, i) => ({ series, layer: i + 1, name: l.layer, value: positive(l[metric]) }));
+    const point = JSON.stringify(initPoint(t));
+    const key = JSON.stringify([t.init, point]);
+    if (seen.has(key) || !t.diagnostics) return [];
+    seen.add(key);
+    return t.diagnostics.atInit.filter((l) => l.layer !== 'output').map((l, i) => ({ init: t.init, ...pointFields(points.get(point)!), layer: i + 1, name: l.layer, value: positive(l[metric]) }));
   });
 }
 
-const WIDTH = 460;
-const HEIGHT = 260;
-
-function lineSpec(values: Row[], x: { field: string; title: string }, y: { title: string; log?: boolean; domain?: [number, number] }, band: boolean): object {
-  const scale = { ...(y.log ? { type: 'log' } : { zero: false }), ...(y.domain ? { domain: y.domain } : {}) };
-  const color = { field: 'series', type: 'nominal', title: 'initializer' };
-  const layers: object[] = [];
-  if (band) layers.push({ mark: { type: 'area', opacity: 0.18 }, encoding: { x: { field: x.field, type: 'quantitative', title: x.title }, y: { field: 'min', type: 'quantitative', scale }, y2: { field: 'max' }, color } });
-  layers.push({
-    mark: { type: 'line', point: true },
-    encoding: { x: { field: x.field, type: 'quantitative', title: x.title, axis: { tickMinStep: 1 } }, y: { field: band ? 'mean' : 'value', type: 'quantitative', title: y.title, scale }, color },
-  });
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    width: WIDTH,
-    height: HEIGHT,
-    data: { values },
-    layer: layers,
-    config: { font: 'sans-serif', legend: { orient: 'bottom', columns: 2, labelLimit: 360 } },
-  };
-}
-
-async function render(spec: object): Promise<string> {
-  const [vega, vl] = await Promise.all([import('vega'), import('vega-lite')]);
-  const view = new vega.View(vega.parse(vl.compile(spec as never).spec), { renderer: 'none' });
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
-}
+const pointFields = (p: { label: string; order: number }) => ({ point: p.label, pointOrder: p.order });
 
 export async function renderCharts(doc: ResultsDocument): Promise<Chart[]> {
   const seeds = new Set(doc.trials.map((t) => t.seed)).size;
+  const colour = colourScale(doc);
+  const axes = Object.keys(doc.trials.find((t) => t.point)?.point ?? {});
+  const initAxes = Object.keys(doc.trials.length ? initPoint(doc.trials[0]) : {});
   const band = seeds > 1 ? `Line: mean over ${seeds} seeds; band: min to max.` : 'One seed.';
-  const specs: { id: string; title: string; caption: string; values: Row[]; spec: (v: Row[]) => object }[] = [
-    {
-      id: 'accuracy',
-      title: 'Test accuracy per epoch',
-      caption: `${band} Higher is better.`,
-      values: perEpoch(doc, 'testAccuracy', finite),
-      spec: (v) => lineSpec(v, { field: 'epoch', title: 'epoch' }, { title: 'test accuracy' }, true),
-    },
-    {
-      id: 'loss',
-      title: 'Training loss per epoch',
-      caption: `${band} Log scale; a gap is a non-finite loss (divergence).`,
-      values: perEpoch(doc, 'trainLoss', positive),
-      spec: (v) => lineSpec(v, { field: 'epoch', title: 'epoch' }, { title: 'train loss (cross-entropy)', log: true }, true),
-    },
+  const dropped = axes.filter((a) => !initAxes.includes(a));
+  const epochRows = axes.length ? ` One row per grid point (${axes.join(', ')}), in numeric order, all on the same scales.` : '';
+  const initRows =
+    (initAxes.length ? ` One row per model (${initAxes.join(', ')}), in numeric order, all on the same scales.` : dropped.length ? ' One chart for every grid point:' : '') +
+    (dropped.length ? ` ${dropped.join(' and ')} ${dropped.length > 1 ? 'do' : 'does'} not change the initial state.` : '');
+  const specs = [
+    { id: 'accuracy', title: 'Test accuracy per epoch', caption: `${band} Higher is better.${epochRows}`, values: perEpoch(doc, 'testAccuracy', finite), x: 'epoch', y: { title: 'test accuracy' } },
+    { id: 'loss', title: 'Training loss per epoch', caption: `${band} Log scale; a gap is a non-finite loss (divergence).${epochRows}`, values: perEpoch(doc, 'trainLoss', positive), x: 'epoch', y: { title: 'train loss (cross-entropy)', log: true } },
     {
       id: 'signal',
       title: 'Signal propagation at initialization',
-      caption: 'Activation std per layer before training, on a batch of training digits (first seed). Flat is healthy; a falling line is a vanishing signal, a rising one an exploding signal. Log scale; a gap is a dead (zero) signal.',
+      caption: `Activation std per hidden layer before training, on a batch of training digits (first seed); the output layer is left out. Flat is healthy; a falling line is a vanishing signal, a rising one an exploding signal. Log scale; a gap is a dead (zero) signal.${initRows}`,
       values: perLayer(doc, 'activationStd'),
-      spec: (v) => lineSpec(v, { field: 'layer', title: 'layer' }, { title: 'activation std', log: true }, false),
+      x: 'layer',
+      y: { title: 'activation std', log: true },
     },
     {
       id: 'gradients',
       title: 'Gradient norm per layer at initialization',
-      caption: "L2 norm of each kernel's gradient on the same batch (first seed). Log scale; a gap is an exactly zero gradient (no learning signal).",
+      caption: `L2 norm of each hidden layer's kernel gradient on the same batch (first seed). Log scale; a gap is an exactly zero gradient (no learning signal).${initRows}`,
       values: perLayer(doc, 'gradNorm'),
-      spec: (v) => lineSpec(v, { field: 'layer', title: 'layer' }, { title: 'gradient norm', log: true }, false),
+      x: 'layer',
+      y: { title: 'gradient norm', log: true },
     },
   ];
   const charts: Chart[] = [];
   for (const s of specs) {
-    const hasData = s.values.some((r) => Object.entries(r).some(([k, v]) => k !== 'epoch' && k !== 'layer' && typeof v === 'number'));
-    charts.push({ id: s.id, title: s.title, caption: s.caption, svg: hasData ? await render(s.spec(s.values)) : '' });
+    const hasData = s.values.some((r) => typeof (r.mean ?? r.value) === 'number');
+    const svg = hasData ? await render(lineSpec(s.values, { field: s.x, title: s.x === 'epoch' ? 'epoch' : 'hidden layer' }, s.y, s.x === 'epoch', colour)) : '';
+    charts.push({ id: s.id, title: s.title, caption: s.caption, svg });
   }
   return charts;
 }

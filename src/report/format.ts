@@ -1,6 +1,6 @@
 /** Number formatting shared by the tables. */
 import chalk from 'chalk';
-import type { InitSummary } from '../results/schema.js';
+import type { InitSummary, ResultsDocument } from '../results/schema.js';
 
 export function pct(x: number | null | undefined, digits = 1): string {
   return x === null || x === undefined || !Number.isFinite(x) ? '-' : `${(100 * x).toFixed(digits)}%`;
@@ -31,4 +31,10 @@ export function versusBest(r: InitSummary): { kind: 'best' | 'same' | 'worse' | 
   if (c.pValue === null) return { kind: 'none', text: 'no test (1 seed)' };
   const p = c.pValue < 0.001 ? 'p<0.001' : `p=${c.pValue.toFixed(3)}`;
   return c.notSignificantlyDifferent ? { kind: 'same', text: `≈ best (${p})` } : { kind: 'worse', text: `worse (${p})` };
+}
+
+/** "3 trials", or "2 of its 3 trials" while some are missing. */
+export function shardTrials(doc: ResultsDocument): string {
+  const n = doc.shard?.trials ?? doc.trials.length;
+  return doc.trials.length === n ? `${n} trial${n === 1 ? '' : 's'}` : `${doc.trials.length} of its ${n} trials`;
 }

@@ -4,21 +4,27 @@
  */
 import { pointKey } from '../results/point.js';
 import type { InitSummary, ResultsDocument } from '../results/schema.js';
+import { EMBEDDED_SPLIT } from '../data/split.js';
 import type { Chart } from './charts.js';
-import { versusBest } from './format.js';
+import { shardTrials, versusBest } from './format.js';
+import { pretrainHtml } from './pretrain.js';
+import { colourScale } from './series.js';
 
-const CSS = `
+/** The report's look, shared with the page of `init-bench serve`. */
+export const REPORT_CSS = `
 body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; color: #222; padding: 0 1rem; }
 h1 { font-size: 1.5rem; margin-bottom: 0.2rem; } h2 { font-size: 1.15rem; margin-top: 2rem; }
 .meta { color: #555; margin-top: 0; }
 table { border-collapse: collapse; font-size: 0.9rem; margin: 0.5rem 0; }
 th, td { border-bottom: 1px solid #ddd; padding: 0.3rem 0.6rem; text-align: left; vertical-align: top; }
-th { background: #f4f4f4; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
+th { background: #f4f4f4; } td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; } td.nowrap { white-space: nowrap; }
 .best { font-weight: bold; color: #16733a; } .warn { color: #a35a00; } .bad { color: #b00020; }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(500px, 1fr)); gap: 1.5rem; }
 figure { margin: 0; } figure svg { max-width: 100%; height: auto; } figcaption { color: #555; font-size: 0.85rem; max-width: 520px; }
 dl.settings { display: grid; grid-template-columns: max-content 1fr; gap: 0.2rem 1rem; font-size: 0.9rem; }
 dl.settings dt { color: #555; } dl.settings dd { margin: 0; }
+td.diagnosis { min-width: 14em; }
+.swatch { display: inline-block; width: 0.7em; height: 0.7em; border-radius: 50%; margin-right: 0.4em; }
 `;
 
 export function renderHtml(doc: ResultsDocument, charts: Chart[]): string {
@@ -26,14 +32,15 @@ export function renderHtml(doc: ResultsDocument, charts: Chart[]): string {
   const title = `init-bench: ${esc(String(cfg.name ?? 'run'))}`;
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title}</title><style>${CSS}</style></head>
+<title>${title}</title><style>${REPORT_CSS}</style></head>
 <body>
 <h1>${title}</h1>
-<p class="meta">${doc.trials.length} trial(s) on the <b>${esc(doc.backend)}</b> backend, ${esc(doc.createdAt)}${doc.complete ? '' : ' &middot; <span class="bad">incomplete: some trials are missing</span>'}</p>
+<p class="meta">${doc.trials.length} trial(s) on the <b>${esc(doc.backend)}</b> backend, ${esc(doc.createdAt)}${doc.shard ? ` &middot; <span class="bad">shard ${doc.shard.index} of ${doc.shard.count} (${shardTrials(doc)}): the best here is this shard's, not the experiment's; combine the shards with init-bench merge</span>` : doc.complete ? '' : ' &middot; <span class="bad">incomplete: some trials are missing; the best here is among the finished ones only</span>'}</p>
 <h2>Settings</h2>
 ${settings(cfg)}
 <h2>Comparison</h2>
 ${table(doc)}
+${pretrainHtml(doc, esc)}
 <h2>Charts</h2>
 <div class="charts">
 ${charts.map(figure).join('\n')}
@@ -51,9 +58,15 @@ function settings(cfg: Record<string, unknown>): string {
   const model = (cfg.model ?? {}) as Record<string, unknown>;
   const train = (cfg.train ?? {}) as Record<string, unknown>;
   const data = (cfg.data ?? {}) as Record<string, unknown>;
-  const shape = model.kind === 'cnn' ? `CNN, filters ${json(model.filters)}, kernel ${model.kernelSize}, pool ${model.pool}, head ${json(model.head)}` : model.depth !== undefined ? `MLP, depth ${json(model.depth)} x width ${json(model.width ?? 256)}` : `MLP, hidden ${json(model.hidden)}`;
+  const head = Array.isArray(model.head) && model.head.length ? `dense head ${json(model.head)}` : 'no dense head';
+  const shape = model.kind === 'cnn' ? `CNN, filters ${json(model.filters)}, kernel ${model.kernelSize}, pool ${model.pool}, ${head}` : model.depth !== undefined ? `MLP, depth ${json(model.depth)} x width ${json(model.width ?? 256)}` : `MLP, hidden ${json(model.hidden)}`;
+  // Sizes left out of the config are the loader's defaults (src/data/split.ts).
+  const sizes = data.dataDir
+    ? `${data.trainSize ?? 'all'} training and ${data.testSize ?? 'all'} test images of ${data.dataset} from ${data.dataDir}`
+    : `${data.trainSize ?? EMBEDDED_SPLIT.train} training and ${data.testSize ?? EMBEDDED_SPLIT.test} test digits of the embedded MNIST`;
+  const labeled = data.labeledSize !== undefined ? ` (${data.labeledSize} of the training examples labeled)` : '';
   const rows: [string, string][] = [
-    ['data', `${data.dataDir ? `${data.dataset} from ${data.dataDir}` : 'embedded MNIST'}; train ${data.trainSize ?? 'default'}, test ${data.testSize ?? 'default'}`],
+    ['data', `${sizes}${labeled}`],
     ['model', `${shape}; activation ${json(model.activation)}${model.batchNorm ? '; batch norm' : ''}${model.dropout ? `; dropout ${model.dropout}` : ''}`],
     ['training', `${json(train.optimizer)}, lr ${json(train.lr)}, batch ${train.batchSize}, ${train.epochs} epoch(s); target accuracy ${train.target}`],
     ['seeds', json(cfg.seeds)],
@@ -67,6 +80,8 @@ function table(doc: ResultsDocument): string {
   const seeds = Math.max(0, ...doc.summary.map((r) => r.trials));
   const head = [...axes, 'initializer', 'test acc', ...(seeds > 1 ? ['95% CI', 'vs best'] : []), 'best test acc', 'train loss', 'epochs to target', 'status', 's/epoch', 'diagnosis'];
   const best = new Map<string, number>();
+  const scale = colourScale(doc);
+  const colour = new Map(scale.domain.map((init, i) => [init, scale.range[i]]));
   for (const r of doc.summary) {
     const k = pointKey(r.point);
     if (Number.isFinite(r.testAccuracy.mean)) best.set(k, Math.max(best.get(k) ?? -1, r.testAccuracy.mean));
@@ -74,19 +89,20 @@ function table(doc: ResultsDocument): string {
   const rows = doc.summary.map((r) => {
     const isBest = r.testAccuracy.mean === best.get(pointKey(r.point));
     const acc = seeds > 1 ? `${pct(r.testAccuracy.mean)} ± ${pct(r.testAccuracy.std)}` : pct(r.testAccuracy.mean);
-    const cells = [
-      ...axes.map((a) => esc(String((r.point as Record<string, unknown> | undefined)?.[a] ?? ''))),
-      esc(r.init),
-      `<span class="${isBest ? 'best' : ''}">${acc}</span>`,
-      ...(seeds > 1 ? [r.testAccuracy.ci95 ? `${pct(Math.max(0, r.testAccuracy.ci95[0]))}–${pct(Math.min(1, r.testAccuracy.ci95[1]))}` : '-', versus(r)] : []),
-      pct(r.bestTestAccuracy.mean),
-      fixed(r.trainLoss.mean, 3),
-      r.reachedTarget === 0 ? 'never' : `${fixed(r.epochsToTarget, 1)}${r.reachedTarget < r.trials ? ` (${r.reachedTarget}/${r.trials})` : ''}`,
-      `${r.ok} ok${r.diverged ? `, <span class="bad">${r.diverged} diverged</span>` : ''}${r.failed ? `, <span class="bad">${r.failed} failed</span>` : ''}`,
-      fixed(r.secondsPerEpoch, 2),
-      `<span class="warn">${esc(r.diagnosis.join('; '))}</span>`,
+    // [content, class]: numbers right-aligned and never wrapped mid-value; the diagnosis wraps.
+    const cells: [string, string][] = [
+      ...axes.map((a): [string, string] => [esc(String((r.point as Record<string, unknown> | undefined)?.[a] ?? '')), 'num']),
+      [`<span class="swatch" style="background: ${colour.get(r.init) ?? '#999'}"></span>${esc(r.init)}`, 'nowrap'],
+      [`<span class="${isBest ? 'best' : ''}">${acc}</span>`, 'num'],
+      ...(seeds > 1 ? [[r.testAccuracy.ci95 ? `${pct(Math.max(0, r.testAccuracy.ci95[0]))}–${pct(Math.min(1, r.testAccuracy.ci95[1]))}` : '-', 'num'], [versus(r), 'nowrap']] as [string, string][] : []),
+      [pct(r.bestTestAccuracy.mean), 'num'],
+      [fixed(r.trainLoss.mean, 3), 'num'],
+      [r.reachedTarget === 0 ? 'never' : `${epochs(r.epochsToTarget)}${r.reachedTarget < r.trials ? ` (${r.reachedTarget}/${r.trials})` : ''}`, 'num'],
+      [`${r.ok} ok${r.diverged ? `, <span class="bad">${r.diverged} diverged</span>` : ''}${r.failed ? `, <span class="bad">${r.failed} failed</span>` : ''}`, 'nowrap'],
+      [fixed(r.secondsPerEpoch, 2), 'num'],
+      [`<span class="warn">${esc(r.diagnosis.join('; '))}</span>`, 'diagnosis'],
     ];
-    return `<tr>${cells.map((c, i) => `<td${i >= axes.length + 1 && i <= axes.length + 5 ? ' class="num"' : ''}>${c}</td>`).join('')}</tr>`;
+    return `<tr>${cells.map(([c, cls]) => `<td${cls ? ` class="${cls}"` : ''}>${c}</td>`).join('')}</tr>`;
   });
   const pointNote = axes.length ? ` Rows are grouped by grid point (${esc(axes.join(', '))}).` : '';
   const testNote = seeds > 1 ? " vs best: Welch's t-test of final test accuracy over seeds against the best initializer of the same group; ≈ means p ≥ 0.05." : ' One seed: no significance test is possible.';
@@ -99,6 +115,8 @@ function versus(r: InitSummary): string {
 }
 
 const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : '-');
+/** Epochs to target: a whole number when every run took the same, else the mean to one decimal. */
+const epochs = (x: number | null) => (x === null || !Number.isFinite(x) ? '-' : Number.isInteger(x) ? String(x) : x.toFixed(1));
 const fixed = (x: number | null, d: number) => (x !== null && Number.isFinite(x) ? x.toFixed(d) : '-');
 const json = (v: unknown) => (Array.isArray(v) ? v.join(', ') : String(v));
 

@@ -2,6 +2,7 @@
 import { describePoint } from '../results/point.js';
 import type { ResultsDocument } from '../results/schema.js';
 import { lineChart } from './chart.js';
+import { terminalWidth } from './fit.js';
 
 /** At most this many series: a big grid is for report.html. */
 const MAX_SERIES = 8;
@@ -24,5 +25,5 @@ export function accuracyChart(doc: ResultsDocument): string {
     }),
   }));
   const more = series.size > MAX_SERIES ? `\n          (${series.size - MAX_SERIES} more series in report.html)` : '';
-  return lineChart(lines, { title: 'Test accuracy per epoch (mean over seeds)', xLabel: 'epoch', step: Math.max(3, Math.floor(48 / epochs)), format: (y) => `${(100 * y).toFixed(1)}%` }) + more;
+  return lineChart(lines, { title: 'Test accuracy per epoch (mean over seeds)', xLabel: 'epoch', width: terminalWidth(), step: Math.max(3, Math.floor(48 / epochs)), format: (y) => `${(100 * y).toFixed(1)}%` }) + more;
 }

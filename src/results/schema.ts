@@ -49,6 +49,7 @@ export const epochSchema = z.object({
   trainSeconds: z.number().meta({ description: 'the optimizer steps alone: what benchmarks compare' }),
   gradNorms: z.array(real).meta({ description: "per layer, L2 norm of the kernel's gradient on the epoch's first batch" }),
   weightNorms: z.array(real).meta({ description: "per layer, L2 norm of the kernel at the epoch's end" }),
+  activationStds: z.array(real).optional().meta({ description: "per layer, activation std on the trial's fixed probe batch at the epoch's end (one forward pass)" }),
 });
 
 export const kernelSpecSchema = z.object({ name: z.string(), params: z.record(z.string(), z.unknown()) });
@@ -56,6 +57,18 @@ export const kernelSpecSchema = z.object({ name: z.string(), params: z.record(z.
 export const lsuvSchema = z.object({
   iterations: z.array(z.number().int()).meta({ description: 'rescaling iterations per layer (0: already within tol)' }),
   finalVariance: z.array(real).meta({ description: 'pre-activation variance per layer after LSUV' }),
+});
+
+export const pretrainSchema = z.object({
+  images: z.number().int().meta({ description: 'training images each autoencoder saw per epoch (no labels)' }),
+  layers: z.array(
+    z.object({
+      layer: z.string(),
+      decoder: z.enum(['sigmoid', 'tanh', 'linear']),
+      loss: z.array(real).meta({ description: 'mean reconstruction loss over the images, per pretraining epoch' }),
+      seconds: z.number().meta({ description: "this layer's pretraining, not part of any training epoch" }),
+    }),
+  ),
 });
 
 export const finalSchema = z.object({
@@ -81,6 +94,7 @@ export const trialSchema = z.object({
   error: z.string().optional(),
   gains: z.array(z.number().nullable()).optional().meta({ description: 'gain applied per layer, for initializers with a gain' }),
   lsuv: lsuvSchema.optional(),
+  pretrain: pretrainSchema.optional().meta({ description: 'layerwisePretrain: per hidden layer, the reconstruction loss per pretraining epoch and the seconds it took' }),
   diagnostics: diagnosticsSchema.optional(),
   diagnosis: z.array(z.string()).optional().meta({ description: 'what went wrong, a few words each; empty when nothing did' }),
   epochs: z.array(epochSchema),
@@ -145,6 +159,7 @@ export type LayerStats = z.output<typeof layerStatsSchema>;
 export type TrialDiagnostics = z.output<typeof diagnosticsSchema>;
 export type EpochMetrics = z.output<typeof epochSchema>;
 export type LsuvReport = z.output<typeof lsuvSchema>;
+export type PretrainRecord = z.output<typeof pretrainSchema>;
 export type TrialFinal = z.output<typeof finalSchema>;
 export type TrialResult = z.output<typeof trialSchema>;
 export type TrialStatus = TrialResult['status'];

@@ -88,6 +88,5 @@ export async function runTrials(config: ExperimentConfig, options: RunTrialsOpti
   if (outcome.backend) doc.backend = outcome.backend;
   doc.complete = doc.trials.length === total;
   if (outcome.stopped) doc.stopped = outcome.stopped;
-  emit({ type: 'end', complete: doc.complete, stopped: outcome.stopped });
   return doc;
 }

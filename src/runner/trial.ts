@@ -1,5 +1,6 @@
 /**
- * One trial, top to bottom: sample the kernels, build the model, (LSUV,) train, summarize.
+ * One trial, top to bottom: sample the kernels, build the model, (refine them on data: LSUV,
+ * layer-wise pretraining,) train on the labeled examples, summarize.
  * A trial = (initializer, model, training settings, seed).
  */
 import { createHash } from 'node:crypto';
@@ -8,7 +9,7 @@ import type { Tf } from '../backend/tf.js';
 import type { ExperimentConfig } from '../config/load.js';
 import { BatchReader, disposeBatch, imageBatches, probeBatch } from '../data/batches.js';
 import type { Dataset } from '../data/dataset.js';
-import type { Split } from '../data/split.js';
+import { labeledSubset, type Split } from '../data/split.js';
 import type { InitSpec } from '../initializers/registry.js';
 import { diagnoseTrial } from '../diagnostics/assess.js';
 import { distinctUnits, layerStats } from '../diagnostics/layers.js';
@@ -60,9 +61,11 @@ export async function runTrial(
   const probeData = probeBatch(tf, data, split.train, seed, PROBE_BATCH);
   const testData = new BatchReader(data, PROBE_BATCH).read(tf, split.test.subarray(0, PROBE_BATCH));
   try {
-    const refined = await refineWithData(tf, model, spec, { batch: probeData.x, trainingImages: (size, s) => imageBatches(tf, data, split.train, size, s) }, seed);
+    const refined = await refineWithData(tf, model, spec, { batch: probeData.x, trainingImages: (size, s) => imageBatches(tf, data, split.train, size, s) }, seed, hooks.signal);
     const atInit = layerStats(tf, model, probeData.x, probeData.oneHot);
-    const outcome = await train(tf, model, optimizer, data, split.train, split.test, { ...config.train, seed }, hooks);
+    // Data-dependent initializers saw every training image; training sees the labeled part.
+    const labeled = config.data.labeledSize === undefined ? split.train : labeledSubset(data, split.train, config.data.labeledSize);
+    const outcome = await train(tf, model, optimizer, data, labeled, split.test, { ...config.train, seed }, { ...hooks, probe: probeData.x });
     const diverged = outcome.divergedAtEpoch ?? undefined;
     // After a divergence the weights hold NaN: there is nothing meaningful to measure.
     const after = diverged === undefined ? layerStats(tf, model, testData.x, testData.oneHot).slice(0, -1) : [];

@@ -9,6 +9,7 @@ import type { Tf } from '../backend/tf.js';
 import { BatchReader, disposeBatch, type Batch } from '../data/batches.js';
 import type { Dataset } from '../data/dataset.js';
 import { Interrupted } from '../errors.js';
+import { activationStds } from '../diagnostics/layers.js';
 import type { EpochMetrics } from '../results/schema.js';
 import { forward, updateMovingMoments, type Model } from '../model/network.js';
 import { deriveSeed, Rng } from '../util/random.js';
@@ -29,6 +30,8 @@ export interface TrainOutcome {
 export interface TrainHooks {
   signal?: AbortSignal;
   onEpoch?(metrics: EpochMetrics): void;
+  /** A fixed batch forwarded after every epoch to record per-layer activation std (one forward pass). */
+  probe?: Tensor2D;
 }
 
 export async function train(
@@ -75,9 +78,13 @@ export async function train(
       trainSeconds,
       gradNorms,
       weightNorms: kernelNorms(tf, model),
+      ...(hooks.probe ? { activationStds: activationStds(tf, model, hooks.probe) } : {}),
     };
     epochs.push(metrics);
     hooks.onEpoch?.(metrics);
+    // And after every epoch: with few batches per epoch a whole trial would otherwise run
+    // without letting a signal (Ctrl-C, stop) or the epoch's progress message through.
+    await new Promise((r) => setImmediate(r));
   }
   return { epochs, divergedAtEpoch: null };
 }

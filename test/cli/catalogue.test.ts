@@ -52,10 +52,15 @@ test('inspect of a conv orthogonal kernel reports its orthogonality error; gain 
   assert.ok(Math.abs(s.stdRatio - 1) < 1e-3);
 });
 
-test('inspect: tfjs:heNormal shows its 0.88 std ratio; lsuv needs data; bad shapes are usage errors', async () => {
-  const tfjs = await runCli(['inspect', '--init', 'tfjs:heNormal', '--shape', '1000,1000', '--json']);
+test('inspect: tfjs:heNormal matches tfjs\'s formula and shows 0.88 of the std its name promises; lsuv needs data; bad shapes are usage errors', async () => {
+  const tfjs = await runCli(['inspect', '--init', 'tfjs:heNormal', '--shape', '1000,500', '--json']);
   assert.equal(tfjs.code, 0, tfjs.stderr);
-  assert.ok(Math.abs(JSON.parse(tfjs.stdout).stdRatio - 0.8796) < 0.01);
+  const t = JSON.parse(tfjs.stdout);
+  assert.ok(Math.abs(t.stdRatio - 1) < 0.01, `stdRatio ${t.stdRatio}`);
+  assert.ok(Math.abs(t.promisedRatio - 0.8796) < 0.01, `promisedRatio ${t.promisedRatio}`);
+  const fanOut = await runCli(['inspect', '--init', 'tfjs:heNormal(mode=fanOut)', '--shape', '784,256']);
+  assert.equal(fanOut.code, 2);
+  assert.match(fanOut.stderr, /tfjs-layers' heNormal reads only a seed/);
   const lsuv = await runCli(['inspect', '--init', 'lsuv', '--shape', '10,10']);
   assert.equal(lsuv.code, 2);
   assert.match(lsuv.stderr, /data-dependent.*probe/);
@@ -65,4 +70,16 @@ test('inspect: tfjs:heNormal shows its 0.88 std ratio; lsuv needs data; bad shap
   const gain = await runCli(['inspect', '--init', 'heNormal', '--shape', '10,10', '--gain', '2']);
   assert.equal(gain.code, 2);
   assert.match(gain.stderr, /heNormal parameter `gain`/);
+});
+
+test('inspect deltaOrthogonal measures the centre tap, in the direction that holds (Q Q^T = gain^2 I_in)', async () => {
+  // Before: W^T W of the flattened [kh*kw*in, out] kernel, of rank in < out: 0.714 and 3.66 here.
+  for (const [shape, gain] of [['3,3,16,32', '1'], ['5,5,8,24', '2']]) {
+    const r = await runCli(['inspect', '--init', 'deltaOrthogonal', '--shape', shape, '--gain', gain, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const s = JSON.parse(r.stdout);
+    // float32 entries, sums of up to 32 products: 1e-5 is ~100 ulps of gain^2 = 4.
+    assert.ok(s.orthogonalityError < 1e-5, `${shape}: ${s.orthogonalityError}`);
+    assert.match(s.orthogonalityOf, /^W W\^T of the centre tap \[\d+, \d+\]$/);
+  }
 });

@@ -40,3 +40,30 @@ test('shards split the trials k mod n; auto reads Kubernetes and SLURM indices',
 test('width without depth is a config error', () => {
   assert.throws(() => resolveConfig({ model: { width: 8 } }, {}), /`model\.width` is given without `model\.depth`/);
 });
+
+test('model.batchNorm is a grid axis: [false, true] runs every initializer without and with it', () => {
+  const config = resolveConfig({ initializers: ['he'], model: { depth: 2, width: 8, batchNorm: [false, true] } }, {});
+  assert.deepEqual(config.varied, ['batchNorm']);
+  assert.deepEqual(config.grid.map((p) => [p.values, p.model.batchNorm]), [[{ batchNorm: false }, false], [{ batchNorm: true }, true]]);
+  const again = resolveConfig(config.resolved, {});
+  assert.deepEqual(again.grid.map((p) => p.model.batchNorm), [false, true], 'config.json reads back to the same grid');
+});
+
+test('--batch-norm alone is true; with "false,true" it is the grid axis; a bad value is named', () => {
+  assert.equal(resolveConfig({}, flagsToOverrides({ batchNorm: true })).model.batchNorm, true);
+  assert.equal(resolveConfig({}, flagsToOverrides({ batchNorm: 'false' })).model.batchNorm, false);
+  assert.deepEqual(resolveConfig({}, flagsToOverrides({ batchNorm: 'false,true' })).grid.map((p) => p.model.batchNorm), [false, true]);
+  assert.throws(() => resolveConfig({}, flagsToOverrides({ batchNorm: 'maybe' })), /batchNorm/);
+});
+
+test('data.labeledSize is part of the training set; layerwisePretrain refuses a CNN', () => {
+  assert.equal(resolveConfig({ data: { trainSize: 2000, labeledSize: 500 } }, {}).data.labeledSize, 500);
+  assert.equal(resolveConfig({}, flagsToOverrides({ labeledSize: '300' })).data.labeledSize, 300);
+  assert.throws(() => resolveConfig({ data: { trainSize: 2000, labeledSize: 3000 } }, {}), /`data.labeledSize` is 3000; it must be at most `data.trainSize` \(2000\)/);
+  assert.throws(() => resolveConfig({ initializers: ['pretrain'], model: { kind: 'cnn' } }, {}), /initializer layerwisePretrain: layerwisePretrain pretrains the dense layers of an MLP; this model has conv layers/);
+  const spec = resolveConfig({}, flagsToOverrides({ init: 'pretrain(epochs=2,tied=false)' })).initializers[0];
+  assert.equal(spec.name, 'layerwisePretrain');
+  assert.deepEqual(spec.params, { epochs: 2, optimizer: 'adam', lr: 0.001, batchSize: 64, corruption: 0.25, tied: false, decoder: 'auto' });
+  const withOutput = resolveConfig({ initializers: [{ name: 'pretrain', output: 'heNormal' }] }, {}).initializers[0];
+  assert.deepEqual([withOutput.name, withOutput.layers?.output?.name], ['layerwisePretrain', 'heNormal'], 'the output layer from a named initializer');
+});

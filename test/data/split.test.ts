@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Dataset } from '../../src/data/dataset.js';
 import { loadEmbeddedMnist } from '../../src/data/embedded.js';
-import { quotas, stratifiedSplit } from '../../src/data/split.js';
+import { labeledSubset, quotas, stratifiedSplit } from '../../src/data/split.js';
 import { UserError } from '../../src/errors.js';
 
 const mnist = loadEmbeddedMnist();
@@ -71,4 +71,22 @@ test('quotas add up and never exceed a class', () => {
   const q = quotas([3, 3, 4], 7);
   assert.equal(q.reduce((a, b) => a + b, 0), 7);
   q.forEach((v, i) => assert.ok(v <= [3, 3, 4][i]));
+});
+
+test('labeledSubset: the first examples of each class in the training order, in proportion, order kept', () => {
+  const split = stratifiedSplit(mnist, 8000, 2000, 0);
+  const labeled = labeledSubset(mnist, split.train, 1000);
+  assert.equal(labeled.length, 1000);
+  assert.deepEqual(classCounts(mnist, labeled), quotas(classCounts(mnist, split.train), 1000));
+  const position = new Map(Array.from(split.train, (v, i) => [v, i]));
+  const at = Array.from(labeled, (v) => position.get(v)!);
+  assert.ok(at.every((p, i) => i === 0 || p > at[i - 1]), 'a subsequence of the training order');
+  // Every class's examples are its first ones in the training order: none skipped before the last kept.
+  for (let c = 0; c < 10; c++) {
+    const kept = at.filter((p) => mnist.labels[split.train[p]] === c);
+    const last = kept[kept.length - 1];
+    const before = Array.from(split.train.subarray(0, last + 1)).filter((v) => mnist.labels[v] === c).length;
+    assert.equal(before, kept.length, `class ${c}`);
+  }
+  assert.equal(labeledSubset(mnist, split.train, 8000), split.train, 'all of them: the training set itself');
 });

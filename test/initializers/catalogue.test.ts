@@ -45,7 +45,8 @@ const SCALED = [
   ['varianceScaling', { scale: 0.5, mode: 'fanOut', distribution: 'uniform' }, Math.sqrt(0.5 / 500)],
   ['randomNormal', { stddev: 0.2 }, 0.2],
   ['randomUniform', { minval: -0.3, maxval: 0.3 }, 0.6 / Math.sqrt(12)],
-  ['truncatedNormal', { stddev: 0.1 }, 0.1],
+  // stddev is the sigma before truncation (Keras, tfjs, torch): std 0.8796 stddev.
+  ['truncatedNormal', { stddev: 0.1 }, 0.1 * 0.87962566103423978],
 ] as const;
 
 for (const [name, params, expected] of SCALED) {
@@ -90,6 +91,16 @@ test('heNormal is a normal truncated at 2 sigma with the corrected sigma (KS, p 
   const cdf = (x: number) => Math.min(1, Math.max(0, (normalCdf(x / sigma) - normalCdf(-2)) / mass));
   assert.ok(ksStatistic(values, cdf) < ksCritical(values.length));
   assert.ok(Math.max(...values) <= 2 * sigma + 1e-6);
+});
+
+test('truncatedNormal(stddev) is N(0, stddev^2) cut at 2 stddev, as Keras, tfjs and torch define it (KS, p > 1e-4)', async () => {
+  const { entry, spec: s } = spec('truncatedNormal', { stddev: 0.05 });
+  const values = await entry.sample(s.params, request([400, 250], 8));
+  const mass = normalCdf(2) - normalCdf(-2);
+  const cdf = (x: number) => Math.min(1, Math.max(0, (normalCdf(x / 0.05) - normalCdf(-2)) / mass));
+  assert.ok(ksStatistic(values, cdf) < ksCritical(values.length));
+  // The bound is 2 stddev = 0.1 (float32 rounding aside), not 2 stddev / 0.8796 = 0.1137.
+  assert.ok(Math.max(...values.map(Math.abs)) <= 0.1 + 1e-7, `max ${Math.max(...values)}`);
 });
 
 test('glorotUniform is uniform on [-a, a] (KS, p > 1e-4)', async () => {
@@ -148,6 +159,14 @@ test('deltaOrthogonal and dirac are zero off the centre tap; the centre is ortho
   await assert.rejects(async () => delta.entry.sample(delta.spec.params, request([3, 3, 16, 8])), /in <= out/);
 });
 
+test('deltaOrthogonal of a 1-D conv kernel [k, in, out] fills the centre tap only', async () => {
+  const delta = spec('deltaOrthogonal', { gain: 2 });
+  const w = await delta.entry.sample(delta.spec.params, request([3, 8, 16], 5));
+  const centre = 1 * 8 * 16; // tap 1 of 3
+  for (let i = 0; i < w.length; i++) if (i < centre || i >= centre + 128) assert.equal(w[i], 0, `index ${i}`);
+  assert.ok(orthogonalityError(w.subarray(centre, centre + 128), 8, 16, 2) < 1e-5);
+});
+
 test('zerO: partial identity when narrowing, scaled Hadamard when widening (orthonormal rows of H)', async () => {
   const { entry, spec: s } = spec('zerO');
   const narrow = await entry.sample(s.params, request([8, 4]));
@@ -193,16 +212,70 @@ test('unknown names suggest the closest ones', () => {
   assert.ok(Array.isArray(r) && /did you mean glorotNormal/.test(r[0]));
 });
 
-test("tfjs:heNormal is tfjs-layers' own: about 0.88x the std its name promises", async () => {
+test("tfjs:heNormal is tfjs-layers' own: its expected std is tfjs's, 0.8796x the std its name promises", async () => {
   await wasmTf();
   const { entry, spec: s } = spec('tfjs:heNormal');
   const values = await entry.sample(s.params, request([1000, 500], 7));
-  const ratio = moments(values).std / entry.expectedStd(s.params, request([1000, 500]))!;
-  assert.ok(Math.abs(ratio - 0.8796) < 0.01, `ratio ${ratio}`);
+  const std = moments(values).std;
+  const promised = entry.promisedStd!(s.params, request([1000, 500]))!;
+  assert.ok(Math.abs(promised - Math.sqrt(2 / 1000)) < 1e-12);
+  assert.ok(Math.abs(std / promised - 0.8796) < 0.01, `std / promised ${std / promised}`);
+  assert.ok(Math.abs(std / entry.expectedStd(s.params, request([1000, 500]))! - 1) < 0.01);
+});
+
+// The mirrors' expected std says what tfjs does (tfjs-layers 4.22 dist/initializers.js): checked on
+// tfjs's own samples, 1% as for SCALED above (500,000 draws; orthogonal's std is exact).
+const MIRRORED = [
+  ['tfjs:randomNormal', { stddev: 0.2 }, 0.2],
+  ['tfjs:randomUniform', { minval: 0, maxval: 1 }, 1.05 / Math.sqrt(12)], // tfjs reads minval 0 as -0.05
+  ['tfjs:truncatedNormal', { stddev: 0.1 }, 0.1 * 0.87962566103423978],
+  ['tfjs:glorotNormal', {}, 0.87962566103423978 * Math.sqrt(2 / 1500)],
+  ['tfjs:glorotUniform', {}, Math.sqrt(2 / 1500)],
+  ['tfjs:heNormal', {}, 0.87962566103423978 * Math.sqrt(2 / 1000)],
+  ['tfjs:heUniform', {}, Math.sqrt(2 / 1000)],
+  ['tfjs:leCunNormal', {}, 0.87962566103423978 * Math.sqrt(1 / 1000)],
+  ['tfjs:leCunUniform', {}, Math.sqrt(1 / 1000)],
+  ['tfjs:orthogonal', { gain: 2 }, 2 / Math.sqrt(1000)],
+] as const;
+
+for (const [name, params, expected] of MIRRORED) {
+  test(`${name} ${JSON.stringify(params)}: tfjs's samples have the std its entry expects, within 1%`, async () => {
+    await wasmTf();
+    const { entry, spec: s } = spec(name, params);
+    const shape = name === 'tfjs:orthogonal' ? [1000, 50] : [1000, 500]; // tfjs's QR is slow
+    const values = await entry.sample(s.params, request(shape, 3));
+    const claimed = entry.expectedStd(s.params, request(shape))!;
+    assert.ok(Math.abs(claimed / expected - 1) < 1e-12, `expectedStd ${claimed} vs ${expected}`);
+    assert.ok(Math.abs(moments(values).std / expected - 1) < 0.01, `std ${moments(values).std} vs ${expected}`);
+  });
+}
+
+test('tfjs mirrors accept only the parameters tfjs reads: heNormal has no mode', () => {
+  const r = resolveInit({ name: 'tfjs:heNormal', mode: 'fanOut' }, 'initializers[0]');
+  assert.ok(Array.isArray(r) && /tfjs-layers' heNormal reads only a seed/.test(r[0]), String(r));
+  assert.ok(!Array.isArray(resolveInit({ name: 'heNormal', mode: 'fanOut' }, 'initializers[0]')));
+  for (const entry of CATALOGUE.filter((e) => e.tfjs)) {
+    assert.doesNotMatch(`${entry.summary} ${entry.formula} ${Object.values(entry.lesson).join(' ')}`, /variance-corrected/, entry.name);
+  }
 });
 
 test('fans agree with the expected std of He for conv kernels', () => {
   const he = findInitializer('heNormal')!;
   const shape = [3, 3, 16, 32];
   assert.equal(he.expectedStd({ mode: 'fanIn' }, request(shape)), Math.sqrt(2 / computeFans(shape).fanIn));
+});
+
+test('sparse(nonZero=15) keeps exactly 15 incoming weights per unit (a column of [in, out]), whatever the fan-in', async () => {
+  const { entry, spec: s } = spec('sparse', { nonZero: 15 });
+  for (const [rows, cols] of [[784, 64], [100, 30]]) {
+    const w = await entry.sample(s.params, request([rows, cols], 4));
+    for (let c = 0; c < cols; c++) {
+      let kept = 0;
+      for (let r = 0; r < rows; r++) if (w[r * cols + c] !== 0) kept++;
+      assert.equal(kept, 15, `${rows}x${cols} unit ${c}`);
+    }
+    assert.ok(Math.abs(entry.expectedStd(s.params, request([rows, cols]))! - 0.01 * Math.sqrt(15 / rows)) < 1e-15);
+  }
+  assert.ok(Array.isArray(resolveInit({ name: 'sparse', nonZero: 15, sparsity: 0.2 }, 'test')), 'both given: rejected');
+  assert.deepEqual((resolveInit('sparse', 'test') as InitSpec).params, { sparsity: 0.1, stddev: 0.01 });
 });

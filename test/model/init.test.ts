@@ -15,6 +15,8 @@ const arch: Architecture = {
   leakySlope: 0.01,
   batchNorm: false,
   dropout: 0,
+  residual: false,
+  blockDepth: 2,
 };
 const spec = (input: Parameters<typeof resolveInit>[0]) => resolveInit(input, 'test') as InitSpec;
 

@@ -97,3 +97,19 @@ test('after training, zero init still has one distinct unit per layer and is dia
   assert.equal(he.epochs[0].gradNorms.length, 3);
   assert.equal(he.epochs[0].weightNorms.length, 3);
 });
+
+test('every epoch records per-layer activation std on the probe batch: zero init leaves no spread in the hidden layers, He keeps one', async () => {
+  const tf = await wasmTf();
+  const config = smallConfig({ initializers: ['heNormal', 'zeros'], model: { hidden: [32, 16] }, train: { optimizer: 'momentum', lr: 0.05, batchSize: 50, epochs: 2 } });
+  const split = stratifiedSplit(data, 1000, 500, 0);
+  const [he, zeros] = [await runTrial(tf, config, config.initializers[0], 0, data, split), await runTrial(tf, config, config.initializers[1], 0, data, split)];
+  for (const t of [he, zeros]) {
+    assert.equal(t.epochs.length, 2);
+    for (const e of t.epochs) assert.equal(e.activationStds?.length, 3, 'two hidden layers and the output');
+  }
+  // Zero weights: every hidden unit outputs relu(0) = 0 whatever the digit and never gets a
+  // gradient, so the spread over batch and units is exactly 0 in both hidden layers at every
+  // epoch. (The output's biases learn the class frequencies, so the logits do spread over units.)
+  for (const e of zeros.epochs) assert.deepEqual(e.activationStds!.slice(0, 2), [0, 0]);
+  for (const e of he.epochs) for (const s of e.activationStds!) assert.ok(s > 0.05 && Number.isFinite(s), `He activation std ${s}`);
+});

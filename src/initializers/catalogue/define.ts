@@ -16,3 +16,7 @@ export function define(entry: InitializerEntry): InitializerEntry {
 export function definedEntries(): readonly InitializerEntry[] {
   return defined;
 }
+
+/** The costs most entries share (see Tradeoffs.cost). */
+export const FILL = 'none: a constant fill';
+export const DRAW = 'one random draw per weight';

@@ -3,7 +3,7 @@
  * Each fan-scaled entry is data handed to the one sampler in ../variance.ts.
  */
 import { z } from 'zod';
-import { define } from './define.js';
+import { define, DRAW, FILL } from './define.js';
 import type { InitializerEntry, Params } from '../types.js';
 import {
   constant,
@@ -36,6 +36,14 @@ export const zeros = define({
     suits: 'Biases, and the last layer of residual branches. Never the kernels of hidden layers.',
     pitfalls: 'With ReLU or tanh the hidden outputs are exactly 0, no gradient reaches the hidden kernels, and only the output bias learns: accuracy stays near the majority-class rate.',
   },
+  tradeoffs: {
+    cost: FILL,
+    shownBy: [
+      { preset: 'symmetry.yaml', shows: 'every unit of a layer identical ("symmetric: 1 distinct unit/layer"), accuracy at chance' },
+      { preset: 'residual.yaml', shows: 'as every kernel, skip connections do not break the symmetry: still chance' },
+      { preset: 'residual.yaml', shows: 'as the last layer of each residual branch (he+zero-branch): every block starts as the identity, and it trains fastest there' },
+    ],
+  },
   params: none,
   sample: (_p, req) => constant(req.shape, 0),
   expectedStd: () => null,
@@ -52,6 +60,10 @@ export const ones = define({
     why: 'A constant other than zero: shows that symmetry, not the value 0, is the problem.',
     suits: 'Batch-norm scales (gamma). Not kernels.',
     pitfalls: 'Symmetric units as with zeros, and on top the signal grows with the fan-in at every layer: sums of 784 pixels overflow a deep net quickly.',
+  },
+  tradeoffs: {
+    cost: FILL,
+    shownBy: [{ preset: 'signal-tour.yaml', shows: 'symmetric units, and activations that overflow to non-finite values by layer 20 (probe)' }],
   },
   params: none,
   sample: (_p, req) => constant(req.shape, 1),
@@ -70,6 +82,12 @@ export const constantEntry = define({
     suits: 'Biases (e.g. a small positive bias for ReLU units).',
     pitfalls: 'Symmetric units: a layer of width n behaves like a layer of width 1.',
   },
+  tradeoffs: {
+    cost: FILL,
+    shownBy: [
+      { preset: 'symmetry.yaml', shows: 'constant(0.01): one distinct unit per layer, learning as a net one unit wide' },
+    ],
+  },
   params: z.object({ value: z.number().default(0) }).strict(),
   sample: (p, req) => constant(req.shape, num(p, 'value')),
   expectedStd: () => null,
@@ -86,6 +104,14 @@ export const randomNormal = define({
     why: 'Breaks symmetry, but its scale ignores the fan-in: each layer multiplies the signal variance by about fanIn * stddev^2 (times 1/2 for ReLU).',
     suits: 'Shallow nets where stddev happens to be near 1/sqrt(fanIn); teaching.',
     pitfalls: 'Too small and the signal vanishes with depth, too large and it explodes or saturates tanh/sigmoid. The default 0.05 is about right for fanIn 400 only.',
+  },
+  tradeoffs: {
+    cost: DRAW,
+    shownBy: [
+      { preset: 'default.yaml', shows: 'std 0.05 on a shallow net: trains, a little behind He and Xavier' },
+      { preset: 'exploding.yaml', shows: 'std 1: an exploding signal and a huge first loss' },
+      { preset: 'deep-tanh.yaml', shows: 'std 0.01 on 10 tanh layers: a vanishing signal, stuck near chance' },
+    ],
   },
   params: z.object({ mean: z.number().default(0), stddev: z.number().positive().default(0.05) }).strict(),
   sample: (p, req) => sampleNormal(req.shape, num(p, 'mean'), num(p, 'stddev'), req.rng),
@@ -104,6 +130,10 @@ export const randomUniform = define({
     suits: 'Shallow nets; teaching.',
     pitfalls: 'Fixed scale: vanishing or exploding signal with depth, as randomNormal.',
   },
+  tradeoffs: {
+    cost: DRAW,
+    shownBy: [{ preset: 'signal-tour.yaml', shows: '20 ReLU layers: the signal vanishes (probe)' }],
+  },
   params: z
     .object({ minval: z.number().default(-0.05), maxval: z.number().default(0.05) })
     .strict()
@@ -112,21 +142,32 @@ export const randomUniform = define({
   expectedStd: (p) => (num(p, 'maxval') - num(p, 'minval')) / Math.sqrt(12),
 });
 
+/**
+ * truncatedNormal(mean, stddev): `stddev` is the sigma of the normal before truncation, as in
+ * Keras and tfjs (`TruncatedNormal`: "values more than two standard deviations from the mean are
+ * discarded and re-drawn") and PyTorch (`trunc_normal_(std, a, b)`: "the standard deviation of
+ * the normal distribution", with a, b = mean -+ 2 std). The samples' std is therefore
+ * 0.8796 * stddev. The variance correction belongs to the variance-scaling family only.
+ */
 export const truncatedNormal = define({
   name: 'truncatedNormal',
   aliases: [],
-  summary: 'Normal cut at 2 std, rescaled so the std is the one asked for.',
+  summary: 'Normal N(mean, stddev^2) cut at 2 stddev: the samples\' std is 0.88 stddev.',
   distribution: 'truncatedNormal',
-  formula: `W ~ N(mean, (stddev / ${TRUNCATED_NORMAL_STD.toFixed(4)})^2) redrawn outside +-2 sigma; std = stddev`,
+  formula: `W ~ N(mean, stddev^2) redrawn outside mean +- 2 stddev; std = ${TRUNCATED_NORMAL_STD.toFixed(4)} stddev, variance = ${(TRUNCATED_NORMAL_STD ** 2).toFixed(4)} stddev^2`,
   reference: null,
   lesson: {
-    why: 'No weight lands far out in the tails, where a single large weight could dominate a unit. Cutting at 2 sigma shrinks the std to 0.88 sigma, so the sampler widens sigma by 1/0.8796 first.',
-    suits: 'As randomNormal; it is the distribution under heNormal, glorotNormal and leCunNormal here.',
-    pitfalls: 'Without the correction (tfjs-layers 4.x) every layer gets 0.774x the intended variance.',
+    why: `No weight lands far out in the tails, where a single large weight could dominate a unit: every |W - mean| is at most 2 stddev. Cutting at 2 sigma leaves a std of ${TRUNCATED_NORMAL_STD.toFixed(4)} stddev (variance ${(TRUNCATED_NORMAL_STD ** 2).toFixed(4)} stddev^2): \`init-bench inspect --init truncatedNormal --shape 1000,1000\` prints std 0.04397 (max 0.10000) for stddev 0.05.`,
+    suits: 'As randomNormal, with bounded weights. heNormal, glorotNormal and leCunNormal use this distribution with sigma widened by 1/0.8796, so that their variance is the formula\'s.',
+    pitfalls: `\`stddev\` is the std before truncation, as in Keras, tfjs and PyTorch's trunc_normal_: for a target std s, pass stddev = s / ${TRUNCATED_NORMAL_STD.toFixed(4)}. The fixed scale ignores the fan-in, as randomNormal's does.`,
+  },
+  tradeoffs: {
+    cost: 'one random draw per weight, redrawn when beyond 2 sigma (about 4.6% of draws)',
+    shownBy: [{ preset: 'signal-tour.yaml', shows: 'std 0.05 on 20 ReLU layers: the signal vanishes (probe)' }],
   },
   params: z.object({ mean: z.number().default(0), stddev: z.number().positive().default(0.05) }).strict(),
-  sample: (p, req) => sampleTruncatedNormal(req.shape, num(p, 'mean'), num(p, 'stddev') / TRUNCATED_NORMAL_STD, req.rng),
-  expectedStd: (p) => num(p, 'stddev'),
+  sample: (p, req) => sampleTruncatedNormal(req.shape, num(p, 'mean'), num(p, 'stddev'), req.rng),
+  expectedStd: (p) => TRUNCATED_NORMAL_STD * num(p, 'stddev'),
 });
 
 interface ScaledDoc {
@@ -136,6 +177,7 @@ interface ScaledDoc {
   formula: string;
   reference: string;
   lesson: InitializerEntry['lesson'];
+  tradeoffs: InitializerEntry['tradeoffs'];
   /** Fixed settings; `mode` may be overridden by a `mode` parameter where one is declared. */
   fixed: VarianceScaling;
   modeParam?: boolean;
@@ -152,6 +194,7 @@ function scaled(doc: ScaledDoc): InitializerEntry {
     formula: doc.formula,
     reference: doc.reference,
     lesson: doc.lesson,
+    tradeoffs: doc.tradeoffs,
     params: doc.modeParam ? z.object({ mode: z.enum(['fanIn', 'fanOut']).default('fanIn') }).strict() : none,
     sample: (p, req) => sampleVarianceScaling(settings(p), req.shape, req.rng),
     expectedStd: (p, req) => varianceScalingStd(settings(p), req.shape),
@@ -169,6 +212,14 @@ export const glorotUniform = scaled({
     suits: 'tanh, sigmoid, linear and softmax layers; the Keras default.',
     pitfalls: 'Derived for activations symmetric around 0 with slope 1: with ReLU, which zeroes half its input, the signal variance halves at every layer and deep ReLU nets stall (He et al. 2015, 30 layers).',
   },
+  tradeoffs: {
+    cost: DRAW,
+    shownBy: [
+      { preset: 'deep-tanh.yaml', shows: '10 tanh layers: trains from the first epoch' },
+      { preset: 'deep-relu.yaml', shows: '20 ReLU layers: the signal vanishes and training stalls' },
+      { preset: 'grid-depth.yaml', shows: 'falls behind He as ReLU nets get deeper' },
+    ],
+  },
   fixed: { scale: 1, mode: 'fanAvg', distribution: 'uniform' },
 });
 
@@ -179,8 +230,20 @@ export const glorotNormal = scaled({
   formula: 'W ~ truncated N(0, 2 / (fanIn + fanOut)), variance-corrected',
   reference: GLOROT,
   lesson: glorotUniform.lesson,
+  tradeoffs: {
+    cost: DRAW,
+    shownBy: [{ preset: 'signal-tour.yaml', shows: '20 ReLU layers: the signal vanishes, as with glorotUniform (probe)' }],
+  },
   fixed: { scale: 1, mode: 'fanAvg', distribution: 'truncatedNormal' },
 });
+
+/**
+ * What the probe measures for He off ReLU (20 hidden layers of 256, seed 0; PyTorch agrees over
+ * seeds 0-9: 0.10% and 1.50% saturated, He's tanh pre-activation std 0.78 at layer 20).
+ */
+const HE_OFF_RELU =
+  'Not made for tanh or sigmoid, but saturation is not what goes wrong at 20 layers of 256: `init-bench probe --init heNormal,orthogonal(gain=auto),glorotUniform --activation tanh --depth 20` measures at most 0.13% of He\'s tanh outputs saturated (|tanh| > 0.99; orthogonal with the recommended gain 5/3: 1.53%, Xavier 0.00%), while He\'s pre-activation std grows from 0.47 at layer 1 to 0.79 at layer 20 and Xavier\'s shrinks from 0.41 to 0.15. On sigmoid `init-bench probe --init heNormal,glorotUniform --activation sigmoid --depth 20` measures 0.00% saturated (outside 0.01..0.99) and a vanishing gradient under both (layer 1\'s kernel gradient norm 1e-10 under He, 8e-13 under Xavier): both inits show it, so it comes from the sigmoid\'s slope (at most 1/4), not from saturation. ' +
+  'Nor for ELU: `init-bench probe --init heNormal,orthogonal(gain=auto),leCunNormal --activation elu --depth 20` measures He\'s pre-activation std growing from 0.47 to 2.61 (activation std x4.56, flagged as exploding), gain 1 (LeCun) letting it decay from 0.33 to 0.096, and `gain: auto` (1.2452, the gain that makes variance 1 a fixed point for ELU) bringing it from 0.42 towards 1 (0.83 at layer 20).';
 
 export const heNormal = scaled({
   name: 'heNormal',
@@ -190,8 +253,16 @@ export const heNormal = scaled({
   reference: HE,
   lesson: {
     why: 'A ReLU passes half of a symmetric input, so E[relu(x)^2] = Var(x) / 2; doubling the LeCun variance (gain sqrt(2)) keeps the pre-activation variance constant through any number of ReLU layers. Mode fanOut keeps the gradient variance constant instead.',
-    suits: 'ReLU and its relatives (leaky ReLU, ELU, GELU), dense and conv.',
-    pitfalls: 'Too large for tanh/sigmoid (saturation). The truncated normal must be variance-corrected: tfjs-layers 4.x is not, and its heNormal shrinks the signal 0.774x per layer.',
+    suits: 'ReLU, and leaky ReLU with a small slope (its own gain is sqrt(2 / (1 + slope^2))), dense and conv. For ELU use a gain of 1.2452 (`orthogonal(gain=auto)`, or varianceScaling with scale 1.5505).',
+    pitfalls: `${HE_OFF_RELU} The truncated normal must be variance-corrected: tfjs-layers 4.x's is not (\`init-bench list tfjs:heNormal\`).`,
+  },
+  tradeoffs: {
+    cost: DRAW,
+    shownBy: [
+      { preset: 'deep-relu.yaml', shows: '20 ReLU layers: trains from epoch 1' },
+      { preset: 'he-vs-xavier.yaml', shows: '4 ReLU layers: starts faster than Xavier' },
+      { preset: 'residual.yaml', shows: 'in every residual branch: the signal grows with each block and training diverges' },
+    ],
   },
   fixed: { scale: 2, mode: 'fanIn', distribution: 'truncatedNormal' },
   modeParam: true,
@@ -201,9 +272,17 @@ export const heUniform = scaled({
   name: 'heUniform',
   aliases: ['kaimingUniform'],
   summary: 'Uniform with variance 2 / fanIn.',
-  formula: 'W ~ U(-a, a), a = sqrt(6 / fanIn); Var = 2 / fanIn (mode fanOut: 6 / fanOut)',
+  formula: 'W ~ U(-a, a), a = sqrt(6 / fanIn); Var = 2 / fanIn (mode fanOut: a = sqrt(6 / fanOut), Var = 2 / fanOut)',
   reference: HE,
-  lesson: heNormal.lesson,
+  lesson: {
+    why: `${heNormal.lesson.why} A uniform on [-a, a] has variance a^2 / 3, so a = sqrt(6 / fanIn).`,
+    suits: heNormal.lesson.suits,
+    pitfalls: HE_OFF_RELU,
+    },
+  tradeoffs: {
+    cost: DRAW,
+    shownBy: [{ preset: 'signal-tour.yaml', shows: '20 ReLU layers: signal and gradients stay in range (probe)' }],
+  },
   fixed: { scale: 2, mode: 'fanIn', distribution: 'uniform' },
   modeParam: true,
 });
@@ -219,6 +298,12 @@ export const leCunNormal = scaled({
     suits: 'SELU (the required init), linear and tanh nets.',
     pitfalls: 'Halves the signal per layer under ReLU, like Xavier on square layers.',
   },
+  tradeoffs: {
+    cost: DRAW,
+    shownBy: [
+      { preset: 'selu.yaml', shows: 'SELU: the activation std stays near 1 through 20 layers' },
+    ],
+  },
   fixed: { scale: 1, mode: 'fanIn', distribution: 'truncatedNormal' },
 });
 
@@ -229,6 +314,10 @@ export const leCunUniform = scaled({
   formula: 'W ~ U(-a, a), a = sqrt(3 / fanIn); Var = 1 / fanIn',
   reference: LECUN,
   lesson: leCunNormal.lesson,
+  tradeoffs: {
+    cost: DRAW,
+    shownBy: [{ preset: 'signal-tour.yaml', shows: '20 ReLU layers: the signal vanishes (probe)' }],
+  },
   fixed: { scale: 1, mode: 'fanIn', distribution: 'uniform' },
 });
 
@@ -243,6 +332,10 @@ export const varianceScaling = define({
     why: 'Glorot, He and LeCun are all this formula with a particular scale and fan: scale = gain^2 of the activation, fan chosen to preserve the forward signal (fanIn), the backward gradient (fanOut) or a compromise (fanAvg).',
     suits: 'Any layer, once you know the gain of its activation.',
     pitfalls: 'scale is a variance factor, not a std: gain sqrt(2) is scale 2.',
+  },
+  tradeoffs: {
+    cost: DRAW,
+    shownBy: [{ preset: 'signal-tour.yaml', shows: 'scale 2 (He) on 20 ReLU layers: signal and gradients stay in range (probe)' }],
   },
   params: z
     .object({

@@ -7,7 +7,7 @@ import { gainFor } from '../gain.js';
 import { matrixShape, sizeOf } from '../fans.js';
 import { haarOrthogonal, hadamardSign } from '../linalg.js';
 import { applyLsuv } from '../lsuv.js';
-import { define } from './define.js';
+import { define, FILL } from './define.js';
 import type { InitializerEntry, KernelRequest, Params } from '../types.js';
 
 const SAXE = 'Saxe, McClelland & Ganguli (2014), "Exact solutions to the nonlinear dynamics of learning in deep linear neural networks"';
@@ -31,7 +31,7 @@ export function sampleOrthogonal(p: Params, req: KernelRequest): Float32Array {
 }
 
 /** Entry std of a gain-scaled matrix with orthonormal rows or columns: each has norm gain. */
-function orthogonalStd(p: Params, req: Omit<KernelRequest, 'rng'>): number {
+export function orthogonalStd(p: Params, req: Omit<KernelRequest, 'rng'>): number {
   const [rows, cols] = matrixShape(req.shape);
   return resolveGain(p, req) / Math.sqrt(Math.max(rows, cols));
 }
@@ -44,9 +44,15 @@ export const orthogonal = define({
   formula: 'W = gain * Q, Q from the QR of an N(0,1) [prod(shape[:-1]), shape[-1]] matrix with sign(diag(R)) fixed; W^T W = gain^2 I (or W W^T)',
   reference: SAXE,
   lesson: {
-    why: 'All singular values equal gain, so a linear layer preserves the norm of every input exactly, not just on average: deep linear nets then learn in depth-independent time (dynamical isometry).',
+    why: 'Every singular value of W equals gain. When in <= out (W has orthonormal rows, W W^T = gain^2 I) a linear layer x -> xW scales the norm of every input by exactly gain, not just on average; when in > out (orthonormal columns) it first projects onto out of the in directions, so norms can only shrink. Deep linear nets with orthogonal layers learn in depth-independent time (Saxe et al. 2014).',
     suits: 'Deep linear and tanh nets, RNNs; with `gain: auto` ReLU nets too.',
     pitfalls: 'Orthogonality is lost once the nonlinearity is applied (ReLU is not an isometry); for conv kernels use deltaOrthogonal. Naive QR implementations are slow for large kernels.',
+  },
+  tradeoffs: {
+    cost: 'a Householder QR of each kernel seen as a [rows, cols] matrix: O(rows * cols^2) per layer',
+    shownBy: [
+      { preset: 'deep-tanh.yaml', shows: 'gain 5/3 on 10 tanh layers: trains' },
+    ],
   },
   params: z.object({ gain: gainParam }).strict(),
   sample: sampleOrthogonal,
@@ -55,11 +61,22 @@ export const orthogonal = define({
   orthogonal: true,
 });
 
-/** Gain at the centre tap of a conv kernel; `value(i, o)` fills [in, out] there. */
+/**
+ * Offset of the centre tap's [in, out] block in a kernel [k1, ..., kd, in, out] (row-major):
+ * tap floor(k/2) along every spatial axis. A dense kernel [in, out] is its own centre tap.
+ */
+export function centreTapOffset(shape: readonly number[]): number {
+  const taps = shape.slice(0, -2);
+  const block = (shape[shape.length - 2] ?? 1) * (shape[shape.length - 1] ?? 1);
+  return taps.reduce((index, k) => index * k + Math.floor(k / 2), 0) * block;
+}
+
+/** A kernel that is zero except at the centre tap, where `value(i, o)` fills [in, out]. */
 function centreTap(shape: readonly number[], value: (i: number, o: number) => number): Float32Array {
   const out = new Float32Array(sizeOf(shape));
-  const [kh, kw, cin, cout] = shape.length === 4 ? shape : [1, 1, shape[0], shape[1]];
-  const base = (Math.floor(kh / 2) * kw + Math.floor(kw / 2)) * cin * cout;
+  const cin = shape[shape.length - 2];
+  const cout = shape[shape.length - 1];
+  const base = centreTapOffset(shape);
   for (let i = 0; i < cin; i++) for (let o = 0; o < cout; o++) out[base + i * cout + o] = value(i, o);
   return out;
 }
@@ -74,7 +91,11 @@ export const identity = define({
   lesson: {
     why: 'Each layer starts as (a multiple of) the identity map, so the input passes through a deep net unchanged and gradients flow as through a shallow one.',
     suits: 'Square layers in residual-like or recurrent nets (IRNN).',
-    pitfalls: 'Deterministic: units that start as copies of the same input stay symmetric where in != out; layers wider than their input get zero columns.',
+    pitfalls: 'Deterministic: units that start as copies of the same input stay symmetric where in != out; layers wider than their input get zero columns, and a layer narrower than its input keeps only the first inputs (784 -> 256 on MNIST: the first 256 pixels, about the top 9 rows).',
+  },
+  tradeoffs: {
+    cost: FILL,
+    shownBy: [{ preset: 'signal-tour.yaml', shows: 'a 784 -> 256 first layer keeps the first 256 pixels, and at init no hidden layer gets a gradient (probe)' }],
   },
   params: z.object({ gain: gainParam }).strict(),
   sample: (p, req) => {
@@ -91,6 +112,7 @@ export const dirac = define({
   aliases: [],
   summary: 'Conv kernel that passes channel i to output i unchanged (identity at the centre tap).',
   formula: 'W[kh/2][kw/2][i][i] = gain for i < min(in, out), 0 at every other tap',
+  tradeoffs: { cost: FILL, shownBy: [] },
   reference: 'Zagoruyko & Komodakis (2017), "DiracNets: Training Very Deep Neural Networks Without Skip-Connections"',
 });
 
@@ -99,12 +121,16 @@ export const deltaOrthogonal = define({
   aliases: ['delta'],
   summary: 'Conv kernel: an orthogonal [in, out] matrix times gain at the centre tap, zeros elsewhere (dense kernels: orthogonal).',
   distribution: 'orthogonal',
-  formula: 'W[kh/2][kw/2] = gain * Q (Q^T Q = I, needs in <= out), W = 0 at other taps; a dense kernel (a 1x1 conv) is gain * Q',
+  formula: 'W[kh/2][kw/2] = gain * Q, Q an [in, out] matrix with orthonormal rows (Q Q^T = I_in, needs in <= out), W = 0 at other taps; a dense kernel (a 1x1 conv) is gain * Q',
   reference: 'Xiao, Bahri, Sohl-Dickstein, Schoenholz & Pennington (2018), "Dynamical Isometry and a Mean Field Theory of CNNs: How to Train 10,000-Layer Vanilla Convolutional Neural Networks"',
   lesson: {
     why: 'A conv layer whose kernel is orthogonal at one tap and zero elsewhere is an isometry of the channels at every position: the conv analogue of orthogonal init, which made 10,000-layer CNNs trainable.',
     suits: 'Very deep CNNs with tanh (or ReLU with gain auto).',
     pitfalls: 'Needs in <= out channels; starts with a 1x1 receptive field that training must widen.',
+  },
+  tradeoffs: {
+    cost: 'a Householder QR of an [in, out] matrix per conv layer',
+    shownBy: [],
   },
   params: z.object({ gain: gainParam }).strict(),
   sample: (p, req) => {
@@ -125,29 +151,64 @@ export const deltaOrthogonal = define({
   },
   gain: resolveGain,
   orthogonal: true,
+  // Only the centre tap is orthogonal: the flattened [kh*kw*in, out] kernel has rank in < out,
+  // so its W^T W cannot be the identity; the tap's Q Q^T = gain^2 I_in can.
+  orthogonalBlock: (shape) => {
+    const [rows, cols] = shape.slice(-2);
+    return { offset: centreTapOffset(shape), rows, cols, where: shape.length > 2 ? `centre tap [${rows}, ${cols}]` : `kernel [${rows}, ${cols}]` };
+    },
+  fits: (shape) => {
+    const [cin, cout] = shape.slice(-2);
+    return shape.length > 2 && cin > cout ? `needs in <= out channels; kernel ${shape.join('x')} has ${cin} > ${cout}` : null;
+  },
 });
 
+/** Incoming weights kept per unit (column of the [rows, cols] kernel): a count, or 1 - sparsity of rows. */
+function keptPerUnit(p: Params, rows: number): number {
+  if (p.nonZero !== undefined) return Math.min(rows, p.nonZero as number);
+  return rows - Math.ceil((p.sparsity as number) * rows);
+}
+
+const MARTENS = 'Martens (2010), "Deep learning via Hessian-free optimization", section 5 (sparse initialization: 15 non-zero incoming weights per unit)';
+
+/**
+ * sparse: N(0, stddev^2), then per unit (a column of the kernel in tfjs layout [in, out], or
+ * [kh*kw*in, out] for conv) all but `kept` incoming weights set to 0. `kept` is a fraction
+ * 1 - sparsity of the fan-in, or a fixed count `nonZero` as in Martens (2010), who kept 15.
+ * PyTorch's `sparse_` also zeroes "in each column", but of its [out, in] weight: per input.
+ */
 export const sparse = define({
   name: 'sparse',
   aliases: [],
-  summary: 'N(0, stddev^2) with a fraction `sparsity` of each unit\'s incoming weights set to 0.',
+  summary: 'N(0, stddev^2), then in each unit\'s incoming weights (a column of the [in, out] kernel) a fraction `sparsity`, or all but `nonZero`, set to 0.',
   distribution: 'sparse normal',
-  formula: 'W ~ N(0, stddev^2); in each column, ceil(sparsity * rows) entries chosen at random set to 0',
-  reference: 'Martens (2010), "Deep learning via Hessian-free optimization"',
+  formula: 'W ~ N(0, stddev^2); per column of the [fanIn, units] kernel (one unit\'s incoming weights) ceil(sparsity * fanIn) random entries set to 0, or all but nonZero of them; variance = stddev^2 * kept / fanIn',
+  reference: MARTENS,
   lesson: {
-    why: 'Each unit sees only some of its inputs, so units differ strongly from the start, and the total input of a unit does not grow with the fan-in as fast as for a dense draw.',
-    suits: 'Deep and recurrent nets trained with second-order methods; a contrast to dense schemes.',
-    pitfalls: 'The std is fixed, not fan-scaled: too small for deep nets with SGD.',
+    why: 'Each unit sees only some of its inputs, so units differ strongly from the start. With a fixed count of non-zero incoming weights (Martens kept 15: `nonZero: 15`) a unit\'s summed input has variance nonZero * stddev^2 * E[x^2] whatever the fan-in: `init-bench inspect --init sparse(nonZero=15) --shape 784,256` prints std 0.00138 (expected 0.00138) and `init-bench inspect --init sparse(nonZero=15) --shape 256,256` prints std 0.00248 (expected 0.00242), so fanIn x variance is 0.0015 and 0.0016, against 15 x 0.01^2 = 0.0015 for any fan-in. With a fraction (the default, sparsity 0.1) it grows with the fan-in as a dense draw\'s does, times 1 - sparsity: `init-bench inspect --init sparse --shape 784,256` prints std 0.00949 and `init-bench inspect --init sparse --shape 256,256` prints std 0.00950, so fanIn x variance is 0.071 and 0.023.',
+    suits: 'Deep and recurrent nets trained with second-order methods (Martens 2010); a contrast to dense schemes.',
+    pitfalls: 'The std is fixed, not fan-scaled: the default 0.01 is too small for deep nets with SGD. init-bench zeroes per unit (a column of its [in, out] kernel), as Martens; PyTorch\'s sparse_ zeroes a fraction of each column of its [out, in] weight, i.e. per input (each input\'s outgoing weights).',
+  },
+  tradeoffs: {
+    cost: 'one random draw per weight and a shuffle of each unit\'s inputs',
+    shownBy: [{ preset: 'signal-tour.yaml', shows: 'std 0.01 on 20 ReLU layers: the signal vanishes (probe)' }],
   },
   params: z
-    .object({ sparsity: z.number().min(0).max(1).default(0.1), stddev: z.number().positive().default(0.01) })
-    .strict(),
+    .object({
+      sparsity: z.number().min(0).max(1).optional(),
+      nonZero: z.number().int().min(1).optional(),
+      stddev: z.number().positive().default(0.01),
+    })
+    .strict()
+    .refine((p) => p.sparsity === undefined || p.nonZero === undefined, { path: ['nonZero'], message: 'give sparsity (a fraction of each unit\'s incoming weights set to 0) or nonZero (a count kept), not both' })
+    // sparsity 0.1 unless a count is given: shown as the default, and the one key that applies.
+    .transform((p) => (p.nonZero === undefined ? { sparsity: p.sparsity ?? 0.1, stddev: p.stddev } : { nonZero: p.nonZero, stddev: p.stddev })),
   sample: (p, req) => {
     const [rows, cols] = matrixShape(req.shape);
     const out = new Float32Array(rows * cols);
     const std = p.stddev as number;
     for (let i = 0; i < out.length; i++) out[i] = std * req.rng.normal();
-    const zeros = Math.ceil((p.sparsity as number) * rows);
+    const zeros = rows - keptPerUnit(p, rows);
     const order = new Int32Array(rows);
     for (let c = 0; c < cols; c++) {
       for (let r = 0; r < rows; r++) order[r] = r;
@@ -158,25 +219,33 @@ export const sparse = define({
   },
   expectedStd: (p, req) => {
     const [rows] = matrixShape(req.shape);
-    const kept = rows - Math.ceil((p.sparsity as number) * rows);
-    return (p.stddev as number) * Math.sqrt(kept / rows);
+    return (p.stddev as number) * Math.sqrt(keptPerUnit(p, rows) / rows);
   },
 });
 
 export const zerO = define({
   name: 'zerO',
   aliases: ['zero-hadamard'],
-  summary: 'Deterministic: partial identity, or a scaled Hadamard transform where a layer widens.',
+  summary: 'Deterministic: partial identity, or a scaled Hadamard transform where a layer widens; 0 at the end of each residual branch.',
   distribution: 'constant (Hadamard)',
-  formula: 'out <= in: W = I (partial identity); out > in: W = I_{out x p} (H_p / 2^(k/2)) I_{p x in}, p = 2^k, k = ceil(log2 out)',
+  formula: 'out <= in: W = I (partial identity); out > in: W = I_{out x p} (H_p / 2^(k/2)) I_{p x in}, p = 2^k, k = ceil(log2 out); last layer of a residual branch (residualOut): W = 0',
   reference: 'Zhao, Schaefer & Anandkumar (2022), "ZerO Initialization: Initializing Neural Networks with only Zeros and Ones"',
   lesson: {
     why: 'No randomness at all: identity maps keep the signal, and where a layer gets wider the Hadamard matrix spreads each input over all new units with +-1 entries, which breaks the symmetry that plain identity padding would leave.',
     suits: 'Deep nets whose widths change; reproducible training without a seed.',
-    pitfalls: 'The identity part keeps units that see the same input identical if widths shrink then grow; conv kernels get it at the centre tap only.',
+    pitfalls: 'The identity part keeps units that see the same input identical if widths shrink then grow; conv kernels get it at the centre tap only. A layer narrower than its input keeps only the first inputs (784 -> 256 on MNIST: the top 9 pixel rows). On residual nets the paper zeroes every branch layer and puts a skip around each (blockDepth 1); with longer branches the layers before the last are identities.',
+  },
+  tradeoffs: {
+    cost: 'none: a fill with Hadamard signs',
+    shownBy: [
+      { preset: 'residual.yaml', shows: 'a 21-layer residual net trains from zeros and ones alone' },
+    ],
   },
   params: z.object({}).strict(),
   sample: (_p, req) => {
+    // Residual nets (Zhao et al. 2022, sec. 4): the branches start at 0 and the skips carry the
+    // identity, so every block starts as the identity map.
+    if (req.kind === 'residualOut') return new Float32Array(sizeOf(req.shape));
     const cin = req.shape[req.shape.length - 2];
     const cout = req.shape[req.shape.length - 1];
     if (cout <= cin) return centreTap(req.shape, (i, o) => (i === o ? 1 : 0));
@@ -199,6 +268,10 @@ export const lsuv = define({
     why: 'Instead of deriving the scale from the activation function, measure it: forward a real batch and normalize each layer\'s pre-activation variance to 1. Works for any activation and any architecture, including ones no formula covers.',
     suits: 'Any activation; nets where the theory is unclear (maxout, unusual activations).',
     pitfalls: 'Needs data at init time; a small batch gives a noisy variance; it fixes the scale of the forward signal only, not the gradients.',
+  },
+  tradeoffs: {
+    cost: 'an orthogonal init, then per layer up to maxIterations forward passes of a training batch (recorded per layer in the trial)',
+    shownBy: [{ preset: 'signal-tour.yaml', shows: '20 ReLU layers: signal and gradients in range after its rescaling (probe)' }],
   },
   params: z
     .object({

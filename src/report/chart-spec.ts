@@ -1,0 +1,57 @@
+/**
+ * One Vega-Lite line chart, or a column of them (a facet row per grid point), and its rendering
+ * to SVG in Node. x is a whole number (epoch or layer), labelled as one; y may be on a log scale.
+ */
+export type Row = Record<string, string | number | null>;
+
+const WIDTH = 460;
+const HEIGHT = 260;
+/** Height of one small multiple in a grid. */
+const PANEL_HEIGHT = 150;
+
+export interface Colour {
+  domain: string[];
+  range: string[];
+}
+
+export function lineSpec(values: Row[], x: { field: string; title: string }, y: { title: string; log?: boolean }, band: boolean, colour: Colour): object {
+  const scale = y.log ? { type: 'log' } : { zero: false };
+  const maxX = Math.max(1, ...values.map((r) => Number(r[x.field])));
+  // Whole numbers only, given as values: every one while they fit, else 1 and multiples of 5 (or
+  // 10, ...). A tickMinStep below 1 keeps vega from thinning them (it allows span / step ticks).
+  const every = maxX <= 12 ? 1 : 5 * Math.ceil(maxX / 50);
+  const ticks = [...new Set([1, ...Array.from({ length: Math.floor(maxX / every) }, (_, i) => (i + 1) * every)])];
+  const xEnc = {
+    field: x.field,
+    type: 'quantitative',
+    title: x.title,
+    scale: { domain: [1, Math.max(2, maxX)], nice: false },
+    axis: { format: 'd', values: ticks, tickMinStep: 0.5, labelOverlap: false },
+  };
+  const color = { field: 'init', type: 'nominal', title: 'initializer', scale: colour, sort: colour.domain };
+  const layers: object[] = [];
+  if (band) layers.push({ mark: { type: 'area', opacity: 0.18 }, encoding: { x: xEnc, y: { field: 'min', type: 'quantitative', scale }, y2: { field: 'max' }, color } });
+  layers.push({ mark: { type: 'line', point: true }, encoding: { x: xEnc, y: { field: band ? 'mean' : 'value', type: 'quantitative', title: y.title, scale }, color } });
+  const grid = new Set(values.map((r) => r.point)).size > 1;
+  const config = { font: 'sans-serif', legend: { orient: 'bottom', columns: 3, labelLimit: 360, symbolOpacity: 1, symbolType: 'circle' } };
+  const schema = 'https://vega.github.io/schema/vega-lite/v6.json';
+  if (!grid) return { $schema: schema, width: WIDTH, height: HEIGHT, data: { values }, layer: layers, config };
+  return {
+    $schema: schema,
+    data: { values },
+    facet: { row: { field: 'point', type: 'nominal', title: null, sort: { field: 'pointOrder', op: 'min' }, header: { labelAngle: 0, labelAlign: 'left', labelOrient: 'top', labelFontSize: 12, labelFontWeight: 'bold' } } },
+    spec: { width: WIDTH, height: PANEL_HEIGHT, layer: layers },
+    resolve: { scale: { x: 'shared', y: 'shared' } },
+    config,
+  };
+}
+
+export async function render(spec: object): Promise<string> {
+  const [vega, vl] = await Promise.all([import('vega'), import('vega-lite')]);
+  const view = new vega.View(vega.parse(vl.compile(spec as never).spec), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}

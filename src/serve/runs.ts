@@ -1,0 +1,227 @@
+/**
+ * The runs `serve` knows: every results folder under its root (reopenable), and the ones it is
+ * running, each in its own host process (host.ts). A run's id is its folder's name; ids from a
+ * request are only ever looked up in the root's listing, never joined into a path unchecked.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { UserError } from './engine.js';
+import { ConfigError, loadResults, resolveConfig, type ConfigInput, type ResultsDocument, type RunEvent } from './engine.js';
+import type { HostMessage, HostRequest } from './host.js';
+
+const HOST = fileURLToPath(new URL('./host.js', import.meta.url));
+
+/** The files of a results folder the page may open. */
+export const RUN_FILES = ['report.html', 'results.json', 'metrics.csv', 'config.json'] as const;
+export type RunFile = (typeof RUN_FILES)[number];
+
+export type RunState = 'starting' | 'running' | 'stopping' | 'finished' | 'interrupted' | 'failed';
+
+export interface RunInfo {
+  id: string;
+  name: string;
+  state: RunState;
+  createdAt: string;
+  /** Trials finished (on disk) and in the whole experiment (null until known). */
+  trials: number;
+  total: number | null;
+  /** Started by this server and still running: it can be stopped. */
+  live: boolean;
+  files: RunFile[];
+  error?: string;
+}
+
+/** An event as the page receives it: the engine's, with the time (ms since epoch) the host emitted it. */
+export interface Stamped {
+  event: RunEvent;
+  at: number;
+}
+
+/** What a page opened at any moment needs to catch up: the folder's document, and the trials in flight. */
+export interface Snapshot {
+  run: RunInfo;
+  /** The run's config as saved in config.json (known before the folder is). */
+  config: Record<string, unknown> | null;
+  doc: ResultsDocument | null;
+  /** Per trial in progress: its trialStart and its epochs so far (not yet on disk). */
+  inFlight: Stamped[];
+}
+
+/** Too many runs at once: HTTP 429. */
+export class BusyError extends UserError {}
+
+interface Live {
+  child: ChildProcess;
+  config: Record<string, unknown>;
+  state: RunState;
+  name: string;
+  total: number | null;
+  createdAt: string;
+  error?: string;
+  /** The `end` event has been sent: nothing more will come. */
+  ended: boolean;
+  /** trialStart and epoch events per trial index, until its trialEnd. */
+  inFlight: Map<number, Stamped[]>;
+  listeners: Set<(s: Stamped) => void>;
+}
+
+export interface RunsOptions {
+  /** The results folder: every run lands here. */
+  root: string;
+  maxRuns: number;
+  /** Worker processes per run. */
+  jobs: number;
+}
+
+export class Runs {
+  private readonly live = new Map<string, Live>();
+
+  constructor(readonly options: RunsOptions) {}
+
+  /** Validates the config (ConfigError: HTTP 400), checks the limit (BusyError: 429), starts the run. */
+  start(input: unknown): RunInfo {
+    // Refused before validation, which would look into the folder: no path comes from a request.
+    const data = (input as { data?: { dataDir?: unknown } } | null)?.data;
+    if (typeof data === 'object' && data !== null && data.dataDir !== undefined) {
+      throw new ConfigError(['`data.dataDir` cannot come from the page (paths never come from a request); run `init-bench run --data-dir` in a terminal instead']);
+    }
+    const config = resolveConfig(input as ConfigInput);
+    this.checkLimit();
+    const stamp = new Date().toISOString().replace(/[:]/g, '-').replace(/\.\d+Z$/, 'Z');
+    let id = `${stamp}-${config.name}`;
+    for (let k = 2; existsSync(join(this.options.root, id)) || this.live.has(id); k++) id = `${stamp}-${config.name}-${k}`;
+    return this.launch(id, config.resolved, config.name, { config: config.resolved, out: join(this.options.root, id), jobs: this.options.jobs });
+  }
+
+  /** Continues an interrupted run in its folder: only the missing trials run. */
+  resume(id: string): RunInfo {
+    const run = this.info(id);
+    if (!run) throw new UserError(`no run ${id}`);
+    if (run.live) throw new UserError(`run ${id} is still running`);
+    if (run.state === 'finished') throw new UserError(`run ${id} is complete: nothing to resume`);
+    this.checkLimit();
+    const dir = join(this.options.root, id);
+    const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;
+    return this.launch(id, config, run.name, { resume: dir, jobs: this.options.jobs });
+  }
+
+  /** Ctrl-C for that run: SIGINT to its host, which keeps the finished trials and writes the folder. */
+  stop(id: string): boolean {
+    const run = this.live.get(id);
+    if (!run || run.ended || run.state === 'stopping') return false;
+    run.state = 'stopping';
+    run.child.kill('SIGINT');
+    return true;
+  }
+
+  /** Every run, newest first. */
+  list(): RunInfo[] {
+    const ids = new Set([...this.live.keys(), ...this.folders()]);
+    return [...ids].flatMap((id) => this.info(id) ?? []).sort((a, b) => b.id.localeCompare(a.id));
+  }
+
+  /** The run of an id from a request, or null: only known folders and live runs match. */
+  info(id: string): RunInfo | null {
+    const live = this.live.get(id);
+    const dir = this.folders().includes(id) ? join(this.options.root, id) : null;
+    if (!live && !dir) return null;
+    const doc = dir ? this.document(dir) : null;
+    const files = dir ? RUN_FILES.filter((f) => existsSync(join(dir, f))) : [];
+    const base = { id, trials: doc?.trials.length ?? 0, files, ...(live?.error ? { error: live.error } : {}) };
+    if (live) return { ...base, name: live.name, state: live.state, createdAt: live.createdAt, total: live.total, live: !live.ended };
+    const name = String((doc?.config as { name?: unknown } | undefined)?.name ?? id);
+    return { ...base, name, state: doc?.complete ? 'finished' : 'interrupted', createdAt: doc?.createdAt ?? statSync(dir!).mtime.toISOString(), total: null, live: false };
+  }
+
+  snapshot(id: string): Snapshot | null {
+    const run = this.info(id);
+    if (!run) return null;
+    const dir = run.files.includes('config.json') ? join(this.options.root, id) : null;
+    const inFlight = [...(this.live.get(id)?.inFlight.values() ?? [])].flat();
+    const doc = dir ? this.document(dir) : null;
+    return { run, config: this.live.get(id)?.config ?? doc?.config ?? null, doc, inFlight };
+  }
+
+  /** Live events of a run; returns the unsubscribe function (null when the run is not live). */
+  subscribe(id: string, listener: (s: Stamped) => void): (() => void) | null {
+    const run = this.live.get(id);
+    if (!run || run.ended) return null;
+    run.listeners.add(listener);
+    return () => run.listeners.delete(listener);
+  }
+
+  /** The path of one of a run's files, when the run and the file exist. */
+  file(id: string, name: string): string | null {
+    const run = this.info(id);
+    const file = RUN_FILES.find((f) => f === name);
+    return run && file && run.files.includes(file) ? join(this.options.root, id, file) : null;
+  }
+
+  /** Stops every live run and waits for its host to write its folder and exit. */
+  async stopAll(): Promise<void> {
+    const exits = [...this.live.values()].filter((r) => r.child.exitCode === null).map((r) => new Promise((resolve) => r.child.once('exit', resolve)));
+    for (const id of this.live.keys()) this.stop(id);
+    await Promise.all(exits);
+  }
+
+  private checkLimit(): void {
+    const running = [...this.live.values()].filter((r) => !r.ended).length;
+    if (running >= this.options.maxRuns) {
+      throw new BusyError(`${running} run(s) already running, the limit of this server (--max-runs ${this.options.maxRuns}); stop one or wait for it to finish`);
+    }
+  }
+
+  private launch(id: string, config: Record<string, unknown>, name: string, request: HostRequest): RunInfo {
+    const child = fork(HOST, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const run: Live = { child, config, state: 'starting', ended: false, name, total: null, createdAt: new Date().toISOString(), inFlight: new Map(), listeners: new Set() };
+    this.live.set(id, run);
+    child.on('message', (m: HostMessage) => {
+      if (m.type === 'fatal') run.error = m.message.split('\n')[0];
+      else this.onEvent(run, { event: m.event, at: m.at });
+    });
+    child.on('exit', (code, signal) => {
+      if (!run.ended) {
+        run.state = 'failed';
+        run.error ??= `the run's process exited (${signal ?? `code ${code}`})`;
+        this.onEvent(run, { event: { type: 'end', complete: false, stopped: null }, at: Date.now() });
+      }
+      run.listeners.clear();
+    });
+    child.send(request);
+    return this.info(id)!;
+  }
+
+  private onEvent(run: Live, s: Stamped): void {
+    const e = s.event;
+    if (e.type === 'start') {
+      run.total = e.total;
+      if (run.state === 'starting') run.state = 'running';
+    } else if (e.type === 'trialStart') run.inFlight.set(e.index, [s]);
+    else if (e.type === 'epoch') run.inFlight.get(e.index)?.push(s);
+    else if (e.type === 'trialEnd') run.inFlight.delete(e.index);
+    else if (e.type === 'end') {
+      run.ended = true;
+      run.inFlight.clear();
+      if (run.state !== 'failed') run.state = e.complete ? 'finished' : e.stopped || run.state === 'stopping' ? 'interrupted' : 'failed';
+    }
+    for (const listener of run.listeners) listener(s);
+  }
+
+  /** Folder names under the root that hold a run (a config.json). */
+  private folders(): string[] {
+    if (!existsSync(this.options.root)) return [];
+    return readdirSync(this.options.root, { withFileTypes: true })
+      .filter((d) => d.isDirectory() && existsSync(join(this.options.root, d.name, 'config.json')))
+      .map((d) => d.name);
+  }
+
+  private document(dir: string): ResultsDocument | null {
+    try {
+      return loadResults(dir);
+    } catch {
+      return null; // a folder being created, or not readable: listed without its document
+    }
+  }
+}

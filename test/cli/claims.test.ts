@@ -1,0 +1,247 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CATALOGUE } from '../../src/initializers/registry.js';
+import { ROOT, runCli } from '../helpers.js';
+
+/**
+ * Every figure a lesson quotes from `inspect` is re-measured: a lesson that says
+ * "`init-bench inspect --init X --shape A,B` prints std 0.04397 (max 0.10000)" must agree with
+ * what that command prints now, to the digits quoted (half a unit in the last place).
+ */
+const KEYS = 'std|max|min|ratio|expected|promised|error';
+const NUMBER = '-?\\d+\\.?\\d*(?:e-?\\d+)?';
+// A figure is "key number"; figures may be separated by words and punctuation but not digits.
+const CLAIM = new RegExp(`\`init-bench inspect ([^\`]+)\` prints ((?:${KEYS}) ${NUMBER}(?:[ ,()a-zA-Z'-]*(?:${KEYS}) ${NUMBER})*)`, 'g');
+const FIGURE = new RegExp(`(${KEYS}) (${NUMBER})`, 'g');
+const FIELD: Record<string, string> = { std: 'std', max: 'max', min: 'min', ratio: 'stdRatio', expected: 'expectedStd', promised: 'promisedStd', error: 'orthogonalityError' };
+
+function claims(): { where: string; args: string[]; figures: [string, string][] }[] {
+  const found = [];
+  const readme = { name: 'README.md', texts: [readFileSync(join(ROOT, 'README.md'), 'utf8').replace(/\s+/g, ' ')] };
+  const sources = [...CATALOGUE.map((e) => ({ name: e.name, texts: [e.summary, e.formula, e.lesson.why, e.lesson.suits, e.lesson.pitfalls] })), readme];
+  for (const entry of sources) {
+    for (const text of entry.texts) {
+      for (const m of text.matchAll(CLAIM)) {
+        const figures = [...m[2].matchAll(FIGURE)].map((f) => [f[1], f[2]] as [string, string]);
+        found.push({ where: entry.name, args: m[1].trim().split(/\s+/), figures });
+      }
+    }
+  }
+  return found;
+}
+
+test('the lessons quote inspect figures, and every one is what inspect prints', async () => {
+  const all = claims();
+  assert.ok(all.length >= 1, 'no lesson quotes inspect: the pattern or the lessons changed');
+  for (const { where, args, figures } of all) {
+    assert.equal(args[0], '--init', `${where}: ${args.join(' ')}`);
+    assert.ok(figures.length >= 1, `${where}: no figure parsed`);
+    const r = await runCli(['inspect', ...args, '--json']);
+    assert.equal(r.code, 0, `${where}: inspect ${args.join(' ')}: ${r.stderr}`);
+    const stats = JSON.parse(r.stdout) as Record<string, number>;
+    for (const [name, quoted] of figures) {
+      const actual = stats[FIELD[name]];
+      const decimals = quoted.includes('e') ? 0 : (quoted.split('.')[1] ?? '').length;
+      const tolerance = quoted.includes('e') ? Math.abs(Number(quoted)) * 0.05 : 0.5 * 10 ** -decimals + 1e-12;
+      assert.ok(Math.abs(actual - Number(quoted)) <= tolerance, `${where}: inspect ${args.join(' ')} gives ${name} ${actual}, the lesson says ${quoted}`);
+    }
+  }
+});
+
+/**
+ * Figures the lessons, README and presets quote from `probe`: each names the probe command it
+ * comes from, and the number in the text is re-measured (same seed 0, same batch) to the digits
+ * quoted (half a unit in the last place; "1e-10" style figures to within a factor 2).
+ */
+interface LayerStats { activationStd: number; preActivationStd: number; saturatedFraction: number | null; gradNorm: number }
+type Measure = (layers: LayerStats[]) => number;
+const act = (l: number): Measure => (layers) => layers[l - 1].activationStd;
+const pre = (l: number): Measure => (layers) => layers[l - 1].preActivationStd;
+const grad = (l: number): Measure => (layers) => layers[l - 1].gradNorm;
+const actRatio = (l: number): Measure => (layers) => layers[l - 1].activationStd / layers[0].activationStd;
+const preRatio = (l: number): Measure => (layers) => layers[l - 1].preActivationStd / layers[l - 2].preActivationStd;
+/** The smallest activation std from layer `from` to the last hidden layer. */
+const minActFrom = (from: number): Measure => (layers) => Math.min(...layers.slice(from - 1, -1).map((x) => x.activationStd));
+const maxSaturatedPct: Measure = (layers) => 100 * Math.max(...layers.slice(0, -1).map((x) => x.saturatedFraction ?? 0));
+
+interface ProbeClaim {
+  where: string;
+  text: () => string;
+  /** The command the text names, without `init-bench probe`; the text must contain it. */
+  command: string;
+  /** [regex with one number group, initializer label, what it measures] */
+  figures: [RegExp, string, Measure][];
+}
+
+const lesson = (name: string) => () => Object.values(CATALOGUE.find((e) => e.name === name)!.lesson).join(' ');
+/** A repository file as one line of prose: YAML comment markers and line breaks removed. */
+const file = (path: string) => () => readFileSync(join(ROOT, path), 'utf8').replace(/^#\s?/gm, '').replace(/\s+/g, ' ');
+const N = String.raw`(\d+(?:\.\d+)?)`;
+const re = (source: string) => new RegExp(source.replace(/NUM/g, N));
+
+export const PROBE_CLAIMS: ProbeClaim[] = [
+  {
+    where: 'tfjs:heNormal lesson',
+    text: lesson('tfjs:heNormal'),
+    command: '--init heNormal,tfjs:heNormal --depth 20',
+    figures: [
+      [/activation std of (\d+(?:\.\d+)?) for heNormal/, 'heNormal', act(20)],
+      [/and (\d+(?:\.\d+)?) for tfjs:heNormal at layer 20/, 'tfjs:heNormal', act(20)],
+    ],
+  },
+  {
+    where: 'heNormal lesson, tanh',
+    text: lesson('heNormal'),
+    command: '--init heNormal,orthogonal(gain=auto),glorotUniform --activation tanh --depth 20',
+    figures: [
+      [/at most (\d+(?:\.\d+)?)% of He's tanh outputs saturated/, 'heNormal', maxSaturatedPct],
+      [/recommended gain 5\/3: (\d+(?:\.\d+)?)%/, 'orthogonal(gain=auto)', maxSaturatedPct],
+      [/Xavier (\d+(?:\.\d+)?)%\)/, 'glorotUniform', maxSaturatedPct],
+      [/He's pre-activation std grows from (\d+(?:\.\d+)?) at layer 1/, 'heNormal', pre(1)],
+      [/to (\d+(?:\.\d+)?) at layer 20 and Xavier's/, 'heNormal', pre(20)],
+      [/Xavier's shrinks from (\d+(?:\.\d+)?)/, 'glorotUniform', pre(1)],
+      [/Xavier's shrinks from [\d.]+ to (\d+(?:\.\d+)?)/, 'glorotUniform', pre(20)],
+    ],
+  },
+  {
+    where: 'heNormal lesson, sigmoid',
+    text: lesson('heNormal'),
+    command: '--init heNormal,glorotUniform --activation sigmoid --depth 20',
+    figures: [
+      [/measures (\d+(?:\.\d+)?)% saturated \(outside/, 'heNormal', maxSaturatedPct],
+      [/kernel gradient norm ([\de.-]+) under He/, 'heNormal', grad(1)],
+      [/under He, ([\de.-]+) under Xavier/, 'glorotUniform', grad(1)],
+    ],
+  },
+  {
+    where: 'heNormal lesson, ELU',
+    text: lesson('heNormal'),
+    command: '--init heNormal,orthogonal(gain=auto),leCunNormal --activation elu --depth 20',
+    figures: [
+      [/pre-activation std growing from (\d+(?:\.\d+)?) to/, 'heNormal', pre(1)],
+      [/pre-activation std growing from [\d.]+ to (\d+(?:\.\d+)?)/, 'heNormal', pre(20)],
+      [/activation std x(\d+(?:\.\d+)?), flagged/, 'heNormal', actRatio(20)],
+      [/decay from (\d+(?:\.\d+)?)/, 'leCunNormal', pre(1)],
+      [/decay from [\d.]+ to (\d+(?:\.\d+)?)/, 'leCunNormal', pre(20)],
+      [/bringing it from (\d+(?:\.\d+)?) towards 1/, 'orthogonal(gain=auto)', pre(1)],
+      [/towards 1 \((\d+(?:\.\d+)?) at layer 20\)/, 'orthogonal(gain=auto)', pre(20)],
+    ],
+  },
+  {
+    where: 'README, deep ReLU',
+    text: file('README.md'),
+    command: '--config configs/deep-relu.yaml',
+    figures: [
+      [re('measuring NUM against'), 'glorotUniform', act(20)],
+      [re('against NUM, its variance'), 'heNormal', act(20)],
+    ],
+  },
+  {
+    where: 'README, tfjs',
+    text: file('README.md'),
+    command: '--init heNormal,tfjs:heNormal --depth 20',
+    figures: [
+      [re('std of NUM for heNormal'), 'heNormal', act(20)],
+      [re('and NUM for tfjs:heNormal'), 'tfjs:heNormal', act(20)],
+    ],
+  },
+  {
+    where: 'configs/deep-relu.yaml',
+    text: file('configs/deep-relu.yaml'),
+    command: '--config configs/deep-relu.yaml',
+    figures: [
+      [re('layer 20 NUM -> [\\d.]+ for heNormal'), 'heNormal', act(1)],
+      [re('layer 20 [\\d.]+ -> NUM for heNormal'), 'heNormal', act(20)],
+      [re('NUM -> [\\d.]+ for glorotUniform'), 'glorotUniform', act(1)],
+      [re('-> NUM for glorotUniform'), 'glorotUniform', act(20)],
+      [re('NUM -> [\\d.]+ for tfjs:heNormal'), 'tfjs:heNormal', act(1)],
+      [re('-> NUM for tfjs:heNormal'), 'tfjs:heNormal', act(20)],
+    ],
+  },
+  {
+    where: 'configs/selu.yaml',
+    text: file('configs/selu.yaml'),
+    command: '--config configs/selu.yaml',
+    figures: [
+      [re('rising from NUM at layer 1'), 'leCunNormal', act(1)],
+      [re('through NUM at layer 5'), 'leCunNormal', act(5)],
+      [re('to NUM at layer 11'), 'leCunNormal', act(11)],
+      [re('no lower than NUM from there'), 'leCunNormal', minActFrom(11)],
+      [re('\\(NUM there\\)'), 'leCunNormal', act(20)],
+      [re('activation std NUM at layer 20, x'), 'heNormal', act(20)],
+      [re('at layer 20, xNUM of'), 'heNormal', actRatio(20)],
+      [re('alike: NUM at layer 20'), 'glorotUniform', act(20)],
+    ],
+  },
+  {
+    where: 'configs/exploding.yaml',
+    text: file('configs/exploding.yaml'),
+    command: '--config configs/exploding.yaml',
+    figures: [
+      [re('std of NUM at layer 1'), 'N(0,1)', pre(1)],
+      [re('NUM at layer 2'), 'N(0,1)', pre(2)],
+      [re('NUM at layer 3'), 'N(0,1)', pre(3)],
+      [re('\\(xNUM, then'), 'N(0,1)', preRatio(2)],
+      [re('then xNUM\\)'), 'N(0,1)', preRatio(3)],
+    ],
+  },
+  {
+    where: 'configs/he-vs-xavier.yaml',
+    text: file('configs/he-vs-xavier.yaml'),
+    command: '--config configs/he-vs-xavier.yaml',
+    figures: [
+      [re('std NUM, [\\d.]+, [\\d.]+ at layers 1-3 \\(heNormal'), 'glorotUniform', pre(1)],
+      [re('std [\\d.]+, NUM, [\\d.]+ at layers 1-3 \\(heNormal'), 'glorotUniform', pre(2)],
+      [re('std [\\d.]+, [\\d.]+, NUM at layers 1-3 \\(heNormal'), 'glorotUniform', pre(3)],
+      [re("heNormal's: NUM,"), 'heNormal', pre(1)],
+      [re("heNormal's: [\\d.]+, NUM,"), 'heNormal', pre(2)],
+      [re("heNormal's: [\\d.]+, [\\d.]+, NUM\\)"), 'heNormal', pre(3)],
+    ],
+  },
+  {
+    where: 'configs/deep-tanh.yaml',
+    text: file('configs/deep-tanh.yaml'),
+    command: '--config configs/deep-tanh.yaml',
+    figures: [
+      [re('falls from NUM at layer 1'), 'N(0,0.01)', act(1)],
+      [re('to NUM at layer 2'), 'N(0,0.01)', act(2)],
+      [re('healthy \\(NUM at layer 1'), 'glorotUniform', act(1)],
+      [re('NUM at layer 10\\); orthogonal'), 'glorotUniform', act(10)],
+      [re('\\(NUM at layer 10\\)\\.'), 'orthogonal(gain 5/3)', act(10)],
+    ],
+  },
+];
+
+function agrees(actual: number, quoted: string): boolean {
+  if (/e/.test(quoted)) return actual / Number(quoted) < 2 && Number(quoted) / actual < 2;
+  const decimals = (quoted.split('.')[1] ?? '').length;
+  return Math.abs(actual - Number(quoted)) <= 0.5 * 10 ** -decimals + 1e-12;
+}
+
+test('every figure quoted from probe is what probe measures', async () => {
+  const runs = new Map<string, Promise<{ init: string; layers: LayerStats[] }[]>>();
+  const measure = (command: string) => {
+    if (!runs.has(command)) {
+      runs.set(command, runCli(['probe', ...command.split(' '), '--json']).then((r) => {
+        assert.equal(r.code, 0, `probe ${command}: ${r.stderr}`);
+        return JSON.parse(r.stdout);
+      }));
+    }
+    return runs.get(command)!;
+  };
+  for (const claim of PROBE_CLAIMS) {
+    const text = claim.text();
+    assert.ok(text.includes(`init-bench probe ${claim.command}`), `${claim.where}: does not name \`init-bench probe ${claim.command}\``);
+    const results = await measure(claim.command);
+    for (const [pattern, init, measured] of claim.figures) {
+      const m = pattern.exec(text);
+      assert.ok(m, `${claim.where}: no match for ${pattern}`);
+      const result = results.find((r) => r.init === init);
+      assert.ok(result, `${claim.where}: probe has no ${init}`);
+      const actual = measured(result.layers);
+      assert.ok(agrees(actual, m[1]), `${claim.where}: ${pattern} quotes ${m[1]}, probe ${claim.command} measures ${actual}`);
+    }
+  }
+});

@@ -1,0 +1,16 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { runCli, tempDir } from '../helpers.js';
+
+test('-q hides progress, never the --expect results (stderr, also with --json)', async () => {
+  const base = ['run', '--init', 'he,zeros', '--hidden', '8', '--train-size', '200', '--test-size', '100', '--epochs', '1', '--jobs', '1', '-q'];
+  const failed = await runCli([...base, '--expect', 'heNormal.testAccuracy >= 0.99', '--out', join(tempDir(), 'a')]);
+  assert.equal(failed.code, 4);
+  assert.match(failed.stderr, /^expect heNormal\.testAccuracy >= 0\.99: FAILED \(0\.\d+\)$/m);
+  assert.doesNotMatch(failed.stderr, /trial 1|backend/, 'no progress with -q');
+  const json = await runCli([...base, '--json', '--expect', 'heNormal.testAccuracy >= 0', '--out', join(tempDir(), 'b')]);
+  assert.equal(json.code, 0, json.stderr);
+  assert.match(json.stderr, /expect heNormal\.testAccuracy >= 0: held/);
+  JSON.parse(json.stdout);
+});

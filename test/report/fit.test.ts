@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import chalk from 'chalk';
+import { catalogueTable } from '../../src/commands/list.js';
+import { CATALOGUE } from '../../src/initializers/registry.js';
+import { comparisonTable } from '../../src/report/table.js';
+import { runCli } from '../helpers.js';
+import { doc, trial } from './fixtures.js';
+
+chalk.level = 0;
+const widest = (text: string) => Math.max(...text.split('\n').map((l) => [...l].length));
+const squash = (text: string) => text.replace(/[│\s]+/g, ' ');
+/** The last column's text, its wrapped lines joined. */
+const lastColumn = (text: string) => squash(text.split('\n').filter((l) => l.startsWith('│') && l.split('│').length > 3).map((l) => l.split('│').at(-2)!).join(' '));
+
+/** A grid with two seeds and the README's longest diagnosis: 141+ columns at full width. */
+function gridDoc() {
+  const trials = [5, 20].flatMap((depth, d) => [0, 1].flatMap((seed) => ['heNormal', 'zeros'].map((init, i) => trial({ init, seed, point: { depth, lr: 0.01 } }, 4 * d + 2 * seed + i))));
+  const d = doc(trials, { initializers: [{ name: 'heNormal' }, { name: 'zeros' }] });
+  d.summary = d.summary.map((r) => ({ ...r, trials: 2, ok: 2, testAccuracy: { ...r.testAccuracy, std: 0.011, ci95: [0.5, 0.9] }, comparison: { best: 'heNormal', pValue: 0.163, notSignificantlyDifferent: true } }));
+  d.summary[1].diagnosis = ['symmetric: 1 distinct unit/layer', 'dead ReLUs 100%'];
+  return d;
+}
+
+test('at 80 columns the comparison table fits: the diagnosis wraps, secondary columns are left out and named', () => {
+  const d = gridDoc();
+  const full = comparisonTable(d, 0.9, Infinity);
+  assert.ok(widest(full) > 120, 'full width when piped');
+  const narrow = comparisonTable(d, 0.9, 80);
+  assert.ok(widest(narrow) <= 80, `${widest(narrow)} columns:\n${narrow}`);
+  assert.match(lastColumn(narrow), /symmetric: 1 distinct unit\/layer; dead ReLUs 100%/, 'the diagnosis is all there, wrapped');
+  assert.match(squash(narrow), /depth 20, lr 0\.01/, 'grid points become heading rows');
+  assert.match(squash(narrow), /Left out to fit 80 columns: s\/epoch/);
+  assert.match(narrow, /≈ best \(p=0\.163\)|\(p=0\.163\)/, 'a value is never cut');
+});
+
+test('at 80 columns the catalogue fits and keeps every name; piped, every formula stays on one line', async () => {
+  const narrow = catalogueTable(80);
+  assert.ok(widest(narrow) <= 80, `${widest(narrow)} columns`);
+  for (const e of CATALOGUE) assert.ok(narrow.includes(` ${e.name} `), e.name);
+  const piped = await runCli(['list']);
+  assert.equal(piped.code, 0, piped.stderr);
+  const lines = piped.stdout.split('\n');
+  for (const e of CATALOGUE) assert.ok(lines.some((l) => l.includes(e.formula)), `"${e.formula}" on one line`);
+});

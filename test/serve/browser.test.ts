@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { tempDir } from '../helpers.js';
+import { serve } from './client.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+/** Where the screenshot is kept for people to look at: outside the repository. */
+export const SCREENSHOT = join(tmpdir(), 'init-bench-serve-screenshot.png');
+
+test('the page in headless Chromium: start a two-initializer run from the form, charts draw, the table fills, nothing leaves the machine', async (t) => {
+  if (!existsSync(CHROMIUM)) {
+    t.skip(`Debian's chromium is not installed (${CHROMIUM}); .ci/run installs it with apt-get install chromium`);
+    return;
+  }
+  const served = await serve(['--results', tempDir(), '--jobs', '1']);
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const errors: string[] = [];
+    const foreign: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('request', (req) => !req.url().startsWith(`${served.origin}/`) && !req.url().startsWith('data:') && foreign.push(req.url()));
+    await page.goto(served.url);
+    assert.doesNotMatch(page.url(), /token=/, 'the token is taken out of the address bar');
+
+    // The smoke preset (zeros and heNormal), made tiny: one epoch on 300 digits.
+    await page.selectOption('#preset', 'smoke.yaml');
+    assert.equal(await page.locator('#inits .init').count(), 2);
+    await page.fill('#epochs', '1');
+    await page.fill('#train-size', '300');
+    await page.fill('#test-size', '100');
+    await page.fill('#hidden', '32, 16');
+
+    // A bad value first: the server's message is shown and nothing starts.
+    await page.fill('#lr', '-1');
+    await page.click('#start');
+    await page.waitForSelector('#form-errors p');
+    assert.match(await page.textContent('#form-errors') ?? '', /`train.lr` is -1/);
+    assert.equal(await page.locator('#runs li').count(), 0);
+    // Chromium logs the refused request itself; that one is expected, nothing else.
+    assert.deepEqual(errors, ['Failed to load resource: the server responded with a status of 400 (Bad Request)']);
+    errors.length = 0;
+
+    await page.fill('#lr', '0.05');
+    await page.click('#start');
+    await page.waitForSelector('#run-status[data-state=ended]', { timeout: 120000 });
+    await page.waitForFunction(() => document.querySelectorAll('#table tbody tr').length === 2);
+
+    const rows = await page.$$eval('#table tbody tr td:first-child', (tds) => tds.map((td) => td.textContent));
+    assert.deepEqual(rows, ['zeros', 'heNormal']);
+    const charts = await page.$$eval('figure[data-chart]', (figs) =>
+      figs.map((f) => ({ id: f.getAttribute('data-chart'), series: f.querySelectorAll('g.series').length, dots: f.querySelectorAll('g.series circle').length, width: f.querySelector('svg')?.getBoundingClientRect().width ?? 0 })),
+    );
+    assert.deepEqual(charts.map((c) => c.id), ['accuracy', 'loss', 'signal', 'gradients']);
+    for (const c of charts) assert.ok(c.width > 200, `chart ${c.id} is ${c.width}px wide`);
+    // One epoch: one point per initializer in the per-epoch charts.
+    assert.deepEqual(charts.slice(0, 2).map((c) => [c.series, c.dots]), [[2, 2], [2, 2]]);
+    // Per layer after epoch 1: two hidden layers and the output. Zero init has no spread in its
+    // hidden layers (gaps on the log scale), so only He draws all three points.
+    const signal = charts[2];
+    assert.equal(signal.series, 2);
+    assert.ok(signal.dots >= 4, `signal chart drew ${signal.dots} points`);
+    assert.ok(charts[3].dots >= 3, `gradient chart drew ${charts[3].dots} points`);
+
+    // The finished run links its report.
+    const links = await page.$$eval('#runs li.current .files a', (as) => as.map((a) => a.textContent));
+    assert.ok(links.includes('report.html'), `links: ${links}`);
+
+    const latencies = String(await page.getAttribute('body', 'data-latency-log'));
+    t.diagnostic(`page updated ${latencies} ms after each epoch ended (host's clock to the page's draw)`);
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    t.diagnostic(`screenshot: ${SCREENSHOT}`);
+    assert.deepEqual(errors, [], 'no console errors');
+    assert.deepEqual(foreign, [], 'no request leaves the machine');
+  } finally {
+    await browser.close();
+    assert.equal(await served.stop(), 0, served.stderr());
+  }
+});
