@@ -127,7 +127,10 @@ interface Comparison {
 
 function compare(name: string, unit: Comparison['unit'], target: number | null, timings: Timing[], hasTorch: boolean): Comparison {
   const ref = hasTorch ? timings[timings.length - 1].seconds : null;
-  return { name, unit, target, timings: timings.map((t, i) => ({ ...t, ratio: ref && !(hasTorch && i === timings.length - 1) ? t.seconds / ref : null })) };
+  const c = { name, unit, target, timings: timings.map((t, i) => ({ ...t, ratio: ref && !(hasTorch && i === timings.length - 1) ? t.seconds / ref : null })) };
+  // Each figure as soon as it is measured: a long run interrupted still leaves what it measured.
+  log(`  ${c.timings.map((t) => `${t.who} ${t.seconds.toFixed(3)}${t.ratio === null ? '' : ` (${t.ratio.toFixed(2)}x)`}`).join('; ')}`);
+  return c;
 }
 
 async function main(): Promise<void> {
