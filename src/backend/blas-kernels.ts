@@ -74,7 +74,7 @@ export function registerBlasKernels(tf: Tf, blas: Blas, conv: ConvChoice = CONV_
 /**
  * Measured per kernel alone on 3x3 convolutions of a batch of 64 (28x28x1 -> 16 channels and
  * 13x13xC -> 32, C = 1, 2, 4, 8, 16; each path best of 5 x 10 calls, alternating, on the busy
- * 2-vCPU machine of issue 12): the per-tap products are too thin below these input channel
+ * 2-vCPU Zen 4 machine): the per-tap products are too thin below these input channel
  * counts (1 channel: forward 3.5-4.6x and backprop filter 1.25-1.7x slower than the XNNPACK
  * path), and win above (16 channels: forward 0.27x, backprop filter 0.20x, backprop input 0.85x
  * of its time). Backprop input won at every count measured but 8 (1.16x, within the noise).

@@ -16,7 +16,7 @@
  *      against one sequential PyTorch process.
  *   3. Other backends that load here (tensorflow, cpu), and --jobs 1 against --jobs <cores>.
  *
- * Each ratio is printed beside the issue 12 target. Not part of `npm test`. `--json` prints one
+ * Each ratio is printed beside its target. Not part of `npm test`. `--json` prints one
  * JSON document instead of the tables.
  */
 import { execFile } from 'node:child_process';
