@@ -25,7 +25,7 @@ export function comparisonTable(summary: InitSummary[]): string {
       ...(seeds > 1 ? [r.testAccuracy.ci95 ? `${pct(Math.max(0, r.testAccuracy.ci95[0]))}–${pct(Math.min(1, r.testAccuracy.ci95[1]))}` : '-', versus(r)] : []),
       pct(r.bestTestAccuracy.mean),
       fixed(r.trainLoss.mean, 3),
-      r.reachedTarget === 0 ? 'never' : `${fixed(r.epochsToTarget, 1)}${r.reachedTarget < r.trials ? ` (${r.reachedTarget}/${r.trials})` : ''}`,
+      r.reachedTarget === 0 ? 'never' : `${Number.isInteger(r.epochsToTarget) ? String(r.epochsToTarget) : fixed(r.epochsToTarget, 1)}${r.reachedTarget < r.trials ? ` (${r.reachedTarget}/${r.trials})` : ''}`,
       `${r.ok} ok${r.diverged ? `, <span class="bad">${r.diverged} diverged</span>` : ''}${r.failed ? `, <span class="bad">${r.failed} failed</span>` : ''}`,
       fixed(r.secondsPerEpoch, 2),
       `<span class="warn">${esc(r.diagnosis.join('; '))}</span>`,
