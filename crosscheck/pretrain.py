@@ -30,15 +30,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from digits import load
 
-def load(folder, train, test, seed):
-    raw = open(f"{folder}/digits.bin", "rb").read()
-    count = int.from_bytes(raw[:4], "little")
-    images = np.frombuffer(raw, dtype=np.float32, count=count * 784, offset=4).reshape(count, 784)
-    labels = np.frombuffer(raw, dtype=np.uint8, offset=4 + count * 784 * 4).astype(np.int64)
-    split = json.load(open(f"{folder}/split-{seed}-{train}-{test}.json"))
-    tr, te = np.array(split["train"]), np.array(split["test"])
-    return torch.tensor(images[tr]), torch.tensor(labels[tr]), torch.tensor(images[te]), torch.tensor(labels[te])
+
 
 
 def labeled_subset(y, n):
