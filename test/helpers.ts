@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,5 +48,22 @@ export function onStderr(child: ReturnType<typeof spawn>, pattern: RegExp, actio
       done = true;
       action();
     }
+  });
+}
+
+/** Debian's Chromium, which the browser tests drive through playwright-core (.ci/run installs it). */
+const CHROMIUM = '/usr/bin/chromium';
+
+/** Why the browser tests cannot run here, or null when Chromium is installed. */
+export function chromiumMissing(): string | null {
+  return existsSync(CHROMIUM) ? null : `Debian's chromium is not installed (${CHROMIUM}); .ci/run installs it with apt-get install chromium`;
+}
+
+/** Headless Chromium with no background traffic of its own (this machine has no network but loopback). */
+export async function launchChromium() {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
 }

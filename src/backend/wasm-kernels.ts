@@ -19,6 +19,7 @@
  * Both are checked against the cpu backend in test/backend/wasm-kernels.test.ts.
  */
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { gatherTap } from './conv-patches.js';
 import type { Tf } from './tf.js';
 
 /** The parts of the wasm backend object we use (its class is not exported as a type). */
@@ -235,38 +236,13 @@ function pool2x2Grad(x: Float32Array, dy: Float32Array, dx: Float32Array, batch:
 }
 
 /**
- * The input under one tap (fh, fw) of the kernel at every output position: [n * outH * outW,
- * cin], zeros where the tap falls in the padding. With stride 1 the tap sees, for each output
- * row, one contiguous run of an input row, copied in one go; other strides copy channel vectors.
- * Views of the wasm heap are taken after the allocation (which may move the heap).
+ * The input under one tap (fh, fw) of the kernel at every output position, [n * outH * outW, cin]
+ * (conv-patches.ts gathers it). The view of the wasm heap is taken after the allocation, which
+ * may move the heap.
  */
 function tapPatch(backend: WasmBackend, xInfo: TensorInfo, c: ReturnType<Tf['backend_util']['computeConv2DInfo']>, fh: number, fw: number): TensorInfo {
-  const { batchSize, inHeight, inWidth, inChannels: ch, outHeight, outWidth, strideHeight, strideWidth } = c;
-  const out = backend.makeOutput([batchSize * outHeight * outWidth, ch], 'float32');
-  const patch = backend.typedArrayFromHeap(out);
-  const x = backend.typedArrayFromHeap(xInfo);
-  patch.fill(0);
-  // Output columns whose input column iw = ow * sw - padLeft + fw lies inside the image.
-  const owFrom = Math.max(0, Math.ceil((c.padInfo.left - fw) / strideWidth));
-  const owTo = Math.min(outWidth, Math.floor((inWidth - 1 + c.padInfo.left - fw) / strideWidth) + 1);
-  if (owTo <= owFrom) return out;
-  for (let b = 0; b < batchSize; b++) {
-    for (let oh = 0; oh < outHeight; oh++) {
-      const ih = oh * strideHeight - c.padInfo.top + fh;
-      if (ih < 0 || ih >= inHeight) continue;
-      const dst = ((b * outHeight + oh) * outWidth) * ch;
-      const srcRow = (b * inHeight + ih) * inWidth;
-      if (strideWidth === 1) {
-        const iw = owFrom - c.padInfo.left + fw;
-        patch.set(x.subarray((srcRow + iw) * ch, (srcRow + iw + owTo - owFrom) * ch), dst + owFrom * ch);
-      } else {
-        for (let ow = owFrom; ow < owTo; ow++) {
-          const iw = ow * strideWidth - c.padInfo.left + fw;
-          patch.set(x.subarray((srcRow + iw) * ch, (srcRow + iw + 1) * ch), dst + ow * ch);
-        }
-      }
-    }
-  }
+  const out = backend.makeOutput([c.batchSize * c.outHeight * c.outWidth, c.inChannels], 'float32');
+  gatherTap(backend.typedArrayFromHeap(xInfo), c, fh, fw, backend.typedArrayFromHeap(out));
   return out;
 }
 

@@ -46,3 +46,20 @@ function relativeError(a: Float32Array, b: Float32Array): number {
   }
   return diff / Math.max(scale, 1e-12);
 }
+
+export interface ConvCase {
+  x: [number, number, number, number];
+  f: [number, number, number, number];
+  stride: number | [number, number];
+  pad: 'valid' | 'same' | number;
+}
+
+/** Awkward convolutions every conv kernel is checked on: odd sizes, strides per axis, explicit and same padding, 1x1 taps. */
+export const CONV_CASES: ConvCase[] = [
+    { x: [2, 7, 7, 1], f: [3, 3, 1, 4], stride: 1, pad: 'valid' },
+    { x: [3, 9, 8, 3], f: [3, 3, 3, 5], stride: 1, pad: 'same' },
+    { x: [2, 11, 13, 2], f: [5, 3, 2, 3], stride: 2, pad: 'same' },
+    { x: [2, 10, 10, 4], f: [2, 2, 4, 6], stride: [2, 1], pad: 'valid' },
+    { x: [1, 6, 5, 3], f: [3, 3, 3, 2], stride: 1, pad: 1 },
+    { x: [1, 5, 5, 2], f: [1, 1, 2, 3], stride: 3, pad: 'valid' },
+];

@@ -4,7 +4,7 @@ import type { Tensor, Tensor2D, Tensor4D } from '@tensorflow/tfjs-core';
 import { loadBlas } from '../../src/backend/blas.js';
 import { registerBlasKernels } from '../../src/backend/blas-kernels.js';
 import { startBackend, type Tf } from '../../src/backend/select.js';
-import { expectSameAsCpu, randomValues } from './against-cpu.js';
+import { CONV_CASES, expectSameAsCpu, randomValues, type ConvCase } from './against-cpu.js';
 
 /**
  * The BLAS path's kernels (src/backend/blas-kernels.ts) against the cpu backend. They need a
@@ -122,15 +122,7 @@ test('BLAS products and convolutions are deterministic and leak no tensors', { s
 test('BLAS convolutions equal cpu: forward (plain and fused), backprop input and filter, over strides, paddings, kernel sizes, odd shapes', { skip }, async () => {
   // Every convolution on the BLAS here, whatever its channel count (in runs, thin layers keep XNNPACK).
   registerBlasKernels(tf, (await loadBlas('auto')).blas!, { forward: 1, backpropInput: 1, backpropFilter: 1 });
-  const cases: { x: [number, number, number, number]; f: [number, number, number, number]; stride: number | [number, number]; pad: 'valid' | 'same' | number }[] = [
-    { x: [2, 7, 7, 1], f: [3, 3, 1, 4], stride: 1, pad: 'valid' },
-    { x: [3, 9, 8, 3], f: [3, 3, 3, 5], stride: 1, pad: 'same' },
-    { x: [2, 11, 13, 2], f: [5, 3, 2, 3], stride: 2, pad: 'same' },
-    { x: [2, 10, 10, 4], f: [2, 2, 4, 6], stride: [2, 1], pad: 'valid' },
-    { x: [1, 6, 5, 3], f: [3, 3, 3, 2], stride: 1, pad: 1 },
-    { x: [2, 13, 11, 16], f: [3, 3, 16, 32], stride: 1, pad: 'valid' },
-    { x: [1, 5, 5, 2], f: [1, 1, 2, 3], stride: 3, pad: 'valid' },
-  ];
+  const cases: ConvCase[] = [...CONV_CASES, { x: [2, 13, 11, 16], f: [3, 3, 16, 32], stride: 1, pad: 'valid' }];
   for (const c of cases) {
     const label = JSON.stringify(c);
     const x = () => tensor(c.x, 20) as Tensor4D;

@@ -1,18 +1,18 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { runCli, tempDir } from '../helpers.js';
+import { chromiumMissing, launchChromium, runCli, tempDir } from '../helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 /** Where the screenshot is kept for people to look at: outside the repository. */
 export const SCREENSHOT = join(tmpdir(), 'init-bench-report-screenshot.png');
 
 test('report.html opens offline in headless Chromium: no console error, every chart drawn', async (t) => {
-  if (!existsSync(CHROMIUM)) {
-    t.skip(`Debian's chromium is not installed (${CHROMIUM}); .ci/run installs it with apt-get install chromium`);
+  const missing = chromiumMissing();
+  if (missing) {
+    t.skip(missing);
     return;
   }
   const dir = join(tempDir(), 'r');
@@ -22,11 +22,7 @@ test('report.html opens offline in headless Chromium: no console error, every ch
   const html = readFileSync(join(dir, 'report.html'), 'utf8');
   assert.doesNotMatch(html, /<script|<link|src="http|href="http/, 'self-contained: no script, stylesheet or remote resource');
 
-  const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     const errors: string[] = [];

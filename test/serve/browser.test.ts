@@ -1,26 +1,21 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { tempDir } from '../helpers.js';
+import { chromiumMissing, launchChromium, tempDir } from '../helpers.js';
 import { serve } from './client.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 /** Where the screenshot is kept for people to look at: outside the repository. */
 export const SCREENSHOT = join(tmpdir(), 'init-bench-serve-screenshot.png');
 
 test('the page in headless Chromium: start a two-initializer run from the form, charts draw, the table fills, nothing leaves the machine', async (t) => {
-  if (!existsSync(CHROMIUM)) {
-    t.skip(`Debian's chromium is not installed (${CHROMIUM}); .ci/run installs it with apt-get install chromium`);
+  const missing = chromiumMissing();
+  if (missing) {
+    t.skip(missing);
     return;
   }
   const served = await serve(['--results', tempDir(), '--jobs', '1']);
-  const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     const errors: string[] = [];
