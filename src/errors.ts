@@ -37,13 +37,8 @@ export function describeFsError(err: unknown): string {
   return (code && words[code]) ?? (err instanceof Error ? err.message : String(err));
 }
 
-/** Raised when the user interrupts a run (SIGINT/SIGTERM); the CLI exits 130. */
+/** Raised inside a trial when its run is aborted (SIGINT/SIGTERM); the scheduler turns it into `stopped: interrupted`. */
 export class Interrupted extends Error {
-  /** What was finished when the interruption came (set by the experiment runner). */
-  partial?: unknown;
-  /** True when the run stopped itself at a failed trial (--fail-fast), not on a signal. */
-  failFast = false;
-
   constructor(signal: string) {
     super(`interrupted by ${signal}`);
     this.name = 'Interrupted';
