@@ -1,6 +1,8 @@
 /**
- * The command-line program. The only place that reads argv and calls process.exit; commands are
- * loaded lazily so that `--help` and `list` do not wait for tfjs.
+ * The command-line program: the one place of the `init-bench` process that reads argv and calls
+ * process.exit (the processes it starts have their own entry points: runner/worker.ts for trials,
+ * serve/host.ts for a served run). Commands are loaded lazily so that `--help` and `list` do not
+ * wait for tfjs.
  */
 import chalk from 'chalk';
 import { Command, CommanderError, Option } from 'commander';

@@ -237,12 +237,12 @@ function mirrorEntry(m: Mirror): InitializerEntry {
     reference: `${SOURCE} (read there: what tfjs does, not what the paper says)`,
     lesson: m.lesson,
     tradeoffs: {
-      cost: m.name === 'orthogonal' ? "tfjs's own QR per layer (it warns that large kernels are slow); tfjs-layers loads on first use" : 'one draw per weight by tfjs-layers (loaded on first use)',
+      cost: m.name === 'orthogonal' ? "tfjs's own QR per layer (it warns that large kernels are slow)" : 'one draw per weight by tfjs-layers',
       shownBy: m.name === 'heNormal' ? [{ preset: 'deep-relu.yaml', shows: "tfjs's heNormal beside ours on 20 ReLU layers" }] : [],
     },
     params: m.params,
     async sample(params, req) {
-      // tfjs-layers is loaded only here: nothing else in init-bench samples with it.
+      // tfjs-layers' initializers are used only here (backend/select.ts loads the package for its gradients).
       const [tf, layers] = await Promise.all([import('@tensorflow/tfjs-core'), import('@tensorflow/tfjs-layers')]);
       registerTensorMethods(tf);
       // tfjs treats seed 0 as "no seed": derive a non-zero one from our stream.
