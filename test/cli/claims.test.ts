@@ -1,12 +1,28 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CATALOGUE } from '../../src/initializers/registry.js';
 import { ROOT, runCli } from '../helpers.js';
 
+/** A repository file as one line of prose: YAML comment markers and line breaks removed. */
+function file(path: string): () => string {
+  return () => readFileSync(join(ROOT, path), 'utf8').replace(/^#\s?/gm, '').replace(/\s+/g, ' ');
+}
+
 /**
- * Every figure a lesson quotes from `inspect` is re-measured: a lesson that says
+ * The documents whose figures are re-measured: README.md, every hand-written page of docs/ (the
+ * generated docs/reference/ restates the catalogue, whose lessons are checked as such) and the
+ * presets' comments. A figure moved from one document to another keeps its check.
+ */
+export const DOCUMENTS: string[] = [
+  'README.md',
+  ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`),
+  ...readdirSync(join(ROOT, 'configs')).filter((f) => f.endsWith('.yaml')).sort().map((f) => `configs/${f}`),
+];
+
+/**
+ * Every figure a lesson or a document quotes from `inspect` is re-measured: a text that says
  * "`init-bench inspect --init X --shape A,B` prints std 0.04397 (max 0.10000)" must agree with
  * what that command prints now, to the digits quoted (half a unit in the last place).
  */
@@ -19,8 +35,8 @@ const FIELD: Record<string, string> = { std: 'std', max: 'max', min: 'min', rati
 
 function claims(): { where: string; args: string[]; figures: [string, string][] }[] {
   const found = [];
-  const readme = { name: 'README.md', texts: [readFileSync(join(ROOT, 'README.md'), 'utf8').replace(/\s+/g, ' ')] };
-  const sources = [...CATALOGUE.map((e) => ({ name: e.name, texts: [e.summary, e.formula, e.lesson.why, e.lesson.suits, e.lesson.pitfalls] })), readme];
+  const documents = DOCUMENTS.map((path) => ({ name: path, texts: [file(path)()] }));
+  const sources = [...CATALOGUE.map((e) => ({ name: e.name, texts: [e.summary, e.formula, e.lesson.why, e.lesson.suits, e.lesson.pitfalls] })), ...documents];
   for (const entry of sources) {
     for (const text of entry.texts) {
       for (const m of text.matchAll(CLAIM)) {
@@ -32,7 +48,7 @@ function claims(): { where: string; args: string[]; figures: [string, string][] 
   return found;
 }
 
-test('the lessons quote inspect figures, and every one is what inspect prints', async () => {
+test('the lessons and documents quote inspect figures, and every one is what inspect prints', async () => {
   const all = claims();
   assert.ok(all.length >= 1, 'no lesson quotes inspect: the pattern or the lessons changed');
   for (const { where, args, figures } of all) {
@@ -76,8 +92,6 @@ interface ProbeClaim {
 }
 
 const lesson = (name: string) => () => Object.values(CATALOGUE.find((e) => e.name === name)!.lesson).join(' ');
-/** A repository file as one line of prose: YAML comment markers and line breaks removed. */
-const file = (path: string) => () => readFileSync(join(ROOT, path), 'utf8').replace(/^#\s?/gm, '').replace(/\s+/g, ' ');
 const N = String.raw`(\d+(?:\.\d+)?)`;
 const re = (source: string) => new RegExp(source.replace(/NUM/g, N));
 
@@ -130,8 +144,8 @@ export const PROBE_CLAIMS: ProbeClaim[] = [
     ],
   },
   {
-    where: 'README, deep ReLU',
-    text: file('README.md'),
+    where: 'docs/guide.md, deep ReLU',
+    text: file('docs/guide.md'),
     command: '--config configs/deep-relu.yaml',
     figures: [
       [re('measuring NUM against'), 'glorotUniform', act(20)],
@@ -139,8 +153,8 @@ export const PROBE_CLAIMS: ProbeClaim[] = [
     ],
   },
   {
-    where: 'README, tfjs',
-    text: file('README.md'),
+    where: 'docs/guide.md, tfjs',
+    text: file('docs/guide.md'),
     command: '--init heNormal,tfjs:heNormal --depth 20',
     figures: [
       [re('std of NUM for heNormal'), 'heNormal', act(20)],
