@@ -11,7 +11,7 @@
  * stopped by `signal` or failFast: then `complete` is false and `stopped` says why), and writes a
  * results folder only when `out` is given. Nothing here prints, reads argv or exits.
  */
-import { resolveConfig as resolve, type ExperimentConfig } from './config/load.js';
+import { resolveConfig as resolve, type ExperimentConfig, type ResolveLimits } from './config/load.js';
 import type { ConfigInput } from './config/schema.js';
 import { FolderWriter, checkNewFolder, createFolder, readFolder } from './store/folder.js';
 import type { ResultsDocument } from './results/schema.js';
@@ -21,6 +21,8 @@ import { enumerateTasks } from './runner/tasks.js';
 
 export type { ExperimentConfig } from './config/load.js';
 export type { ConfigInput } from './config/schema.js';
+export type { ResolveLimits } from './config/load.js';
+export { LIMITS } from './config/schema.js';
 export { ConfigError, UserError } from './errors.js';
 export { loadResults } from './store/folder.js';
 export type { EpochMetrics, InitSummary, ResultsDocument, TrialResult } from './results/schema.js';
@@ -42,9 +44,13 @@ export interface RunOptions {
   shard?: Pick<Shard, 'index' | 'count'>;
 }
 
-/** The validated, fully resolved config for what a YAML/JSON config holds; throws one ConfigError listing every problem. */
-export function resolveConfig(input: ConfigInput): ExperimentConfig {
-  return resolve(input);
+/**
+ * The validated, fully resolved config for what a YAML/JSON config holds; throws one ConfigError
+ * listing every problem. `limits`: the most trials (default LIMITS.trials), and `paths: false`
+ * for a config that comes from a request (no key may name a file or a library).
+ */
+export function resolveConfig(input: ConfigInput, limits: ResolveLimits = {}): ExperimentConfig {
+  return resolve(input, {}, limits);
 }
 
 /** Runs an experiment (or one shard of it); see the module's comment. */

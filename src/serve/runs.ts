@@ -82,12 +82,9 @@ export class Runs {
 
   /** Validates the config (ConfigError: HTTP 400), checks the limit (BusyError: 429), starts the run. */
   start(input: unknown): RunInfo {
-    // Refused before validation, which would look into the folder: no path comes from a request.
-    const data = (input as { data?: { dataDir?: unknown } } | null)?.data;
-    if (typeof data === 'object' && data !== null && data.dataDir !== undefined) {
-      throw new ConfigError(['`data.dataDir` cannot come from the page (paths never come from a request); run `init-bench run --data-dir` in a terminal instead']);
-    }
-    const config = resolveConfig(input as ConfigInput);
+    // No key may name a file or a library (refused before anything looks at the path), and the
+    // experiment's size is bounded before it is enumerated (resolveConfig): cheap, whatever the request.
+    const config = resolveConfig(input as ConfigInput, { paths: false });
     this.checkLimit();
     const stamp = new Date().toISOString().replace(/[:]/g, '-').replace(/\.\d+Z$/, 'Z');
     let id = `${stamp}-${config.name}`;

@@ -15,6 +15,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync,
 import { join } from 'node:path';
 import { z } from 'zod';
 import { resolveConfig, savedConfig, type ExperimentConfig, type Overrides } from '../config/load.js';
+import { LIMITS } from '../config/schema.js';
 import { UserError, describeFsError } from '../errors.js';
 import { writeReports } from '../report/write.js';
 import { emptyDocument } from '../runner/experiment.js';
@@ -153,7 +154,7 @@ export function readFolder(dir: string, how = 'init-bench'): FolderContents {
   if (!existsSync(join(dir, 'config.json'))) throw new UserError(`${dir} is not a results folder (no config.json)`);
   let config: ExperimentConfig;
   try {
-    config = resolveConfig(savedConfig(readValidated(join(dir, 'config.json'), resultsSchema.shape.config, 'a config', 'restore it from a copy, or start the run again')));
+    config = resolveConfig(savedConfig(readValidated(join(dir, 'config.json'), resultsSchema.shape.config, 'a config', 'restore it from a copy, or start the run again')), {}, { maxTrials: LIMITS.folderTrials });
   } catch (err) {
     throw new UserError(`${join(dir, 'config.json')}: ${(err as Error).message}`);
   }
