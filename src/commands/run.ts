@@ -61,7 +61,9 @@ export async function runCommand(opts: RunOptions, signal?: AbortSignal): Promis
   const onEvent = showEvents(progress);
   const events = (e: RunEvent) => {
     if (e.type === 'start' && e.out) dir = e.out;
-    if (e.type === 'start' && opts.resume) log(`resuming ${opts.resume}: ${e.finished} of ${e.finished + e.toRun} trials already finished, ${e.toRun} to run`);
+    if (e.type === 'start' && opts.resume) {
+      log(e.toRun === 0 ? `nothing to run: every trial of ${opts.resume} is finished (${e.finished} of ${e.total})` : `resuming ${opts.resume}: ${e.finished} of ${e.finished + e.toRun} trials already finished, ${e.toRun} to run`);
+    }
     onEvent(e);
   };
   const onAbort = () => log(`\n${String(signal?.reason)}: stopping; finished trials are kept (Ctrl-C again to quit at once)`);
