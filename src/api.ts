@@ -11,7 +11,7 @@
  * stopped by `signal` or failFast: then `complete` is false and `stopped` says why), and writes a
  * results folder only when `out` is given. Nothing here prints, reads argv or exits.
  */
-import { resolveConfig as resolve, type ExperimentConfig, type ResolveLimits } from './config/load.js';
+import { checkData, resolveConfig as resolve, type ExperimentConfig, type ResolveLimits } from './config/load.js';
 import type { ConfigInput } from './config/schema.js';
 import { FolderWriter, checkNewFolder, createFolder, readFolder, removeStaleTemporaries } from './store/folder.js';
 import { lockFolder } from './store/lock.js';
@@ -26,6 +26,7 @@ export type { ResolveLimits } from './config/load.js';
 export { LIMITS } from './config/schema.js';
 export { ConfigError, UserError } from './errors.js';
 export { loadResults } from './store/folder.js';
+export { describeHolder, lockHolder, type LockHolder } from './store/lock.js';
 export type { EpochMetrics, InitSummary, ResultsDocument, TrialResult } from './results/schema.js';
 export type { RunEvent } from './runner/experiment.js';
 
@@ -89,6 +90,7 @@ export async function resumeExperiment(dir: string, options: Omit<RunOptions, 'o
     options.onEvent?.({ type: 'end', complete: folder.doc.complete, stopped: null });
     return folder.doc;
   }
+  checkData(folder.config); // the IDX folder is read only now that trials will run
   const release = lockFolder(dir, options.writer ?? 'init-bench run --resume');
   try {
     removeStaleTemporaries(dir);

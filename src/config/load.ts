@@ -196,7 +196,7 @@ export function resolveConfig(input: unknown, flags: Overrides = {}, limits: Res
   const config = parsed.data;
   const points = gridPointCount(config);
   if (points > LIMITS.gridPoints) throw new ConfigError([`the grid has ${points} points (${variedAxes(config).map((a) => `${a}: ${gridLength(config, a)}`).join(' x ')}); at most ${LIMITS.gridPoints}`]);
-  const data = resolveData(config.data);
+  const data = limits.data === false && config.data.trainSize !== undefined && config.data.testSize !== undefined ? checkLabeled({ ...config.data, trainSize: config.data.trainSize, testSize: config.data.testSize }) : resolveData(config.data);
   const grid = expandGrid(config);
   checkShapes(grid, [], config.train.batchSize);
   const { initializers, omitted } = expandAll(requested, grid);
@@ -227,6 +227,16 @@ export interface ResolveLimits {
    * says nothing of what exists on this machine).
    */
   paths?: boolean;
+  /**
+   * false: the IDX folder of `data.dataDir` is not opened (a saved config.json read back, whose
+   * sizes are spelled out: a report or a listing needs no data). `checkData` checks it later.
+   */
+  data?: boolean;
+}
+
+/** The IDX folder of a config read back without it (`data: false`), checked before a run uses it. */
+export function checkData(config: ExperimentConfig): void {
+  resolveData(config.data);
 }
 
 /** The path-valued keys given in `input`, as problems. */

@@ -73,7 +73,7 @@ function axis<T extends z.ZodType>(t: T, description: string) {
 /** A requested initializer: a name or alias, or `{ name, label, dense, conv, output, residualOut, bias, ...params }` (checked against the catalogue by the registry). */
 export const initInputSchema = z.union([
   z.string(),
-  z.looseObject({ name: z.string().optional(), label: z.string().optional() }),
+  z.looseObject({ name: z.string().max(100).optional(), label: z.string().min(1).max(100).optional() }),
 ]);
 
 export const dataSchema = z

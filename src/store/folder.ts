@@ -232,7 +232,7 @@ export function readFolder(dir: string, how = 'init-bench'): FolderContents {
   let raw: Overrides;
   try {
     raw = readValidated(join(dir, 'config.json'), resultsSchema.shape.config, 'a config', 'restore it from a copy, or start the run again');
-    config = resolveConfig(savedConfig(raw), {}, { maxTrials: LIMITS.folderTrials });
+    config = resolveConfig(savedConfig(raw), {}, { maxTrials: LIMITS.folderTrials, data: false });
   } catch (err) {
     throw new UserError(`${join(dir, 'config.json')}: ${(err as Error).message}`);
   }
