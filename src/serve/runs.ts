@@ -142,12 +142,13 @@ export class Runs {
     const files = dir ? RUN_FILES.filter((f) => isRegularFile(join(dir, f))) : [];
     const error = live?.error ?? read?.error ?? undefined;
     const base = { id, trials: doc?.trials.length ?? 0, files, ...(error ? { error } : {}) };
-    if (live) return { ...base, name: live.name, state: live.state, createdAt: live.createdAt, total: live.total, live: !live.ended };
+    const holder = dir && !(live && !live.ended) ? lockHolder(dir) : null;
+    const lockedBy = holder ? { state: 'running' as const, lockedBy: describeHolder(holder) } : {};
+    if (live) return { ...base, name: live.name, state: live.state, createdAt: live.createdAt, total: live.total, live: !live.ended, ...lockedBy };
     const name = String((doc?.config as { name?: unknown } | undefined)?.name ?? id);
-    const holder = lockHolder(dir!);
     // A folder another process writes is running; one that cannot be read is not offered for resume.
     const state: RunState = holder ? 'running' : !doc ? 'failed' : doc.complete ? 'finished' : 'interrupted';
-    return { ...base, name, state, createdAt: doc?.createdAt ?? statSync(dir!).mtime.toISOString(), total: null, live: false, ...(holder ? { lockedBy: describeHolder(holder) } : {}) };
+    return { ...base, name, state, createdAt: doc?.createdAt ?? statSync(dir!).mtime.toISOString(), total: null, live: false, ...lockedBy };
   }
 
   snapshot(id: string): Snapshot | null {
@@ -200,9 +201,12 @@ export class Runs {
     child.on('exit', (code, signal) => {
       if (!run.ended) {
         // Stopped before the host had set up its handler (a stop right after the start): interrupted, as asked.
-        run.state = run.state === 'stopping' ? 'interrupted' : 'failed';
-        if (run.state === 'failed') run.error ??= `the run's process exited (${signal ?? `code ${code}`})`;
-        this.onEvent(run, { event: { type: 'end', complete: false, stopped: null }, at: Date.now() });
+        const stopped = run.state === 'stopping';
+        if (!stopped) {
+          run.state = 'failed';
+          run.error ??= `the run's process exited (${signal ?? `code ${code}`})`;
+        }
+        this.onEvent(run, { event: { type: 'end', complete: false, stopped: stopped ? 'interrupted' : null }, at: Date.now() });
       }
       run.listeners.clear();
     });
