@@ -52,6 +52,17 @@ export const LIMITS = {
   fileBytes: 1_000_000,
 } as const;
 
+/** What each limit bounds, in the words docs/reference/config.md shows (npm run docs). */
+export const LIMITS_DESCRIBED: Record<keyof typeof LIMITS, string> = {
+  trials: 'trials in one experiment (grid points x initializers x seeds); `run --max-trials N` raises it, `serve` never does',
+  folderTrials: 'trials a results folder read back may hold (resume, report, merge, the list in `serve`)',
+  gridPoints: 'grid points: the product of the grid axes\' lengths, counted before the grid is expanded',
+  parameters: 'weights and biases of one model',
+  activations: 'activations of one batch: `train.batchSize` x the values every layer outputs per example',
+  depth: 'levels of lists and mappings nested in a config',
+  fileBytes: 'bytes of a config file (a regular file: a device or a pipe is refused)',
+};
+
 /** Values one grid axis may list. */
 const AXIS_VALUES = 100;
 /** Units of one dense layer; filters of one conv layer. */

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { CONFIG_FLAGS, defaultText } from '../config/flags.js';
-import { configSchema, keyMeta, keySchema } from '../config/schema.js';
+import { LIMITS, LIMITS_DESCRIBED, configSchema, keyMeta, keySchema, pathKeys } from '../config/schema.js';
 import { CATALOGUE } from '../initializers/registry.js';
 import type { InitializerEntry } from '../initializers/types.js';
 
@@ -29,6 +29,8 @@ interface Json {
   exclusiveMinimum?: number;
   exclusiveMaximum?: number;
   minItems?: number;
+  maxItems?: number;
+  maxLength?: number;
   properties?: Record<string, Json>;
   description?: string;
   default?: unknown;
@@ -41,7 +43,8 @@ export function typeText(json: Json): string {
   if (json.anyOf) return [...new Set(json.anyOf.map(typeText))].join(' or ');
   if (json.const !== undefined) return String(json.const);
   if (json.enum) return json.enum.join(' | ');
-  if (json.type === 'array') return `list of ${json.items ? typeText(json.items) : 'values'}`;
+  if (json.type === 'array') return `list of ${json.maxItems !== undefined ? `at most ${json.maxItems} ` : ''}${json.items ? typeText(json.items) : 'values'}`;
+  if (json.type === 'string' && json.maxLength !== undefined) return `string of at most ${json.maxLength} characters`;
   if (json.type === 'object') return 'object';
   if (json.type === 'integer' || json.type === 'number') {
     const low = json.minimum !== undefined ? `>= ${json.minimum}` : json.exclusiveMinimum !== undefined ? `> ${json.exclusiveMinimum}` : undefined;
@@ -75,7 +78,7 @@ export function configReference(): string {
     const fallback = defaultText(key);
     const json = toJson(keySchema(key)!);
     // A grid axis is one value or a list of them: say the value's type once.
-    const type = meta?.gridAxis && json.anyOf ? `${typeText(json.anyOf[0])}, or a list` : typeText(json);
+    const type = meta?.gridAxis && json.anyOf ? `${typeText(json.anyOf[0])}, or a list of at most ${json.anyOf[1]?.maxItems}` : typeText(json);
     return `| ${code(key)} | ${flags} | ${cell(type)} | ${fallback === undefined ? '' : code(fallback)} | ${meta?.gridAxis ? 'yes' : ''} | ${probe} | ${cell(meta?.description ?? '')} |`;
   });
   return [
@@ -92,6 +95,17 @@ export function configReference(): string {
     '| key | flag | type | default | grid axis | flag taken by | meaning |',
     '| --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
+    '',
+    '## Limits',
+    '',
+    'Every size a config may ask for is bounded: the types above give each key\'s bound, and these bound',
+    'what several keys make together. All are checked before any work starts (a request to `serve`',
+    'included), and a config beyond one is refused with one line (exit 2; HTTP 400 from `serve`).',
+    'Keys that name a file or a library (' + pathKeys.map((k) => code(k.key) + (k.words.length ? ` other than ${k.words.map(code).join(' or ')}` : '')).join(', ') + ') are refused from `serve`\'s page and API.',
+    '',
+    '| limit | at most |',
+    '| --- | --- |',
+    ...(Object.keys(LIMITS) as (keyof typeof LIMITS)[]).map((k) => `| ${cell(LIMITS_DESCRIBED[k])} | ${LIMITS[k].toLocaleString('en-US')} |`),
     '',
   ].join('\n');
 }
