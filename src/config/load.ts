@@ -198,10 +198,11 @@ export function resolveConfig(input: unknown, flags: Overrides = {}, limits: Res
   if (points > LIMITS.gridPoints) throw new ConfigError([`the grid has ${points} points (${variedAxes(config).map((a) => `${a}: ${gridLength(config, a)}`).join(' x ')}); at most ${LIMITS.gridPoints}`]);
   const data = limits.data === false && config.data.trainSize !== undefined && config.data.testSize !== undefined ? checkLabeled({ ...config.data, trainSize: config.data.trainSize, testSize: config.data.testSize }) : resolveData(config.data);
   const grid = expandGrid(config);
-  checkShapes(grid, [], config.train.batchSize);
+  const batch = Math.max(config.train.batchSize, limits.batch ?? 0);
+  checkShapes(grid, [], batch);
   const { initializers, omitted } = expandAll(requested, grid);
   checkTrials(grid.length, initializers.length, config.seeds.length, limits.maxTrials ?? LIMITS.trials);
-  checkShapes(grid, initializers, config.train.batchSize);
+  checkShapes(grid, initializers, batch);
   return {
     name: config.name,
     initializers,
@@ -232,6 +233,8 @@ export interface ResolveLimits {
    * sizes are spelled out: a report or a listing needs no data). `checkData` checks it later.
    */
   data?: boolean;
+  /** The batch a model sees at once, when it is not `train.batchSize` (probe's --batch): bounded by LIMITS.activations too. */
+  batch?: number;
 }
 
 /** The IDX folder of a config read back without it (`data: false`), checked before a run uses it. */
@@ -397,7 +400,7 @@ function checkShapes(grid: GridPoint[], initializers: InitSpec[], batchSize: num
       const kinds = plan.map((p) => p.kind);
       const { parameters, values } = modelSize(plan, 28);
       if (parameters > LIMITS.parameters) problems.add(`\`model\`: ${parameters} weights and biases; at most ${LIMITS.parameters} (fewer or narrower layers)`);
-      if (batchSize * values > LIMITS.activations) problems.add(`\`train.batchSize\` ${batchSize} x ${values} activations per example is ${batchSize * values}; at most ${LIMITS.activations} (a smaller batch, or a smaller model)`);
+      if (batchSize * values > LIMITS.activations) problems.add(`a batch of ${batchSize} x ${values} activations per example is ${batchSize * values}; at most ${LIMITS.activations} (a smaller batch, or a smaller model)`);
       for (const spec of initializers) {
         const refusal = entryOf(spec).dataDependent?.unsupported?.(kinds);
         if (refusal) problems.add(`initializer ${spec.label}: ${refusal}`);

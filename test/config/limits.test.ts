@@ -65,7 +65,7 @@ test('grid points and trials are counted without expanding the grid, and refused
 
 test('a model too large for memory is refused before any tensor: weights, and activations per batch', () => {
   assert.match(refusal({ model: { depth: 100, width: 4096 } }), /`model`: \d+ weights and biases; at most 20000000/);
-  assert.match(refusal({ model: { depth: 50, width: 2048 }, train: { batchSize: 2000 } }), /`train.batchSize` 2000 x 102410 activations per example is 204820000; at most 100000000/);
+  assert.match(refusal({ model: { depth: 50, width: 2048 }, train: { batchSize: 2000 } }), /a batch of 2000 x 102410 activations per example is 204820000; at most 100000000/);
 });
 
 test('every path-valued key is refused from a request, before anything looks at the path', () => {
