@@ -36,10 +36,10 @@ export const layerwisePretrain = define({
   },
   params: z
     .object({
-      epochs: z.number().int().min(1).default(3),
+      epochs: z.number().int().min(1).max(1000).default(3),
       optimizer: z.enum(OPTIMIZERS).default('adam'),
       lr: z.number().positive().default(0.001),
-      batchSize: z.number().int().min(1).default(64),
+      batchSize: z.number().int().min(1).max(250_000).default(64),
       corruption: z.number().min(0).lt(1).default(0.25),
       tied: flagBoolean.default(true),
       decoder: z.enum(['auto', 'sigmoid', 'tanh', 'linear']).default('auto'),

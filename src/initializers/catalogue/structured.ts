@@ -196,7 +196,7 @@ export const sparse = define({
   params: z
     .object({
       sparsity: z.number().min(0).max(1).optional(),
-      nonZero: z.number().int().min(1).optional(),
+      nonZero: z.number().int().min(1).max(1_000_000).optional(),
       stddev: z.number().positive().default(0.01),
     })
     .strict()
@@ -276,7 +276,7 @@ export const lsuv = define({
   params: z
     .object({
       tol: z.number().positive().default(0.1),
-      maxIterations: z.number().int().min(1).default(10),
+      maxIterations: z.number().int().min(1).max(100).default(10),
     })
     .strict(),
   sample: (_p, req) => sampleOrthogonal({ gain: 1 }, req),
