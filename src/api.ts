@@ -11,7 +11,10 @@
  * stopped by `signal` or failFast: then `complete` is false and `stopped` says why), and writes a
  * results folder only when `out` is given. Nothing here prints, reads argv or exits.
  */
+import { configFields, type ConfigField } from './config/fields.js';
 import { checkData, resolveConfig as resolve, type ExperimentConfig, type ResolveLimits } from './config/load.js';
+import { parameterDocs, type ParameterDoc } from './initializers/params.js';
+import { CATALOGUE } from './initializers/registry.js';
 import type { ConfigInput } from './config/schema.js';
 import { FolderWriter, checkNewFolder, createFolder, readFolder, removeStaleTemporaries } from './store/folder.js';
 import { lockFolder } from './store/lock.js';
@@ -24,6 +27,8 @@ export type { ExperimentConfig } from './config/load.js';
 export type { ConfigInput } from './config/schema.js';
 export type { ResolveLimits } from './config/load.js';
 export { LIMITS } from './config/schema.js';
+export type { ConfigField } from './config/fields.js';
+export type { ParameterDoc } from './initializers/params.js';
 export { ConfigError, UserError } from './errors.js';
 export { loadResults } from './store/folder.js';
 export { describeHolder, lockHolder, type LockHolder } from './store/lock.js';
@@ -46,6 +51,24 @@ export interface RunOptions {
   shard?: Pick<Shard, 'index' | 'count'>;
   /** Who writes the results folder, as its lock names the writer to a second one (default `init-bench run`). */
   writer?: string;
+}
+
+/** An initializer as a config names it: its name, aliases, one-line summary and its parameters described. */
+export interface InitializerDoc {
+  name: string;
+  aliases: string[];
+  summary: string;
+  parameters: ParameterDoc[];
+}
+
+/** Every config key: its type, default, allowed values, whether it is a grid axis, and its description. */
+export function describeConfig(): ConfigField[] {
+  return configFields();
+}
+
+/** Every initializer of the catalogue, in its order, with each parameter's type, default and description. */
+export function describeInitializers(): InitializerDoc[] {
+  return CATALOGUE.map((e) => ({ name: e.name, aliases: e.aliases, summary: e.summary, parameters: parameterDocs(e) }));
 }
 
 /**
