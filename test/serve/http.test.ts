@@ -75,7 +75,7 @@ test('a bad config is a 400 listing every problem, and starts nothing', async ()
   assert.ok(problems.some((p: string) => /`train.epochs` is -1/.test(p)));
   const path = await post(served, '/api/runs', { config: tiny({ data: { dataDir: '/etc' } }) });
   assert.equal(path.status, 400);
-  assert.match(path.json().error, /data\.dataDir` cannot come from the page/);
+  assert.match(path.json().error, /`data.dataDir` names a file or a library on this machine, which a request may not do/);
   const notJson = await post(served, '/api/runs', undefined, { 'content-type': 'text/plain' });
   assert.equal(notJson.status, 415);
   assert.deepEqual(readdirSync(root), []);
