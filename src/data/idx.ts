@@ -1,12 +1,14 @@
 /**
- * MNIST and Fashion-MNIST from the user's own IDX files (LeCun's format: a big-endian header
- * then raw bytes), raw or gzipped. Nothing is downloaded. Pixels stay bytes (one per pixel) and
- * are scaled to [0, 1] per batch: the full 70,000 images take 55 MB.
+ * Any IDX image/label set (LeCun's format: a big-endian header then raw bytes), raw or gzipped:
+ * MNIST, Fashion-MNIST, KMNIST, EMNIST, or the user's own. Nothing is downloaded. Pixels stay
+ * bytes (one per pixel) and are scaled to [0, 1] per batch: the full 70,000 MNIST images take 55 MB.
  *
  * The four files, in one folder:
  *   train-images-idx3-ubyte  train-labels-idx1-ubyte  t10k-images-idx3-ubyte  t10k-labels-idx1-ubyte
  * each optionally ending in .gz (the names with a dot before "idx", as some archives unpack
- * them, are accepted too).
+ * them, are accepted too). Images may be any size (the same in both sets). The classes are the
+ * distinct labels of both sets, in increasing order: class k is the k-th of them, so EMNIST
+ * letters, labelled 1-26, become classes 0-25 (`labels` records the order).
  */
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,57 +18,101 @@ import type { Dataset } from './dataset.js';
 
 const IMAGES_MAGIC = 0x00000803; // unsigned bytes, 3 dimensions
 const LABELS_MAGIC = 0x00000801; // unsigned bytes, 1 dimension
-const SIDE = 28;
+/** Largest image side read (a 512x512 byte image is 256 kB). */
+export const MAX_SIDE = 512;
 
-export type IdxDatasetName = 'mnist' | 'fashion-mnist';
+/** What config resolution learns of an IDX folder before any work: sizes, and the classes. */
+export interface IdxInfo {
+  train: number;
+  test: number;
+  height: number;
+  width: number;
+  /** The distinct labels of both sets, increasing: class k is labels[k]. */
+  labels: number[];
+}
 
-/** Reads train and t10k from `dir` into one Dataset: the first `trainCount` examples are the train set. */
-export function loadIdxDataset(dir: string, name: IdxDatasetName): Dataset {
+/**
+ * Reads train and t10k from `dir` into one Dataset: the first `trainCount` examples are the train
+ * set. `labels` (from IdxInfo, or the resolved config) maps each label to its class.
+ */
+export function loadIdxDataset(dir: string, name: string, labels?: number[]): Dataset {
   if (!existsSync(dir)) throw new UserError(`data folder ${dir} does not exist`);
   const trainImages = readImages(findFile(dir, 'train-images', 'idx3-ubyte'));
   const trainLabels = readLabels(findFile(dir, 'train-labels', 'idx1-ubyte'), trainImages.count, trainImages.file);
   const testImages = readImages(findFile(dir, 't10k-images', 'idx3-ubyte'));
   const testLabels = readLabels(findFile(dir, 't10k-labels', 'idx1-ubyte'), testImages.count, testImages.file);
+  if (testImages.rows !== trainImages.rows || testImages.cols !== trainImages.cols) {
+    throw new UserError(`${testImages.file}: images are ${testImages.rows}x${testImages.cols} but the training images are ${trainImages.rows}x${trainImages.cols}`);
+  }
+  const order = labels ?? distinctLabels([trainLabels, testLabels]);
+  const classOf = classMap(order, dir);
   const count = trainImages.count + testImages.count;
-  const images = new Uint8Array(count * SIDE * SIDE);
+  const images = new Uint8Array(count * trainImages.rows * trainImages.cols);
   images.set(trainImages.pixels, 0);
   images.set(testImages.pixels, trainImages.pixels.length);
-  const labels = new Uint8Array(count);
-  labels.set(trainLabels, 0);
-  labels.set(testLabels, trainImages.count);
+  const mapped = new Uint8Array(count);
+  const put = (source: Uint8Array, offset: number, file: string) =>
+    source.forEach((l, i) => {
+      const k = classOf[l];
+      if (k < 0) throw new UserError(`${file}: label ${l} at position ${i} is not one of the data's classes (${order.join(', ')})`);
+      mapped[offset + i] = k;
+    });
+  put(trainLabels, 0, 'train labels');
+  put(testLabels, trainImages.count, 'test labels');
   return {
     images,
     pixelScale: 1 / 255,
-    labels,
+    labels: mapped,
     count,
     trainCount: trainImages.count,
-    height: SIDE,
-    width: SIDE,
-    classes: 10,
+    height: trainImages.rows,
+    width: trainImages.cols,
+    classes: order.length,
     source: `${name} IDX files in ${dir}`,
   };
 }
 
+/** Label value -> class index (-1: not a class). */
+function classMap(order: number[], dir: string): Int16Array {
+  if (order.length < 2) throw new UserError(`${dir}: the labels hold ${order.length} class; a classifier needs at least 2`);
+  const map = new Int16Array(256).fill(-1);
+  order.forEach((l, k) => (map[l] = k));
+  return map;
+}
+
+function distinctLabels(sets: Uint8Array[]): number[] {
+  const seen = new Uint8Array(256);
+  for (const set of sets) for (const l of set) seen[l] = 1;
+  return [...seen.keys()].filter((l) => seen[l]);
+}
+
 /**
- * The number of training and test examples in `dir`, from the four files' headers alone (a few
- * bytes each, gzip or raw): config resolution checks the folder with it before any work starts.
+ * The number of training and test examples in `dir`, the image size (from the headers) and the
+ * classes (from the label files, one byte each): config resolution checks the folder with it
+ * before any work starts.
  */
-export function idxCounts(dir: string): { train: number; test: number } {
+export function idxInfo(dir: string): IdxInfo {
   if (!existsSync(dir)) throw new UserError(`data folder ${dir} does not exist`);
   if (!statSync(dir).isDirectory()) throw new UserError(`data folder ${dir} is a file, not a folder`);
-  const count = (stem: string, kind: string, magic: number) => {
+  const header = (stem: string, kind: string, magic: number) => {
     const path = findFile(dir, stem, kind);
     const head = readHead(path);
     if (head.length < 8 || head.readUInt32BE(0) !== magic) throw new UserError(`${path}: not an IDX file (its first bytes are not the IDX header 0x${hex(magic)})`);
-    return head.readUInt32BE(4);
+    return { count: head.readUInt32BE(4), rows: head.length >= 16 ? head.readUInt32BE(8) : 0, cols: head.length >= 16 ? head.readUInt32BE(12) : 0, path };
   };
-  const train = count('train-images', 'idx3-ubyte', IMAGES_MAGIC);
-  const test = count('t10k-images', 'idx3-ubyte', IMAGES_MAGIC);
-  const trainLabels = count('train-labels', 'idx1-ubyte', LABELS_MAGIC);
-  const testLabels = count('t10k-labels', 'idx1-ubyte', LABELS_MAGIC);
-  if (train !== trainLabels) throw new UserError(`${dir}: ${train} training images but ${trainLabels} training labels`);
-  if (test !== testLabels) throw new UserError(`${dir}: ${test} test images but ${testLabels} test labels`);
-  return { train, test };
+  const train = header('train-images', 'idx3-ubyte', IMAGES_MAGIC);
+  const test = header('t10k-images', 'idx3-ubyte', IMAGES_MAGIC);
+  const trainLabels = readLabels(findFile(dir, 'train-labels', 'idx1-ubyte'), train.count, train.path);
+  const testLabels = readLabels(findFile(dir, 't10k-labels', 'idx1-ubyte'), test.count, test.path);
+  checkSide(train.path, train.rows, train.cols);
+  if (test.rows !== train.rows || test.cols !== train.cols) throw new UserError(`${test.path}: images are ${test.rows}x${test.cols} but the training images are ${train.rows}x${train.cols}`);
+  const labels = distinctLabels([trainLabels, testLabels]);
+  if (labels.length < 2) throw new UserError(`${dir}: the labels hold ${labels.length} class; a classifier needs at least 2`);
+  return { train: train.count, test: test.count, height: train.rows, width: train.cols, labels };
+}
+
+function checkSide(path: string, rows: number, cols: number): void {
+  if (rows < 1 || cols < 1 || rows > MAX_SIDE || cols > MAX_SIDE) throw new UserError(`${path}: images are ${rows}x${cols}; init-bench reads images of 1 to ${MAX_SIDE} pixels a side`);
 }
 
 /** The first bytes of a file, gunzipped if it is gzip (a partial stream is fine). */
@@ -109,7 +155,7 @@ function readBytes(path: string): Buffer {
   return raw;
 }
 
-function readImages(path: string): { pixels: Uint8Array; count: number; file: string } {
+function readImages(path: string): { pixels: Uint8Array; count: number; rows: number; cols: number; file: string } {
   const buf = readBytes(path);
   if (buf.length < 16) throw new UserError(`${path}: too short for an IDX image header (${buf.length} bytes, need 16)`);
   const magic = buf.readUInt32BE(0);
@@ -117,10 +163,10 @@ function readImages(path: string): { pixels: Uint8Array; count: number; file: st
   const count = buf.readUInt32BE(4);
   const rows = buf.readUInt32BE(8);
   const cols = buf.readUInt32BE(12);
-  if (rows !== SIDE || cols !== SIDE) throw new UserError(`${path}: images are ${rows}x${cols}; MNIST and Fashion-MNIST images are 28x28`);
+  checkSide(path, rows, cols);
   const need = 16 + count * rows * cols;
   if (buf.length < need) throw new UserError(`${path}: the header announces ${count} images (${need} bytes) but the file has ${buf.length} bytes`);
-  return { pixels: new Uint8Array(buf.buffer, buf.byteOffset + 16, count * rows * cols), count, file: path };
+  return { pixels: new Uint8Array(buf.buffer, buf.byteOffset + 16, count * rows * cols), count, rows, cols, file: path };
 }
 
 function readLabels(path: string, expected: number, imagesFile: string): Uint8Array {
@@ -131,10 +177,7 @@ function readLabels(path: string, expected: number, imagesFile: string): Uint8Ar
   const count = buf.readUInt32BE(4);
   if (buf.length < 8 + count) throw new UserError(`${path}: the header announces ${count} labels but the file has only ${buf.length - 8}`);
   if (count !== expected) throw new UserError(`${path} has ${count} labels but ${imagesFile} has ${expected} images`);
-  const labels = new Uint8Array(buf.buffer, buf.byteOffset + 8, count);
-  const bad = labels.findIndex((l) => l > 9);
-  if (bad >= 0) throw new UserError(`${path}: label ${labels[bad]} at position ${bad} is out of range (0-9)`);
-  return labels;
+  return new Uint8Array(buf.buffer, buf.byteOffset + 8, count);
 }
 
 function hex(n: number): string {
