@@ -6,7 +6,7 @@
  * shards train exactly what was validated.
  */
 import type { InitSpec } from '../initializers/registry.js';
-import { FILE_ENTRY } from '../model/init.js';
+import { FILE_ENTRY, authoredSpec } from '../model/init.js';
 import { readModelFile, type FileModel } from '../model/keras.js';
 import { architectureOf, layerPlan } from '../model/plan.js';
 import type { GridPoint } from './grid.js';
@@ -79,8 +79,12 @@ export function fileInitProblems(grid: GridPoint[], initializers: InitSpec[], di
         if (!point.model.network) problems.add(`initializer ${spec.label}: \`file\` is a model file's own initializers; give \`model.file\` (--model-file)`);
         for (const p of plans) {
           for (const what of ['kernel', 'bias'] as const) {
-            const init = p.file?.init[what];
-            if (init && 'unsupported' in init && (what === 'kernel' || (!spec.bias && p.file?.useBias))) problems.add(`initializer ${spec.label}: layer ${p.name} of ${point.model.file} has ${init.unsupported} as its ${what} initializer, which has no counterpart in the catalogue`);
+            if (!p.file || (what === 'bias' && (spec.bias || !p.file.useBias))) continue;
+            try {
+              authoredSpec(p, what);
+            } catch (err) {
+              problems.add(`initializer ${spec.label}: model file ${point.model.file}, ${(err as Error).message}`);
+            }
           }
         }
       }

@@ -25,7 +25,7 @@ export async function sampleKernels(arch: Architecture, spec: InitSpec, seed: nu
   const biases: (Float32Array | null)[] = [];
   const gains: (number | null)[] = [];
   for (const [i, plan] of layerPlan(arch).entries()) {
-    const authored = plan.file && !('unsupported' in plan.file.init.kernel) ? plan.file.init.kernel : undefined;
+    const authored = plan.file && !('unsupported' in plan.file.init.kernel) ? authoredSpec(plan, 'kernel') : undefined;
     const req: KernelRequest = {
       shape: plan.shape,
       rng: new Rng(deriveSeed(seed, 'weights', i)),
@@ -50,11 +50,17 @@ export async function sampleKernels(arch: Architecture, spec: InitSpec, seed: nu
 /** The catalogue entry that stands for a model file's own initializers. */
 export const FILE_ENTRY = 'file';
 
-/** The initializer a model file's author gave a layer's kernel or bias; an Error (config validation refuses it first) where it has no catalogue counterpart. */
-function authoredSpec(plan: LayerPlan, what: 'kernel' | 'bias'): KernelSpec {
+/**
+ * The initializer a model file's author gave a layer's kernel or bias, its parameters completed
+ * with the entry's defaults; an Error (config validation refuses it first) where it has no
+ * catalogue counterpart or its parameters are out of range.
+ */
+export function authoredSpec(plan: Pick<LayerPlan, 'name' | 'file'>, what: 'kernel' | 'bias'): KernelSpec {
   const init = plan.file!.init[what];
   if ('unsupported' in init) throw new Error(`layer ${plan.name}: the file's ${what} initializer (${init.unsupported}) has no counterpart in the catalogue`);
-  return init;
+  const parsed = entryOf(init).params.safeParse(init.params);
+  if (!parsed.success) throw new Error(`layer ${plan.name}: the file's ${what} initializer ${init.name} has parameters out of range (${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')})`);
+  return { name: init.name, params: parsed.data };
 }
 
 /**
