@@ -84,14 +84,16 @@ test('each broken file gives its own clear message', () => {
   userError(() => loadIdxDataset(dir, 'mnist'), /train-images-idx3-ubyte: wrong magic number 0x00000801/);
 
   writeFileSync(file('train-images-idx3-ubyte'), idxImages(new Uint8Array(50 * 32 * 32), 50, 32, 32));
-  userError(() => loadIdxDataset(dir, 'mnist'), /images are 32x32; .* 28x28/);
+  userError(() => loadIdxDataset(dir, 'mnist'), /t10k-images-idx3-ubyte: images are 28x28 but the training images are 32x32/);
+  writeFileSync(file('train-images-idx3-ubyte'), idxImages(new Uint8Array(50 * 600 * 2), 50, 600, 2));
+  userError(() => loadIdxDataset(dir, 'mnist'), /images are 600x2; init-bench reads images of 1 to 512 pixels a side/);
 
   writeFileSync(file('train-images-idx3-ubyte'), good.subarray(0, good.length - 100));
   userError(() => loadIdxDataset(dir, 'mnist'), /header announces 50 images .* but the file has/);
 
   writeFileSync(file('train-images-idx3-ubyte'), good);
   writeFileSync(file('train-labels-idx1-ubyte'), idxLabels(Uint8Array.from({ length: 50 }, (_, i) => (i === 7 ? 12 : 3))));
-  userError(() => loadIdxDataset(dir, 'mnist'), /label 12 at position 7 is out of range/);
+  userError(() => loadIdxDataset(dir, 'mnist', [0, 3]), /train labels: label 12 at position 7 is not one of the data's classes \(0, 3\)/);
 
   writeFileSync(file('train-labels-idx1-ubyte'), idxLabels(new Uint8Array(49)));
   userError(() => loadIdxDataset(dir, 'mnist'), /has 49 labels but .*train-images-idx3-ubyte has 50 images/);
