@@ -109,6 +109,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     }
     if (a === 'api' && b === 'catalogue' && parts.length === 2) return sendJson(res, 200, catalogue());
     if (a === 'api' && b === 'presets' && parts.length === 2) return sendJson(res, 200, presets());
+    if (a === 'api' && b === 'models' && parts.length === 2) return sendJson(res, 200, runs.modelNames());
     if (a === 'api' && b === 'runs' && parts.length === 2) return sendJson(res, 200, runs.list());
     if (a === 'api' && b === 'runs' && parts.length === 3) {
       const snapshot = runs.snapshot(c);
