@@ -60,7 +60,10 @@ export function parseList(s: string): unknown[] | undefined {
 
 const show = (v: unknown) => (v === undefined || v === null ? '' : Array.isArray(v) ? v.join(', ') : String(v));
 
-export function createForm(root: HTMLFormElement, catalogue: CatalogueEntry[], presets: Preset[], onSubmit: (config: Config) => void): RunForm {
+/** The model select's first option: the network the form's fields describe. */
+const BUILT_IN = 'built-in (the fields below)';
+
+export function createForm(root: HTMLFormElement, catalogue: CatalogueEntry[], presets: Preset[], onSubmit: (config: Config) => void, models: string[] = []): RunForm {
   let base: Config = {};
   const byName = new Map(catalogue.map((e) => [e.name, e]));
   const resolveName = (n: string) => catalogue.find((e) => e.name === n || e.aliases.includes(n))?.name ?? n;
@@ -70,6 +73,8 @@ export function createForm(root: HTMLFormElement, catalogue: CatalogueEntry[], p
   const name = text('name');
   const inits = el('div', { class: 'inits', id: 'inits' });
   const addInit = el('button', { type: 'button', id: 'add-init' }, '+ initializer');
+  // Model files offered by `serve --models DIR`: the request names one, the server finds it.
+  const modelFile = select('model-file', [BUILT_IN, ...models]);
   const kind = select('kind', ['mlp', 'cnn']);
   const hidden = text('hidden', '256, 128');
   const depth = text('depth', 'e.g. 20 (replaces hidden)');
@@ -89,6 +94,7 @@ export function createForm(root: HTMLFormElement, catalogue: CatalogueEntry[], p
   root.append(
     field('preset (configs/)', preset), presetNote, field('name', name),
     el('label', {}, 'initializers'), inits, addInit,
+    ...(models.length ? [field('model file (serve --models)', modelFile)] : []),
     el('div', { class: 'row' }, field('model', kind), field('activation', activation)),
     field('hidden widths', hidden), el('div', { class: 'row' }, field('depth', depth), field('width', width)), field('CNN filters', filters),
     el('div', { class: 'row' }, field('optimizer', optimizer), field('learning rate', lr)),
@@ -150,6 +156,8 @@ export function createForm(root: HTMLFormElement, catalogue: CatalogueEntry[], p
     const data = (config.data ?? {}) as Config;
     name.value = show(config.name);
     inits.replaceChildren(...((config.initializers ?? []) as InitInput[]).map(initRow));
+    const named = typeof model.file === 'string' ? model.file.split('/').pop()! : '';
+    modelFile.value = models.includes(named) ? named : BUILT_IN;
     kind.value = show(model.kind ?? 'mlp');
     hidden.value = model.depth === undefined ? show(model.hidden) : '';
     depth.value = show(model.depth);
@@ -193,7 +201,8 @@ export function createForm(root: HTMLFormElement, catalogue: CatalogueEntry[], p
     set(config, 'seeds', parseList(seeds.value));
     set(data, 'trainSize', parseAxis(trainSize.value));
     set(data, 'testSize', parseAxis(testSize.value));
-    return { ...config, model, train, data };
+    // A model file gives the whole network: the built-in fields do not apply.
+    return { ...config, model: modelFile.value === BUILT_IN ? withoutFile(model) : { file: modelFile.value }, train, data };
   }
 
   const choosePreset = () => {
@@ -210,6 +219,11 @@ export function createForm(root: HTMLFormElement, catalogue: CatalogueEntry[], p
   });
   choosePreset();
   return { read, fill };
+}
+
+function withoutFile(model: Config): Config {
+  const { file: _file, fileSha256: _sha, ...rest } = model;
+  return rest;
 }
 
 /** Shows the server's answer to a rejected config: its message and every problem. */
