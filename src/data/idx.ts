@@ -6,11 +6,12 @@
  * The four files, in one folder:
  *   train-images-idx3-ubyte  train-labels-idx1-ubyte  t10k-images-idx3-ubyte  t10k-labels-idx1-ubyte
  * each optionally ending in .gz (the names with a dot before "idx", as some archives unpack
- * them, are accepted too). Images may be any size (the same in both sets). The classes are the
+ * them, and with a prefix, as EMNIST names them, `emnist-letters-train-images-idx3-ubyte`, are
+ * accepted too). Images may be any size (the same in both sets). The classes are the
  * distinct labels of both sets, in increasing order: class k is the k-th of them, so EMNIST
  * letters, labelled 1-26, become classes 0-25 (`labels` records the order).
  */
-import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { constants, gunzipSync } from 'node:zlib';
 import { UserError } from '../errors.js';
@@ -137,10 +138,21 @@ function readHead(path: string): Buffer {
 
 /** The file for `stem` + `kind`, raw or .gz, with "-" or "." before the kind. */
 function findFile(dir: string, stem: string, kind: string): string {
-  const candidates = [`${stem}-${kind}`, `${stem}.${kind}`].flatMap((n) => [n, `${n}.gz`]).map((n) => join(dir, n));
-  const found = candidates.find((p) => existsSync(p));
+  const names = [`${stem}-${kind}`, `${stem}.${kind}`].flatMap((n) => [n, `${n}.gz`]);
+  const found = names.map((n) => join(dir, n)).find((p) => existsSync(p)) ?? prefixed(dir, names);
   if (!found) throw new UserError(`missing file: ${join(dir, `${stem}-${kind}`)} (or .gz); the folder needs train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte`);
   return found;
+}
+
+/**
+ * A file named like the standard one after a prefix, as EMNIST names its sets
+ * (`emnist-letters-train-images-idx3-ubyte`); several such files (one folder holding several
+ * sets) are ambiguous.
+ */
+function prefixed(dir: string, names: string[]): string | undefined {
+  const matches = readdirSync(dir).filter((f) => names.some((n) => f.endsWith(`-${n}`)));
+  if (matches.length > 1) throw new UserError(`${dir} holds ${matches.length} sets' files for ${names[0]} (${matches.slice(0, 4).join(', ')}${matches.length > 4 ? ', ...' : ''}); give a folder with one set's four files`);
+  return matches.length ? join(dir, matches[0]) : undefined;
 }
 
 function readBytes(path: string): Buffer {

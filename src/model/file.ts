@@ -219,6 +219,7 @@ function inferShapes(model: FileModel, data: { height: number; width: number }):
       default:
         out = input;
     }
+    if (size(out) > FILE_LIMITS.values) throw new UserError(`${where} outputs ${JSON.stringify(out)} (${size(out)} values per example) on ${data.height}x${data.width} images; a layer may output at most ${FILE_LIMITS.values}`);
     shapes.set(n.name, out);
   }
   return shapes;

@@ -39,6 +39,8 @@ export const FILE_LIMITS = {
   window: 15,
   /** Weights in the whole network (40 MB as float32). */
   weights: 10_000_000,
+  /** Values one layer outputs per example (a batch of 64 of them: 256 MB as float32). */
+  values: 1_000_000,
 } as const;
 
 /** An initializer as the file names it, translated to the catalogue (`{ name, params }`), or why it cannot be. */

@@ -120,3 +120,20 @@ test('run --data-dir trains on generated IDX files; a broken folder is exit 2', 
   assert.equal(noDir.code, 2);
   assert.match(noDir.stderr, /needs `data\.dataDir` \(--data-dir\)/);
 });
+
+test('any size and class count: EMNIST-style names and labels 1-26 become classes 0-25, recorded in order', async () => {
+  const { writeBlobIdx } = await import('../fixtures/idx.js');
+  const { idxInfo } = await import('../../src/data/idx.js');
+  const { renameSync, readdirSync } = await import('node:fs');
+  const dir = writeBlobIdx({ side: 20, classes: 26, firstLabel: 1, train: 104, test: 52 });
+  for (const f of readdirSync(dir)) renameSync(join(dir, f), join(dir, `emnist-letters-${f}`));
+  const info = idxInfo(dir);
+  assert.deepEqual([info.height, info.width, info.train, info.test], [20, 20, 104, 52]);
+  assert.deepEqual(info.labels, Array.from({ length: 26 }, (_, k) => k + 1));
+  const d = loadIdxDataset(dir, 'emnist-letters');
+  assert.equal(d.classes, 26);
+  assert.deepEqual([d.height, d.width], [20, 20]);
+  assert.deepEqual([...d.labels.subarray(0, 27)], [...Array.from({ length: 26 }, (_, k) => k), 0], 'label 1 is class 0, label 26 class 25');
+  writeFileSync(join(dir, 'emnist-digits-train-images-idx3-ubyte'), Buffer.alloc(16));
+  userError(() => loadIdxDataset(dir, 'emnist'), /holds 2 sets' files for train-images-idx3-ubyte \(.*\); give a folder with one set's four files/);
+});

@@ -132,6 +132,8 @@ test('what cannot run is refused before anything is built, naming the layer, its
   refused(() => planOf(flat), /layer d \(Dense\) reads a \[28,28,4\] tensor; .* Flatten before it/);
   const huge = { class_name: 'Sequential', config: [dense('d', FILE_LIMITS.units + 1, 'relu', { batch_input_shape: [null, 784] }), dense('o', 10)] };
   refused(() => parseTopology(huge), /units is 8193; it must be a whole number from 1 to 8192/);
+  const wide = { class_name: 'Sequential', config: [conv('wide', 2048, 'relu', { batch_input_shape: [null, 28, 28, 1] }), { class_name: 'Flatten', config: { name: 'f' } }, dense('o', 10)] };
+  refused(() => planOf(wide), /layer wide outputs \[28,28,2048\] \(1605632 values per example\) on 28x28 images; a layer may output at most 1000000/);
   refused(() => parseModelText('['.repeat(100) + ']'.repeat(100)), /nests 100 levels deep/);
   assert.equal(nestingDepth('{"a": "[[[[", "b": [1, {"c": 2}]}'), 3);
   refused(() => parseTopology({ class_name: 'Sequential', config: Array.from({ length: 201 }, (_, i) => dense(`d${i}`, 4)) }), /201 layers; at most 200/);

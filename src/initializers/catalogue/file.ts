@@ -6,13 +6,14 @@
  */
 import { z } from 'zod';
 import type { InitializerEntry, KernelRequest, Params } from '../types.js';
+import { UserError } from '../../errors.js';
 import { define, definedEntries } from './define.js';
 
 type Req = Omit<KernelRequest, 'rng'>;
 
 /** The catalogue entry the file names for this kernel; an Error where the model is not a file. */
 function authoredEntry(req: Req): { entry: InitializerEntry; params: Params } {
-  if (!req.authored) throw new Error('the `file` initializer fills the layers of a model file (model.file) only');
+  if (!req.authored) throw new UserError('the `file` initializer is a model file\'s own initializers: it fills the layers of a model file (model.file, --model-file) only');
   const entry = definedEntries().find((e) => e.name === req.authored!.name);
   if (!entry) throw new Error(`the model file's initializer ${req.authored.name} is not in the catalogue`);
   return { entry, params: req.authored.params };
