@@ -12,9 +12,12 @@
  * results folder only when `out` is given. Nothing here prints, reads argv or exits.
  */
 import { writeFileSync } from 'node:fs';
+import { configFields, type ConfigField } from './config/fields.js';
 import { resolveConfig as resolve, type ExperimentConfig } from './config/load.js';
 import { UserError, describeFsError } from './errors.js';
 import { parseModelText } from './model/keras.js';
+import { parameterDocs, type ParameterDoc } from './initializers/params.js';
+import { CATALOGUE } from './initializers/registry.js';
 import type { ConfigInput } from './config/schema.js';
 import { FolderWriter, checkNewFolder, createFolder, readFolder } from './store/folder.js';
 import type { ResultsDocument } from './results/schema.js';
@@ -24,6 +27,8 @@ import { enumerateTasks } from './runner/tasks.js';
 
 export type { ExperimentConfig } from './config/load.js';
 export type { ConfigInput } from './config/schema.js';
+export type { ConfigField } from './config/fields.js';
+export type { ParameterDoc } from './initializers/params.js';
 export { ConfigError, UserError } from './errors.js';
 export { loadResults } from './store/folder.js';
 export type { EpochMetrics, InitSummary, ResultsDocument, TrialResult } from './results/schema.js';
@@ -69,6 +74,24 @@ export function writeModelFile(model: TopologyLike, path: string): string {
     throw new UserError(`cannot write model file ${path}: ${describeFsError(err)}`);
   }
   return path;
+}
+
+/** An initializer as a config names it: its name, aliases, one-line summary and its parameters described. */
+export interface InitializerDoc {
+  name: string;
+  aliases: string[];
+  summary: string;
+  parameters: ParameterDoc[];
+}
+
+/** Every config key: its type, default, allowed values, whether it is a grid axis, and its description. */
+export function describeConfig(): ConfigField[] {
+  return configFields();
+}
+
+/** Every initializer of the catalogue, in its order, with each parameter's type, default and description. */
+export function describeInitializers(): InitializerDoc[] {
+  return CATALOGUE.map((e) => ({ name: e.name, aliases: e.aliases, summary: e.summary, parameters: parameterDocs(e) }));
 }
 
 /** The validated, fully resolved config for what a YAML/JSON config holds; throws one ConfigError listing every problem. */
