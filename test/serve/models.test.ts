@@ -15,6 +15,9 @@ test('serve --models: the page picks a model file by name from the listed set, n
   try {
     const listed = await http(served, 'GET', '/api/models');
     assert.deepEqual(listed.json(), ['small-cnn.json']);
+    const fields = (await http(served, 'GET', '/api/form')).json().fields as { key: string; choices?: string[] }[];
+    assert.deepEqual(fields.find((f) => f.key === 'model.file')?.choices, ['small-cnn.json'], 'the form offers the files as a menu');
+    assert.equal(fields.find((f) => f.key === 'model.fileSha256'), undefined, 'the server records the sha256');
     const config = (file: unknown, over: Record<string, unknown> = {}) => ({
       config: { name: 'file', initializers: ['file', 'he'], model: { file, ...over }, data: { trainSize: 100, testSize: 50 }, train: { epochs: 1, batchSize: 50 } },
     });
@@ -45,6 +48,8 @@ test('serve --models: the page picks a model file by name from the listed set, n
     const none = await post(bare, '/api/runs', { config: { model: { file: 'small-cnn.json' } } });
     assert.equal(none.status, 400);
     assert.match(none.json().problems[0], /start it with `init-bench serve --models DIR`/);
+    const fields = (await http(bare, 'GET', '/api/form')).json().fields as { key: string }[];
+    assert.equal(fields.find((f) => f.key === 'model.file'), undefined, 'no model folder: no model file field');
   } finally {
     await bare.stop();
   }
