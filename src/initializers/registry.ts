@@ -103,6 +103,7 @@ export function resolveInit(input: InitInput, where: string): InitSpec | string[
 function resolveKernel(value: unknown, where: string): KernelSpec | string[] {
   const { name, ...given } = typeof value === 'string' ? { name: value } : ((value ?? {}) as Params);
   if (typeof name !== 'string') return [`${where}: an initializer needs a \`name\``];
+  if (name.trim() === '') return [`${where}: the initializer's name is empty (a stray comma in a list?)`];
   const entry = findInitializer(name);
   if (!entry) {
     const hint = suggestNames(name);
