@@ -13,7 +13,7 @@ import { UserError } from '../errors.js';
 import { createProgress, PROGRESS_MODES, type ProgressMode } from '../report/progress.js';
 import { checkNewFolder, readFolder } from '../store/folder.js';
 import { checkExpectations, parseExpectations } from '../runner/expect.js';
-import { parseShard, type Shard } from '../runner/shard.js';
+import { emptyShardLine, parseShard, shardSize, type Shard } from '../runner/shard.js';
 import { resumeExperiment, runExperiment } from '../api.js';
 import type { RunEvent } from '../runner/experiment.js';
 import { shellQuote } from '../util/text.js';
@@ -51,6 +51,12 @@ export async function runCommand(opts: RunOptions, signal?: AbortSignal): Promis
 
   const progress = createProgress(mode);
   const log = (line: string) => progress.log(line);
+  const total = config.grid.length * config.seeds.length * config.initializers.length;
+  if (shard && shardSize(total, shard) === 0) {
+    log(emptyShardLine(total, shard));
+    progress.end();
+    return EXIT.ok;
+  }
   if (shard) log(`shard ${shard.index}/${shard.count} (${shard.source})`);
   if (config.omitted) log(omittedLine(config.omitted));
   let dir = opts.resume ?? opts.out;

@@ -88,7 +88,8 @@ function table(doc: ResultsDocument): string {
   }
   const rows = doc.summary.map((r) => {
     const isBest = r.testAccuracy.mean === best.get(pointKey(r.point));
-    const acc = seeds > 1 ? `${pct(r.testAccuracy.mean)} ± ${pct(r.testAccuracy.std)}` : pct(r.testAccuracy.mean);
+    // A std needs two trials: a row of one (a shard's, an unfinished run's) shows its value alone.
+    const acc = r.trials > 1 ? `${pct(r.testAccuracy.mean)} ± ${pct(r.testAccuracy.std)}` : pct(r.testAccuracy.mean);
     // [content, class]: numbers right-aligned and never wrapped mid-value; the diagnosis wraps.
     const cells: [string, string][] = [
       ...axes.map((a): [string, string] => [esc(String((r.point as Record<string, unknown> | undefined)?.[a] ?? '')), 'num']),
