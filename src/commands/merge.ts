@@ -31,8 +31,8 @@ export async function mergeCommand(dirs: string[], opts: MergeOptions): Promise<
   note(`merged ${dirs.length} folder(s): ${doc.trials.length} of ${total} trials`);
   if (backends.length > 1) note(`warning: the folders ran on different backends (${backends.join(', ')}); timings are not comparable`);
   note(`results: ${opts.out}`);
-  printDocument(doc, config, opts);
   const results = checkExpectations(expectations, doc.summary);
+  printDocument(results.length ? { ...doc, expectations: results } : doc, config, opts);
   // Expectation results always print (stderr keeps stdout for --json), even with -q.
   for (const r of results) process.stderr.write(`expect ${r.text}: ${r.held ? 'held' : 'FAILED'} (${r.measured})\n`);
   if (missing && !opts.allowPartial) {

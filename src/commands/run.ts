@@ -78,9 +78,9 @@ export async function runCommand(opts: RunOptions, signal?: AbortSignal): Promis
     signal?.removeEventListener('abort', onAbort);
     progress.end();
   }
-  printDocument(doc, config, opts);
 
   const results = checkExpectations(expectations, doc.summary);
+  printDocument(results.length ? { ...doc, expectations: results } : doc, config, opts);
   // Expectation results always print (stderr keeps stdout for --json), even with -q.
   for (const r of results) process.stderr.write(`expect ${r.text}: ${r.held ? 'held' : 'FAILED'} (${r.measured})\n`);
   const resume = `${invokedAs()} run --resume ${shellQuote(dir!)}`;
