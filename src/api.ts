@@ -13,18 +13,18 @@
  */
 import { resolveConfig as resolve, type ExperimentConfig } from './config/load.js';
 import type { ConfigInput } from './config/schema.js';
-import { FolderWriter, checkNewFolder, createFolder, readFolder } from './store/folder.js';
+import { FolderWriter, checkNewFolder, createFolder, loadResults as load, readFolder } from './store/folder.js';
 import type { ResultsDocument } from './results/schema.js';
-import { runTrials, type RunEvent } from './runner/experiment.js';
-import { inShard, type Shard } from './runner/shard.js';
+import { runTrials } from './runner/experiment.js';
+import type { RunEvent } from './runner/events.js';
+import { inShard } from './runner/shard.js';
 import { enumerateTasks } from './runner/tasks.js';
 
 export type { ExperimentConfig } from './config/load.js';
 export type { ConfigInput } from './config/schema.js';
 export { ConfigError, UserError } from './errors.js';
-export { loadResults } from './store/folder.js';
 export type { EpochMetrics, InitSummary, ResultsDocument, TrialResult } from './results/schema.js';
-export type { RunEvent } from './runner/experiment.js';
+export type { RunEvent } from './runner/events.js';
 
 export interface RunOptions {
   /** Trials in parallel worker processes (default 1: in this process). */
@@ -39,7 +39,12 @@ export interface RunOptions {
   /** Stop at the first failed trial. */
   failFast?: boolean;
   /** Run only this shard of the trials (1-based index of count). */
-  shard?: Pick<Shard, 'index' | 'count'>;
+  shard?: { index: number; count: number };
+}
+
+/** The results document of a folder, validated (rebuilt from trials/ when results.json is missing or stale). */
+export function loadResults(dir: string): ResultsDocument {
+  return load(dir);
 }
 
 /** The validated, fully resolved config for what a YAML/JSON config holds; throws one ConfigError listing every problem. */

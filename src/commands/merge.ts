@@ -23,8 +23,8 @@ export interface MergeOptions {
 export async function mergeCommand(dirs: string[], opts: MergeOptions): Promise<number> {
   if (!opts.out) throw new UserError('merge needs --out DIR (the merged results folder)');
   // Expressions are checked before anything is written.
-  const expectations = opts.expect?.length && dirs.length ? parseExpectations(opts.expect, readFolder(dirs[0]).config.initializers) : [];
-  const { doc, config, missing, backends, warnings } = await mergeFolders(dirs, opts.out);
+  const expectations = opts.expect?.length && dirs.length ? parseExpectations(opts.expect, readFolder(dirs[0], invokedAs()).config.initializers) : [];
+  const { doc, config, missing, backends, warnings } = await mergeFolders(dirs, opts.out, invokedAs());
   const note = (line: string) => !opts.quiet && process.stderr.write(`${line}\n`);
   for (const w of warnings) note(`warning: ${w}`);
   const total = doc.trials.length + missing;
