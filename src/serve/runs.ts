@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { UserError } from './engine.js';
 import { ConfigError, loadResults, resolveConfig, type ConfigInput, type ResultsDocument, type RunEvent } from './engine.js';
 import type { HostMessage, HostRequest } from './host.js';
+import { unwritable } from './writable.js';
 
 const HOST = fileURLToPath(new URL('./host.js', import.meta.url));
 
@@ -88,6 +89,8 @@ export class Runs {
       throw new ConfigError(['`data.dataDir` cannot come from the page (paths never come from a request); run `init-bench run --data-dir` in a terminal instead']);
     }
     const config = resolveConfig(input as ConfigInput);
+    const readOnly = unwritable(this.options.root);
+    if (readOnly) throw new UserError(readOnly);
     this.checkLimit();
     const stamp = new Date().toISOString().replace(/[:]/g, '-').replace(/\.\d+Z$/, 'Z');
     let id = `${stamp}-${config.name}`;
