@@ -41,7 +41,7 @@ test('the live page at 1280 x 1000: errors once with the fields marked, the list
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     await page.goto(served.url);
-    await page.waitForSelector('#preset option');
+    await page.waitForSelector('#preset option', { state: 'attached' });
 
     // 6: the run list is above the long form, in view.
     const listTop = await page.$eval('#runs', (el) => el.getBoundingClientRect().top);
@@ -130,7 +130,7 @@ test('a results folder nobody can write to: said at start-up, and by the form wh
     assert.match(served.stderr(), /warning: the results folder .* is not writable \(a file is in the way\): runs cannot be started here/);
     const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     await page.goto(served.url);
-    await page.waitForSelector('#preset option');
+    await page.waitForSelector('#preset option', { state: 'attached' });
     await fillSmall(page, 1);
     await page.click('#start');
     await page.waitForSelector('#form-errors p');

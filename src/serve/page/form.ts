@@ -222,6 +222,8 @@ export function showErrors(root: HTMLElement, message: string, problems: string[
   const heading = problems.length > 1 ? message.split('\n')[0] : message;
   box.replaceChildren(el('p', {}, heading), ...(problems.length > 1 ? [el('ul', {}, ...problems.map((p) => el('li', {}, p)))] : []));
   markFields(root, problems);
+  // Said where the user looks: the box, under the Start button just pressed, is brought into view.
+  if (message) box.scrollIntoView({ block: 'center' });
 }
 
 /** The inputs a problem names (`train.lr`: #lr or #train-lr; initializers[1]: the second row), marked; earlier marks cleared. */
