@@ -13,7 +13,8 @@
  */
 import { configFields, type ConfigField } from './config/fields.js';
 import { resolveConfig as resolve, type ExperimentConfig } from './config/load.js';
-import { parameterDocs, type ParameterDoc } from './initializers/params.js';
+import { parameterDocs } from './initializers/params.js';
+import type { ParameterDoc } from './initializers/spec.js';
 import { CATALOGUE } from './initializers/registry.js';
 import type { ConfigInput } from './config/schema.js';
 import { FolderWriter, checkNewFolder, createFolder, loadResults as load, readFolder } from './store/folder.js';
@@ -26,7 +27,7 @@ import { enumerateTasks } from './runner/tasks.js';
 export type { ExperimentConfig } from './config/load.js';
 export type { ConfigInput } from './config/schema.js';
 export type { ConfigField } from './config/fields.js';
-export type { ParameterDoc } from './initializers/params.js';
+export type { ParameterDoc } from './initializers/spec.js';
 export { ConfigError, UserError } from './errors.js';
 export type { EpochMetrics, InitSummary, ResultsDocument, TrialResult } from './results/schema.js';
 export type { RunEvent } from './runner/events.js';

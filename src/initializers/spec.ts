@@ -28,3 +28,15 @@ export interface InitSpec extends KernelSpec {
   layers?: Partial<Record<LayerKind, KernelSpec>>;
   bias?: KernelSpec;
 }
+
+/** One parameter of an initializer as a reader sees it (params.ts derives it from the entry's zod schema). */
+export interface ParameterDoc {
+  name: string;
+  /** In words: "number > 0", "fanIn | fanOut", "auto or number > 0". */
+  type: string;
+  /** What an absent parameter becomes; undefined when it has no default. */
+  default?: unknown;
+  /** The few values it may take (an enum, a boolean), for a form's menu. */
+  choices?: unknown[];
+  description: string;
+}
