@@ -283,9 +283,14 @@ function checkShapes(grid: GridPoint[], initializers: InitSpec[]): void {
   for (const point of grid) {
     try {
       const kinds = layerPlan(architectureOf(point.model, { height: 28, width: 28, classes: 10 })).map((p) => p.kind);
+      const { parametrization, branchScale } = point.model;
+      if (branchScale && branchScale !== 'none' && !point.model.residual) problems.add(`\`model.branchScale\` is ${branchScale}; it scales residual branches and needs \`model.residual: true\``);
       for (const spec of initializers) {
-        const refusal = entryOf(spec).dataDependent?.unsupported?.(kinds);
+        const hook = entryOf(spec).dataDependent;
+        const refusal = hook?.unsupported?.(kinds);
         if (refusal) problems.add(`initializer ${spec.label}: ${refusal}`);
+        // LSUV measures the forward pass, multipliers included; pretraining trains layers on its own.
+        if (hook && hook.reportKey !== 'lsuv' && parametrization && parametrization !== 'standard') problems.add(`initializer ${spec.label} trains layers outside the model's forward pass and knows no parametrization; use \`model.parametrization: standard\` with it`);
       }
     } catch (err) {
       problems.add(`\`model\`: ${(err as Error).message}`);

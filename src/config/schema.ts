@@ -9,7 +9,7 @@
  * This module imports zod and the shared vocabulary (src/vocabulary.ts) only.
  */
 import { z } from 'zod';
-import { ACTIVATIONS, OPTIMIZERS } from '../vocabulary.js';
+import { ACTIVATIONS, BRANCH_SCALES, OPTIMIZERS, PARAMETRIZATIONS } from '../vocabulary.js';
 
 export { OPTIMIZERS };
 export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
@@ -69,6 +69,9 @@ export const modelSchema = z
     dropout: described(z.number().min(0).lt(1).default(0), 'Dropout rate after every hidden layer\'s activation (0: none; seeded).'),
     residual: axis(z.boolean(), 'Residual blocks after a plain first layer: out = act(skip + branch), the skip an identity or, where the width changes, a learned projection (MLP: hidden layers; CNN: same-padded convs). [false, true] compares both.').default(false),
     blockDepth: described(whole(1).default(2), 'Layers per residual block; the hidden (or conv) layers after the first must be a multiple of it.'),
+    parametrization: axis(z.enum(PARAMETRIZATIONS), 'standard (default) | ntk | mup: how init variance, forward multipliers and per-layer learning rates scale with width (`init-bench list --parametrizations`); the initializer supplies the distribution. [standard, mup] compares them.').optional(),
+    baseWidth: described(whole(1).optional(), 'ntk and mup: the width (units or channels) at which they equal the standard parametrization; width multipliers are width / baseWidth (default 64).'),
+    branchScale: axis(z.enum(BRANCH_SCALES), 'Residual nets: none (default) | rezero | skipinit | fixup: learnable scalars on each branch (`init-bench list --parametrizations`).').optional(),
   })
   .prefault({});
 
@@ -148,11 +151,13 @@ type ModelOutput = ParsedConfig['model'];
 type TrainOutput = ParsedConfig['train'];
 
 /** The model of one grid point: every axis one value, and the hidden widths resolved. */
-export type ModelSettings = Omit<ModelOutput, 'hidden' | 'depth' | 'width' | 'activation' | 'residual' | 'batchNorm'> & {
+export type ModelSettings = Omit<ModelOutput, 'hidden' | 'depth' | 'width' | 'activation' | 'residual' | 'batchNorm' | 'parametrization' | 'branchScale'> & {
   hidden: number[];
   activation: Single<ModelOutput['activation']>;
   residual: Single<ModelOutput['residual']>;
   batchNorm: boolean;
+  parametrization?: Single<NonNullable<ModelOutput['parametrization']>>;
+  branchScale?: Single<NonNullable<ModelOutput['branchScale']>>;
 };
 
 /** The training settings of one grid point. */

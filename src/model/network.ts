@@ -9,6 +9,7 @@ import type { Tensor, Tensor2D, Tensor4D, Variable } from '@tensorflow/tfjs-core
 import { tidyValue, type Tf } from '../backend/tf.js';
 import type { Activation } from '../initializers/gain.js';
 import { layerPlan, type Architecture, type LayerPlan } from './plan.js';
+import { layerScalings, type LayerScaling } from './parametrization.js';
 
 // The plan moved to plan.ts; callers that import it from here keep working.
 export { architectureOf, layerPlan, type Architecture, type LayerPlan, type ModelSettings } from './plan.js';
@@ -17,6 +18,10 @@ export interface Layer extends LayerPlan {
   kernel: Variable;
   bias: Variable;
   bn?: { gamma: Variable; beta: Variable; movingMean: Variable; movingVariance: Variable };
+  /** NTK or muP (parametrization.ts): multiplies x W in the forward pass; absent: 1. */
+  multiplier?: number;
+  /** NTK or muP: learning-rate factors of the kernel and of the layer's vectors, per optimizer family; absent: 1. */
+  lrScale?: Pick<LayerScaling, 'lrKernel' | 'lrVector'>;
 }
 
 export interface Model {
@@ -34,14 +39,20 @@ const BN_EPSILON = 1e-3;
 export function buildModel(tf: Tf, arch: Architecture, kernels: Float32Array[], biases: (Float32Array | null)[] = []): Model {
   // Variables survive tidy; the tensors they are made from do not linger. tfjs names them
   // uniquely (two models may exist at once), and gradients are looked up by that name.
+  const plans = layerPlan(arch);
+  const scalings = layerScalings(arch, plans);
   const layers: Layer[] = tidyValue(tf, () =>
-    layerPlan(arch).map((plan, i) => {
+    plans.map((plan, i) => {
       const units = plan.shape[plan.shape.length - 1];
       const layer: Layer = {
         ...plan,
         kernel: tf.variable(tf.tensor(kernels[i], plan.shape)),
         bias: tf.variable(biases[i] ? tf.tensor1d(biases[i]!) : tf.zeros([units])),
       };
+      if (scalings) {
+        if (scalings[i].multiplier !== 1) layer.multiplier = scalings[i].multiplier;
+        layer.lrScale = { lrKernel: scalings[i].lrKernel, lrVector: scalings[i].lrVector };
+      }
       if (plan.batchNorm) {
         layer.bn = {
           gamma: tf.variable(tf.ones([units])),
@@ -149,8 +160,14 @@ function record(trace: ForwardTrace, preActivation: Tensor, output: Tensor, acti
 }
 
 function product(tf: Tf, layer: Layer, h: Tensor): Tensor {
-  if (layer.op === 'conv') return tf.add(tf.conv2d(h as Tensor4D, layer.kernel as unknown as Tensor4D, 1, layer.padding), layer.bias);
-  return tf.add(tf.matMul(h as Tensor2D, layer.kernel as unknown as Tensor2D), layer.bias);
+  const kernel = effectiveKernel(tf, layer);
+  if (layer.op === 'conv') return tf.add(tf.conv2d(h as Tensor4D, kernel as Tensor4D, 1, layer.padding), layer.bias);
+  return tf.add(tf.matMul(h as Tensor2D, kernel as Tensor2D), layer.bias);
+}
+
+/** The kernel times the parametrization's forward multiplier: (c x) W = x (c W), one pass over the kernel. */
+function effectiveKernel(tf: Tf, layer: Layer): Tensor {
+  return layer.multiplier === undefined ? layer.kernel : tf.mul(layer.kernel, layer.multiplier);
 }
 
 /** Activations whose fused kernels tfjs can differentiate. */
@@ -158,10 +175,11 @@ const FUSABLE = new Set<Activation>(['relu', 'linear']);
 
 function fusedLayer(tf: Tf, layer: Layer, h: Tensor): Tensor {
   const activation = layer.activation === 'relu' ? 'relu' : 'linear';
+  const kernel = effectiveKernel(tf, layer);
   if (layer.op === 'conv') {
-    return tf.fused.conv2d({ x: h as Tensor4D, filter: layer.kernel as unknown as Tensor4D, strides: 1, pad: layer.padding, bias: layer.bias, activation });
+    return tf.fused.conv2d({ x: h as Tensor4D, filter: kernel as Tensor4D, strides: 1, pad: layer.padding, bias: layer.bias, activation });
   }
-  return tf.fused.matMul({ a: h as Tensor2D, b: layer.kernel as unknown as Tensor2D, bias: layer.bias, activation });
+  return tf.fused.matMul({ a: h as Tensor2D, b: kernel as Tensor2D, bias: layer.bias, activation });
 }
 
 function batchNorm(tf: Tf, layer: Layer, z: Tensor, mode: Mode, index: number, trace: ForwardTrace): Tensor {

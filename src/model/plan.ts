@@ -14,6 +14,7 @@
 import type { Dataset } from '../data/dataset.js';
 import type { Activation } from '../initializers/gain.js';
 import type { LayerKind, ResidualPlace } from '../initializers/types.js';
+import type { BranchScale, Parametrization } from '../vocabulary.js';
 
 export interface Architecture {
   kind: 'mlp' | 'cnn';
@@ -31,6 +32,12 @@ export interface Architecture {
   /** Residual blocks of `blockDepth` layers after a plain stem (MLP: the hidden layers; CNN: the convs). */
   residual: boolean;
   blockDepth: number;
+  /** Width scaling of init, forward multipliers and learning rates (parametrization.ts); absent: standard. */
+  parametrization?: Parametrization;
+  /** Units (or channels) at which muP and NTK equal the standard parametrization. */
+  baseWidth?: number;
+  /** Learnable scalars on residual branches (branch-scales.ts); absent: none. */
+  branchScale?: BranchScale;
 }
 
 /** One weight layer as planned: its kernel shape and what follows the product. */
@@ -68,6 +75,9 @@ export interface ModelSettings {
   residual?: boolean;
   /** Layers per residual block: 2 unless given (the basic block of He et al. 2016). */
   blockDepth?: number;
+  parametrization?: Parametrization;
+  baseWidth?: number;
+  branchScale?: BranchScale;
 }
 
 export const DEFAULT_BLOCK_DEPTH = 2;
@@ -87,6 +97,9 @@ export function architectureOf(m: ModelSettings, data: Pick<Dataset, 'height' | 
     dropout: m.dropout,
     residual: m.residual ?? false,
     blockDepth: m.blockDepth ?? DEFAULT_BLOCK_DEPTH,
+    // Only when set, so that a standard model's architecture (and its trial id) is unchanged.
+    ...(m.parametrization && m.parametrization !== 'standard' ? { parametrization: m.parametrization, ...(m.baseWidth ? { baseWidth: m.baseWidth } : {}) } : {}),
+    ...(m.branchScale && m.branchScale !== 'none' ? { branchScale: m.branchScale } : {}),
   };
 }
 
