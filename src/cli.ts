@@ -115,6 +115,7 @@ program
   .description('the initializer catalogue, or one initializer explained')
   .option('--json', 'machine-readable: an array of { name, aliases, distribution, formula, reference, parameters }')
   .option('--compare', 'the trade-offs: per initializer what it suits, what it costs, how it fails, and the presets that show it')
+  .option('--parametrizations', 'the width-scaling rules of model.parametrization (ntk, mup) and the branch scales of model.branchScale, with their sources')
   .action(async (name, opts) => exitWith(await (await import('./commands/list.js')).listCommand(name, opts)));
 examples(program.commands.find((c) => c.name() === 'list')!, [
   ['init-bench list', 'every initializer: aliases, parameters, formula'],

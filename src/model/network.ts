@@ -10,6 +10,7 @@ import { tidyValue, type Tf } from '../backend/tf.js';
 import type { Activation } from '../initializers/gain.js';
 import { layerPlan, type Architecture, type LayerPlan } from './plan.js';
 import { layerScalings, type LayerScaling } from './parametrization.js';
+import { branchInput, branchOutput, branchScalars, scalarVariables, type BranchScalars } from './branch-scales.js';
 
 // The plan moved to plan.ts; callers that import it from here keep working.
 export { architectureOf, layerPlan, type Architecture, type LayerPlan, type ModelSettings } from './plan.js';
@@ -22,6 +23,8 @@ export interface Layer extends LayerPlan {
   multiplier?: number;
   /** NTK or muP: learning-rate factors of the kernel and of the layer's vectors, per optimizer family; absent: 1. */
   lrScale?: Pick<LayerScaling, 'lrKernel' | 'lrVector'>;
+  /** model.branchScale: the learnable scalars of a residual branch's layer (branch-scales.ts). */
+  branch?: BranchScalars;
 }
 
 export interface Model {
@@ -53,6 +56,8 @@ export function buildModel(tf: Tf, arch: Architecture, kernels: Float32Array[], 
         if (scalings[i].multiplier !== 1) layer.multiplier = scalings[i].multiplier;
         layer.lrScale = { lrKernel: scalings[i].lrKernel, lrVector: scalings[i].lrVector };
       }
+      const branch = branchScalars(tf, arch.branchScale, plan);
+      if (branch) layer.branch = branch;
       if (plan.batchNorm) {
         layer.bn = {
           gamma: tf.variable(tf.ones([units])),
@@ -64,7 +69,7 @@ export function buildModel(tf: Tf, arch: Architecture, kernels: Float32Array[], 
       return layer;
     }),
   );
-  const variables = layers.flatMap((l) => [l.kernel, l.bias, ...(l.bn ? [l.bn.gamma, l.bn.beta] : [])]);
+  const variables = layers.flatMap((l) => [l.kernel, l.bias, ...(l.bn ? [l.bn.gamma, l.bn.beta] : []), ...scalarVariables(l.branch)]);
   return { arch, layers, variables };
 }
 
@@ -73,6 +78,7 @@ export function disposeModel(model: Model): void {
     l.kernel.dispose();
     l.bias.dispose();
     if (l.bn) for (const v of Object.values(l.bn)) v.dispose();
+    for (const v of scalarVariables(l.branch)) v.dispose();
   }
 }
 
@@ -133,17 +139,18 @@ export function forward(tf: Tf, model: Model, x: Tensor2D, mode: Mode = 'eval', 
     }
     if (place?.position === 0 && skip === null) skip = h;
     const sumsSkip = layer.kind === 'residualOut';
-    if (mode !== 'probe' && !layer.bn && !sumsSkip && FUSABLE.has(layer.activation)) {
+    if (mode !== 'probe' && !layer.bn && !sumsSkip && !layer.branch && FUSABLE.has(layer.activation)) {
       // Product, bias and activation in one kernel (XNNPACK on wasm): fewer passes and kernel
       // calls per step. Only probe mode needs the pre-activation itself.
       h = fusedLayer(tf, layer, h);
     } else {
-      let z = product(tf, layer, h);
+      let z = product(tf, layer, branchInput(tf, layer.branch, h));
       if (layer.bn) z = batchNorm(tf, layer, z, mode, i, trace);
+      z = branchOutput(tf, layer.branch, z);
       // End of a residual block: out = act(skip + branch), as in He et al. (2016).
       const s = sumsSkip ? tf.add(skip!, z) : z;
       if (sumsSkip) skip = null;
-      h = activate(tf, s, layer.activation, model.arch.leakySlope);
+      h = layer.branch?.noActivation ? s : activate(tf, s, layer.activation, model.arch.leakySlope);
       if (mode === 'probe') record(trace, s, z, h);
     }
     if (layer.pool > 1) h = tf.maxPool(h as Tensor4D, layer.pool, layer.pool, 'valid');

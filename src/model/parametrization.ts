@@ -17,7 +17,7 @@
  *
  * Width multipliers: a dimension that grows with the width (hidden units, or channels) of n units
  * has multiplier m = n / baseWidth; the input pixels, a first conv's single channel and the
- * classes do not grow (m = 1). At n = baseWidth every rule below is the standard parametrization.
+ * classes do not grow (m = 1). At n = baseWidth muP is the standard parametrization; NTK starts from the same function.
  * A layer's m_in is its fan-in dimension's multiplier, m_out its fan-out dimension's. This module
  * holds plain numbers and text (no tfjs): `list --parametrizations` and the docs read the table.
  */
@@ -141,9 +141,15 @@ export function kernelFactor(scaling: LayerScaling, stdActual: number | null, st
   return (stdBase * Math.sqrt(scaling.variance)) / stdActual / scaling.multiplier;
 }
 
+/** What the table's m_in, m_out and variance mean. */
+export const BASE_WIDTH_NOTE =
+  'm = units / model.baseWidth (default 64) for a dimension that grows with width (hidden units, channels); 1 for the input pixels, a first conv\'s single channel and the classes. m_in: the fan-in dimension\'s, m_out: the fan-out\'s. variance x: the effective weights\' (multiplier x W) variance as a multiple of the initializer\'s at the base width. At width = baseWidth muP is the standard parametrization (init, forward pass and learning rates); NTK starts from the same function, but its multipliers shrink every update of the effective weights by 1/fan_in under SGD (it wants a learning rate about fan_in times larger). SGD-like: sgd, momentum; Adam-like (entrywise-normalized updates): adam, rmsprop.';
+
+export const roleName = (role: Role) => (role === 'vector' ? 'biases, batch-norm scale and shift' : `${role} weights`);
+
 /** The table as Markdown (docs/parametrizations.md holds it; a test says when it is stale). */
 export function rulesMarkdown(): string {
   const head = '| parametrization | weights | variance (x the initializer\'s at the base width) | forward multiplier | lr x (SGD, momentum) | lr x (Adam, RMSprop) | source |';
-  const rows = RULES.map((r) => `| ${r.parametrization} | ${r.role === 'vector' ? 'biases, batch-norm scale and shift' : r.role} | ${r.variance.text} | ${r.multiplier.text} | ${r.lr.sgd.text} | ${r.lr.adam.text} | ${r.source} |`);
+  const rows = RULES.map((r) => `| ${r.parametrization} | ${roleName(r.role)} | ${r.variance.text} | ${r.multiplier.text} | ${r.lr.sgd.text} | ${r.lr.adam.text} | ${r.source} |`);
   return [head, '| --- | --- | --- | --- | --- | --- | --- |', ...rows].join('\n');
 }
