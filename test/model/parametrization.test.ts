@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { InitSpec } from '../../src/initializers/registry.js';
+import { resolveInit, type InitSpec } from '../../src/initializers/registry.js';
 import { sampleKernels } from '../../src/model/init.js';
 import { buildModel, disposeModel, forward } from '../../src/model/network.js';
 import { kernelFactor, layerScalings, rulesMarkdown } from '../../src/model/parametrization.js';
@@ -25,8 +25,9 @@ const mlp = (width: number, over: Partial<Architecture> = {}): Architecture => (
   blockDepth: 2,
   ...over,
 });
-const he: InitSpec = { name: 'heNormal', params: {}, label: 'heNormal' };
-const glorot: InitSpec = { name: 'glorotUniform', params: {}, label: 'glorotUniform' };
+const spec = (name: string) => resolveInit(name, 'test') as InitSpec;
+const he = spec('heNormal');
+const glorot = spec('glorotUniform');
 const std = (a: Float32Array) => Math.sqrt(a.reduce((s, x) => s + x * x, 0) / a.length);
 
 test('standard: no scalings at all (nothing runs for it)', () => {
@@ -63,7 +64,9 @@ test('muP at 16x: hidden std sqrt(2 / fanIn) for He; effective output std the ba
   // Sample stds of 1024x1024 and 1024x10 draws: relative error ~ 1/sqrt(2n), under 3% here.
   assert.ok(Math.abs(std(kernels[1]) / Math.sqrt(2 / 1024) - 1) < 0.03);
   // Stored output kernel: the base width's std (multiplier 1/16 then makes it 1/16 of that).
+  // 10,240 draws: relative error of the std ~ 1/sqrt(2 x 10240) = 0.7%, so 3% is > 4 sigma.
   assert.ok(Math.abs(std(kernels[2]) / Math.sqrt(2 / 64) - 1) < 0.03);
+  assert.ok(Math.abs(std(kernels[0]) / Math.sqrt(2 / 784) - 1) < 0.03);
   const g = await sampleKernels(arch, glorot, 1);
   // Glorot's input layer at the base shape [784, 64]: var 2 / (784 + 64), whatever the width.
   assert.ok(Math.abs(std(g.kernels[0]) / Math.sqrt(2 / (784 + 64)) - 1) < 0.03);
