@@ -67,7 +67,7 @@ examples(program.commands.find((c) => c.name() === 'probe')!, [
 
 configOptions(program.command('coord-check'), 'run')
   .description('coordinate check: the scale of each layer\'s activations against width over the first training steps, per parametrization')
-  .option('--widths <list>', 'widths of the hidden layers (or channels) to compare (default: 64,128,256,512,1024,2048)')
+  .option('--widths <list>', 'widths of the hidden layers (or channels) to compare (default: 64,128,256,512,1024,2048); one initializer (--init, default heNormal)')
   .option('--steps <n>', 'training steps; steps 0 to n are measured (default: 5)')
   .option('--batch <n>', 'examples per step and in the measured batch (default: 64)')
   .option('--json', 'print the measurements, the fitted slopes and the verdicts as JSON')

@@ -24,7 +24,10 @@ export const DEFAULT_WIDTHS = [64, 128, 256, 512, 1024, 2048];
 
 export async function coordCheckCommand(opts: CoordCheckOptions): Promise<number> {
   const file = opts.config ? readConfigFile(opts.config) : {};
-  const config = resolveConfig(file, flagsToOverrides(opts));
+  const flags = flagsToOverrides(opts);
+  // One initializer: the config's or --init, else He (run's default compares four).
+  if (opts.init === undefined && file.initializers === undefined) flags.initializers = ['heNormal'];
+  const config = resolveConfig(file, flags);
   const widths = opts.widths === undefined ? DEFAULT_WIDTHS : opts.widths.split(',').map((w) => Number(w.trim()));
   const given = config.grid.map((g) => g.model.parametrization ?? 'standard');
   const asked = opts.parametrization !== undefined || (file.model as Record<string, unknown> | undefined)?.parametrization !== undefined;
