@@ -150,7 +150,8 @@ def transfer(args, xtr, ytr, xte, yte, seeds):
             means = {lr: float(np.mean(v)) for lr, v in losses.items()}
             finite = {lr: v for lr, v in means.items() if math.isfinite(v)}
             best_per_seed = [args.lrs[int(np.nanargmin([losses[lr][s] for lr in args.lrs]))] for s in range(len(seeds))]
-            print(json.dumps({"parametrization": param, "width": width, "testLoss": {str(k): round(v, 4) for k, v in means.items()}, "bestLr": min(finite, key=finite.get) if finite else None, "bestLrPerSeed": best_per_seed}))
+            stds = {lr: float(np.std(v, ddof=1)) if len(v) > 1 else 0.0 for lr, v in losses.items()}
+            print(json.dumps({"parametrization": param, "width": width, "testLoss": {str(k): round(v, 4) for k, v in means.items()}, "testLossStd": {str(k): round(v, 4) for k, v in stds.items()}, "bestLr": min(finite, key=finite.get) if finite else None, "bestLrPerSeed": best_per_seed}))
 
 
 def main():
