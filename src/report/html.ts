@@ -9,6 +9,7 @@ import type { Chart } from './charts.js';
 import { shardTrials, versusBest } from './format.js';
 import { pretrainHtml } from './pretrain.js';
 import { colourScale } from './series.js';
+import { DEFAULT_BASE_WIDTH } from '../model/parametrization.js';
 
 /** The report's look, shared with the page of `init-bench serve`. */
 export const REPORT_CSS = `
@@ -67,7 +68,7 @@ function settings(cfg: Record<string, unknown>): string {
   const labeled = data.labeledSize !== undefined ? ` (${data.labeledSize} of the training examples labeled)` : '';
   const rows: [string, string][] = [
     ['data', `${sizes}${labeled}`],
-    ['model', `${shape}; activation ${json(model.activation)}${model.batchNorm ? '; batch norm' : ''}${model.dropout ? `; dropout ${model.dropout}` : ''}`],
+    ['model', `${shape}; activation ${json(model.activation)}${model.batchNorm ? '; batch norm' : ''}${model.dropout ? `; dropout ${model.dropout}` : ''}${model.residual ? `; residual ${json(model.residual)}` : ''}${model.branchScale ? `; branch scale ${json(model.branchScale)}` : ''}${model.parametrization ? `; parametrization ${json(model.parametrization)} (base width ${model.baseWidth ?? DEFAULT_BASE_WIDTH})` : ''}`],
     ['training', `${json(train.optimizer)}, lr ${json(train.lr)}, batch ${train.batchSize}, ${train.epochs} epoch(s); target accuracy ${train.target}`],
     ['seeds', json(cfg.seeds)],
     ['initializers', ((cfg.initializers ?? []) as { label?: string; name: string }[]).map((i) => i.label ?? i.name).join(', ')],
