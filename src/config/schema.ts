@@ -70,7 +70,7 @@ export const modelSchema = z
     residual: axis(z.boolean(), 'Residual blocks after a plain first layer: out = act(skip + branch), the skip an identity or, where the width changes, a learned projection (MLP: hidden layers; CNN: same-padded convs). [false, true] compares both.').default(false),
     blockDepth: described(whole(1).default(2), 'Layers per residual block; the hidden (or conv) layers after the first must be a multiple of it.'),
     parametrization: axis(z.enum(PARAMETRIZATIONS), 'standard (default) | ntk | mup: how init variance, forward multipliers and per-layer learning rates scale with width (`init-bench list --parametrizations`); the initializer supplies the distribution. [standard, mup] compares them.').optional(),
-    baseWidth: described(whole(1).optional(), 'ntk and mup: the width (units or channels) at which they equal the standard parametrization; width multipliers are width / baseWidth (default 64).'),
+    baseWidth: described(whole(1).optional(), 'ntk and mup: the base width (units or channels); width multipliers are width / baseWidth (default 64). There muP is the standard parametrization and NTK starts from the same function.'),
     branchScale: axis(z.enum(BRANCH_SCALES), 'Residual nets: none (default) | rezero | skipinit | fixup: learnable scalars on each branch (`init-bench list --parametrizations`).').optional(),
   })
   .prefault({});
