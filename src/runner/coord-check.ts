@@ -13,6 +13,7 @@
 import { startBackend, type BackendLabel } from '../backend/select.js';
 import type { Tf } from '../backend/tf.js';
 import type { ExperimentConfig } from '../config/load.js';
+import { LIMITS } from '../config/schema.js';
 import { BatchReader, disposeBatch, probeBatch } from '../data/batches.js';
 import { loadDataset } from '../data/load.js';
 import { stratifiedSplit } from '../data/split.js';
@@ -27,7 +28,7 @@ import { deriveSeed, Rng } from '../util/random.js';
 import type { OptimizerName, Parametrization } from '../vocabulary.js';
 
 /** Bounds checked before any work: each is what memory or time allows on a laptop. */
-export const COORD_LIMITS = { widths: 12, minWidth: 1, maxWidth: 8192, steps: 100, batch: 1024, maxWeights: 20_000_000, cnnMaxWidth: 512 };
+export const COORD_LIMITS = { widths: 12, minWidth: 1, maxWidth: 8192, steps: 100, batch: 1024, maxWeights: LIMITS.parameters, cnnMaxWidth: 512 };
 
 /** |slope| of log(mean |x|) on log(width) beyond which a layer's scale is said to grow or shrink: a factor 2 over a 32-fold range of widths. */
 export const SLOPE_THRESHOLD = 0.2;
@@ -103,8 +104,8 @@ export function checkCoordSettings(s: CoordCheckSettings): string[] {
   const widest = Math.max(...s.widths);
   try {
     const arch = architectureOf(atWidth(s.model, widest), { height: 28, width: 28, classes: 10 });
-    const weights = layerPlan(arch).reduce((a, p) => a + p.shape.reduce((x, y) => x * y, 1), 0);
-    if (weights > L.maxWeights) problems.push(`the widest network (width ${widest}) has ${weights.toLocaleString('en-US')} weights; at most ${L.maxWeights.toLocaleString('en-US')} (memory): give smaller --widths or fewer layers`);
+    const weights = layerPlan(arch).reduce((a, p) => a + p.shape.reduce((x, y) => x * y, 1) + p.shape[p.shape.length - 1], 0);
+    if (weights > L.maxWeights) problems.push(`the widest network (width ${widest}) has ${weights.toLocaleString('en-US')} weights and biases; at most ${L.maxWeights.toLocaleString('en-US')} (memory): give smaller --widths or fewer layers`);
   } catch (err) {
     problems.push(`\`model\`: ${(err as Error).message}`);
   }

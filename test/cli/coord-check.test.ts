@@ -9,7 +9,7 @@ test('coord-check: bad widths, steps or a too large net are one line and exit 2,
     [['--widths', '64'], /--widths has 1 value\(s\); give at least 2/],
     [['--widths', '64,abc'], /--widths has NaN/],
     [['--steps', '-1'], /--steps is -1/],
-    [['--widths', '64,8192', '--depth', '4'], /the widest network \(width 8192\) has [\d,]+ weights; at most 20,000,000 \(memory\)/],
+    [['--widths', '64,8192', '--depth', '4'], /the widest network \(width 8192\) has [\d,]+ weights and biases; at most 20,000,000 \(memory\)/],
     [['--init', 'he,zeros'], /coord-check takes one initializer/],
     [['--html', '/no/such/folder/c.html'], /--html \/no\/such\/folder\/c.html: its folder does not exist/],
   ] as [string[], RegExp][]) {

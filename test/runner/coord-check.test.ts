@@ -45,7 +45,7 @@ test('checkCoordSettings: every problem before any work, one line each', () => {
   assert.ok(problems.some((p) => p.includes('--steps is 101')));
   assert.ok(problems.some((p) => p.includes('--batch is 0')));
   const huge = checkCoordSettings(settings({ widths: [64, 8192], model: { ...config.grid[0].model, hidden: [1, 1, 1] } }));
-  assert.match(huge[0], /the widest network \(width 8192\) has 140,722,176 weights; at most 20,000,000/);
+  assert.match(huge[0], /the widest network \(width 8192\) has 140,746,762 weights and biases; at most 20,000,000/);
 });
 
 test('coordCheck: a point per parametrization, width, step and layer; muP at its base width equals standard', async () => {
