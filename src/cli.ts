@@ -129,7 +129,7 @@ examples(program.commands.find((c) => c.name() === 'list')!, [
 program
   .command('inspect')
   .description('sample one kernel and compare its statistics with the formula')
-  .option('-i, --init <name>', 'initializer, e.g. heNormal or "orthogonal(gain=2)" (required; `init-bench list NAME` describes each parameter)')
+  .option('-i, --init <name>', 'initializer, e.g. heNormal or "orthogonal(gain=2)"; `init-bench list NAME` describes its parameters (required)')
   .option('--shape <dims>', 'kernel shape in tfjs layout: in,out (dense) or kh,kw,in,out (conv) (required)')
   .option('--seed <n>', 'seed (default: 0)')
   .option('--gain <g>', 'gain, for initializers that take one (a number or auto)')
