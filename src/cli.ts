@@ -69,6 +69,19 @@ examples(program.commands.find((c) => c.name() === 'probe')!, [
   ['init-bench probe --config configs/deep-tanh.yaml --json', 'machine-readable'],
 ]);
 
+configOptions(program.command('coord-check'), 'run')
+  .description('coordinate check: the scale of each layer\'s activations against width over the first training steps, per parametrization')
+  .option('--widths <list>', 'widths of the hidden layers (or channels) to compare (default: 64,128,256,512,1024,2048); one initializer (--init, default heNormal)')
+  .option('--steps <n>', 'training steps; steps 0 to n are measured (default: 5)')
+  .option('--batch <n>', 'examples per step and in the measured batch (default: 64)')
+  .option('--json', 'print the measurements, the fitted slopes and the verdicts as JSON')
+  .option('--html <file>', 'write the chart (one panel per layer, one line per step) to this HTML file')
+  .action(async (opts) => exitWith(await (await import('./commands/coord-check.js')).coordCheckCommand(opts)));
+examples(program.commands.find((c) => c.name() === 'coord-check')!, [
+  ['init-bench coord-check --init he --depth 3 --optimizer adam --lr 0.01', 'standard, ntk and mup over widths 64..2048'],
+  ['init-bench coord-check --parametrization standard,mup --widths 64,256,1024 --html coord.html', 'two of them, with a chart'],
+]);
+
 program
   .command('report <dir>')
   .description('re-render the table, the terminal chart, report.html and metrics.csv of a results folder')
@@ -106,6 +119,7 @@ program
   .description('the initializer catalogue, or one initializer explained')
   .option('--json', 'machine-readable: an array of { name, aliases, distribution, formula, reference, parameters }')
   .option('--compare', 'the trade-offs: per initializer what it suits, what it costs, how it fails, and the presets that show it')
+  .option('--parametrizations', 'the width-scaling rules of model.parametrization (ntk, mup) and the branch scales of model.branchScale, with their sources')
   .action(async (name, opts) => exitWith(await (await import('./commands/list.js')).listCommand(name, opts)));
 examples(program.commands.find((c) => c.name() === 'list')!, [
   ['init-bench list', 'every initializer: aliases, parameters, formula'],

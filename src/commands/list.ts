@@ -10,11 +10,15 @@ import { parameterDefaults, parameterDocs } from '../initializers/params.js';
 import type { InitializerEntry } from '../initializers/types.js';
 import { fitTable, terminalWidth, wrapText } from '../report/fit.js';
 import { tableLook } from '../report/format.js';
+import { BASE_WIDTH_NOTE, RULES, roleName } from '../model/parametrization.js';
+import { BRANCH_SCALE_RULES } from '../model/branch-scales.js';
 
 export interface ListOptions {
   json?: boolean;
   /** The trade-offs table instead of the formulas. */
   compare?: boolean;
+  /** The parametrizations' rules (model/parametrization.ts) and the branch scales. */
+  parametrizations?: boolean;
 }
 
 export function describeEntry(entry: InitializerEntry) {
@@ -33,6 +37,7 @@ export function describeEntry(entry: InitializerEntry) {
 }
 
 export async function listCommand(name: string | undefined, opts: ListOptions): Promise<number> {
+  if (opts.parametrizations) return parametrizations(opts);
   if (name !== undefined) {
     if (opts.compare) throw new UserError('--compare shows the whole catalogue; give no NAME (or drop --compare to explain one)');
     return explain(name, opts);
@@ -118,5 +123,25 @@ function explain(name: string, opts: ListOptions): number {
   }
   if (entry.dataDependent) lines.push('', 'Data-dependent: it is applied on training images (a batch, or every one for layer-wise pretraining) by `init-bench run` and `init-bench probe`.');
   process.stdout.write(`${lines.join('\n')}\n`);
+  return 0;
+}
+
+/** The parametrizations' rules, one row per (parametrization, weights), and the branch scales. */
+function parametrizations(opts: ListOptions): number {
+  const rows = RULES.map((r) => ({ parametrization: r.parametrization, weights: roleName(r.role), variance: r.variance.text, multiplier: r.multiplier.text, lrSgd: r.lr.sgd.text, lrAdam: r.lr.adam.text, source: r.source }));
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify({ parametrizations: rows, branchScales: BRANCH_SCALE_RULES }, null, 2)}\n`);
+    return 0;
+  }
+  const heads = ['parametrization', 'weights', 'variance x', 'multiplier', 'lr x (sgd, momentum)', 'lr x (adam, rmsprop)', 'source'];
+  const cells = rows.map((r) => [r.parametrization, r.weights, r.variance, r.multiplier, r.lrSgd, r.lrAdam, r.source]);
+  const width = Number.isFinite(terminalWidth()) ? terminalWidth() : 160;
+  const fitted = fitTable(heads.map((head, i) => ({ head, cells: cells.map((c) => c[i]), ...(i === 6 ? { wrapTo: 16, breakWords: true } : {}) })), width);
+  const table = new Table({ head: fitted.columns.map((c) => c.head), ...(fitted.colWidths ? { colWidths: fitted.colWidths, wordWrap: true } : {}), ...tableLook() });
+  for (let k = 0; k < cells.length; k++) table.push(fitted.columns.map((c) => c.cells[k]));
+  process.stdout.write(`standard: the initializer as it is, one learning rate (PyTorch's and Keras's default).\n${table.toString()}\n${BASE_WIDTH_NOTE}\n\n`);
+  const branch = new Table({ head: ['branchScale', 'block', 'learnable scalars', 'source'], colWidths: [12, 44, 44, 30], wordWrap: true, ...tableLook() });
+  for (const b of BRANCH_SCALE_RULES) branch.push([b.name, b.block, b.scalars, b.source]);
+  process.stdout.write(`${branch.toString()}\n`);
   return 0;
 }

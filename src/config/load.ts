@@ -448,9 +448,14 @@ function checkShapes(grid: GridPoint[], initializers: InitSpec[], dims: Dims, ba
       const { parameters, values } = modelSize(plan, dims.height, dims.width);
       if (parameters > LIMITS.parameters) problems.add(`${where}: ${parameters} weights and biases; at most ${LIMITS.parameters} (fewer or narrower layers)`);
       if (batchSize * values > LIMITS.activations) problems.add(`a batch of ${batchSize} x ${values} activations per example is ${batchSize * values}; at most ${LIMITS.activations} (a smaller batch, or a smaller model)`);
+      const { parametrization, branchScale } = point.model;
+      if (branchScale && branchScale !== 'none' && !point.model.residual) problems.add(`\`model.branchScale\` is ${branchScale}; it scales residual branches and needs \`model.residual: true\``);
       for (const spec of initializers) {
-        const refusal = entryOf(spec).dataDependent?.unsupported?.(kinds);
+        const hook = entryOf(spec).dataDependent;
+        const refusal = hook?.unsupported?.(kinds);
         if (refusal) problems.add(`initializer ${spec.label}: ${refusal}`);
+        // LSUV measures the forward pass, multipliers included; pretraining trains layers on its own.
+        if (hook && hook.reportKey !== 'lsuv' && parametrization && parametrization !== 'standard') problems.add(`initializer ${spec.label} trains layers outside the model's forward pass and knows no parametrization; use \`model.parametrization: standard\` with it`);
       }
     } catch (err) {
       problems.add(`${where}: ${(err as Error).message}`);

@@ -18,7 +18,8 @@ export interface ReadFile {
 }
 
 /** Keys of `model` that describe the built-in networks: a model file replaces them. */
-const BUILT_IN_KEYS = ['kind', 'activation', 'hidden', 'depth', 'width', 'filters', 'kernelSize', 'pool', 'padding', 'head', 'batchNorm', 'dropout', 'residual', 'blockDepth'];
+/** Keys of the built-in networks; parametrizations and branch scales are built into them too (their rules follow the built-in layer plan). */
+const BUILT_IN_KEYS = ['kind', 'activation', 'hidden', 'depth', 'width', 'filters', 'kernelSize', 'pool', 'padding', 'head', 'batchNorm', 'dropout', 'residual', 'blockDepth', 'parametrization', 'baseWidth', 'branchScale'];
 
 /** The model file paths a config names, in order. */
 export function filePaths(model: ParsedConfig['model']): string[] {
@@ -29,7 +30,7 @@ export function filePaths(model: ParsedConfig['model']): string[] {
 export function fileKeyProblems(model: Record<string, unknown>): string[] {
   if (model.file === undefined) return [];
   const given = BUILT_IN_KEYS.filter((k) => model[k] !== undefined);
-  return given.length ? [`${given.map((k) => `\`model.${k}\``).join(', ')} ${given.length > 1 ? 'describe' : 'describes'} the built-in networks; with \`model.file\` the file gives the network (leave ${given.length > 1 ? 'them' : 'it'} out)`] : [];
+  return given.length ? [`${given.map((k) => `\`model.${k}\``).join(', ')} ${given.length > 1 ? 'apply' : 'applies'} to the built-in networks only; with \`model.file\` the file gives the network (leave ${given.length > 1 ? 'them' : 'it'} out)`] : [];
 }
 
 /** Reads every model file; problems (unreadable, unsupported, changed since recorded, given twice) are collected. */

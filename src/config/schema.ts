@@ -9,7 +9,7 @@
  * This module imports zod and the shared vocabulary (src/vocabulary.ts) only.
  */
 import { z } from 'zod';
-import { ACTIVATIONS, OPTIMIZERS } from '../vocabulary.js';
+import { ACTIVATIONS, BRANCH_SCALES, OPTIMIZERS, PARAMETRIZATIONS } from '../vocabulary.js';
 import type { FileModel } from '../model/keras.js';
 
 export { OPTIMIZERS };
@@ -128,6 +128,9 @@ export const modelSchema = z
       z.record(z.string(), z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 is 64 hex digits')).optional(),
       'The sha256 of each model file\'s content, by path. Recorded by init-bench; when given (a saved config, a resumed run), a file whose content differs is refused.',
     ),
+    parametrization: axis(z.enum(PARAMETRIZATIONS), 'standard (default) | ntk | mup: how init variance, forward multipliers and per-layer learning rates scale with width (`init-bench list --parametrizations`); the initializer supplies the distribution. [standard, mup] compares them.').optional(),
+    baseWidth: described(whole(1, UNITS).optional(), 'ntk and mup: the base width (units or channels); width multipliers are width / baseWidth (default 64). There muP is the standard parametrization and NTK starts from the same function.'),
+    branchScale: axis(z.enum(BRANCH_SCALES), 'Residual nets: none (default) | rezero | skipinit | fixup: learnable scalars on each branch (`init-bench list --parametrizations`).').optional(),
   })
   .prefault({});
 
@@ -217,7 +220,7 @@ type ModelOutput = ParsedConfig['model'];
 type TrainOutput = ParsedConfig['train'];
 
 /** The model of one grid point: every axis one value, and the hidden widths resolved. */
-export type ModelSettings = Omit<ModelOutput, 'hidden' | 'depth' | 'width' | 'activation' | 'residual' | 'batchNorm' | 'file' | 'fileSha256'> & {
+export type ModelSettings = Omit<ModelOutput, 'hidden' | 'depth' | 'width' | 'activation' | 'residual' | 'batchNorm' | 'parametrization' | 'branchScale' | 'file' | 'fileSha256'> & {
   /** A model file's path, its content's sha256 and its network (read when the config is resolved). */
   file?: string;
   fileSha256?: string;
@@ -226,6 +229,8 @@ export type ModelSettings = Omit<ModelOutput, 'hidden' | 'depth' | 'width' | 'ac
   activation: Single<ModelOutput['activation']>;
   residual: Single<ModelOutput['residual']>;
   batchNorm: boolean;
+  parametrization?: Single<NonNullable<ModelOutput['parametrization']>>;
+  branchScale?: Single<NonNullable<ModelOutput['branchScale']>>;
 };
 
 /** The training settings of one grid point. */

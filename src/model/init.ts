@@ -11,6 +11,7 @@ import type { Tf } from '../backend/tf.js';
 import type { DataDependentContext } from '../initializers/types.js';
 import { activate, forward, type Model } from './network.js';
 import { layerPlan, type Architecture, type LayerPlan } from './plan.js';
+import { kernelFactor, layerScalings } from './parametrization.js';
 
 export interface SampledKernels {
   kernels: Float32Array[];
@@ -24,7 +25,9 @@ export async function sampleKernels(arch: Architecture, spec: InitSpec, seed: nu
   const kernels: Float32Array[] = [];
   const biases: (Float32Array | null)[] = [];
   const gains: (number | null)[] = [];
-  for (const [i, plan] of layerPlan(arch).entries()) {
+  const plans = layerPlan(arch);
+  const scalings = layerScalings(arch, plans);
+  for (const [i, plan] of plans.entries()) {
     const authored = plan.file && !('unsupported' in plan.file.init.kernel) ? authoredSpec(plan, 'kernel') : undefined;
     const req: KernelRequest = {
       shape: plan.shape,
@@ -37,7 +40,15 @@ export async function sampleKernels(arch: Architecture, spec: InitSpec, seed: nu
     };
     const kernel = kernelOf(spec, plan);
     const entry = entryOf(kernel);
-    kernels.push(await entry.sample(kernel.params, req));
+    const sampled = await entry.sample(kernel.params, req);
+    const scaling = scalings?.[i];
+    if (scaling) {
+      // The parametrization's width scaling (parametrization.ts) on the initializer's distribution.
+      const { rng: _rng, ...place } = req;
+      const factor = kernelFactor(scaling, entry.expectedStd(kernel.params, place), entry.expectedStd(kernel.params, { ...place, shape: scaling.baseShape }));
+      for (let k = 0; k < sampled.length; k++) sampled[k] *= factor;
+    }
+    kernels.push(sampled);
     gains.push(entry.gain ? entry.gain(kernel.params, req) : null);
     // A model file's layer without a bias keeps 0; under `file`, biases follow the file's bias_initializer.
     const bias = plan.file?.useBias === false ? undefined : (spec.bias ?? (spec.name === FILE_ENTRY && plan.file ? authoredSpec(plan, 'bias') : undefined));

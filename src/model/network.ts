@@ -10,6 +10,8 @@ import { tidyValue, type Tf } from '../backend/tf.js';
 import type { Activation } from '../initializers/gain.js';
 import { forwardGraph } from './graph.js';
 import { layerPlan, type Architecture, type LayerPlan } from './plan.js';
+import { layerScalings, type LayerScaling } from './parametrization.js';
+import { branchInput, branchOutput, branchScalars, scalarVariables, type BranchScalars } from './branch-scales.js';
 
 // The plan moved to plan.ts; callers that import it from here keep working.
 export { architectureOf, layerPlan, type Architecture, type LayerPlan, type ModelSettings } from './plan.js';
@@ -18,6 +20,12 @@ export interface Layer extends LayerPlan {
   kernel: Variable;
   bias: Variable;
   bn?: { gamma: Variable; beta: Variable; movingMean: Variable; movingVariance: Variable };
+  /** NTK or muP (parametrization.ts): multiplies x W in the forward pass; absent: 1. */
+  multiplier?: number;
+  /** NTK or muP: learning-rate factors of the kernel and of the layer's vectors, per optimizer family; absent: 1. */
+  lrScale?: Pick<LayerScaling, 'lrKernel' | 'lrVector'>;
+  /** model.branchScale: the learnable scalars of a residual branch's layer (branch-scales.ts). */
+  branch?: BranchScalars;
 }
 
 export interface Model {
@@ -35,14 +43,22 @@ const BN_EPSILON = 1e-3;
 export function buildModel(tf: Tf, arch: Architecture, kernels: Float32Array[], biases: (Float32Array | null)[] = []): Model {
   // Variables survive tidy; the tensors they are made from do not linger. tfjs names them
   // uniquely (two models may exist at once), and gradients are looked up by that name.
+  const plans = layerPlan(arch);
+  const scalings = layerScalings(arch, plans);
   const layers: Layer[] = tidyValue(tf, () =>
-    layerPlan(arch).map((plan, i) => {
+    plans.map((plan, i) => {
       const units = plan.shape[plan.shape.length - 1];
       const layer: Layer = {
         ...plan,
         kernel: tf.variable(tf.tensor(kernels[i], plan.shape)),
         bias: tf.variable(biases[i] ? tf.tensor1d(biases[i]!) : tf.zeros([units])),
       };
+      if (scalings) {
+        if (scalings[i].multiplier !== 1) layer.multiplier = scalings[i].multiplier;
+        layer.lrScale = { lrKernel: scalings[i].lrKernel, lrVector: scalings[i].lrVector };
+      }
+      const branch = branchScalars(tf, arch.branchScale, plan);
+      if (branch) layer.branch = branch;
       if (plan.batchNorm) {
         layer.bn = {
           gamma: tf.variable(tf.ones([units])),
@@ -55,7 +71,7 @@ export function buildModel(tf: Tf, arch: Architecture, kernels: Float32Array[], 
     }),
   );
   // A model file's layer without a bias (`use_bias: false`) keeps its zero bias untrained.
-  const variables = layers.flatMap((l) => [l.kernel, ...(l.file?.useBias === false ? [] : [l.bias]), ...(l.bn ? [l.bn.gamma, l.bn.beta] : [])]);
+  const variables = layers.flatMap((l) => [l.kernel, ...(l.file?.useBias === false ? [] : [l.bias]), ...(l.bn ? [l.bn.gamma, l.bn.beta] : []), ...scalarVariables(l.branch)]);
   return { arch, layers, variables };
 }
 
@@ -64,6 +80,7 @@ export function disposeModel(model: Model): void {
     l.kernel.dispose();
     l.bias.dispose();
     if (l.bn) for (const v of Object.values(l.bn)) v.dispose();
+    for (const v of scalarVariables(l.branch)) v.dispose();
   }
 }
 
@@ -132,17 +149,18 @@ export function forward(tf: Tf, model: Model, x: Tensor2D, mode: Mode = 'eval', 
     }
     if (place?.position === 0 && skip === null) skip = h;
     const sumsSkip = layer.kind === 'residualOut';
-    if (mode !== 'probe' && !layer.bn && !sumsSkip && FUSABLE.has(layer.activation)) {
+    if (mode !== 'probe' && !layer.bn && !sumsSkip && !layer.branch && FUSABLE.has(layer.activation)) {
       // Product, bias and activation in one kernel (XNNPACK on wasm): fewer passes and kernel
       // calls per step. Only probe mode needs the pre-activation itself.
       h = fusedLayer(tf, layer, h);
     } else {
-      let z = product(tf, layer, h);
+      let z = product(tf, layer, branchInput(tf, layer.branch, h));
       if (layer.bn) z = batchNorm(tf, layer, z, mode, i, trace);
+      z = branchOutput(tf, layer.branch, z);
       // End of a residual block: out = act(skip + branch), as in He et al. (2016).
       const s = sumsSkip ? tf.add(skip!, z) : z;
       if (sumsSkip) skip = null;
-      h = activate(tf, s, layer.activation, model.arch.leakySlope);
+      h = layer.branch?.noActivation ? s : activate(tf, s, layer.activation, model.arch.leakySlope);
       if (mode === 'probe') record(trace, s, z, h);
     }
     if (layer.pool > 1) h = tf.maxPool(h as Tensor4D, layer.pool, layer.pool, 'valid');
@@ -159,8 +177,14 @@ function record(trace: ForwardTrace, preActivation: Tensor, output: Tensor, acti
 }
 
 function product(tf: Tf, layer: Layer, h: Tensor): Tensor {
-  if (layer.op === 'conv') return tf.add(tf.conv2d(h as Tensor4D, layer.kernel as unknown as Tensor4D, 1, layer.padding), layer.bias);
-  return tf.add(tf.matMul(h as Tensor2D, layer.kernel as unknown as Tensor2D), layer.bias);
+  const kernel = effectiveKernel(tf, layer);
+  if (layer.op === 'conv') return tf.add(tf.conv2d(h as Tensor4D, kernel as Tensor4D, 1, layer.padding), layer.bias);
+  return tf.add(tf.matMul(h as Tensor2D, kernel as Tensor2D), layer.bias);
+}
+
+/** The kernel times the parametrization's forward multiplier: (c x) W = x (c W), one pass over the kernel. */
+function effectiveKernel(tf: Tf, layer: Layer): Tensor {
+  return layer.multiplier === undefined ? layer.kernel : tf.mul(layer.kernel, layer.multiplier);
 }
 
 /** Activations whose fused kernels tfjs can differentiate. */
@@ -168,10 +192,11 @@ const FUSABLE = new Set<Activation>(['relu', 'linear']);
 
 function fusedLayer(tf: Tf, layer: Layer, h: Tensor): Tensor {
   const activation = layer.activation === 'relu' ? 'relu' : 'linear';
+  const kernel = effectiveKernel(tf, layer);
   if (layer.op === 'conv') {
-    return tf.fused.conv2d({ x: h as Tensor4D, filter: layer.kernel as unknown as Tensor4D, strides: 1, pad: layer.padding, bias: layer.bias, activation });
+    return tf.fused.conv2d({ x: h as Tensor4D, filter: kernel as Tensor4D, strides: 1, pad: layer.padding, bias: layer.bias, activation });
   }
-  return tf.fused.matMul({ a: h as Tensor2D, b: layer.kernel as unknown as Tensor2D, bias: layer.bias, activation });
+  return tf.fused.matMul({ a: h as Tensor2D, b: kernel as Tensor2D, bias: layer.bias, activation });
 }
 
 function batchNorm(tf: Tf, layer: Layer, z: Tensor, mode: Mode, index: number, trace: ForwardTrace): Tensor {

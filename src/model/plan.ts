@@ -16,6 +16,7 @@ import type { Activation } from '../initializers/gain.js';
 import type { LayerKind, ResidualPlace } from '../initializers/types.js';
 import { compileFileModel, type FileLayer, type FileNetwork } from './file.js';
 import type { FileModel } from './keras.js';
+import type { BranchScale, Parametrization } from '../vocabulary.js';
 
 export interface Architecture {
   kind: 'mlp' | 'cnn';
@@ -35,6 +36,12 @@ export interface Architecture {
   blockDepth: number;
   /** A model file's network (file.ts): its plan and forward program replace the built-in ones. */
   file?: FileNetwork;
+  /** Width scaling of init, forward multipliers and learning rates (parametrization.ts); absent: standard. */
+  parametrization?: Parametrization;
+  /** Units (or channels) at which muP and NTK equal the standard parametrization. */
+  baseWidth?: number;
+  /** Learnable scalars on residual branches (branch-scales.ts); absent: none. */
+  branchScale?: BranchScale;
 }
 
 /** One weight layer as planned: its kernel shape and what follows the product. */
@@ -76,6 +83,9 @@ export interface ModelSettings {
   blockDepth?: number;
   /** A model file's network (keras.ts), read when the config was resolved: it replaces the built-in network. */
   network?: FileModel;
+  parametrization?: Parametrization;
+  baseWidth?: number;
+  branchScale?: BranchScale;
 }
 
 export const DEFAULT_BLOCK_DEPTH = 2;
@@ -97,6 +107,9 @@ export function architectureOf(m: ModelSettings, data: Pick<Dataset, 'height' | 
     dropout: m.dropout,
     residual: m.residual ?? false,
     blockDepth: m.blockDepth ?? DEFAULT_BLOCK_DEPTH,
+    // Only when set, so that a standard model's architecture (and its trial id) is unchanged.
+    ...(m.parametrization && m.parametrization !== 'standard' ? { parametrization: m.parametrization, ...(m.baseWidth ? { baseWidth: m.baseWidth } : {}) } : {}),
+    ...(m.branchScale && m.branchScale !== 'none' ? { branchScale: m.branchScale } : {}),
   };
 }
 

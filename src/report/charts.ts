@@ -12,6 +12,7 @@
 import type { ResultsDocument } from '../results/schema.js';
 import { lineSpec, render, type Row } from './chart-spec.js';
 import { colourScale, initPoint, orderPoints } from './series.js';
+import { lrSweepChart } from './lr-sweep.js';
 
 export interface Chart {
   id: string;
@@ -96,5 +97,7 @@ export async function renderCharts(doc: ResultsDocument): Promise<Chart[]> {
     const svg = hasData ? await render(lineSpec(s.values, { field: s.x, title: s.x === 'epoch' ? 'epoch' : 'hidden layer' }, s.y, s.x === 'epoch', colour)) : '';
     charts.push({ id: s.id, title: s.title, caption: s.caption, svg });
   }
+  const sweep = await lrSweepChart(doc);
+  if (sweep) charts.push(sweep);
   return charts;
 }

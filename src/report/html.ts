@@ -9,6 +9,7 @@ import type { Chart } from './charts.js';
 import { shardTrials, versusBest } from './format.js';
 import { pretrainHtml } from './pretrain.js';
 import { colourScale } from './series.js';
+import { DEFAULT_BASE_WIDTH } from '../model/parametrization.js';
 
 /** The report's look, shared with the page of `init-bench serve`. */
 export const REPORT_CSS = `
@@ -75,7 +76,7 @@ function settings(cfg: Record<string, unknown>): string {
   const labeled = data.labeledSize !== undefined ? ` (${data.labeledSize} of the training examples labeled)` : '';
   const rows: [string, string][] = [
     ['data', `${sizes}${labeled}${labels}`],
-    ['model', file ?? `${shape}; activation ${alternatives(model.activation)}${switched('batch norm', model.batchNorm)}${switched('residual blocks', model.residual)}${model.dropout ? `; dropout ${model.dropout}` : ''}`],
+    ['model', file ?? `${shape}; activation ${alternatives(model.activation)}${switched('batch norm', model.batchNorm)}${switched('residual blocks', model.residual)}${model.dropout ? `; dropout ${model.dropout}` : ''}${model.branchScale ? `; branch scale ${alternatives(model.branchScale)}` : ''}${model.parametrization ? `; parametrization ${alternatives(model.parametrization)} (base width ${model.baseWidth ?? DEFAULT_BASE_WIDTH})` : ''}`],
     ['training', `${alternatives(train.optimizer)}, lr ${alternatives(train.lr)}, batch ${train.batchSize}, ${train.epochs} epoch(s); target accuracy ${train.target}`],
     ['seeds', json(cfg.seeds)],
     ['initializers', ((cfg.initializers ?? []) as { label?: string; name: string }[]).map((i) => i.label ?? i.name).join(', ')],

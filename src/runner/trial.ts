@@ -17,7 +17,7 @@ import { refineWithData, sampleKernels } from '../model/init.js';
 import { architectureOf, buildModel, disposeModel } from '../model/network.js';
 import type { EpochMetrics, TrialDiagnostics, TrialFinal, TrialResult } from '../results/schema.js';
 import { train, type TrainHooks } from '../train/loop.js';
-import { disposeOptimizer, makeOptimizer, optimizerFactory } from '../train/optimizers.js';
+import { makeTrainOptimizer, optimizerFactory } from '../train/optimizers.js';
 
 /** Examples used to measure the network at init (training batch) and after training (test batch). */
 export const PROBE_BATCH = 256;
@@ -62,7 +62,7 @@ export async function runTrial(
   const arch = architectureOf(config.model, data);
   const { kernels, biases, gains } = await sampleKernels(arch, spec, seed);
   const model = buildModel(tf, arch, kernels, biases);
-  const optimizer = makeOptimizer(tf, config.train.optimizer, config.train.lr);
+  const optimizer = makeTrainOptimizer(tf, config.train.optimizer, config.train.lr, model);
   const probeData = probeBatch(tf, data, split.train, seed, PROBE_BATCH);
   const testData = new BatchReader(data, PROBE_BATCH).read(tf, split.test.subarray(0, PROBE_BATCH));
   try {
@@ -94,7 +94,7 @@ export async function runTrial(
   } finally {
     disposeBatch(tf, probeData);
     disposeBatch(tf, testData);
-    disposeOptimizer(optimizer);
+    optimizer.dispose();
     disposeModel(model);
   }
 }

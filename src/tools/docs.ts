@@ -112,7 +112,7 @@ export function initializersReference(): string {
 
 const CLI = fileURLToPath(new URL('../cli.js', import.meta.url));
 /** The commands in the order the reference lists them (src/cli.ts defines them). */
-export const COMMANDS = ['run', 'probe', 'list', 'inspect', 'report', 'compare', 'merge', 'serve'] as const;
+export const COMMANDS = ['run', 'probe', 'coord-check', 'list', 'inspect', 'report', 'compare', 'merge', 'serve'] as const;
 
 /** What `init-bench [COMMAND] --help` prints, piped (so 80 columns wide, no colour). */
 function help(args: string[]): string {

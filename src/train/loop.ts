@@ -4,7 +4,7 @@
  * and per layer the kernel's gradient norm (on the epoch's first batch) and weight norm. A
  * non-finite training loss ends the trial as `diverged`: a result, not a failure.
  */
-import type { Optimizer, Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs-core';
+import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs-core';
 import type { Tf } from '../backend/tf.js';
 import { BatchReader, disposeBatch, type Batch } from '../data/batches.js';
 import type { Dataset } from '../data/dataset.js';
@@ -13,6 +13,7 @@ import { activationStds } from '../diagnostics/layers.js';
 import type { EpochMetrics } from '../results/schema.js';
 import { forward, updateMovingMoments, type Model } from '../model/network.js';
 import { deriveSeed, Rng } from '../util/random.js';
+import type { TrainOptimizer } from './optimizers.js';
 
 /** What the loop needs of the config's training settings (config/schema.ts `TrainSettings`), plus the trial seed. */
 export interface LoopSettings {
@@ -37,7 +38,7 @@ export interface TrainHooks {
 export async function train(
   tf: Tf,
   model: Model,
-  optimizer: Optimizer,
+  optimizer: Pick<TrainOptimizer, 'applyGradients'>,
   data: Dataset,
   trainIdx: Int32Array,
   testIdx: Int32Array,
@@ -89,13 +90,13 @@ export async function train(
   return { epochs, divergedAtEpoch: null };
 }
 
-interface StepResult {
+export interface StepResult {
   loss: number;
   correct: number;
   gradNorms?: number[];
 }
 
-function trainStep(tf: Tf, model: Model, optimizer: Optimizer, batch: Batch, withNorms: boolean, dropoutSeed: number): StepResult {
+export function trainStep(tf: Tf, model: Model, optimizer: Pick<TrainOptimizer, 'applyGradients'>, batch: Batch, withNorms: boolean, dropoutSeed: number): StepResult {
   // Tensors kept out of the tidy scopes, read after the step and then disposed.
   const kept: { correct?: Tensor; norms?: Tensor; moments?: { layer: number; mean: Tensor; variance: Tensor }[] } = {};
   const loss = tf.tidy(() => {

@@ -2,8 +2,10 @@
  * The optimizers a trial can use. Stated in every result: Adam rescales each weight's update and
  * can rescue a badly scaled init that plain SGD cannot (docs/science.md), so a fair comparison names it.
  */
-import type { Optimizer } from '@tensorflow/tfjs-core';
+import type { NamedTensorMap, Optimizer } from '@tensorflow/tfjs-core';
 import type { Tf } from '../backend/tf.js';
+import type { Model } from '../model/network.js';
+import { FAMILY, type Family } from '../model/parametrization.js';
 
 import type { OptimizerName } from '../vocabulary.js';
 export type { OptimizerName } from '../vocabulary.js';
@@ -40,4 +42,56 @@ export function optimizerFactory(tf: Tf): (name: OptimizerName, lr: number) => {
     const optimizer = makeOptimizer(tf, name, lr);
     return { optimizer, dispose: () => disposeOptimizer(optimizer) };
   };
+}
+
+/** What the training loop steps: one optimizer, or one per learning-rate group. */
+export interface TrainOptimizer {
+  applyGradients(grads: NamedTensorMap): void;
+  dispose(): void;
+}
+
+/**
+ * The trial's optimizer. Under a parametrization with per-layer learning rates (muP), one tfjs
+ * optimizer per distinct factor, each stepping its own variables: for Adam and RMSprop scaling
+ * the gradient would not scale the update (they normalize it entrywise), so the learning rate
+ * itself must differ. Without factors (standard, NTK) it is the one optimizer, as before.
+ */
+export function makeTrainOptimizer(tf: Tf, name: OptimizerName, lr: number, model: Model): TrainOptimizer {
+  const groups = lrGroups(model, FAMILY[name]);
+  if (groups.size <= 1) {
+    const factor = groups.size ? [...groups.keys()][0] : 1;
+    const optimizer = makeOptimizer(tf, name, lr * factor);
+    return { applyGradients: (g) => optimizer.applyGradients(g), dispose: () => disposeOptimizer(optimizer) };
+  }
+  const parts = [...groups].map(([factor, names]) => ({ optimizer: makeOptimizer(tf, name, lr * factor), names }));
+  return {
+    applyGradients(grads) {
+      for (const p of parts) {
+        const mine: NamedTensorMap = {};
+        for (const n of p.names) if (grads[n]) mine[n] = grads[n];
+        p.optimizer.applyGradients(mine);
+      }
+    },
+    dispose: () => parts.forEach((p) => disposeOptimizer(p.optimizer)),
+  };
+}
+
+/** Trainable variable names by learning-rate factor (one factor, 1, for a standard model). */
+export function lrGroups(model: Model, family: Family): Map<number, string[]> {
+  const groups = new Map<number, string[]>();
+  const add = (factor: number, v: { name: string; trainable: boolean }) => {
+    if (v.trainable) groups.set(factor, [...(groups.get(factor) ?? []), v.name]);
+  };
+  const claimed = new Set<string>();
+  for (const l of model.layers) {
+    const k = l.lrScale?.lrKernel[family] ?? 1;
+    const v = l.lrScale?.lrVector[family] ?? 1;
+    add(k, l.kernel);
+    add(v, l.bias);
+    if (l.bn) [l.bn.gamma, l.bn.beta].forEach((x) => add(v, x));
+    for (const x of [l.kernel, l.bias, ...(l.bn ? [l.bn.gamma, l.bn.beta] : [])]) claimed.add(x.name);
+  }
+  // Variables outside the layers (learnable branch scalars) keep the base learning rate.
+  for (const x of model.variables) if (!claimed.has(x.name)) add(1, x);
+  return groups;
 }

@@ -64,7 +64,7 @@ test('shards of different files do not merge; a model file that does not fit the
   assert.match(wrong.stderr, /model file .*: the model's input is \[28,28,1\]; the data are 14x14 grey images \(196 values each\)/);
   const mixed = await runCli(['run', '--model-file', a, '--hidden', '32', '--epochs', '1', '-q']);
   assert.equal(mixed.code, 2);
-  assert.match(mixed.stderr, /`model.hidden` describes the built-in networks; with `model.file` the file gives the network/);
+  assert.match(mixed.stderr, /`model.hidden` applies to the built-in networks only; with `model.file` the file gives the network/);
   const noFile = await runCli(['run', '--init', 'file', '--epochs', '1', '-q']);
   assert.equal(noFile.code, 2);
   assert.match(noFile.stderr, /`file` is a model file's own initializers; give `model.file` \(--model-file\)/);
