@@ -4,7 +4,7 @@
  * from measured numbers against the thresholds below, never from a fixed table of names.
  */
 import type { LayerStats } from './layers.js';
-import type { TrialDiagnostics } from '../results/schema.js';
+import type { EpochMetrics, TrialDiagnostics } from '../results/schema.js';
 
 /** Thresholds, stated once (and printed by probe). */
 export const THRESHOLDS = {
@@ -37,6 +37,13 @@ export const THRESHOLDS = {
   saturated: 0.5,
   /** Fewer distinct units than this fraction of a layer's width: symmetry was not broken. */
   symmetric: 0.1,
+  /**
+   * With batch norm: training accuracy in training mode (batch statistics) this far above the
+   * same training examples' accuracy in inference mode (running statistics). Overfitting cannot
+   * open that gap (the examples are the training ones in both); running averages that still
+   * remember earlier weights can (Wu & Johnson 2021, "Rethinking 'Batch' in BatchNorm").
+   */
+  batchNormLag: 0.1,
 };
 
 export interface Assessment {
@@ -149,13 +156,18 @@ function pct(x: number): string {
   return `${Math.round(100 * x)}%`;
 }
 
-/** What a trained trial's diagnostics hold (see runner/trial.ts). */
+/** What a trained trial's diagnosis also looks at: whether the model has batch norm, and its epochs. */
+export interface TrainedContext {
+  batchNorm: boolean;
+  epochs: EpochMetrics[];
+}
 
 /**
  * A trial's diagnosis in a few words, empty when nothing is wrong: symmetry first (it explains
- * everything else), then divergence, the gradients at init, dead or saturated units after training.
+ * everything else), then divergence, the gradients at init, dead or saturated units after training,
+ * batch norm's running statistics lagging.
  */
-export function diagnoseTrial(d: TrialDiagnostics, divergedAtEpoch?: number): string[] {
+export function diagnoseTrial(d: TrialDiagnostics, divergedAtEpoch?: number, trained?: TrainedContext): string[] {
   const out: string[] = [];
   const symmetric = symmetryProblem(d.atInit.slice(0, -1).map((l) => l.units), d.distinctUnits);
   if (symmetric) out.push(symmetric);
@@ -168,7 +180,20 @@ export function diagnoseTrial(d: TrialDiagnostics, divergedAtEpoch?: number): st
   if (dead.value > THRESHOLDS.deadUnits) out.push(`dead ReLUs ${pct(dead.value)}`);
   const saturated = worst(d.saturatedFraction);
   if (saturated.value > THRESHOLDS.saturated) out.push(`saturated ${pct(saturated.value)}`);
+  const lag = trained?.batchNorm ? batchNormLag(trained.epochs) : null;
+  if (lag) out.push(lag);
   return out;
+}
+
+/**
+ * "running statistics lag ..." when the last epoch's training examples score far better with batch
+ * statistics than with batch norm's running ones; null otherwise (or without the inference-mode figure).
+ */
+export function batchNormLag(epochs: EpochMetrics[]): string | null {
+  const last = epochs[epochs.length - 1];
+  if (last?.trainEvalAccuracy === undefined || !Number.isFinite(last.trainEvalAccuracy)) return null;
+  if (!(last.trainAccuracy - last.trainEvalAccuracy > THRESHOLDS.batchNormLag)) return null;
+  return `batch norm's running statistics lag (training examples ${pct(last.trainAccuracy)} with batch statistics, ${pct(last.trainEvalAccuracy)} with the running ones; test ${pct(last.testAccuracy)}): raise their new-batch weight (model.batchNormMomentum 0.9, PyTorch's default momentum 0.1) or recompute them (train.recomputeBatchNormStats)`;
 }
 
 /** "symmetric: 1 distinct unit/layer" when some hidden layer has too few distinct units. */

@@ -24,7 +24,7 @@ const finite = (x: number | undefined | null): number | null => (typeof x === 'n
 const positive = (x: number | undefined | null): number | null => (typeof x === 'number' && Number.isFinite(x) && x > 0 ? x : null);
 
 /** Per initializer, grid point and epoch: mean, min and max over seeds of one metric. */
-function perEpoch(doc: ResultsDocument, metric: 'testAccuracy' | 'trainLoss', keep: (x: number | null) => number | null): Row[] {
+function perEpoch(doc: ResultsDocument, metric: 'testAccuracy' | 'trainEvalAccuracy' | 'trainLoss', keep: (x: number | null) => number | null): Row[] {
   const points = orderPoints(doc.trials.map((t) => t.point ?? {}));
   const groups = new Map<string, { init: string; point: string; values: Map<number, number[]> }>();
   for (const t of doc.trials) {
@@ -72,6 +72,14 @@ export async function renderCharts(doc: ResultsDocument): Promise<Chart[]> {
     (dropped.length ? ` ${dropped.join(' and ')} ${dropped.length > 1 ? 'do' : 'does'} not change the initial state.` : '');
   const specs = [
     { id: 'accuracy', title: 'Test accuracy per epoch', caption: `${band} Higher is better.${epochRows}`, values: perEpoch(doc, 'testAccuracy', finite), x: 'epoch', y: { title: 'test accuracy' } },
+    {
+      id: 'train-accuracy',
+      title: 'Training accuracy per epoch, evaluated as the test set',
+      caption: `A fixed sample of the training examples (as many as the test set) in inference mode, as the test set is evaluated: far above the test accuracy is overfitting; with batch norm, far below the training steps' own accuracy is running statistics that lag. ${band}${epochRows}`,
+      values: perEpoch(doc, 'trainEvalAccuracy', finite),
+      x: 'epoch',
+      y: { title: 'train accuracy (inference mode)' },
+    },
     { id: 'loss', title: 'Training loss per epoch', caption: `${band} Log scale; a gap is a non-finite loss (divergence).${epochRows}`, values: perEpoch(doc, 'trainLoss', positive), x: 'epoch', y: { title: 'train loss (cross-entropy)', log: true } },
     {
       id: 'signal',

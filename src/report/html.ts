@@ -78,7 +78,8 @@ function settings(cfg: Record<string, unknown>): string {
 function table(doc: ResultsDocument): string {
   const axes = [...new Set(doc.summary.flatMap((r) => Object.keys(r.point ?? {})))];
   const seeds = Math.max(0, ...doc.summary.map((r) => r.trials));
-  const head = [...axes, 'initializer', 'test acc', ...(seeds > 1 ? ['95% CI', 'vs best'] : []), 'best test acc', 'train loss', 'epochs to target', 'status', 's/epoch', 'diagnosis'];
+  const showTrain = doc.summary.some((r) => r.trainEvalAccuracy);
+  const head = [...axes, 'initializer', 'test acc', ...(showTrain ? ['train acc'] : []), ...(seeds > 1 ? ['95% CI', 'vs best'] : []), 'best test acc', 'train loss', 'epochs to target', 'status', 's/epoch', 'diagnosis'];
   const best = new Map<string, number>();
   const scale = colourScale(doc);
   const colour = new Map(scale.domain.map((init, i) => [init, scale.range[i]]));
@@ -94,6 +95,7 @@ function table(doc: ResultsDocument): string {
       ...axes.map((a): [string, string] => [esc(String((r.point as Record<string, unknown> | undefined)?.[a] ?? '')), 'num']),
       [`<span class="swatch" style="background: ${colour.get(r.init) ?? '#999'}"></span>${esc(r.init)}`, 'nowrap'],
       [`<span class="${isBest ? 'best' : ''}">${acc}</span>`, 'num'],
+      ...(showTrain ? [[r.trainEvalAccuracy ? (seeds > 1 ? `${pct(r.trainEvalAccuracy.mean)} ± ${pct(r.trainEvalAccuracy.std)}` : pct(r.trainEvalAccuracy.mean)) : '-', 'num']] as [string, string][] : []),
       ...(seeds > 1 ? [[r.testAccuracy.ci95 ? `${pct(Math.max(0, r.testAccuracy.ci95[0]))}–${pct(Math.min(1, r.testAccuracy.ci95[1]))}` : '-', 'num'], [versus(r), 'nowrap']] as [string, string][] : []),
       [pct(r.bestTestAccuracy.mean), 'num'],
       [fixed(r.trainLoss.mean, 3), 'num'],
@@ -106,7 +108,8 @@ function table(doc: ResultsDocument): string {
   });
   const pointNote = axes.length ? ` Rows are grouped by grid point (${esc(axes.join(', '))}).` : '';
   const testNote = seeds > 1 ? " vs best: Welch's t-test of final test accuracy over seeds against the best initializer of the same group; ≈ means p ≥ 0.05." : ' One seed: no significance test is possible.';
-  return `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table><p class="meta">${pointNote}${testNote}</p>`;
+  const trainNote = showTrain ? ' train acc: a fixed sample of the training examples (as many as the test set), evaluated as the test set is (inference mode).' : '';
+  return `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table><p class="meta">${pointNote}${testNote}${trainNote}</p>`;
 }
 
 function versus(r: InitSummary): string {
