@@ -6,6 +6,7 @@
 import { deriveSeed, Rng } from '../util/random.js';
 import { entryOf, kernelFor, type InitSpec, type KernelSpec } from '../initializers/registry.js';
 import type { KernelRequest } from '../initializers/types.js';
+import { computeFans } from '../initializers/fans.js';
 import type { Tensor2D } from '@tensorflow/tfjs-core';
 import type { Tf } from '../backend/tf.js';
 import type { DataDependentContext } from '../initializers/types.js';
@@ -37,11 +38,20 @@ export async function sampleKernels(arch: Architecture, spec: InitSpec, seed: nu
     const entry = entryOf(kernel);
     kernels.push(await entry.sample(kernel.params, req));
     gains.push(entry.gain ? entry.gain(kernel.params, req) : null);
-    const bias = spec.bias;
-    const biasReq = { ...req, shape: [plan.shape[plan.shape.length - 1]], rng: new Rng(deriveSeed(seed, 'bias', i)) };
-    biases.push(bias ? await entryOf(bias).sample(bias.params, biasReq) : null);
+    // No bias initializer named: zeros, unless the layer's initializer fills its bias too (torch:default).
+    const bias = spec.bias ?? (entry.ownsBias ? kernel : undefined);
+    biases.push(bias ? await entryOf(bias).sample(bias.params, biasRequest(req, seed, i)) : null);
   }
   return { kernels, biases, gains };
+}
+
+/**
+ * A bias's request: its shape [units], and its layer's fans, so that a fan-scaled initializer
+ * (heUniform, torch:default, ...) scales it by the layer's fan-in, as PyTorch's layers do, not by
+ * the fan-in 1 of the shape [units].
+ */
+export function biasRequest(kernel: KernelRequest, seed: number, layer: number): KernelRequest {
+  return { ...kernel, shape: [kernel.shape[kernel.shape.length - 1]], fans: computeFans(kernel.shape), rng: new Rng(deriveSeed(seed, 'bias', layer)) };
 }
 
 /**

@@ -32,7 +32,7 @@ function perEpoch(doc: ResultsDocument, metric: 'testAccuracy' | 'trainEvalAccur
     const group = groups.get(key) ?? { init: t.init, point: JSON.stringify(t.point ?? {}), values: new Map<number, number[]>() };
     groups.set(key, group);
     for (const e of t.epochs) {
-      const v = keep(e[metric]);
+      const v = keep(e[metric] ?? null);
       if (v !== null) group.values.set(e.epoch, [...(group.values.get(e.epoch) ?? []), v]);
     }
   }

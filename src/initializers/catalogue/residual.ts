@@ -51,6 +51,6 @@ export const fixup = define({
     shownBy: [{ preset: 'residual.yaml', shows: 'a 21-layer residual net without batch norm trains, where He in every branch diverges' }],
   },
   params: z.object({}).strict(),
-  sample: (_p, req) => (zeroed(req) ? constant(req.shape, 0) : sampleVarianceScaling(rescaledHe(req), req.shape, req.rng)),
-  expectedStd: (_p, req) => (zeroed(req) ? null : varianceScalingStd(rescaledHe(req), req.shape)),
+  sample: (_p, req) => (zeroed(req) ? constant(req.shape, 0) : sampleVarianceScaling(rescaledHe(req), req, req.rng)),
+  expectedStd: (_p, req) => (zeroed(req) ? null : varianceScalingStd(rescaledHe(req), req)),
 });

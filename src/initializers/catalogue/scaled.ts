@@ -196,8 +196,8 @@ function scaled(doc: ScaledDoc): InitializerEntry {
     lesson: doc.lesson,
     tradeoffs: doc.tradeoffs,
     params: doc.modeParam ? z.object({ mode: z.enum(['fanIn', 'fanOut']).default('fanIn') }).strict() : none,
-    sample: (p, req) => sampleVarianceScaling(settings(p), req.shape, req.rng),
-    expectedStd: (p, req) => varianceScalingStd(settings(p), req.shape),
+    sample: (p, req) => sampleVarianceScaling(settings(p), req, req.rng),
+    expectedStd: (p, req) => varianceScalingStd(settings(p), req),
   });
 }
 
@@ -344,6 +344,6 @@ export const varianceScaling = define({
       distribution: z.enum(['truncatedNormal', 'untruncatedNormal', 'uniform']).default('truncatedNormal'),
     })
     .strict(),
-  sample: (p, req) => sampleVarianceScaling(p as unknown as VarianceScaling, req.shape, req.rng),
-  expectedStd: (p, req) => varianceScalingStd(p as unknown as VarianceScaling, req.shape),
+  sample: (p, req) => sampleVarianceScaling(p as unknown as VarianceScaling, req, req.rng),
+  expectedStd: (p, req) => varianceScalingStd(p as unknown as VarianceScaling, req),
 });

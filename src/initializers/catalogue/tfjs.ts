@@ -76,8 +76,8 @@ function uncorrected(name: string, ours: string, v: VarianceScaling, variance: s
       pitfalls: `Every layer gets ${C2}x the variance ${ours} gives it, so the signal's std shrinks by up to ${C} per layer where ${ours} would keep it.${depth} tfjs's ${name} reads only a seed: init-bench rejects a mode rather than let tfjs ignore it.`,
     },
     params: seedOnly(name, ours),
-    expectedStd: (_p, req) => TRUNCATED_NORMAL_STD * varianceScalingStd(v, req.shape),
-    promisedStd: (_p, req) => varianceScalingStd(v, req.shape),
+    expectedStd: (_p, req) => TRUNCATED_NORMAL_STD * varianceScalingStd(v, { shape: req.shape }),
+    promisedStd: (_p, req) => varianceScalingStd(v, { shape: req.shape }),
   };
 }
 
@@ -94,7 +94,7 @@ function uniform(name: string, ours: string, v: VarianceScaling, variance: strin
       pitfalls: `tfjs's ${name} reads only a seed: init-bench rejects a mode rather than let tfjs ignore it.`,
     },
     params: seedOnly(name, ours),
-    expectedStd: (_p, req) => varianceScalingStd(v, req.shape),
+    expectedStd: (_p, req) => varianceScalingStd(v, { shape: req.shape }),
   };
 }
 
