@@ -13,8 +13,8 @@ The running statistics, three ways (`--stats`):
   old value), PyTorch's momentum=0.01 (the weight of the new one). init-bench's default.
 - torch: PyTorch's default momentum=0.1, i.e. 0.9 in Keras's convention.
 - precise: before each evaluation, the statistics recomputed over the whole training set in
-  training mode (Wu & Johnson 2021, "Rethinking 'Batch' in BatchNorm", precise BN): PyTorch's
-  momentum=None (a cumulative average) over one pass, with the weights frozen.
+  training mode, batches of the training batch size, weights frozen (Wu & Johnson 2021,
+  "Rethinking 'Batch' in BatchNorm", precise BN), as init-bench's train.recomputeBatchNormStats.
 
 Why it rescues the scale: batch norm divides each unit's pre-activation by its batch std, so the
 forward signal has std 1 at every layer whatever the std of W. Why the running statistics can
@@ -56,18 +56,34 @@ def build(init, sizes, batch_norm, momentum, g):
     return torch.nn.Sequential(*layers)
 
 
-def precise_stats(net, xtr, batch):
-    """Population statistics over the training set, in batches, weights untouched."""
+def precise_stats(net, xtr, batch, g):
+    """Population statistics over the training set, as init-bench computes them
+    (src/train/batchnorm-stats.ts): one pass in training mode, batches of the training batch size,
+    per unit mean = sum n_b mu_b / N and var = sum n_b (sigma_b^2 + mu_b^2) / N - mean^2 (biased)."""
     bns = [m for m in net if isinstance(m, torch.nn.BatchNorm1d)]
+    sums = {m: [0.0, 0.0] for m in bns}
+
+    def hook(m, inputs):
+        x = inputs[0]
+        sums[m][0] = sums[m][0] + x.sum(0)
+        sums[m][1] = sums[m][1] + (x * x).sum(0)
+
+    handles = [m.register_forward_pre_hook(hook) for m in bns]
+    net.train()
     saved = [m.momentum for m in bns]
     for m in bns:
-        m.reset_running_stats()
-        m.momentum = None  # cumulative moving average: the mean of the batches' statistics
-    net.train()
+        m.momentum = 0.0  # the pass must not move the running statistics it is replacing
+    order = torch.randperm(len(xtr), generator=g)
     with torch.no_grad():
         for s in range(0, len(xtr), batch):
-            net(xtr[s : s + batch])
+            net(xtr[order[s : s + batch]])
+    for h in handles:
+        h.remove()
+    n = len(xtr)
     for m, mom in zip(bns, saved):
+        mean = sums[m][0] / n
+        m.running_mean.copy_(mean)
+        m.running_var.copy_((sums[m][1] / n - mean * mean).clamp_min(0))
         m.momentum = mom
 
 
@@ -94,7 +110,7 @@ def trial(init, batch_norm, stats, seed, a):
             loss.backward()
             opt.step()
         if batch_norm and stats == "precise":
-            precise_stats(net, xtr, 1000)
+            precise_stats(net, xtr, a.batch, g)
         test.append(accuracy(net, xte, yte))
         train.append(accuracy(net, xtr, ytr))
     label = "he" if init == "he" else f"N(0,{init}^2)"

@@ -186,16 +186,17 @@ export function diagnoseTrial(d: TrialDiagnostics, divergedAtEpoch?: number, tra
 }
 
 /**
- * "running statistics lag ..." when the last epoch's training examples score far better with batch
- * statistics than with batch norm's running ones; null otherwise (or without the inference-mode figure).
+ * "running statistics lag ..." when, at the end of some epoch (the worst one), the training
+ * examples scored far better with batch statistics (the epoch's training steps) than with batch
+ * norm's running ones (the same examples evaluated as the test set); null otherwise, or without
+ * the inference-mode figure (results recorded before it existed).
  */
 export function batchNormLag(epochs: EpochMetrics[]): string | null {
-  const last = epochs[epochs.length - 1];
-  if (last?.trainEvalAccuracy === undefined || !Number.isFinite(last.trainEvalAccuracy)) return null;
-  if (!(last.trainAccuracy - last.trainEvalAccuracy > THRESHOLDS.batchNormLag)) return null;
-  return `batch norm's running statistics lag (training examples ${pct(last.trainAccuracy)} with batch statistics, ${pct(last.trainEvalAccuracy)} with the running ones; test ${pct(last.testAccuracy)}): raise their new-batch weight (model.batchNormMomentum 0.9, PyTorch's default momentum 0.1) or recompute them (train.recomputeBatchNormStats)`;
+  const gap = (e: EpochMetrics) => (e.trainEvalAccuracy !== undefined && Number.isFinite(e.trainEvalAccuracy) ? e.trainAccuracy - e.trainEvalAccuracy : -Infinity);
+  const worst = epochs.reduce<EpochMetrics | null>((w, e) => (w === null || gap(e) > gap(w) ? e : w), null);
+  if (!worst || !(gap(worst) > THRESHOLDS.batchNormLag)) return null;
+  return `batch norm's running statistics lag (epoch ${worst.epoch}: training examples ${pct(worst.trainAccuracy)} with batch statistics, ${pct(worst.trainEvalAccuracy!)} with the running ones; test ${pct(worst.testAccuracy)}): weigh new batches more (model.batchNormMomentum 0.9 = PyTorch's default momentum 0.1) or recompute them (train.recomputeBatchNormStats)`;
 }
-
 /** "symmetric: 1 distinct unit/layer" when some hidden layer has too few distinct units. */
 function symmetryProblem(widths: number[], distinct?: number[]): string | null {
   const few = (distinct ?? []).filter((n, i) => n < Math.max(2, THRESHOLDS.symmetric * widths[i]));
