@@ -38,6 +38,12 @@ export const THRESHOLDS = {
   /** Fewer distinct units than this fraction of a layer's width: symmetry was not broken. */
   symmetric: 0.1,
   /**
+   * First-layer pre-activation std this many times above, or below 1 over it, what the layer's
+   * initializers promise (promise.ts). Sampling noise on a batch of 256 moves it by a few percent,
+   * the uneven pixels of MNIST under a conv patch by less than this.
+   */
+  promiseFactor: 2,
+  /**
    * With batch norm: training accuracy in training mode (batch statistics) this far above the
    * same training examples' accuracy in inference mode (running statistics). Overfitting cannot
    * open that gap (the examples are the training ones in both); running averages that still
@@ -59,10 +65,20 @@ export interface Assessment {
   score: number;
 }
 
-/** `distinct`: distinct units per hidden layer, when known (see layers.ts, distinctUnits). */
-export function assess(layers: LayerStats[], distinct?: number[]): Assessment {
+/**
+ * `distinct`: distinct units per hidden layer, when known (see layers.ts, distinctUnits);
+ * `promisedStd`: the first layer's pre-activation std its initializers promise (promise.ts), when known.
+ */
+export function assess(layers: LayerStats[], distinct?: number[], promisedStd?: number | null): Assessment {
   const hidden = layers.slice(0, -1);
   const problems: string[] = [];
+  const measuredFirst = Math.sqrt(layers[0]?.preActivationMeanSquare ?? NaN);
+  if (promisedStd && Number.isFinite(measuredFirst)) {
+    const ratio = measuredFirst / promisedStd;
+    if (ratio > THRESHOLDS.promiseFactor || ratio < 1 / THRESHOLDS.promiseFactor) {
+      problems.push(`first-layer pre-activation scale off its initializers' promise (root mean square ${fmt(measuredFirst)}, x${fmt(ratio)} the ${fmt(promisedStd)} of sqrt(fanIn E[x^2] Var(W) + E[b^2]))`);
+    }
+  }
   const symmetric = symmetryProblem(hidden.map((l) => l.units), distinct);
   if (symmetric) problems.push(symmetric);
   const base = hidden[0]?.activationStd ?? NaN;
