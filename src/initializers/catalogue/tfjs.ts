@@ -146,7 +146,7 @@ const MIRRORS: Mirror[] = [
     distribution: 'truncatedNormal',
     formula: `W ~ N(mean, stddev^2) redrawn outside mean +- 2 stddev; std = ${C} stddev (${SOURCE}: TruncatedNormal)`,
     lesson: {
-      why: `${SAME('truncatedNormal')} stddev is the sigma before truncation in both, as in Keras and PyTorch's trunc_normal_, so the std is ${C} stddev.`,
+      why: `${SAME('truncatedNormal')} stddev is the sigma before truncation in both, cut at 2 stddev as in Keras, so the std is ${C} stddev. PyTorch's trunc_normal_ cuts at absolute values instead (\`init-bench list torch:truncNormal\`).`,
       suits: 'As truncatedNormal.',
       pitfalls: 'tfjs reads stddev as `args.stddev || 0.05`: stddev 0 gives 0.05 (init-bench accepts only stddev > 0 anyway).',
     },
