@@ -1,7 +1,8 @@
 /**
  * `--init all` (`initializers: [all]`): every initializer of the catalogue that can fill the
- * model, data-dependent ones included, for "which one suits my network?". tfjs's `tfjs:` mirrors
- * are left out: they repeat our entries as tfjs samples them, and are asked for by name.
+ * model, data-dependent ones included, for "which one suits my network?". The frameworks' mirrors
+ * (`tfjs:`, `torch:`) are left out: they repeat our entries as the frameworks define them, and are
+ * asked for by name.
  */
 import { CATALOGUE, resolveInit, type InitSpec } from '../initializers/registry.js';
 import { architectureOf, layerPlan } from '../model/plan.js';
@@ -18,7 +19,7 @@ export function everyFitting(models: ModelSettings[], requested: InitSpec[]): { 
   const specs: InitSpec[] = [];
   const skipped: string[] = [];
   for (const entry of CATALOGUE) {
-    if (entry.tfjs) continue;
+    if (entry.framework) continue;
     const misfit = shapes.map((shape) => entry.fits?.(shape)).find((why) => why) ?? plans.map((plan) => entry.dataDependent?.unsupported?.(plan.map((p) => p.kind))).find((why) => why);
     if (misfit) skipped.push(`${entry.name}: ${misfit}`);
     else if (!taken.has(entry.name)) specs.push(resolveInit(entry.name, ALL) as InitSpec);

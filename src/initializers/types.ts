@@ -113,6 +113,11 @@ export interface InitializerEntry {
    * PyTorch's reset_parameters does); the bias request carries the layer's fans.
    */
   ownsBias?: boolean;
+  /**
+   * A framework's own initializer, mirrored under its prefix (`tfjs:`, `torch:`): asked for by
+   * name, left out of `--init all` and `list --compare`, which weigh init-bench's own entries.
+   */
+  framework?: 'tfjs' | 'PyTorch';
   /** Sampled by tfjs itself (the `tfjs:` entries): needs a tfjs backend. */
   tfjs?: boolean;
 }

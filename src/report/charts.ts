@@ -99,7 +99,9 @@ export async function renderCharts(doc: ResultsDocument): Promise<Chart[]> {
     },
   ];
   const charts: Chart[] = [];
-  for (const s of specs) {
+  // Results recorded before training examples were evaluated as the test set have no such chart.
+  const hasTrainEval = doc.trials.some((t) => t.epochs.some((e) => e.trainEvalAccuracy !== undefined));
+  for (const s of specs.filter((x) => x.id !== 'train-accuracy' || hasTrainEval)) {
     const hasData = s.values.some((r) => typeof (r.mean ?? r.value) === 'number');
     const svg = hasData ? await render(lineSpec(s.values, { field: s.x, title: s.x === 'epoch' ? 'epoch' : 'hidden layer' }, s.y, s.x === 'epoch', colour)) : '';
     charts.push({ id: s.id, title: s.title, caption: s.caption, svg });

@@ -5,11 +5,12 @@ import { CATALOGUE } from '../../src/initializers/registry.js';
 
 const names = (c: ReturnType<typeof resolveConfig>) => c.initializers.map((s) => s.name);
 
-test('--init all: every entry of ours that fills the model, data-dependent ones included, no tfjs mirrors', () => {
+test('--init all: every entry of ours that fills the model, data-dependent ones included, no tfjs: or torch: mirrors', () => {
   const config = resolveConfig({ initializers: ['all'] });
-  const ours = CATALOGUE.filter((e) => !e.tfjs).map((e) => e.name);
+  const ours = CATALOGUE.filter((e) => !e.framework).map((e) => e.name);
   assert.deepEqual(names(config), ours, 'a dense net takes every one of our entries (deltaOrthogonal is orthogonal there)');
   assert.ok(names(config).includes('lsuv') && names(config).includes('fixup'));
+  assert.ok(!names(config).some((n) => n.startsWith('torch:') || n.startsWith('tfjs:')));
   assert.equal(config.omitted, undefined);
   assert.equal((config.resolved.initializers as unknown[]).length, ours.length, 'config.json lists them, so --resume runs the same');
 });

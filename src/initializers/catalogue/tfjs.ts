@@ -245,6 +245,7 @@ function mirrorEntry(m: Mirror): InitializerEntry {
     ...(m.gain ? { gain: m.gain } : {}),
     ...(m.orthogonal ? { orthogonal: true } : {}),
     tfjs: true,
+    framework: 'tfjs',
     dataDependent: undefined,
   };
 }

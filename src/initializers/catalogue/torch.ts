@@ -20,12 +20,15 @@
  *   of He's (`torch:default`).
  */
 import { z } from 'zod';
-import { define, DRAW } from './define.js';
+import { define as register, DRAW } from './define.js';
 import { fanFor, fansOf, matrixShape } from '../fans.js';
 import { normalQuantile, normalCdf, truncatedMoments } from '../normal.js';
 import { sampleNormal, sampleUniform } from '../variance.js';
 import { haarOrthogonal } from '../linalg.js';
-import type { KernelRequest, Params } from '../types.js';
+import type { InitializerEntry, KernelRequest, Params } from '../types.js';
+
+/** Every entry here is PyTorch's: `--init all` and `list --compare` leave them out. */
+const define = (entry: InitializerEntry): InitializerEntry => register({ ...entry, framework: 'PyTorch' });
 
 type Req = Omit<KernelRequest, 'rng'>;
 const TORCH = 'PyTorch `torch/nn/init.py` (1.13 to 2.x)';
