@@ -368,6 +368,13 @@ export const RUN_CLAIMS: RunClaim[] = [
       ...row('20 torch:default', 'torch:default', { depth: 20 }),
       ...row('20 heNormal', 'heNormal', { depth: 20 }),
       ...row('slowest:', 'torch:default', { depth: 2 }, 1),
+      ...row('after epoch 1, against', 'glorotUniform', { depth: 2 }, 1),
+      ...row('after epoch 1, against [\\d.]+% ± [\\d.]+% and', 'heNormal', { depth: 2 }, 1),
+      [re('Glorot is slow \\(NUM% ±'), accuracy('glorotUniform', { depth: 20 }, 'mean', 1)],
+      [re('Glorot is slow \\([\\d.]+% ± NUM%'), accuracy('glorotUniform', { depth: 20 }, 'std', 1)],
+      [re('Glorot is slow \\([\\d.]+% ± [\\d.]+%, NUM% ±'), accuracy('glorotUniform', { depth: 20 }, 'mean', 2)],
+      [re('Glorot is slow \\([\\d.]+% ± [\\d.]+%, [\\d.]+% ± NUM%'), accuracy('glorotUniform', { depth: 20 }, 'std', 2)],
+      [re('within NUM points'), (trials) => accuracy('heNormal', { depth: 2 }, 'mean')(trials) - accuracy('torch:default', { depth: 2 }, 'mean')(trials)],
     ],
   },
   {
