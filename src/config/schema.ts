@@ -172,4 +172,3 @@ export type TrainSettings = Omit<TrainOutput, 'optimizer' | 'lr' | 'recomputeBat
 };
 
 export type DataSettings = ParsedConfig['data'];
-export type BackendRequest = ParsedConfig['backend'];

@@ -1,12 +1,12 @@
 /**
- * A worker process of the pool (pool.ts): its own tfjs and data, running the tasks the parent
+ * A worker process (started by executors.ts): its own tfjs and data, running the tasks the parent
  * sends, one at a time, and reporting progress and results over IPC.
  */
 import { createTrialRunner, type Task, type TrialRunner } from './tasks.js';
-import type { ExperimentConfig } from '../config/load.js';
+import type { RunnerConfig } from '../config/load.js';
 import { UserError } from '../errors.js';
 
-export type ToWorker = { type: 'init'; config: Pick<ExperimentConfig, 'backend' | 'blas' | 'data'> } | { type: 'run'; task: Task };
+export type ToWorker = { type: 'init'; config: RunnerConfig } | { type: 'run'; task: Task };
 export type FromWorker =
   | { type: 'ready'; backend: string; hint: string | null }
   | { type: 'epoch'; index: number; metrics: unknown }
