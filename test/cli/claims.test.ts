@@ -371,7 +371,7 @@ export const RUN_CLAIMS: RunClaim[] = [
   {
     where: 'configs/batchnorm.yaml, quick check',
     text: file('configs/batchnorm.yaml'),
-    command: '--config configs/batchnorm.yaml --init randomNormal(stddev=0.01) --batch-norm true --recompute-batch-norm-stats false,true --train-size 2000 --test-size 500 --epochs 1 --seed 3',
+    command: '--config configs/batchnorm.yaml --init randomNormal(stddev=0.01) --batch-norm true --precise-bn false,true --train-size 2000 --test-size 500 --epochs 1 --seed 3',
     long: false,
     figures: [
       [re('test accuracy NUM% at momentum 0.99'), accuracy('randomNormal(stddev=0.01)', { batchNormMomentum: 0.99, recomputeBatchNormStats: false }, 'mean')],
@@ -400,7 +400,7 @@ export const RUN_CLAIMS: RunClaim[] = [
   {
     where: 'configs/batchnorm.yaml, recomputed',
     text: file('configs/batchnorm.yaml'),
-    command: '--config configs/batchnorm.yaml --batch-norm true --recompute-batch-norm-stats true',
+    command: '--config configs/batchnorm.yaml --batch-norm true --precise-bn true',
     long: true,
     figures: [
       ...row('N\\(0, 0.01\\^2\\) recomputed over the training set', 'N(0,0.01^2)', {}),
