@@ -20,10 +20,10 @@ export interface ProbeOptions extends Record<string, unknown> {
 }
 
 export async function probeCommand(opts: ProbeOptions): Promise<number> {
-  const file = opts.config ? readConfigFile(opts.config) : {};
-  const config = resolveConfig(file, flagsToOverrides(opts));
   const batch = Number(opts.batch ?? 256);
   if (!Number.isInteger(batch) || batch < 2) throw new UserError(`--batch ${opts.batch} must be a whole number >= 2`);
+  const file = opts.config ? readConfigFile(opts.config) : {};
+  const config = resolveConfig(file, flagsToOverrides(opts), { batch });
   if (batch > config.data.trainSize) throw new UserError(`--batch ${batch} is more than the ${config.data.trainSize} training examples; give at most ${config.data.trainSize} (or a larger --train-size)`);
   const seed = config.seeds[0];
   if (config.omitted) process.stderr.write(`${omittedLine(config.omitted)}\n`);
@@ -34,13 +34,15 @@ export async function probeCommand(opts: ProbeOptions): Promise<number> {
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     return 0;
   }
-  const depth = config.model.hidden.length;
+  // A model file's hidden layers are its weight layers but the output.
+  const depth = config.model.network ? Math.max(1, (results.find((r) => !r.error)?.layers.length ?? 2) - 1) : config.model.hidden.length;
+  const nonlinearity = config.model.network ? `model file ${config.model.file}` : config.model.activation;
   const parts: string[] = [];
   for (const r of results) parts.push(r.error ? `${r.init}: ${r.error}` : layerTable(r));
   parts.push(
     lineChart(
       results.filter((r) => !r.error).map((r) => ({ name: r.init, values: r.layers.slice(0, -1).map((l) => l.activationStd) })),
-      { title: `Activation std per hidden layer (${config.model.activation}, ${depth} layers)`, xLabel: 'hidden layer', log: true, step: depth > 30 ? 1 : depth > 12 ? 2 : 4 },
+      { title: `Activation std per hidden layer (${nonlinearity}, ${depth} layers)`, xLabel: 'hidden layer', log: true, step: depth > 30 ? 1 : depth > 12 ? 2 : 4 },
     ),
   );
   parts.push(

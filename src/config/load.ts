@@ -4,18 +4,19 @@
  * flags, key by key. Every problem is collected and reported together (one ConfigError, exit 2)
  * before any work starts.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, constants as fsConstants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parseDocument } from 'yaml';
 import { ConfigError, UserError, describeFsError } from '../errors.js';
 import { entryOf, resolveInit, type InitSpec } from '../initializers/registry.js';
-import { architectureOf, layerPlan } from '../model/network.js';
-import { idxCounts } from '../data/idx.js';
+import { architectureOf, layerPlan, type LayerPlan } from '../model/network.js';
+import { idxInfo } from '../data/idx.js';
 import { EMBEDDED_SPLIT, MAX_EMBEDDED } from '../data/split.js';
 import { ALL, everyFitting } from './all.js';
-import { expandGrid, variedAxes, type GridPoint } from './grid.js';
+import { fileInitProblems, fileKeyProblems, readModelFiles, withFiles } from './model-file.js';
+import { expandGrid, gridPointCount, variedAxes, type GridPoint } from './grid.js';
 import { describeIssue } from '../util/issues.js';
-import { DEFAULT_HIDDEN, DEFAULT_WIDTH, configSchema, gridAxes, keySchema, type ConfigInput, type ModelSettings, type ParsedConfig, type TrainSettings } from './schema.js';
+import { DEFAULT_HIDDEN, DEFAULT_WIDTH, LIMITS, configSchema, gridAxes, keySchema, pathKeys, type ConfigInput, type ModelSettings, type ParsedConfig, type TrainSettings } from './schema.js';
 import type { z } from 'zod';
 
 /**
@@ -26,8 +27,10 @@ import type { z } from 'zod';
 export type ExperimentConfig = Omit<ParsedConfig, '$schema' | 'initializers' | 'data' | 'model' | 'train'> & {
   /** Each resolved against the catalogue, with its full parameters and its label. */
   initializers: InitSpec[];
-  /** With trainSize and testSize resolved. */
+  /** With trainSize and testSize resolved (and an IDX set's labels, in class order). */
   data: ParsedConfig['data'] & { trainSize: number; testSize: number };
+  /** The images' size and the number of classes, from the data (the embedded digits: 28x28, 10). */
+  dims: Dims;
   /** The first grid point's settings (the only point when nothing varies). */
   model: ModelSettings;
   train: TrainSettings;
@@ -47,17 +50,19 @@ export type ExperimentConfig = Omit<ParsedConfig, '$schema' | 'initializers' | '
  */
 export type RunnerConfig = Pick<ExperimentConfig, 'backend' | 'blas' | 'data'>;
 
+/** What the model is fitted to: the data's image size and classes. */
+export interface Dims {
+  height: number;
+  width: number;
+  classes: number;
+}
+
 /** A partial config, as read from a file or built from flags. */
 export type Overrides = Record<string, unknown>;
 
 /** Reads a YAML or JSON config file; syntax errors name the line and column. */
 export function readConfigFile(path: string): Overrides {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new UserError(`cannot read config file ${path}: ${describeFsError(err)}`);
-  }
+  const text = readCapped(path, LIMITS.fileBytes, 'config file');
   let value: unknown;
   if (extname(path).toLowerCase() === '.json') {
     try {
@@ -68,16 +73,72 @@ export function readConfigFile(path: string): Overrides {
   } else {
     const doc = parseDocument(text, { prettyErrors: true });
     if (doc.errors.length) {
-      const lines = doc.errors.map((e) => `line ${e.linePos?.[0].line ?? '?'}, column ${e.linePos?.[0].col ?? '?'}: ${e.message.split('\n')[0]}`);
+      const lines = doc.errors.map((e) => `line ${e.linePos?.[0].line ?? '?'}, column ${e.linePos?.[0].col ?? '?'}: ${yamlReason(e.message)}`);
       throw new ConfigError(lines, `config file ${path} is not valid YAML`);
     }
-    value = doc.toJS();
+    try {
+      // yaml refuses an alias expanded more than 100 times (a "billion laughs"), and one whose anchor is missing.
+      value = doc.toJS({ maxAliasCount: 100 });
+    } catch (err) {
+      throw new UserError(`config file ${path} is not valid YAML: ${yamlReason((err as Error).message)}`);
+    }
   }
+  const deep = tooDeep(value);
+  if (deep) throw new UserError(`config file ${path}: ${deep}`);
   if (value === null || value === undefined) return {};
   if (!isPlainObject(value)) {
     throw new UserError(`config file ${path} must hold a mapping of keys (name, initializers, model, train, ...), not ${Array.isArray(value) ? 'a list' : typeof value}`);
   }
   return value as Overrides;
+}
+
+/** yaml's complaint in words: a stack overflow while parsing means too deep a nesting. */
+function yamlReason(message: string): string {
+  const first = message.split('\n')[0];
+  if (/Maximum call stack size exceeded/.test(first)) return `lists or mappings nested too deeply (at most ${LIMITS.depth} levels)`;
+  if (/Excessive alias count/.test(first)) return 'an alias is expanded too many times (more than 100: refused as a resource-exhaustion attack)';
+  return first.replace(/ \(the anchor must be set before the alias\)/, ': its anchor (&name) must be set before the alias (*name)');
+}
+
+/**
+ * The text of a regular file of at most `max` bytes, read with that cap: a FIFO, a device
+ * (/dev/zero) or a folder is refused before a byte is read, and a file that grows while it is
+ * read stops at the cap. Opened non-blocking, so that a named pipe with no writer cannot hang.
+ */
+export function readCapped(path: string, max: number, what: string): string {
+  let fd: number;
+  try {
+    if (!statSync(path).isFile()) throw new UserError(`${what} ${path} is not a regular file (a folder, a device or a pipe); give a file`);
+    fd = openSync(path, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw new UserError(`cannot read ${what} ${path}: ${describeFsError(err)}`);
+  }
+  try {
+    if (!fstatSync(fd).isFile()) throw new UserError(`${what} ${path} is not a regular file (a folder, a device or a pipe); give a file`);
+    const buf = Buffer.alloc(max + 1);
+    let n = 0;
+    for (let got = 1; got > 0 && n < buf.length; n += got) got = readSync(fd, buf, n, buf.length - n, null);
+    if (n > max) throw new UserError(`${what} ${path} is larger than ${max} bytes; a config is a few hundred`);
+    return buf.subarray(0, n).toString('utf8');
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw new UserError(`cannot read ${what} ${path}: ${describeFsError(err)}`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Why a value nests lists and mappings deeper than LIMITS.depth, or null; iterative, so that no depth overflows the stack. */
+export function tooDeep(value: unknown): string | null {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth >= LIMITS.depth) return `lists or mappings nested more than ${LIMITS.depth} levels deep; a config is a few levels deep`;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return null;
 }
 
 /**
@@ -131,21 +192,39 @@ function isPlainObject(v: unknown): v is Overrides {
  * Resolves the schema's defaults < `input` < `flags` into an ExperimentConfig, or throws one
  * ConfigError that lists every problem. `input` is what a YAML/JSON config holds.
  */
-export function resolveConfig(input: unknown, flags: Overrides = {}): ExperimentConfig {
+export function resolveConfig(input: unknown, flags: Overrides = {}, limits: ResolveLimits = {}): ExperimentConfig {
   if (!isPlainObject(input)) throw new ConfigError([`the config must be a mapping of keys (name, initializers, model, train, ...), not ${Array.isArray(input) ? 'a list' : typeof input}`]);
+  const deep = tooDeep(input) ?? tooDeep(flags);
+  if (deep) throw new ConfigError([deep]);
+  if (limits.paths === false) {
+    const refused = pathProblems(input);
+    if (refused.length) throw new ConfigError(refused);
+  }
   const given = mergeSources(input, flags);
   const parsed = configSchema.safeParse(given);
   const problems = parsed.success ? [] : parsed.error.issues.map((i) => describeIssue(i, issueContext(given)));
+  // Beyond a bound, nothing more is looked at: the rest of the checks would cost as much as the input is large.
+  if (!parsed.success && parsed.error.issues.some((i) => i.code === 'too_big')) throw new ConfigError(problems);
   const requested = resolveInitializers(given, problems);
   problems.push(...crossChecks(given));
   if (problems.length || !parsed.success) throw new ConfigError(problems);
 
   const config = parsed.data;
-  const data = resolveData(config.data);
-  const grid = expandGrid(config);
-  checkShapes(grid, []);
-  const { initializers, omitted } = expandAll(requested, grid);
-  checkShapes(grid, initializers);
+  const points = gridPointCount(config);
+  if (points > LIMITS.gridPoints) throw new ConfigError([`the grid has ${points} points (${variedAxes(config).map((a) => `${a}: ${gridLength(config, a)}`).join(' x ')}); at most ${LIMITS.gridPoints}`]);
+  // A saved config read back without its data (`data: false`) was checked against them when it ran.
+  const unread = limits.data === false && config.data.trainSize !== undefined && config.data.testSize !== undefined;
+  const { data, dims } = unread ? savedData(config.data) : resolveData(config.data);
+  const fileProblems: string[] = [];
+  const files = readModelFiles(config.model, fileProblems);
+  if (fileProblems.length) throw new ConfigError(fileProblems);
+  const grid = withFiles(expandGrid(config), files);
+  const batch = Math.max(config.train.batchSize, limits.batch ?? 0);
+  const shapes = !unread || config.data.dataDir === undefined;
+  if (shapes) checkShapes(grid, [], dims, batch);
+  const { initializers, omitted } = expandAll(requested, grid, dims);
+  checkTrials(grid.length, initializers.length, config.seeds.length, limits.maxTrials ?? LIMITS.trials);
+  if (shapes) checkShapes(grid, initializers, dims, batch);
   return {
     name: config.name,
     initializers,
@@ -153,20 +232,67 @@ export function resolveConfig(input: unknown, flags: Overrides = {}): Experiment
     backend: config.backend,
     blas: config.blas,
     data,
+    dims,
     model: grid[0].model,
     train: grid[0].train,
     grid,
     varied: variedAxes(config),
-    resolved: resolvedInput(config, data, initializers),
+    resolved: resolvedInput(config, data, initializers, files),
     ...(omitted.length ? { omitted } : {}),
   };
 }
 
+export interface ResolveLimits {
+  /** The most trials allowed (default LIMITS.trials; the CLI's --max-trials raises it). */
+  maxTrials?: number;
+  /**
+   * false: the config comes from a request (serve), and may name no file or library: every key
+   * the schema marks as a path is refused, before anything looks at the path (so the answer
+   * says nothing of what exists on this machine).
+   */
+  paths?: boolean;
+  /**
+   * false: the IDX folder of `data.dataDir` is not opened (a saved config.json read back, whose
+   * sizes are spelled out: a report or a listing needs no data). `checkData` checks it later.
+   */
+  data?: boolean;
+  /** The batch a model sees at once, when it is not `train.batchSize` (probe's --batch): bounded by LIMITS.activations too. */
+  batch?: number;
+}
+
+/** The IDX folder of a config read back without it (`data: false`), checked before a run uses it. */
+export function checkData(config: ExperimentConfig): void {
+  resolveData(config.data);
+}
+
+/** The path-valued keys given in `input`, as problems. */
+function pathProblems(input: Overrides): string[] {
+  return pathKeys.flatMap(({ key, words }) => {
+    const value = key.split('.').reduce<unknown>((v, k) => (isPlainObject(v) ? v[k] : undefined), input);
+    if (value === undefined || (typeof value === 'string' && words.includes(value))) return [];
+    const allowed = words.length ? `; here it may only be ${words.join(' or ')}` : '';
+    return [`\`${key}\` names a file or a library on this machine, which a request may not do (paths never come from the page)${allowed}; use \`init-bench run\` in a terminal for it`];
+  });
+}
+
+/** The experiment's size, refused beyond `max` before a trial is enumerated. */
+function checkTrials(points: number, initializers: number, seeds: number, max: number): void {
+  const trials = points * initializers * seeds;
+  if (trials <= max) return;
+  const raise = max === LIMITS.trials ? ' (`init-bench run --max-trials N` raises the limit)' : '';
+  throw new ConfigError([`the experiment has ${trials} trials (${points} grid point(s) x ${initializers} initializer(s) x ${seeds} seed(s)); at most ${max}${raise}`]);
+}
+
+function gridLength(config: ParsedConfig, axis: string): number {
+  const value = (config.model as Record<string, unknown>)[axis] ?? (config.train as Record<string, unknown>)[axis];
+  return Array.isArray(value) ? value.length : 1;
+}
+
 /** `all` in the list, in its place: the catalogue entries that fit every grid point's model. */
-function expandAll(requested: (InitSpec | typeof ALL)[], grid: GridPoint[]): { initializers: InitSpec[]; omitted: string[] } {
+function expandAll(requested: (InitSpec | typeof ALL)[], grid: GridPoint[], dims: Dims): { initializers: InitSpec[]; omitted: string[] } {
   const explicit = requested.filter((r): r is InitSpec => r !== ALL);
   if (explicit.length === requested.length) return { initializers: explicit, omitted: [] };
-  const { specs, skipped } = everyFitting(grid.map((p) => p.model), explicit);
+  const { specs, skipped } = everyFitting(grid.map((p) => p.model), explicit, dims);
   return { initializers: requested.flatMap((r) => (r === ALL ? specs : [r])), omitted: skipped };
 }
 
@@ -246,12 +372,19 @@ function crossChecks(given: Overrides): string[] {
   if (model.width !== undefined && model.depth === undefined) problems.push('`model.width` is given without `model.depth`; give both, or `model.hidden`');
   for (const [key, value] of [['seeds', given.seeds], ...gridAxes.map((p) => [p, p.split('.').reduce<unknown>((v, k) => (isPlainObject(v) ? v[k] : undefined), given)])] as [string, unknown][]) {
     if (!Array.isArray(value)) continue;
-    const twice = value.filter((v, i) => value.indexOf(v) !== i);
+    const seen = new Set<unknown>();
+    const twice = value.filter((v) => {
+      const again = seen.has(v);
+      seen.add(v);
+      return again;
+    });
     if (twice.length) problems.push(`\`${key}\` lists ${[...new Set(twice)].map(String).join(', ')} more than once; give each value once`);
   }
+  problems.push(...fileKeyProblems(model));
   const data = isPlainObject(given.data) ? given.data : {};
   if (data.dataDir === undefined) {
-    if (data.dataset === 'fashion-mnist') problems.push('`data.dataset` is "fashion-mnist", which needs `data.dataDir` (--data-dir): the embedded digits are MNIST only');
+    if (typeof data.dataset === 'string' && data.dataset !== 'mnist') problems.push(`\`data.dataset\` is "${data.dataset}", which needs \`data.dataDir\` (--data-dir) with its IDX files: the embedded digits are MNIST only`);
+    if (data.labels !== undefined) problems.push('`data.labels` applies to an IDX set (`data.dataDir`); the embedded digits are labelled 0-9');
     const train = typeof data.trainSize === 'number' ? data.trainSize : EMBEDDED_SPLIT.train;
     const test = typeof data.testSize === 'number' ? data.testSize : EMBEDDED_SPLIT.test;
     if (train + test > MAX_EMBEDDED) problems.push(`\`data.trainSize\` + \`data.testSize\` is ${train + test}; the embedded MNIST has ${MAX_EMBEDDED} digits`);
@@ -259,17 +392,33 @@ function crossChecks(given: Overrides): string[] {
   return problems;
 }
 
-/** Sizes spelled out: the embedded split's, or all of an IDX set (its files are checked here, before any work). */
-function resolveData(data: ParsedConfig['data']): ExperimentConfig['data'] {
+/** Sizes spelled out: the embedded split's, or all of an IDX set (its files are checked here, before any work), and the data's dims. */
+function resolveData(data: ParsedConfig['data']): { data: ExperimentConfig['data']; dims: Dims } {
   if (data.dataDir === undefined) {
-    return checkLabeled({ ...data, trainSize: data.trainSize ?? EMBEDDED_SPLIT.train, testSize: data.testSize ?? EMBEDDED_SPLIT.test });
+    return { data: checkLabeled({ ...data, trainSize: data.trainSize ?? EMBEDDED_SPLIT.train, testSize: data.testSize ?? EMBEDDED_SPLIT.test }), dims: { height: 28, width: 28, classes: 10 } };
   }
-  const counts = idxCounts(data.dataDir);
+  const info = idxInfo(data.dataDir);
   const problems: string[] = [];
-  if ((data.trainSize ?? 0) > counts.train) problems.push(`\`data.trainSize\` is ${data.trainSize}; ${data.dataDir} has ${counts.train} training examples`);
-  if ((data.testSize ?? 0) > counts.test) problems.push(`\`data.testSize\` is ${data.testSize}; ${data.dataDir} has ${counts.test} test examples`);
+  if ((data.trainSize ?? 0) > info.train) problems.push(`\`data.trainSize\` is ${data.trainSize}; ${data.dataDir} has ${info.train} training examples`);
+  if ((data.testSize ?? 0) > info.test) problems.push(`\`data.testSize\` is ${data.testSize}; ${data.dataDir} has ${info.test} test examples`);
+  if (data.labels !== undefined && data.labels.join(',') !== info.labels.join(',')) {
+    problems.push(`\`data.labels\` is [${data.labels.join(', ')}] but the label files of ${data.dataDir} hold [${info.labels.join(', ')}]: the data have changed since they were recorded`);
+  }
   if (problems.length) throw new ConfigError(problems);
-  return checkLabeled({ ...data, trainSize: data.trainSize ?? counts.train, testSize: data.testSize ?? counts.test });
+  return {
+    data: checkLabeled({ ...data, labels: info.labels, trainSize: data.trainSize ?? info.train, testSize: data.testSize ?? info.test }),
+    dims: { height: info.height, width: info.width, classes: info.labels.length },
+  };
+}
+
+/**
+ * The data of a saved config read back without opening its IDX folder: its sizes and labels as
+ * recorded. The images' size is not recorded, so the shapes are not checked again (they were when
+ * it ran); the embedded digits are 28x28.
+ */
+function savedData(data: ParsedConfig['data']): { data: ExperimentConfig['data']; dims: Dims } {
+  const resolved = checkLabeled({ ...data, trainSize: data.trainSize!, testSize: data.testSize! });
+  return { data: resolved, dims: { height: 28, width: 28, classes: data.labels?.length ?? 10 } };
 }
 
 /** `labeledSize` is a part of the training examples. */
@@ -281,31 +430,67 @@ function checkLabeled(data: ExperimentConfig['data']): ExperimentConfig['data'] 
 }
 
 /**
- * Both datasets are 28x28 digits of 10 classes: a conv stack that does not fit is a config error,
- * and so is a data-dependent initializer that cannot work on a model's layers.
+ * The model of every grid point must fit the data (a conv stack that does not fit, a model
+ * file's input or output that does not match, is a config error), and so must each
+ * data-dependent initializer the model's layers.
  */
-function checkShapes(grid: GridPoint[], initializers: InitSpec[]): void {
+function checkShapes(grid: GridPoint[], initializers: InitSpec[], dims: Dims, batchSize: number): void {
   const problems = new Set<string>();
   for (const point of grid) {
+    const where = point.model.file === undefined ? '`model`' : `model file ${point.model.file}`;
     try {
-      const kinds = layerPlan(architectureOf(point.model, { height: 28, width: 28, classes: 10 })).map((p) => p.kind);
+      const plan = layerPlan(architectureOf(point.model, dims));
+      const kinds = plan.map((p) => p.kind);
+      const { parameters, values } = modelSize(plan, dims.height, dims.width);
+      if (parameters > LIMITS.parameters) problems.add(`${where}: ${parameters} weights and biases; at most ${LIMITS.parameters} (fewer or narrower layers)`);
+      if (batchSize * values > LIMITS.activations) problems.add(`a batch of ${batchSize} x ${values} activations per example is ${batchSize * values}; at most ${LIMITS.activations} (a smaller batch, or a smaller model)`);
       for (const spec of initializers) {
         const refusal = entryOf(spec).dataDependent?.unsupported?.(kinds);
         if (refusal) problems.add(`initializer ${spec.label}: ${refusal}`);
       }
     } catch (err) {
-      problems.add(`\`model\`: ${(err as Error).message}`);
+      problems.add(`${where}: ${(err as Error).message}`);
     }
   }
+  if (problems.size === 0) for (const p of fileInitProblems(grid, initializers, dims)) problems.add(p);
   if (problems.size) throw new ConfigError([...problems]);
+}
+
+/**
+ * A model's weights and biases, and the values its layers output per example (convolutions before
+ * pooling): the two sizes that grow its memory. Sizes follow the plan: valid padding shrinks the
+ * image by kernel - 1, pooling divides it.
+ */
+function modelSize(plan: LayerPlan[], height: number, width: number): { parameters: number; values: number } {
+  let parameters = 0;
+  let values = 0;
+  for (const layer of plan) {
+    const out = layer.shape[layer.shape.length - 1]!;
+    parameters += layer.shape.reduce((a, b) => a * b, 1) + out;
+    if (layer.op === 'conv') {
+      // A model file's convs carry their own strides and pooling (model/file.ts): the image side
+      // after each is bounded above by the side before it, so this bound holds for them too.
+      const h = layer.padding === 'same' ? height : Math.max(1, height - layer.shape[0]! + 1);
+      const w = layer.padding === 'same' ? width : Math.max(1, width - layer.shape[1]! + 1);
+      values += h * w * out;
+      height = Math.max(1, Math.floor(h / (layer.pool ?? 1)));
+      width = Math.max(1, Math.floor(w / (layer.pool ?? 1)));
+    } else values += out;
+  }
+  return { parameters, values };
 }
 
 /**
  * The config as a file would hold it, with every default spelled out: reading it back runs the
  * same experiment. The MLP's widths appear once (`hidden`, or `depth` and `width`).
  */
-function resolvedInput(config: ParsedConfig, data: ExperimentConfig['data'], initializers: InitSpec[]): Overrides {
+function resolvedInput(config: ParsedConfig, data: ExperimentConfig['data'], initializers: InitSpec[], files: Map<string, { sha256: string }>): Overrides {
   const { $schema: _s, ...rest } = config;
+  if (config.model.file !== undefined) {
+    // A model file gives the whole network: the built-in network's keys would mean nothing.
+    const fileSha256 = Object.fromEntries([...files.entries()].map(([path, f]) => [path, f.sha256]));
+    return { ...rest, initializers: initializers.map(initializerInput), data, model: { file: config.model.file, fileSha256 } } satisfies ConfigInput as Overrides;
+  }
   const { hidden, depth, width, ...model } = config.model;
   const widths = depth !== undefined ? { depth, width: width ?? DEFAULT_WIDTH } : { hidden: hidden ?? DEFAULT_HIDDEN };
   // Only the keys of this kind of model: the others would be ignored, and reading them back is refused.

@@ -7,12 +7,13 @@ import './catalogue/structured.js';
 import './catalogue/residual.js';
 import './catalogue/pretrained.js';
 import './catalogue/torch.js';
+import './catalogue/file.js';
 import { definedEntries } from './catalogue/define.js';
 import { tfjsEntries } from './catalogue/tfjs.js';
 import type { InitializerEntry, LayerKind, Params } from './types.js';
 import { parameterDefaults, parameterDocs } from './params.js';
 import { describeIssue } from '../util/issues.js';
-import { closest } from '../util/text.js';
+import { closest, show } from '../util/text.js';
 
 const OURS = definedEntries();
 
@@ -109,7 +110,7 @@ function resolveKernel(value: unknown, where: string): KernelSpec | string[] {
   if (!entry) {
     const hint = suggestNames(name);
     const didYouMean = hint.length ? `; did you mean ${hint.join(', ')}?` : '';
-    return [`${where}: unknown initializer "${name}"${didYouMean} (\`init-bench list\` shows them all)`];
+    return [`${where}: unknown initializer ${show(name)}${didYouMean} (\`init-bench list\` shows them all)`];
   }
   const parsed = entry.params.safeParse(given);
   if (!parsed.success) {
