@@ -1,34 +1,46 @@
-"""PyTorch cross-check: batch norm as the rescue of a badly scaled init.
+"""PyTorch cross-check: batch norm as the rescue of a badly scaled init, and its running statistics.
 
 The same 10,000 embedded MNIST digits and train/test split as init-bench (export them first:
-`node crosscheck/export-digits.mjs /tmp/ib-digits 8000 2000 0`), the same deep ReLU MLP: each
-hidden layer is x W + b, then (optionally) batch norm, then ReLU; a linear output layer whose
-logits go through softmax in the loss. Batch norm as in init-bench (src/model/network.ts) and
-Keras: batch statistics in training, moving statistics (momentum 0.99, i.e. PyTorch's 0.01) at
-test time, epsilon 1e-3, gamma 1 and beta 0 at the start (Ioffe & Szegedy 2015, "Batch
-Normalization: Accelerating Deep Network Training by Reducing Internal Covariate Shift").
+`node crosscheck/export-digits.mjs /tmp/ib-digits 8000 2000 SEED` for each seed), the same deep
+ReLU MLP: each hidden layer is x W + b, then (optionally) batch norm, then ReLU; a linear output
+layer whose logits go through softmax in the loss. Batch norm: batch statistics in training,
+running statistics at evaluation, epsilon 1e-3, gamma 1 and beta 0 at the start (Ioffe &
+Szegedy 2015, "Batch Normalization: Accelerating Deep Network Training by Reducing Internal
+Covariate Shift").
+
+The running statistics, three ways (`--stats`):
+- keras: running = 0.99 running + 0.01 batch: Keras's and tfjs's momentum 0.99 (the weight of the
+  old value), PyTorch's momentum=0.01 (the weight of the new one). init-bench's default.
+- torch: PyTorch's default momentum=0.1, i.e. 0.9 in Keras's convention.
+- precise: before each evaluation, the statistics recomputed over the whole training set in
+  training mode, batches of the training batch size, weights frozen (Wu & Johnson 2021,
+  "Rethinking 'Batch' in BatchNorm", precise BN), as init-bench's train.recomputeBatchNormStats.
 
 Why it rescues the scale: batch norm divides each unit's pre-activation by its batch std, so the
-forward signal has std 1 at every layer whatever the std of W (the output is invariant to a
-rescaling of W), and the gradient reaching W is scaled by 1/std(W) in return.
+forward signal has std 1 at every layer whatever the std of W. Why the running statistics can
+lag: they start at mean 0, variance 1, while N(0, 0.01^2) weights give pre-normalisation
+variances near 1e-2 or less; after n steps the starting value still weighs momentum^n (0.99^250
+= 8%).
 
-    python3 crosscheck/batchnorm.py --depth 10 --width 256 --std 0.01 --epochs 2
+Each trial prints the test accuracy and the training accuracy evaluated like the test set (eval
+mode, on the whole training subset) after every epoch.
+
+    python3 crosscheck/batchnorm.py --seeds 3,4,5 --he --stats keras,torch,precise
 """
 import argparse
 import json
 import math
 import time
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
 from digits import load
 
+MOMENTUM = {"keras": 0.01, "torch": 0.1, "precise": 0.01}
 
 
-
-def build(init, sizes, batch_norm, g):
+def build(init, sizes, batch_norm, momentum, g):
     layers = []
     for i, (a, b) in enumerate(zip(sizes, sizes[1:])):
         lin = torch.nn.Linear(a, b)
@@ -39,17 +51,54 @@ def build(init, sizes, batch_norm, g):
         layers.append(lin)
         if i < len(sizes) - 2:
             if batch_norm:
-                layers.append(torch.nn.BatchNorm1d(b, eps=1e-3, momentum=0.01))
+                layers.append(torch.nn.BatchNorm1d(b, eps=1e-3, momentum=momentum))
             layers.append(torch.nn.ReLU())
     return torch.nn.Sequential(*layers)
 
 
-def trial(init, batch_norm, seed, data, a):
-    xtr, ytr, xte, yte = data
+def precise_stats(net, xtr, batch, g):
+    """Population statistics over the training set, as init-bench computes them
+    (src/train/batchnorm-stats.ts): one pass in training mode, batches of the training batch size,
+    per unit mean = sum n_b mu_b / N and var = sum n_b (sigma_b^2 + mu_b^2) / N - mean^2 (biased)."""
+    bns = [m for m in net if isinstance(m, torch.nn.BatchNorm1d)]
+    sums = {m: [0.0, 0.0] for m in bns}
+
+    def hook(m, inputs):
+        x = inputs[0]
+        sums[m][0] = sums[m][0] + x.sum(0)
+        sums[m][1] = sums[m][1] + (x * x).sum(0)
+
+    handles = [m.register_forward_pre_hook(hook) for m in bns]
+    net.train()
+    saved = [m.momentum for m in bns]
+    for m in bns:
+        m.momentum = 0.0  # the pass must not move the running statistics it is replacing
+    order = torch.randperm(len(xtr), generator=g)
+    with torch.no_grad():
+        for s in range(0, len(xtr), batch):
+            net(xtr[order[s : s + batch]])
+    for h in handles:
+        h.remove()
+    n = len(xtr)
+    for m, mom in zip(bns, saved):
+        mean = sums[m][0] / n
+        m.running_mean.copy_(mean)
+        m.running_var.copy_((sums[m][1] / n - mean * mean).clamp_min(0))
+        m.momentum = mom
+
+
+def accuracy(net, x, y):
+    net.eval()
+    with torch.no_grad():
+        return round((net(x).argmax(1) == y).float().mean().item(), 4)
+
+
+def trial(init, batch_norm, stats, seed, a):
+    xtr, ytr, xte, yte = load(a.data, 8000, 2000, seed)
     g = torch.Generator().manual_seed(seed)
-    net = build(init, [784] + [a.width] * a.depth + [10], batch_norm, g)
+    net = build(init, [784] + [a.width] * a.depth + [10], batch_norm, MOMENTUM[stats], g)
     opt = torch.optim.SGD(net.parameters(), lr=a.lr, momentum=0.9 if a.optimizer == "momentum" else 0.0)
-    curve = []
+    test, train = [], []
     started = time.time()
     for epoch in range(a.epochs):
         net.train()
@@ -60,11 +109,13 @@ def trial(init, batch_norm, seed, data, a):
             opt.zero_grad()
             loss.backward()
             opt.step()
-        net.eval()
-        with torch.no_grad():
-            curve.append(round((net(xte).argmax(1) == yte).float().mean().item(), 4))
+        if batch_norm and stats == "precise":
+            precise_stats(net, xtr, a.batch, g)
+        test.append(accuracy(net, xte, yte))
+        train.append(accuracy(net, xtr, ytr))
     label = "he" if init == "he" else f"N(0,{init}^2)"
-    return {"init": label, "batchNorm": batch_norm, "seed": seed, "test": curve[-1], "curve": curve, "seconds": round(time.time() - started, 1)}
+    return {"init": label, "batchNorm": batch_norm, "stats": stats if batch_norm else None, "seed": seed,
+            "test": test[-1], "testCurve": test, "trainCurve": train, "seconds": round(time.time() - started, 1)}
 
 
 def main():
@@ -74,6 +125,7 @@ def main():
     p.add_argument("--width", type=int, default=256)
     p.add_argument("--std", type=float, default=0.01)
     p.add_argument("--he", action="store_true", help="also He normal without and with batch norm")
+    p.add_argument("--stats", default="keras", help="running statistics of the batch-norm trials: keras,torch,precise")
     p.add_argument("--seeds", default="0")
     p.add_argument("--optimizer", default="momentum")
     p.add_argument("--lr", type=float, default=0.01)
@@ -82,13 +134,13 @@ def main():
     p.add_argument("--threads", type=int, default=1)
     a = p.parse_args()
     torch.set_num_threads(a.threads)
-    data = load(a.data, 8000, 2000, 0)
     print(json.dumps({k: v for k, v in vars(a).items() if k != "data"}))
     inits = [a.std] + (["he"] if a.he else [])
     for seed in [int(s) for s in a.seeds.split(",")]:
         for init in inits:
-            for bn in (False, True):
-                print(json.dumps(trial(init, bn, seed, data, a)), flush=True)
+            print(json.dumps(trial(init, False, "keras", seed, a)), flush=True)
+            for stats in a.stats.split(","):
+                print(json.dumps(trial(init, True, stats, seed, a)), flush=True)
 
 
 if __name__ == "__main__":

@@ -58,7 +58,7 @@ export function catalogueTable(width: number): string {
   const fitted = fitTable(
     [
       { head: 'name', cells: rows.map((r) => r[0]) },
-      { head: 'aliases', cells: rows.map((r) => r[1]), wrapTo: 8 },
+      { head: 'aliases', cells: rows.map((r) => r[1]), wrapTo: 8, breakWords: true },
       { head: 'parameters (defaults)', cells: rows.map((r) => r[2]), wrapTo: 12, breakWords: true },
       // The formula wraps at spaces; a word longer than the column breaks after a hyphen or slash.
       { head: 'formula', cells: rows.map((r) => r[3]), wrapTo: 18, breakWords: true },

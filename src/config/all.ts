@@ -1,7 +1,8 @@
 /**
  * `--init all` (`initializers: [all]`): every initializer of the catalogue that can fill the
- * model, data-dependent ones included, for "which one suits my network?". tfjs's `tfjs:` mirrors
- * are left out: they repeat our entries as tfjs samples them, and are asked for by name.
+ * model, data-dependent ones included, for "which one suits my network?". The frameworks' mirrors
+ * (`tfjs:`, `torch:`) are left out: they repeat our entries as the frameworks define them, and are
+ * asked for by name.
  */
 import { CATALOGUE, resolveInit, type InitSpec } from '../initializers/registry.js';
 import { FILE_ENTRY } from '../model/init.js';
@@ -19,7 +20,7 @@ export function everyFitting(models: ModelSettings[], requested: InitSpec[], dim
   const specs: InitSpec[] = [];
   const skipped: string[] = [];
   for (const entry of CATALOGUE) {
-    if (entry.tfjs) continue;
+    if (entry.framework) continue;
     if (entry.name === FILE_ENTRY && !models.every((m) => m.network)) continue; // a model file's own initializers: only for model files
     const misfit = shapes.map((shape) => entry.fits?.(shape)).find((why) => why) ?? plans.map((plan) => entry.dataDependent?.unsupported?.(plan.map((p) => p.kind))).find((why) => why);
     if (misfit) skipped.push(`${entry.name}: ${misfit}`);

@@ -75,6 +75,7 @@ export const CONFIG_FLAGS: FlagDef[] = [
   { flag: '--padding <mode>', key: 'model.padding', parse: same, probe: true },
   { flag: '--head <widths>', key: 'model.head', parse: headList, probe: true },
   { flag: '--batch-norm [list]', key: 'model.batchNorm', parse: switchOrAxis, probe: true, help: 'batch norm before each hidden activation; "false,true" compares without and with (a grid axis)' },
+  { flag: '--bn-momentum <list>', key: 'model.batchNormMomentum', parse: axis(number), help: 'weight of the OLD value in batch norm\'s running statistics (Keras/tfjs convention; PyTorch\'s default momentum 0.1 is 0.9 here); a list is a grid axis' },
   { flag: '--dropout <rate>', key: 'model.dropout', parse: number, probe: true },
   { flag: '--residual', key: 'model.residual', parse: on, probe: true },
   { flag: '--block-depth <n>', key: 'model.blockDepth', parse: number, probe: true },
@@ -95,6 +96,7 @@ export const CONFIG_FLAGS: FlagDef[] = [
   { flag: '--batch-size <n>', key: 'train.batchSize', parse: number },
   { flag: '--epochs <n>', key: 'train.epochs', parse: number },
   { flag: '--target <acc>', key: 'train.target', parse: number },
+  { flag: '--precise-bn [list]', key: 'train.recomputeBatchNormStats', parse: switchOrAxis, help: 'precise BN: recompute batch norm\'s statistics over the training examples before each evaluation (Wu & Johnson 2021); "false,true" compares both (a grid axis)' },
   { flag: '--name <name>', key: 'name', parse: same },
 ];
 

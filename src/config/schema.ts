@@ -120,6 +120,10 @@ export const modelSchema = z
     padding: described(z.enum(PADDINGS).default('valid'), 'CNN: valid (no padding) | same (zero padding keeps the size).'),
     head: described(z.array(whole(1, UNITS)).max(10).default([]), 'CNN: widths of dense layers between the convs and the output (none: straight to the output).'),
     batchNorm: axis(z.boolean(), 'Batch normalization after every hidden layer\'s product, before its activation; [false, true] compares without and with.').default(false),
+    batchNormMomentum: axis(
+      z.number().min(0).lt(1),
+      'Batch norm\'s running statistics, in the Keras/tfjs convention: running = momentum x running + (1 - momentum) x batch, so momentum is the weight of the OLD value (Keras\'s default 0.99). PyTorch\'s momentum is the weight of the NEW batch value: its default 0.1 is 0.9 here, and 0.99 here is PyTorch\'s 0.01.',
+    ).default(0.99),
     dropout: described(z.number().min(0).lt(1).default(0), 'Dropout rate after every hidden layer\'s activation (0: none; seeded).'),
     residual: axis(z.boolean(), 'Residual blocks after a plain first layer: out = act(skip + branch), the skip an identity or, where the width changes, a learned projection (MLP: hidden layers; CNN: same-padded convs). [false, true] compares both.').default(false),
     blockDepth: described(whole(1, 100).default(2), 'Layers per residual block; the hidden (or conv) layers after the first must be a multiple of it.'),
@@ -141,6 +145,10 @@ export const trainSchema = z
     batchSize: described(whole(1, EXAMPLES).default(64), 'Examples per step.'),
     epochs: described(whole(1, 1000).default(3), 'Passes over the training set (its labeled part, with data.labeledSize).'),
     target: described(z.number().min(0).max(1).default(0.9), 'Test accuracy (0..1) counted as reached in "epochs to target".'),
+    recomputeBatchNormStats: axis(
+      z.boolean(),
+      'Before each evaluation, recompute batch norm\'s statistics over the labeled training examples (batches of batchSize, batch statistics, weights untouched) and evaluate with them instead of the running averages: "precise BN" (Wu & Johnson 2021, "Rethinking \'Batch\' in BatchNorm"). [false, true] compares both. No effect without batch norm.',
+    ).default(false),
   })
   .prefault({});
 
@@ -220,7 +228,7 @@ type ModelOutput = ParsedConfig['model'];
 type TrainOutput = ParsedConfig['train'];
 
 /** The model of one grid point: every axis one value, and the hidden widths resolved. */
-export type ModelSettings = Omit<ModelOutput, 'hidden' | 'depth' | 'width' | 'activation' | 'residual' | 'batchNorm' | 'parametrization' | 'branchScale' | 'file' | 'fileSha256'> & {
+export type ModelSettings = Omit<ModelOutput, 'hidden' | 'depth' | 'width' | 'activation' | 'residual' | 'batchNorm' | 'batchNormMomentum' | 'parametrization' | 'branchScale' | 'file' | 'fileSha256'> & {
   /** A model file's path, its content's sha256 and its network (read when the config is resolved). */
   file?: string;
   fileSha256?: string;
@@ -231,12 +239,14 @@ export type ModelSettings = Omit<ModelOutput, 'hidden' | 'depth' | 'width' | 'ac
   batchNorm: boolean;
   parametrization?: Single<NonNullable<ModelOutput['parametrization']>>;
   branchScale?: Single<NonNullable<ModelOutput['branchScale']>>;
+  batchNormMomentum: number;
 };
 
 /** The training settings of one grid point. */
-export type TrainSettings = Omit<TrainOutput, 'optimizer' | 'lr'> & {
+export type TrainSettings = Omit<TrainOutput, 'optimizer' | 'lr' | 'recomputeBatchNormStats'> & {
   optimizer: Single<TrainOutput['optimizer']>;
   lr: number;
+  recomputeBatchNormStats: boolean;
 };
 
 export type DataSettings = ParsedConfig['data'];

@@ -4,7 +4,7 @@
  * from measured numbers against the thresholds below, never from a fixed table of names.
  */
 import type { LayerStats } from './layers.js';
-import type { TrialDiagnostics } from '../results/schema.js';
+import type { EpochMetrics, TrialDiagnostics } from '../results/schema.js';
 
 /** Thresholds, stated once (and printed by probe). */
 export const THRESHOLDS = {
@@ -37,6 +37,19 @@ export const THRESHOLDS = {
   saturated: 0.5,
   /** Fewer distinct units than this fraction of a layer's width: symmetry was not broken. */
   symmetric: 0.1,
+  /**
+   * First-layer pre-activation std this many times above, or below 1 over it, what the layer's
+   * initializers promise (promise.ts). Sampling noise on a batch of 256 moves it by a few percent,
+   * the uneven pixels of MNIST under a conv patch by less than this.
+   */
+  promiseFactor: 2,
+  /**
+   * With batch norm: training accuracy in training mode (batch statistics) this far above the
+   * same training examples' accuracy in inference mode (running statistics). Overfitting cannot
+   * open that gap (the examples are the training ones in both); running averages that still
+   * remember earlier weights can (Wu & Johnson 2021, "Rethinking 'Batch' in BatchNorm").
+   */
+  batchNormLag: 0.1,
 };
 
 export interface Assessment {
@@ -52,10 +65,20 @@ export interface Assessment {
   score: number;
 }
 
-/** `distinct`: distinct units per hidden layer, when known (see layers.ts, distinctUnits). */
-export function assess(layers: LayerStats[], distinct?: number[]): Assessment {
+/**
+ * `distinct`: distinct units per hidden layer, when known (see layers.ts, distinctUnits);
+ * `promisedStd`: the first layer's pre-activation std its initializers promise (promise.ts), when known.
+ */
+export function assess(layers: LayerStats[], distinct?: number[], promisedStd?: number | null): Assessment {
   const hidden = layers.slice(0, -1);
   const problems: string[] = [];
+  const measuredFirst = Math.sqrt(layers[0]?.preActivationMeanSquare ?? NaN);
+  if (promisedStd && Number.isFinite(measuredFirst)) {
+    const ratio = measuredFirst / promisedStd;
+    if (ratio > THRESHOLDS.promiseFactor || ratio < 1 / THRESHOLDS.promiseFactor) {
+      problems.push(`first-layer pre-activation scale off its initializers' promise (root mean square ${fmt(measuredFirst)}, x${fmt(ratio)} the ${fmt(promisedStd)} of sqrt(fanIn E[x^2] Var(W) + E[b^2]))`);
+    }
+  }
   const symmetric = symmetryProblem(hidden.map((l) => l.units), distinct);
   if (symmetric) problems.push(symmetric);
   const base = hidden[0]?.activationStd ?? NaN;
@@ -149,13 +172,18 @@ function pct(x: number): string {
   return `${Math.round(100 * x)}%`;
 }
 
-/** What a trained trial's diagnostics hold (see runner/trial.ts). */
+/** What a trained trial's diagnosis also looks at: whether the model has batch norm, and its epochs. */
+export interface TrainedContext {
+  batchNorm: boolean;
+  epochs: EpochMetrics[];
+}
 
 /**
  * A trial's diagnosis in a few words, empty when nothing is wrong: symmetry first (it explains
- * everything else), then divergence, the gradients at init, dead or saturated units after training.
+ * everything else), then divergence, the gradients at init, dead or saturated units after training,
+ * batch norm's running statistics lagging.
  */
-export function diagnoseTrial(d: TrialDiagnostics, divergedAtEpoch?: number): string[] {
+export function diagnoseTrial(d: TrialDiagnostics, divergedAtEpoch?: number, trained?: TrainedContext): string[] {
   const out: string[] = [];
   const symmetric = symmetryProblem(d.atInit.slice(0, -1).map((l) => l.units), d.distinctUnits);
   if (symmetric) out.push(symmetric);
@@ -168,9 +196,23 @@ export function diagnoseTrial(d: TrialDiagnostics, divergedAtEpoch?: number): st
   if (dead.value > THRESHOLDS.deadUnits) out.push(`dead ReLUs ${pct(dead.value)}`);
   const saturated = worst(d.saturatedFraction);
   if (saturated.value > THRESHOLDS.saturated) out.push(`saturated ${pct(saturated.value)}`);
+  const lag = trained?.batchNorm ? batchNormLag(trained.epochs) : null;
+  if (lag) out.push(lag);
   return out;
 }
 
+/**
+ * "running statistics lag ..." when, at the end of some epoch (the worst one), the training
+ * examples scored far better with batch statistics (the epoch's training steps) than with batch
+ * norm's running ones (the same examples evaluated as the test set); null otherwise, or without
+ * the inference-mode figure (results recorded before it existed).
+ */
+export function batchNormLag(epochs: EpochMetrics[]): string | null {
+  const gap = (e: EpochMetrics) => (e.trainEvalAccuracy !== undefined && Number.isFinite(e.trainEvalAccuracy) ? e.trainAccuracy - e.trainEvalAccuracy : -Infinity);
+  const worst = epochs.reduce<EpochMetrics | null>((w, e) => (w === null || gap(e) > gap(w) ? e : w), null);
+  if (!worst || !(gap(worst) > THRESHOLDS.batchNormLag)) return null;
+  return `batch norm's running statistics lag (epoch ${worst.epoch}: training examples ${pct(worst.trainAccuracy)} with batch statistics, ${pct(worst.trainEvalAccuracy!)} with the running ones; test ${pct(worst.testAccuracy)}): weigh new batches more (model.batchNormMomentum 0.9 = PyTorch's default momentum 0.1) or recompute them (train.recomputeBatchNormStats)`;
+}
 /** "symmetric: 1 distinct unit/layer" when some hidden layer has too few distinct units. */
 function symmetryProblem(widths: number[], distinct?: number[]): string | null {
   const few = (distinct ?? []).filter((n, i) => n < Math.max(2, THRESHOLDS.symmetric * widths[i]));

@@ -16,9 +16,9 @@ export interface CompareRow {
   shownBy: Evidence[];
 }
 
-/** Our entries, in catalogue order; tfjs's mirrors are left out (they are ours as tfjs samples them). */
+/** Our entries, in catalogue order; the frameworks' mirrors (tfjs:, torch:) are left out. */
 export function compareRows(): CompareRow[] {
-  return CATALOGUE.filter((e) => !e.tfjs).map((e) => ({
+  return CATALOGUE.filter((e) => !e.framework).map((e) => ({
     name: e.name,
     suits: e.lesson.suits,
     cost: e.tradeoffs.cost,

@@ -19,6 +19,14 @@ export function computeFans(shape: readonly number[]): Fans {
   return { fanIn: Math.max(1, fanIn), fanOut: Math.max(1, fanOut) };
 }
 
+/**
+ * The fans an initializer's formula uses: the request's own (`fans`, set for a bias: its layer's,
+ * as PyTorch's `reset_parameters` gives a bias the fan-in of its layer) or those of its shape.
+ */
+export function fansOf(req: { shape: readonly number[]; fans?: Fans }): Fans {
+  return req.fans ?? computeFans(req.shape);
+}
+
 export type FanMode = 'fanIn' | 'fanOut' | 'fanAvg';
 
 export function fanFor(fans: Fans, mode: FanMode): number {

@@ -6,6 +6,7 @@ import './catalogue/scaled.js';
 import './catalogue/structured.js';
 import './catalogue/residual.js';
 import './catalogue/pretrained.js';
+import './catalogue/torch.js';
 import './catalogue/file.js';
 import { definedEntries } from './catalogue/define.js';
 import { tfjsEntries } from './catalogue/tfjs.js';

@@ -2,6 +2,7 @@ import type { Optimizer, Tensor, Tensor2D, Variable } from '@tensorflow/tfjs-cor
 import type { z } from 'zod';
 import type { Tf } from '../backend/tf.js';
 import type { Rng } from '../util/random.js';
+import type { Fans } from './fans.js';
 import type { Activation, OptimizerName } from '../vocabulary.js';
 
 export type { LayerKind, Params } from './spec.js';
@@ -21,8 +22,13 @@ export interface ResidualPlace {
 
 /** What an initializer is told about the kernel it fills. */
 export interface KernelRequest {
-  /** tfjs layout: dense [in, out], conv [kh, kw, in, out]. */
+  /** tfjs layout: dense [in, out], conv [kh, kw, in, out]; a bias: [out]. */
   shape: number[];
+  /**
+   * Set for a bias: the fans of its layer's kernel, which a fan-scaled formula uses instead of
+   * the bias's own shape (fan-in 1), as PyTorch's layers do. Absent: the fans of `shape`.
+   */
+  fans?: Fans;
   /** Derived from the trial seed and the layer's index: same-shaped layers differ. */
   rng: Rng;
   /** The nonlinearity that follows this kernel (linear for the output layer). */
@@ -111,6 +117,16 @@ export interface InitializerEntry<S extends ParamsSchema = ParamsSchema> {
   fits?(shape: readonly number[]): string | null;
   /** Needs a data batch after the model is built (LSUV): `sample` gives the starting weights, then this refines them. */
   dataDependent?: DataDependentHook<z.output<S>>;
+  /**
+   * Also fills its layers' biases when the config names no bias initializer (torch:default, as
+   * PyTorch's reset_parameters does); the bias request carries the layer's fans.
+   */
+  ownsBias?: boolean;
+  /**
+   * A framework's own initializer, mirrored under its prefix (`tfjs:`, `torch:`): asked for by
+   * name, left out of `--init all` and `list --compare`, which weigh init-bench's own entries.
+   */
+  framework?: 'tfjs' | 'PyTorch';
   /** Sampled by tfjs itself (the `tfjs:` entries): needs a tfjs backend. */
   tfjs?: boolean;
 }

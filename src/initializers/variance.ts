@@ -3,7 +3,7 @@
  * `VarianceScaling`): variance = scale / fan(mode), drawn from one of three distributions.
  */
 import type { Rng } from '../util/random.js';
-import { computeFans, fanFor, sizeOf, type FanMode } from './fans.js';
+import { fanFor, fansOf, sizeOf, type FanMode, type Fans } from './fans.js';
 
 export type ScaledDistribution = 'truncatedNormal' | 'untruncatedNormal' | 'uniform';
 
@@ -20,12 +20,19 @@ export interface VarianceScaling {
  */
 export const TRUNCATED_NORMAL_STD = 0.87962566103423978;
 
-export function varianceScalingStd(v: VarianceScaling, shape: readonly number[]): number {
-  return Math.sqrt(v.scale / fanFor(computeFans(shape), v.mode));
+/** What the sampler needs of a kernel request: the shape to fill, and the layer's fans where they are not the shape's (a bias). */
+export interface Target {
+  shape: readonly number[];
+  fans?: Fans;
 }
 
-export function sampleVarianceScaling(v: VarianceScaling, shape: readonly number[], rng: Rng): Float32Array {
-  const std = varianceScalingStd(v, shape);
+export function varianceScalingStd(v: VarianceScaling, target: Target): number {
+  return Math.sqrt(v.scale / fanFor(fansOf(target), v.mode));
+}
+
+export function sampleVarianceScaling(v: VarianceScaling, target: Target, rng: Rng): Float32Array {
+  const std = varianceScalingStd(v, target);
+  const shape = target.shape;
   if (v.distribution === 'uniform') return sampleUniform(shape, -std * Math.sqrt(3), std * Math.sqrt(3), rng);
   if (v.distribution === 'untruncatedNormal') return sampleNormal(shape, 0, std, rng);
   return sampleTruncatedNormal(shape, 0, std / TRUNCATED_NORMAL_STD, rng);

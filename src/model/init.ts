@@ -6,6 +6,7 @@
 import { deriveSeed, Rng } from '../util/random.js';
 import { entryOf, kernelFor, type InitSpec, type KernelSpec } from '../initializers/registry.js';
 import type { KernelRequest } from '../initializers/types.js';
+import { computeFans } from '../initializers/fans.js';
 import type { Tensor2D } from '@tensorflow/tfjs-core';
 import type { Tf } from '../backend/tf.js';
 import type { DataDependentContext } from '../initializers/types.js';
@@ -50,10 +51,10 @@ export async function sampleKernels(arch: Architecture, spec: InitSpec, seed: nu
     }
     kernels.push(sampled);
     gains.push(entry.gain ? entry.gain(kernel.params, req) : null);
-    // A model file's layer without a bias keeps 0; under `file`, biases follow the file's bias_initializer.
-    const bias = plan.file?.useBias === false ? undefined : (spec.bias ?? (spec.name === FILE_ENTRY && plan.file ? authoredSpec(plan, 'bias') : undefined));
-    const biasReq = { ...req, shape: [plan.shape[plan.shape.length - 1]], rng: new Rng(deriveSeed(seed, 'bias', i)) };
-    biases.push(bias ? await entryOf(bias).sample(bias.params, biasReq) : null);
+    // A model file's layer without a bias keeps 0; under `file`, biases follow the file's bias_initializer;
+    // no bias initializer named: zeros, unless the layer's initializer fills its bias too (torch:default).
+    const bias = plan.file?.useBias === false ? undefined : (spec.bias ?? (spec.name === FILE_ENTRY && plan.file ? authoredSpec(plan, 'bias') : entry.ownsBias ? kernel : undefined));
+    biases.push(bias ? await entryOf(bias).sample(bias.params, biasRequest(req, seed, i)) : null);
   }
   return { kernels, biases, gains };
 }
@@ -72,6 +73,15 @@ export function authoredSpec(plan: Pick<LayerPlan, 'name' | 'file'>, what: 'kern
   const parsed = entryOf(init).params.safeParse(init.params);
   if (!parsed.success) throw new Error(`layer ${plan.name}: the file's ${what} initializer ${init.name} has parameters out of range (${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')})`);
   return { name: init.name, params: parsed.data };
+}
+
+/**
+ * A bias's request: its shape [units], and its layer's fans, so that a fan-scaled initializer
+ * (heUniform, torch:default, ...) scales it by the layer's fan-in, as PyTorch's layers do, not by
+ * the fan-in 1 of the shape [units].
+ */
+export function biasRequest(kernel: KernelRequest, seed: number, layer: number): KernelRequest {
+  return { ...kernel, shape: [kernel.shape[kernel.shape.length - 1]], fans: computeFans(kernel.shape), rng: new Rng(deriveSeed(seed, 'bias', layer)) };
 }
 
 /**

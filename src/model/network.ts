@@ -35,8 +35,7 @@ export interface Model {
   variables: Variable[];
 }
 
-/** Momentum of batch norm's moving statistics (Keras's default) and its epsilon. */
-export const BN_MOMENTUM = 0.99;
+/** Batch norm's epsilon (Keras's default; the model's momentum is `arch.batchNormMomentum`). */
 const BN_EPSILON = 1e-3;
 
 /** Builds the model from kernel values (one per layer) and biases (null: zeros). */
@@ -118,7 +117,7 @@ export interface ForwardTrace {
   outputs: Tensor[];
   /** Per layer: after the activation (before pooling and dropout); a projection's is its output. */
   activations: Tensor[];
-  /** Per batch-norm layer (train mode): the batch's mean and variance. */
+  /** Per batch-norm layer (train and probe modes): the batch's mean and variance. */
   batchMoments: { layer: number; mean: Tensor; variance: Tensor }[];
 }
 
@@ -206,18 +205,31 @@ function batchNorm(tf: Tf, layer: Layer, z: Tensor, mode: Mode, index: number, t
   let variance: Tensor = bn.movingVariance;
   if (mode !== 'eval') {
     ({ mean, variance } = tf.moments(z, axes));
-    if (mode === 'train') trace.batchMoments.push({ layer: index, mean, variance });
+    trace.batchMoments.push({ layer: index, mean, variance });
   }
   return tf.batchNorm(z, mean, variance, bn.beta, bn.gamma, BN_EPSILON);
 }
 
-/** After a step: moving = momentum * moving + (1 - momentum) * batch, for each batch-norm layer. */
+/**
+ * After a step: moving = momentum * moving + (1 - momentum) * batch, for each batch-norm layer
+ * (Keras's and tfjs's convention: momentum weighs the old value; PyTorch's momentum is 1 minus it).
+ */
 export function updateMovingMoments(tf: Tf, model: Model, moments: { layer: number; mean: Tensor; variance: Tensor }[]): void {
+  const keep = model.arch.batchNormMomentum;
   tf.tidy(() => {
     for (const m of moments) {
       const bn = model.layers[m.layer].bn!;
-      bn.movingMean.assign(tf.add(tf.mul(bn.movingMean, BN_MOMENTUM), tf.mul(m.mean, 1 - BN_MOMENTUM)));
-      bn.movingVariance.assign(tf.add(tf.mul(bn.movingVariance, BN_MOMENTUM), tf.mul(m.variance, 1 - BN_MOMENTUM)));
+      bn.movingMean.assign(tf.add(tf.mul(bn.movingMean, keep), tf.mul(m.mean, 1 - keep)));
+      bn.movingVariance.assign(tf.add(tf.mul(bn.movingVariance, keep), tf.mul(m.variance, 1 - keep)));
     }
   });
+}
+
+/** Sets each batch-norm layer's moving statistics (precise BN: the population's, train/batchnorm-stats.ts). */
+export function setMovingMoments(tf: Tf, model: Model, moments: { layer: number; mean: Tensor; variance: Tensor }[]): void {
+  for (const m of moments) {
+    const bn = model.layers[m.layer].bn!;
+    bn.movingMean.assign(m.mean);
+    bn.movingVariance.assign(m.variance);
+  }
 }

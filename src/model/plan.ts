@@ -29,6 +29,8 @@ export interface Architecture {
   activation: Activation;
   leakySlope: number;
   batchNorm: boolean;
+  /** Weight of the old running value in batch norm's running statistics (Keras's convention; PyTorch's momentum is 1 minus it). */
+  batchNormMomentum: number;
   /** Dropout rate after each hidden layer's activation (0: none). */
   dropout: number;
   /** Residual blocks of `blockDepth` layers after a plain stem (MLP: the hidden layers; CNN: the convs). */
@@ -76,6 +78,8 @@ export interface ModelSettings {
   activation: Activation;
   leakySlope: number;
   batchNorm: boolean;
+  /** 0.99 (Keras's default) unless given. */
+  batchNormMomentum?: number;
   dropout: number;
   /** Off unless given. */
   residual?: boolean;
@@ -89,6 +93,8 @@ export interface ModelSettings {
 }
 
 export const DEFAULT_BLOCK_DEPTH = 2;
+/** Keras's and tfjs's default momentum of batch norm's running statistics (PyTorch's momentum=0.01). */
+export const DEFAULT_BN_MOMENTUM = 0.99;
 
 /** The network a config asks for, on this dataset's image size and classes. */
 export function architectureOf(m: ModelSettings, data: Pick<Dataset, 'height' | 'width' | 'classes'>): Architecture {
@@ -104,6 +110,7 @@ export function architectureOf(m: ModelSettings, data: Pick<Dataset, 'height' | 
     activation: m.activation,
     leakySlope: m.leakySlope,
     batchNorm: m.batchNorm,
+    batchNormMomentum: m.batchNormMomentum ?? DEFAULT_BN_MOMENTUM,
     dropout: m.dropout,
     residual: m.residual ?? false,
     blockDepth: m.blockDepth ?? DEFAULT_BLOCK_DEPTH,

@@ -25,7 +25,7 @@ const finite = (x: number | undefined | null): number | null => (typeof x === 'n
 const positive = (x: number | undefined | null): number | null => (typeof x === 'number' && Number.isFinite(x) && x > 0 ? x : null);
 
 /** Per initializer, grid point and epoch: mean, min and max over seeds of one metric. */
-function perEpoch(doc: ResultsDocument, metric: 'testAccuracy' | 'trainLoss', keep: (x: number | null) => number | null): Row[] {
+function perEpoch(doc: ResultsDocument, metric: 'testAccuracy' | 'trainEvalAccuracy' | 'trainLoss', keep: (x: number | null) => number | null): Row[] {
   const points = orderPoints(doc.trials.map((t) => t.point ?? {}));
   const groups = new Map<string, { init: string; point: string; values: Map<number, number[]> }>();
   for (const t of doc.trials) {
@@ -33,7 +33,7 @@ function perEpoch(doc: ResultsDocument, metric: 'testAccuracy' | 'trainLoss', ke
     const group = groups.get(key) ?? { init: t.init, point: JSON.stringify(t.point ?? {}), values: new Map<number, number[]>() };
     groups.set(key, group);
     for (const e of t.epochs) {
-      const v = keep(e[metric]);
+      const v = keep(e[metric] ?? null);
       if (v !== null) group.values.set(e.epoch, [...(group.values.get(e.epoch) ?? []), v]);
     }
   }
@@ -73,6 +73,14 @@ export async function renderCharts(doc: ResultsDocument): Promise<Chart[]> {
     (dropped.length ? ` ${dropped.join(' and ')} ${dropped.length > 1 ? 'do' : 'does'} not change the initial state.` : '');
   const specs = [
     { id: 'accuracy', title: 'Test accuracy per epoch', caption: `${band} Higher is better.${epochRows}`, values: perEpoch(doc, 'testAccuracy', finite), x: 'epoch', y: { title: 'test accuracy' } },
+    {
+      id: 'train-accuracy',
+      title: 'Training accuracy per epoch, evaluated as the test set',
+      caption: `A fixed sample of the training examples (as many as the test set) in inference mode, as the test set is evaluated: far above the test accuracy is overfitting; with batch norm, far below the training steps' own accuracy is running statistics that lag. ${band}${epochRows}`,
+      values: perEpoch(doc, 'trainEvalAccuracy', finite),
+      x: 'epoch',
+      y: { title: 'train accuracy (inference mode)' },
+    },
     { id: 'loss', title: 'Training loss per epoch', caption: `${band} Log scale; a gap is a non-finite loss (divergence).${epochRows}`, values: perEpoch(doc, 'trainLoss', positive), x: 'epoch', y: { title: 'train loss (cross-entropy)', log: true } },
     {
       id: 'signal',
@@ -92,7 +100,9 @@ export async function renderCharts(doc: ResultsDocument): Promise<Chart[]> {
     },
   ];
   const charts: Chart[] = [];
-  for (const s of specs) {
+  // Results recorded before training examples were evaluated as the test set have no such chart.
+  const hasTrainEval = doc.trials.some((t) => t.epochs.some((e) => e.trainEvalAccuracy !== undefined));
+  for (const s of specs.filter((x) => x.id !== 'train-accuracy' || hasTrainEval)) {
     const hasData = s.values.some((r) => typeof (r.mean ?? r.value) === 'number');
     const svg = hasData ? await render(lineSpec(s.values, { field: s.x, title: s.x === 'epoch' ? 'epoch' : 'hidden layer' }, s.y, s.x === 'epoch', colour)) : '';
     charts.push({ id: s.id, title: s.title, caption: s.caption, svg });

@@ -1,6 +1,8 @@
 /**
  * metrics.csv: tidy, one row per trial x epoch, for spreadsheets, pandas and R:
- * init, seed, the grid axes, epoch, losses and accuracies, seconds, and the gradient norm of each
+ * init, seed, the grid axes, epoch, losses and accuracies (trainLoss/trainAccuracy over the
+ * epoch's steps in training mode; trainEvalLoss/trainEvalAccuracy on training examples evaluated
+ * as the test set), seconds, and the gradient norm of each
  * layer's kernel (gradNorm_<layer>, on the epoch's first batch).
  *
  * The layer columns are those of the deepest model of the run, in order (dense1 ... dense20,
@@ -14,7 +16,7 @@ export function metricsCsv(doc: ResultsDocument): string {
   const axes = [...new Set(doc.trials.flatMap((t) => Object.keys(t.point ?? {})))];
   const names = doc.trials.map((t) => trialLayers(t, doc.trials));
   const layers = unionLayers(names);
-  const header = ['trial', 'init', 'seed', ...axes, 'status', 'epoch', 'trainLoss', 'trainAccuracy', 'testLoss', 'testAccuracy', 'seconds', 'trainSeconds', ...layers.map((l) => `gradNorm_${l}`)];
+  const header = ['trial', 'init', 'seed', ...axes, 'status', 'epoch', 'trainLoss', 'trainAccuracy', 'trainEvalLoss', 'trainEvalAccuracy', 'testLoss', 'testAccuracy', 'seconds', 'trainSeconds', ...layers.map((l) => `gradNorm_${l}`)];
   const rows = doc.trials.flatMap((t, k) => {
     const column = new Map(names[k].map((name, i) => [name, i]));
     return t.epochs.map((e) => [
@@ -26,6 +28,8 @@ export function metricsCsv(doc: ResultsDocument): string {
       e.epoch,
       e.trainLoss,
       e.trainAccuracy,
+      e.trainEvalLoss ?? '',
+      e.trainEvalAccuracy ?? '',
       e.testLoss,
       e.testAccuracy,
       e.seconds,

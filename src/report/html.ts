@@ -88,7 +88,8 @@ function table(doc: ResultsDocument): string {
   const axes = [...new Set(doc.summary.flatMap((r) => Object.keys(r.point ?? {})))];
   const seeds = Math.max(0, ...doc.summary.map((r) => r.trials));
   // A grid's axes head each group of rows (as the terminal table does when narrow), not a column each: the table fits a 1280-px window.
-  const head = ['initializer', 'test acc', ...(seeds > 1 ? ['95% CI', 'vs best'] : []), 'best test acc', 'train loss', 'epochs to target', 'status', 's/epoch', 'diagnosis'];
+  const showTrain = doc.summary.some((r) => r.trainEvalAccuracy);
+  const head = ['initializer', 'test acc', ...(showTrain ? ['train acc'] : []), ...(seeds > 1 ? ['95% CI', 'vs best'] : []), 'best test acc', 'train loss', 'epochs to target', 'status', 's/epoch', 'diagnosis'];
   const best = new Map<string, number>();
   const scale = colourScale(doc);
   const colour = new Map(scale.domain.map((init, i) => [init, scale.range[i]]));
@@ -104,6 +105,7 @@ function table(doc: ResultsDocument): string {
     const cells: [string, string][] = [
       [`<span class="swatch" style="background: ${colour.get(r.init) ?? '#999'}"></span>${esc(r.init)}`, 'nowrap'],
       [`<span class="${isBest ? 'best' : ''}">${acc}</span>`, 'num'],
+      ...(showTrain ? [[r.trainEvalAccuracy ? (seeds > 1 ? `${pct(r.trainEvalAccuracy.mean)} ± ${pct(r.trainEvalAccuracy.std)}` : pct(r.trainEvalAccuracy.mean)) : '-', 'num']] as [string, string][] : []),
       ...(seeds > 1 ? [[r.testAccuracy.ci95 ? `${pct(Math.max(0, r.testAccuracy.ci95[0]))}–${pct(Math.min(1, r.testAccuracy.ci95[1]))}` : '-', 'num'], [versus(r), '']] as [string, string][] : []),
       [pct(r.bestTestAccuracy.mean), 'num'],
       [fixed(r.trainLoss.mean, 3), 'num'],
@@ -118,7 +120,8 @@ function table(doc: ResultsDocument): string {
   });
   const pointNote = axes.length ? ` Rows are grouped by grid point (${esc(axes.join(', '))}).` : '';
   const testNote = seeds > 1 ? " vs best: Welch's t-test of final test accuracy over seeds against the best initializer of the same group; ≈ means p ≥ 0.05." : ' One seed: no significance test is possible.';
-  return `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table><p class="meta">${pointNote}${testNote}</p>`;
+  const trainNote = showTrain ? ' train acc: a fixed sample of the training examples (as many as the test set), evaluated as the test set is (inference mode).' : '';
+  return `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table><p class="meta">${pointNote}${testNote}${trainNote}</p>`;
 }
 
 function versus(r: InitSummary): string {

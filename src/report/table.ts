@@ -20,6 +20,8 @@ export function comparisonTable(doc: ResultsDocument, target: number, width = te
   const axes = [...new Set(doc.summary.flatMap((r) => Object.keys(r.point ?? {})))];
   const seeds = Math.max(...doc.summary.map((r) => r.trials));
   const showGain = doc.trials.some((t) => t.gains);
+  // Training examples evaluated as the test set: beside test accuracy, where the results have it.
+  const showTrain = doc.summary.some((r) => r.trainEvalAccuracy);
   const rows: InitSummary[] = groups(doc.summary).flatMap((group) => [...group].sort((a, b) => accuracyKey(b) - accuracyKey(a)));
   const cellsOf = (r: InitSummary): string[] => {
     const group = rows.filter((o) => pointKey(o.point) === pointKey(r.point));
@@ -33,6 +35,7 @@ export function comparisonTable(doc: ResultsDocument, target: number, width = te
       r.init,
       ...(showGain ? [gainText(doc, r)] : []),
       highlight(acc, accuracyKey(r) === bestAcc && Number.isFinite(bestAcc)),
+      ...(showTrain ? [r.trainEvalAccuracy ? (seeds > 1 ? `${pct(r.trainEvalAccuracy.mean)} ± ${pct(r.trainEvalAccuracy.std)}` : pct(r.trainEvalAccuracy.mean)) : '-'] : []),
       ...(seeds > 1 ? [ciText(r), versusText(r)] : []),
       pct(r.bestTestAccuracy.mean),
       highlight(num(r.trainLoss.mean), r.trainLoss.mean === bestLoss),
@@ -51,6 +54,7 @@ export function comparisonTable(doc: ResultsDocument, target: number, width = te
     { head: 'initializer' },
     ...(showGain ? [{ head: 'gain', dropRank: 2 }] : []),
     { head: seeds > 1 ? 'test acc (mean ± std)' : 'test acc' },
+    ...(showTrain ? [{ head: 'train acc', dropRank: 5 }] : []),
     ...(seeds > 1 ? [{ head: '95% CI', dropRank: 3 }, { head: 'vs best', wrapTo: 6 }] : []),
     { head: 'best test acc', dropRank: 1 },
     { head: 'train loss', dropRank: 4 },
@@ -75,11 +79,12 @@ export function comparisonTable(doc: ResultsDocument, target: number, width = te
       : doc.shard && configSeeds(doc) > 1
         ? 'One seed per initializer in this shard: the significance test comes with the merged folder (init-bench merge).'
         : 'One seed per initializer: no significance test is possible (run with --seeds 0,1,2 for one).';
+  const trainNote = showTrain ? '\ntrain acc: a fixed sample of the training examples (as many as the test set), evaluated as the test set is (inference mode: batch norm\'s running statistics, no dropout).' : '';
   const left = fitted.dropped.filter((h) => !axes.includes(h) && h !== 'status');
   const leftNote = left.length ? `\nLeft out to fit ${width} columns: ${left.join(', ')} (all in report.html, or pipe the output).` : '';
   // cli-table3 marks where a heading row's span starts and ends with a line of bare junctions: dropped.
   const text = table.toString().split('\n').filter((l) => !/^[┬┴]+$/.test(l.replace(/\x1b\[[0-9;]*m/g, ''))).join('\n');
-  return `${wrapText(`${partNote(doc)}`, width)}${text}\n${wrapText(`${note}${leftNote}`, width)}`;
+  return `${wrapText(`${partNote(doc)}`, width)}${text}\n${wrapText(`${note}${trainNote}${leftNote}`, width)}`;
 }
 
 /** Above the table of a shard or an incomplete run: the best shown is not the experiment's. */

@@ -41,8 +41,10 @@ export const diagnosticsSchema = z.object({
 
 export const epochSchema = z.object({
   epoch: z.number().int().min(1),
-  trainLoss: real,
-  trainAccuracy: real,
+  trainLoss: real.meta({ description: 'mean cross-entropy over the epoch\'s training steps, in training mode (batch statistics, dropout), as the weights moved' }),
+  trainAccuracy: real.meta({ description: 'accuracy over the epoch\'s training steps, in training mode, as the weights moved (see trainEvalAccuracy for the training examples evaluated like the test set)' }),
+  trainEvalLoss: real.optional().meta({ description: 'cross-entropy on a fixed seeded sample of the training examples (as many as the test set), evaluated exactly as the test set: inference mode (batch norm\'s running or recomputed statistics, no dropout), at the epoch\'s end' }),
+  trainEvalAccuracy: real.optional().meta({ description: 'accuracy on the same sample, evaluated as the test set: compare with testAccuracy for overfitting, with trainAccuracy for batch norm\'s running statistics' }),
   testLoss: real,
   testAccuracy: real,
   seconds: z.number().meta({ description: 'the whole epoch, evaluation included' }),
@@ -75,6 +77,7 @@ export const finalSchema = z.object({
   testAccuracy: real,
   testLoss: real,
   trainLoss: real,
+  trainEvalAccuracy: real.optional().meta({ description: "the last epoch's trainEvalAccuracy: training examples evaluated as the test set" }),
   bestTestAccuracy: real,
   epochsToTarget: z.number().int().nullable().meta({ description: 'first epoch whose test accuracy reached the target; null when never' }),
   secondsPerEpoch: z.number(),
@@ -126,6 +129,7 @@ export const summarySchema = z.object({
   testLoss: spreadSchema,
   bestTestAccuracy: spreadSchema,
   trainLoss: spreadSchema,
+  trainEvalAccuracy: spreadSchema.optional().meta({ description: 'final trainEvalAccuracy over seeds (absent for results recorded before it existed)' }),
   epochsToTarget: z.number().nullable().meta({ description: 'mean epochs to reach the target over the trials that reached it; null when none did' }),
   reachedTarget: whole,
   secondsPerEpoch: real,

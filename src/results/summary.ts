@@ -50,6 +50,7 @@ function summarizeGroup(group: TrialResult[]): InitSummary {
     testLoss: spread(finals.map((f) => f.testLoss)),
     bestTestAccuracy: spread(finals.map((f) => f.bestTestAccuracy)),
     trainLoss: spread(finals.map((f) => f.trainLoss)),
+    ...(finals.length && finals.every((f) => f.trainEvalAccuracy !== undefined) ? { trainEvalAccuracy: spread(finals.map((f) => f.trainEvalAccuracy!)) } : {}),
     epochsToTarget: reached.length ? reached.reduce((a, b) => a + b, 0) / reached.length : null,
     reachedTarget: reached.length,
     secondsPerEpoch: finals.length ? finals.reduce((a, f) => a + f.secondsPerEpoch, 0) / finals.length : NaN,

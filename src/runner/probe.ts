@@ -11,6 +11,7 @@ import { refineWithData, sampleKernels, type DataDependentReport } from '../mode
 import { architectureOf, buildModel, disposeModel } from '../model/network.js';
 import { assess, type Assessment } from '../diagnostics/assess.js';
 import { distinctUnits, layerStats, type LayerStats } from '../diagnostics/layers.js';
+import { firstLayerPromise, type PreActivationPromise } from '../diagnostics/promise.js';
 import { optimizerFactory } from '../train/optimizers.js';
 
 export interface ProbeResult {
@@ -23,6 +24,8 @@ export interface ProbeResult {
   /** What a data-dependent initializer did (e.g. LSUV's iterations per layer). */
   refined?: DataDependentReport;
   assessment: Assessment;
+  /** What the first layer's initializers promise about its pre-activation; absent where nothing is promised (promise.ts). */
+  promise?: PreActivationPromise;
 }
 
 export async function probe(
@@ -37,6 +40,7 @@ export async function probe(
   const split = stratifiedSplit(data, config.data.trainSize, config.data.testSize, seed);
   const batch = probeBatch(tf, data, split.train, seed, batchSize);
   const arch = architectureOf(config.model, data);
+  const inputMeanSquare = tf.tidy(() => tf.mean(tf.square(batch.x)).dataSync()[0]);
   const results: ProbeResult[] = [];
   try {
     for (const spec of config.initializers) {
@@ -53,8 +57,9 @@ export async function probe(
       try {
         const refined = await refineWithData(tf, model, spec, { batch: batch.x, trainingImages: (size, s) => imageBatches(tf, data, split.train, size, s), optimizer: optimizerFactory(tf) }, seed);
         const layers = layerStats(tf, model, batch.x, batch.oneHot);
-        const assessment = assess(layers, distinctUnits(tf, model));
-        results.push({ init: spec.label, layers, problems: assessment.problems, healthy: assessment.healthy, ...(refined ? { refined } : {}), assessment });
+        const promise = firstLayerPromise(spec, arch, inputMeanSquare, biases[0] ?? null);
+        const assessment = assess(layers, distinctUnits(tf, model), promise?.std);
+        results.push({ init: spec.label, layers, problems: assessment.problems, healthy: assessment.healthy, ...(refined ? { refined } : {}), assessment, ...(promise ? { promise } : {}) });
       } finally {
         disposeModel(model);
       }

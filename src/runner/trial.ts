@@ -87,7 +87,7 @@ export async function runTrial(
       ...(gains.some((g) => g !== null) ? { gains } : {}),
       ...(refined ? { [refined.key]: refined.report } : {}),
       diagnostics,
-      diagnosis: diagnoseTrial(diagnostics, diverged),
+      diagnosis: diagnoseTrial(diagnostics, diverged, { batchNorm: arch.batchNorm, epochs: outcome.epochs }),
       epochs: outcome.epochs,
       final: summarize(outcome.epochs, config.train.target),
     };
@@ -108,6 +108,7 @@ export function summarize(epochs: EpochMetrics[], target: number): TrialFinal | 
     testAccuracy: last.testAccuracy,
     testLoss: last.testLoss,
     trainLoss: last.trainLoss,
+    ...(last.trainEvalAccuracy !== undefined ? { trainEvalAccuracy: last.trainEvalAccuracy } : {}),
     bestTestAccuracy: Math.max(...epochs.map((e) => e.testAccuracy)),
     epochsToTarget: reached ? reached.epoch : null,
     secondsPerEpoch: epochs.reduce((a, e) => a + e.seconds, 0) / epochs.length,

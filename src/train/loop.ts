@@ -3,6 +3,12 @@
  * step per batch, then the test set. Per epoch it records train/test loss and accuracy, seconds,
  * and per layer the kernel's gradient norm (on the epoch's first batch) and weight norm. A
  * non-finite training loss ends the trial as `diverged`: a result, not a failure.
+ *
+ * Two training accuracies: `trainAccuracy`, the running one over the epoch's steps (training
+ * mode: batch statistics, dropout, weights moving), and `trainEvalAccuracy`, a fixed seeded sample
+ * of the training examples evaluated exactly as the test set is (inference mode: batch norm's
+ * running statistics, no dropout). A gap between the two on the same examples is batch norm's
+ * running statistics lagging, not overfitting (diagnostics/assess.ts).
  */
 import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs-core';
 import type { Tf } from '../backend/tf.js';
@@ -14,12 +20,21 @@ import type { EpochMetrics } from '../results/schema.js';
 import { forward, updateMovingMoments, type Model } from '../model/network.js';
 import { deriveSeed, Rng } from '../util/random.js';
 import type { TrainOptimizer } from './optimizers.js';
+import { recomputeBatchNormStats } from './batchnorm-stats.js';
 
 /** What the loop needs of the config's training settings (config/schema.ts `TrainSettings`), plus the trial seed. */
 export interface LoopSettings {
   epochs: number;
   batchSize: number;
   seed: number;
+  /** Precise BN: recompute batch norm's statistics over the training examples before each evaluation. */
+  recomputeBatchNormStats?: boolean;
+}
+
+/** The training examples evaluated like the test set each epoch: as many as the test set, a fixed seeded sample. */
+export function trainEvalSample(trainIdx: Int32Array, testSize: number, seed: number): Int32Array {
+  const n = Math.min(trainIdx.length, Math.max(1, testSize));
+  return new Rng(deriveSeed(seed, 'trainEval')).shuffle(Int32Array.from(trainIdx)).slice(0, n);
 }
 
 export interface TrainOutcome {
@@ -49,6 +64,7 @@ export async function train(
   const batches = new BatchReader(data, settings.batchSize);
   const testReader = new BatchReader(data, EVAL_CHUNK);
   const hasDropout = model.layers.some((l) => l.dropout > 0);
+  const trainSample = trainEvalSample(trainIdx, testIdx.length, settings.seed);
   for (let epoch = 1; epoch <= settings.epochs; epoch++) {
     const started = performance.now();
     const order = new Rng(deriveSeed(settings.seed, 'batches', epoch)).shuffle(Int32Array.from(trainIdx));
@@ -68,11 +84,15 @@ export async function train(
       if ((start / settings.batchSize) % 16 === 15) await new Promise((r) => setImmediate(r));
     }
     const trainSeconds = (performance.now() - started) / 1000;
+    if (settings.recomputeBatchNormStats) recomputeBatchNormStats(tf, model, data, trainIdx, settings.batchSize, deriveSeed(settings.seed, 'preciseBn', epoch));
     const test = evaluate(tf, model, data, testIdx, testReader);
+    const trainEval = evaluate(tf, model, data, trainSample, testReader);
     const metrics: EpochMetrics = {
       epoch,
       trainLoss: lossSum / order.length,
       trainAccuracy: correct / order.length,
+      trainEvalLoss: trainEval.loss,
+      trainEvalAccuracy: trainEval.accuracy,
       testLoss: test.loss,
       testAccuracy: test.accuracy,
       seconds: (performance.now() - started) / 1000,

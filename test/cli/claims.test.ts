@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CATALOGUE } from '../../src/initializers/registry.js';
-import { ROOT, runCli } from '../helpers.js';
+import { ROOT, runCli, tempDir } from '../helpers.js';
 
 /** A repository file as one line of prose: YAML comment markers and line breaks removed. */
 function file(path: string): () => string {
@@ -71,7 +71,7 @@ test('the lessons and documents quote inspect figures, and every one is what ins
  * comes from, and the number in the text is re-measured (same seed 0, same batch) to the digits
  * quoted (half a unit in the last place; "1e-10" style figures to within a factor 2).
  */
-interface LayerStats { activationStd: number; preActivationStd: number; saturatedFraction: number | null; gradNorm: number }
+interface LayerStats { activationStd: number; preActivationStd: number; saturatedFraction: number | null; deadFraction: number | null; gradNorm: number }
 type Measure = (layers: LayerStats[]) => number;
 const act = (l: number): Measure => (layers) => layers[l - 1].activationStd;
 const pre = (l: number): Measure => (layers) => layers[l - 1].preActivationStd;
@@ -215,6 +215,34 @@ export const PROBE_CLAIMS: ProbeClaim[] = [
     ],
   },
   {
+    where: 'configs/torch-defaults.yaml',
+    text: file('configs/torch-defaults.yaml'),
+    command: '--init glorotUniform,torch:default,heNormal --depth 20',
+    figures: [
+      [re('layer 20, NUM -> [\\d.]+ for heNormal'), 'heNormal', act(1)],
+      [re('layer 20, [\\d.]+ -> NUM for heNormal'), 'heNormal', act(20)],
+      [re('NUM -> [\\d.]+ for glorotUniform'), 'glorotUniform', act(1)],
+      [re('-> NUM for glorotUniform'), 'glorotUniform', act(20)],
+      [re('NUM -> [\\d.]+ for torch:default'), 'torch:default', act(1)],
+      [re('-> NUM for torch:default'), 'torch:default', act(20)],
+      [re('pre-activation std falls NUM,'), 'torch:default', pre(1)],
+      [re('std falls [\\d.]+, NUM,'), 'torch:default', pre(2)],
+      [re('std falls [\\d.]+, [\\d.]+, NUM over'), 'torch:default', pre(3)],
+      [re('\\(NUM at layer 20\\)'), 'torch:default', pre(20)],
+      [re('dead ReLUs NUM% at layer 14'), 'torch:default', (layers) => 100 * (layers[13].deadFraction ?? 0)],
+      [re("layer 1's kernel gradient norm ([\\de.-]+)\\)"), 'torch:default', grad(1)],
+    ],
+  },
+  {
+    where: 'heNormal lesson, one draw',
+    text: lesson('heNormal'),
+    command: '--init heNormal --depth 20',
+    figures: [
+      [re('activation std NUM at layer 1 and'), 'heNormal', act(1)],
+      [re('and NUM at layer 20 on seed 0'), 'heNormal', act(20)],
+    ],
+  },
+  {
     where: 'configs/selu.yaml',
     text: file('configs/selu.yaml'),
     command: '--config configs/selu.yaml',
@@ -299,6 +327,141 @@ test('every figure quoted from probe is what probe measures', async () => {
     }
   }
 });
+
+/**
+ * Figures the presets quote from `init-bench run`: test accuracy (%) per initializer and grid
+ * point, the mean (or the sample std) over the run's seeds, after the last epoch or a given one.
+ * Each claim names its command, which the text must contain, and the number in the text is
+ * re-measured to the digits quoted (half a unit in the last place). Training is deterministic per
+ * seed on one path (wasm + OpenBLAS, as CI runs), so a changed figure is a changed result.
+ * Quick claims (reduced settings, seconds) run always; the presets' full 3-seed tables take
+ * minutes each and run with INIT_BENCH_LONG_CLAIMS=1.
+ */
+interface Trial { init: string; point?: Record<string, unknown>; epochs: { testAccuracy: number }[] }
+type RunMeasure = (trials: Trial[]) => number;
+const matching = (trials: Trial[], init: string, point: Record<string, unknown>) =>
+  trials.filter((t) => t.init === init && Object.entries(point).every(([k, v]) => t.point?.[k] === v));
+function accuracy(init: string, point: Record<string, unknown>, what: 'mean' | 'std', epoch?: number): RunMeasure {
+  return (trials) => {
+    const values = matching(trials, init, point).map((t) => 100 * t.epochs[(epoch ?? t.epochs.length) - 1].testAccuracy);
+    assert.ok(values.length >= 1, `no trial of ${init} at ${JSON.stringify(point)}`);
+    const mean = values.reduce((a, b) => a + b, 0) / values.length;
+    if (what === 'mean') return mean;
+    return Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, values.length - 1));
+  };
+}
+interface RunClaim {
+  where: string;
+  text: () => string;
+  /** The command the text names, without `init-bench run`. */
+  command: string;
+  long: boolean;
+  figures: [RegExp, RunMeasure][];
+}
+/** "init   quoted mean ± std" rows of a preset's table: [regex of the row with two number groups, init, point]. */
+const row = (prefix: string, init: string, point: Record<string, unknown>, epoch?: number): [RegExp, RunMeasure][] => {
+  const r = new RegExp(`${prefix} ${N}% ± ${N}%`);
+  return [
+    [r, accuracy(init, point, 'mean', epoch)],
+    [new RegExp(`${prefix} [\\d.]+% ± ${N}%`), accuracy(init, point, 'std', epoch)],
+  ];
+};
+
+export const RUN_CLAIMS: RunClaim[] = [
+  {
+    where: 'configs/batchnorm.yaml, quick check',
+    text: file('configs/batchnorm.yaml'),
+    command: '--config configs/batchnorm.yaml --init randomNormal(stddev=0.01) --batch-norm true --precise-bn false,true --train-size 2000 --test-size 500 --epochs 1 --seed 3',
+    long: false,
+    figures: [
+      [re('test accuracy NUM% at momentum 0.99'), accuracy('randomNormal(stddev=0.01)', { batchNormMomentum: 0.99, recomputeBatchNormStats: false }, 'mean')],
+      [re('NUM% at 0.9 and'), accuracy('randomNormal(stddev=0.01)', { batchNormMomentum: 0.9, recomputeBatchNormStats: false }, 'mean')],
+      [re('and NUM% recomputed\\.'), accuracy('randomNormal(stddev=0.01)', { batchNormMomentum: 0.99, recomputeBatchNormStats: true }, 'mean')],
+    ],
+  },
+  {
+    where: 'configs/batchnorm.yaml',
+    text: file('configs/batchnorm.yaml'),
+    command: '--config configs/batchnorm.yaml',
+    long: true,
+    figures: [
+      ...row('N\\(0, 0.01\\^2\\) none', 'N(0,0.01^2)', { batchNorm: false, batchNormMomentum: 0.99 }),
+      ...row('N\\(0, 0.01\\^2\\) running, momentum 0.99 \\(Keras\\)', 'N(0,0.01^2)', { batchNorm: true, batchNormMomentum: 0.99 }),
+      ...row("N\\(0, 0.01\\^2\\) running, momentum 0.9 \\(PyTorch's\\)", 'N(0,0.01^2)', { batchNorm: true, batchNormMomentum: 0.9 }),
+      ...row('heNormal none', 'heNormal', { batchNorm: false, batchNormMomentum: 0.99 }),
+      ...row('heNormal running, momentum 0.99', 'heNormal', { batchNorm: true, batchNormMomentum: 0.99 }),
+      ...row('heNormal running, momentum 0.9', 'heNormal', { batchNorm: true, batchNormMomentum: 0.9 }),
+      [re('with batch norm: NUM% ± [\\d.]+% at momentum 0.99'), accuracy('N(0,0.01^2)', { batchNorm: true, batchNormMomentum: 0.99 }, 'mean', 1)],
+      [re('with batch norm: [\\d.]+% ± NUM% at momentum 0.99'), accuracy('N(0,0.01^2)', { batchNorm: true, batchNormMomentum: 0.99 }, 'std', 1)],
+      [re('NUM% ± [\\d.]+% at 0.9,'), accuracy('N(0,0.01^2)', { batchNorm: true, batchNormMomentum: 0.9 }, 'mean', 1)],
+      [re('[\\d.]+% ± NUM% at 0.9,'), accuracy('N(0,0.01^2)', { batchNorm: true, batchNormMomentum: 0.9 }, 'std', 1)],
+    ],
+  },
+  {
+    where: 'configs/batchnorm.yaml, recomputed',
+    text: file('configs/batchnorm.yaml'),
+    command: '--config configs/batchnorm.yaml --batch-norm true --precise-bn true',
+    long: true,
+    figures: [
+      ...row('N\\(0, 0.01\\^2\\) recomputed over the training set', 'N(0,0.01^2)', {}),
+      ...row('heNormal recomputed', 'heNormal', {}),
+      [re('NUM% ± [\\d.]+% recomputed \\(PyTorch'), accuracy('N(0,0.01^2)', {}, 'mean', 1)],
+      [re('[\\d.]+% ± NUM% recomputed \\(PyTorch'), accuracy('N(0,0.01^2)', {}, 'std', 1)],
+    ],
+  },
+  {
+    where: 'configs/torch-defaults.yaml',
+    text: file('configs/torch-defaults.yaml'),
+    command: '--config configs/torch-defaults.yaml',
+    long: true,
+    figures: [
+      ...row('2 glorotUniform \\(Keras\\)', 'glorotUniform', { depth: 2 }),
+      ...row('2 torch:default \\(PyTorch\\)', 'torch:default', { depth: 2 }),
+      ...row('2 heNormal', 'heNormal', { depth: 2 }),
+      ...row('20 glorotUniform', 'glorotUniform', { depth: 20 }),
+      ...row('20 torch:default', 'torch:default', { depth: 20 }),
+      ...row('20 heNormal', 'heNormal', { depth: 20 }),
+      ...row('slowest:', 'torch:default', { depth: 2 }, 1),
+      ...row('after epoch 1, against', 'glorotUniform', { depth: 2 }, 1),
+      ...row('after epoch 1, against [\\d.]+% ± [\\d.]+% and', 'heNormal', { depth: 2 }, 1),
+      [re('Glorot is slow \\(NUM% ±'), accuracy('glorotUniform', { depth: 20 }, 'mean', 1)],
+      [re('Glorot is slow \\([\\d.]+% ± NUM%'), accuracy('glorotUniform', { depth: 20 }, 'std', 1)],
+      [re('Glorot is slow \\([\\d.]+% ± [\\d.]+%, NUM% ±'), accuracy('glorotUniform', { depth: 20 }, 'mean', 2)],
+      [re('Glorot is slow \\([\\d.]+% ± [\\d.]+%, [\\d.]+% ± NUM%'), accuracy('glorotUniform', { depth: 20 }, 'std', 2)],
+      [re('within NUM points'), (trials) => accuracy('heNormal', { depth: 2 }, 'mean')(trials) - accuracy('torch:default', { depth: 2 }, 'mean')(trials)],
+    ],
+  },
+  {
+    where: 'configs/deep-relu.yaml',
+    text: file('configs/deep-relu.yaml'),
+    command: '--config configs/deep-relu.yaml',
+    long: true,
+    figures: [1, 2, 3].flatMap((epoch) => [
+      ...row(`heNormal${'(?: [\\d.]+% ± [\\d.]+%)'.repeat(epoch - 1)}`, 'heNormal', {}, epoch),
+      ...row(`glorotUniform${'(?: [\\d.]+% ± [\\d.]+%)'.repeat(epoch - 1)}`, 'glorotUniform', {}, epoch),
+      ...row(`tfjs:heNormal${'(?: [\\d.]+% ± [\\d.]+%)'.repeat(epoch - 1)}`, 'tfjs:heNormal', {}, epoch),
+    ]),
+  },
+];
+
+const LONG = process.env.INIT_BENCH_LONG_CLAIMS === '1';
+
+for (const claim of RUN_CLAIMS) {
+  test(`${claim.where}: the figures quoted from \`init-bench run ${claim.command}\` are what it measures`, { skip: claim.long && !LONG && 'a full preset (minutes): INIT_BENCH_LONG_CLAIMS=1 runs it' }, async () => {
+    const text = claim.text();
+    assert.ok(text.includes(`init-bench run ${claim.command}`), `${claim.where}: does not name \`init-bench run ${claim.command}\``);
+    const out = tempDir('init-bench-claims-');
+    const r = await runCli(['run', ...claim.command.split(' '), '--backend', 'wasm', '--jobs', '2', '--out', out, '--json']);
+    assert.equal(r.code, 0, `run ${claim.command}: ${r.stderr}`);
+    const trials = (JSON.parse(r.stdout) as { trials: Trial[] }).trials;
+    for (const [pattern, measured] of claim.figures) {
+      const m = pattern.exec(text);
+      assert.ok(m, `${claim.where}: no match for ${pattern}`);
+      const actual = measured(trials);
+      assert.ok(agrees(actual, m[1]), `${claim.where}: ${pattern} quotes ${m[1]}, run ${claim.command} measures ${actual.toFixed(3)}`);
+    }
+  });
+}
 
 /**
  * Output a document quotes verbatim (a fenced block after the command that prints it): every

@@ -34,7 +34,7 @@ test('run --json prints exactly the results document on stdout and saves it', as
   for (const t of doc.trials) {
     assert.match(t.id, /^[0-9a-f]{12}$/);
     assert.equal(t.status, 'ok');
-    assert.deepEqual(Object.keys(t.epochs[0]).slice(0, 6), ['epoch', 'trainLoss', 'trainAccuracy', 'testLoss', 'testAccuracy', 'seconds']);
+    assert.deepEqual(Object.keys(t.epochs[0]).slice(0, 8), ['epoch', 'trainLoss', 'trainAccuracy', 'trainEvalLoss', 'trainEvalAccuracy', 'testLoss', 'testAccuracy', 'seconds']);
     assert.ok('testAccuracy' in t.final && 'epochsToTarget' in t.final && 'secondsPerEpoch' in t.final);
   }
   assert.deepEqual(doc.summary.map((s: { init: string }) => s.init), ['heNormal', 'zeros']);

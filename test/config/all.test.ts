@@ -5,12 +5,13 @@ import { CATALOGUE } from '../../src/initializers/registry.js';
 
 const names = (c: ReturnType<typeof resolveConfig>) => c.initializers.map((s) => s.name);
 
-test('--init all: every entry of ours that fills the model, data-dependent ones included, no tfjs mirrors', () => {
+test('--init all: every entry of ours that fills the model, data-dependent ones included, no tfjs: or torch: mirrors', () => {
   const config = resolveConfig({ initializers: ['all'] });
   // `file` is a model file's own initializers: only for model files (test/cli/model-file.test.ts).
-  const ours = CATALOGUE.filter((e) => !e.tfjs && e.name !== 'file').map((e) => e.name);
+  const ours = CATALOGUE.filter((e) => !e.framework && e.name !== 'file').map((e) => e.name);
   assert.deepEqual(names(config), ours, 'a dense net takes every one of our entries (deltaOrthogonal is orthogonal there)');
   assert.ok(names(config).includes('lsuv') && names(config).includes('fixup'));
+  assert.ok(!names(config).some((n) => n.startsWith('torch:') || n.startsWith('tfjs:')));
   assert.equal(config.omitted, undefined);
   assert.equal((config.resolved.initializers as unknown[]).length, ours.length, 'config.json lists them, so --resume runs the same');
 });

@@ -10,7 +10,7 @@ import { wasmTf } from '../helpers.js';
 const arch = (over: Partial<Architecture>): Architecture => ({
   kind: 'mlp', height: 4, width: 5, classes: 3, hidden: [8, 8, 8, 8, 8],
   conv: { filters: [], kernelSize: 3, pool: 2, padding: 'valid' },
-  activation: 'relu', leakySlope: 0.01, batchNorm: false, dropout: 0, residual: true, blockDepth: 2, ...over,
+  activation: 'relu', leakySlope: 0.01, batchNorm: false, batchNormMomentum: 0.99, dropout: 0, residual: true, blockDepth: 2, ...over,
 });
 const he = resolveInit('heNormal', 'test') as InitSpec;
 

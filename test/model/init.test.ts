@@ -14,6 +14,7 @@ const arch: Architecture = {
   activation: 'relu',
   leakySlope: 0.01,
   batchNorm: false,
+  batchNormMomentum: 0.99,
   dropout: 0,
   residual: false,
   blockDepth: 2,

@@ -20,6 +20,7 @@ const mlp = (width: number, over: Partial<Architecture> = {}): Architecture => (
   activation: 'relu',
   leakySlope: 0.01,
   batchNorm: false,
+  batchNormMomentum: 0.99,
   dropout: 0,
   residual: false,
   blockDepth: 2,

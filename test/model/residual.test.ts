@@ -22,6 +22,7 @@ const mlp = (hidden: number[], over: Partial<Architecture> = {}): Architecture =
   activation: 'relu',
   leakySlope: 0.01,
   batchNorm: false,
+  batchNormMomentum: 0.99,
   dropout: 0,
   residual: true,
   blockDepth: 2,

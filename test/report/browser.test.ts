@@ -37,7 +37,7 @@ test('report.html opens offline in headless Chromium: no console error, every ch
     const charts = await page.$$eval('figure[data-chart]', (figs) =>
       figs.map((f) => ({ id: f.getAttribute('data-chart'), marks: f.querySelectorAll('svg path, svg line, svg rect, svg circle').length, width: f.querySelector('svg')?.getBoundingClientRect().width ?? 0 })),
     );
-    assert.deepEqual(charts.map((c) => c.id), ['accuracy', 'loss', 'signal', 'gradients']);
+    assert.deepEqual(charts.map((c) => c.id), ['accuracy', 'train-accuracy', 'loss', 'signal', 'gradients']);
     for (const c of charts) {
       assert.ok(c.marks > 10, `chart ${c.id} drew ${c.marks} marks`);
       assert.ok(c.width > 200, `chart ${c.id} is ${c.width}px wide`);

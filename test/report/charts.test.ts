@@ -71,3 +71,21 @@ test('report.html settings and table say what ran: default sizes, a CNN head, wh
   assert.match(html, /<td class="num"><span class="best">92\.7% ± 0\.4%<\/span><\/td>/);
   assert.match(html, /td\.num \{[^}]*white-space: nowrap/);
 });
+
+test('training examples evaluated as the test set: a chart, a table column and CSV columns, where the results have them', async () => {
+  const plain = doc([trial({ init: 'heNormal' }, 0)]);
+  assert.ok(!(await renderCharts(plain)).some((c) => c.id === 'train-accuracy'), 'older results: no such chart');
+  const withEval = doc([trial({ init: 'heNormal' }, 0)]);
+  for (const t of withEval.trials) for (const e of t.epochs) e.trainEvalAccuracy = 0.97;
+  for (const t of withEval.trials) t.final = { ...t.final!, trainEvalAccuracy: 0.97 };
+  withEval.summary[0].trainEvalAccuracy = { mean: 0.97, std: 0, min: 0.97, max: 0.97, ci95: null };
+  const chart = byId(await renderCharts(withEval), 'train-accuracy');
+  assert.ok(chart.svg.length > 0);
+  assert.match(chart.caption, /inference mode/);
+  const html = renderHtml(withEval, []);
+  assert.match(html, /<th>train acc<\/th>/);
+  assert.match(html, /97\.0%/);
+  const { metricsCsv } = await import('../../src/report/csv.js');
+  const [header, first] = metricsCsv(withEval).split('\n').map((l) => l.split(','));
+  assert.equal(first[header.indexOf('trainEvalAccuracy')], '0.97');
+});

@@ -17,7 +17,7 @@ test('a run leaves results.json valid against the shipped JSON Schema, metrics.c
   assert.ok(!validate({ ...doc, trials: [{ ...doc.trials[0], status: 'exploded' }] }), 'the schema rejects a wrong status');
 
   const csv = readFileSync(join(dir, 'metrics.csv'), 'utf8').trim().split('\n');
-  assert.equal(csv[0], 'trial,init,seed,lr,status,epoch,trainLoss,trainAccuracy,testLoss,testAccuracy,seconds,trainSeconds,gradNorm_dense1,gradNorm_output');
+  assert.equal(csv[0], 'trial,init,seed,lr,status,epoch,trainLoss,trainAccuracy,trainEvalLoss,trainEvalAccuracy,testLoss,testAccuracy,seconds,trainSeconds,gradNorm_dense1,gradNorm_output');
   assert.equal(csv.length, 1 + 3 * 2 * 2 * 2, 'one row per trial x epoch');
   assert.match(csv[1], /^[0-9a-f]{12},heNormal,0,0\.01,ok,1,/);
   assert.ok(csv.some((l) => l.includes(',"randomNormal(mean=0.01,stddev=0.1)",')), 'a label with a comma is quoted');

@@ -88,3 +88,14 @@ test('probe reports an initializer that cannot fill the network, and measures th
   assert.match(out[0].error, /cannot initialize this network: deltaOrthogonal needs in <= out/);
   assert.equal(out[1].layers.length, 3, 'conv1, conv2, output');
 });
+
+test('probe: a heUniform bias gets its layer\'s fan-in, and the first layer keeps its initializers\' promise', async () => {
+  const config = resolveConfig({ initializers: [{ name: 'heNormal', bias: 'heUniform' }, 'torch:default'] }, {});
+  const { results } = await probe(config, 256, 0);
+  for (const r of results) {
+    const measured = Math.sqrt(r.layers[0].preActivationMeanSquare);
+    // 256 units x 256 images: the measured root mean square is within a few percent of the formula.
+    assert.ok(r.promise && Math.abs(measured / r.promise.std - 1) < 0.1, `${r.init}: measured ${measured}, promised ${r.promise?.std}`);
+    assert.ok(!r.problems.some((p) => p.includes('promise')), r.problems.join('; '));
+  }
+});

@@ -45,13 +45,13 @@ export const fixup = define({
   lesson: {
     why: 'With He in every branch, each residual block adds its own variance to the signal, which then grows exponentially with the number of blocks; normalization used to be what tamed it. Fixup starts each block as the identity (its last layer 0) and shrinks the other branch layers by L^(-1/(2m-2)), so that one SGD step changes the output by O(1) however deep the net: deep residual nets train without batch norm.',
     suits: 'Residual nets without batch norm (model.residual, batchNorm off); ReLU.',
-    pitfalls: 'This entry is its initialization rules (1 and 2); the paper also adds a scalar multiplier and scalar biases to every branch (rule 3), which `model.branchScale: fixup` adds (configs/branch-scales.yaml). On a plain net it is He with a zero output layer. Its zero output layer holds every other gradient back until it has grown, so it starts slower than zero-initialized branches alone. With blockDepth 1 a branch is its zero last layer alone, and the rescaling has nothing to act on.',
+    pitfalls: 'Only its initialization rules (1 and 2) are here: the paper also adds a scalar multiplier and scalar biases to every branch (rule 3), which `model.branchScale: fixup` adds (configs/branch-scales.yaml). On a plain net it is He with a zero output layer. It starts slower than zero-initialized branches alone, for two reasons of about the same weight in an ablation of the residual preset\'s first epoch: its zero output layer holds every other gradient back until it has grown, and the L^(-1/(2m-2)) shrink of the branch layers slows them (Fixup with a He output layer is still behind the zero branches alone). With blockDepth 1 a branch is its zero last layer alone, and the rescaling has nothing to act on.',
   },
   tradeoffs: {
     cost: DRAW,
     shownBy: [{ preset: 'residual.yaml', shows: 'a 21-layer residual net without batch norm trains, where He in every branch diverges' }],
   },
   params: z.object({}).strict(),
-  sample: (_p, req) => (zeroed(req) ? constant(req.shape, 0) : sampleVarianceScaling(rescaledHe(req), req.shape, req.rng)),
-  expectedStd: (_p, req) => (zeroed(req) ? null : varianceScalingStd(rescaledHe(req), req.shape)),
+  sample: (_p, req) => (zeroed(req) ? constant(req.shape, 0) : sampleVarianceScaling(rescaledHe(req), req, req.rng)),
+  expectedStd: (_p, req) => (zeroed(req) ? null : varianceScalingStd(rescaledHe(req), req)),
 });

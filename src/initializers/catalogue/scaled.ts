@@ -150,11 +150,11 @@ export const randomUniform = define({
 });
 
 /**
- * truncatedNormal(mean, stddev): `stddev` is the sigma of the normal before truncation, as in
- * Keras and tfjs (`TruncatedNormal`: "values more than two standard deviations from the mean are
- * discarded and re-drawn") and PyTorch (`trunc_normal_(std, a, b)`: "the standard deviation of
- * the normal distribution", with a, b = mean -+ 2 std). The samples' std is therefore
- * 0.8796 * stddev. The variance correction belongs to the variance-scaling family only.
+ * truncatedNormal(mean, stddev): `stddev` is the sigma of the normal before truncation, cut at
+ * 2 stddev, as in Keras and tfjs (`TruncatedNormal`: "values more than two standard deviations
+ * from the mean are discarded and re-drawn"). The samples' std is therefore 0.8796 * stddev. The
+ * variance correction belongs to the variance-scaling family only. PyTorch's `trunc_normal_(mean,
+ * std, a, b)` cuts at the absolute values a, b (default -2, 2), not at 2 std: torch:truncNormal.
  */
 export const truncatedNormal = define({
   name: 'truncatedNormal',
@@ -166,7 +166,7 @@ export const truncatedNormal = define({
   lesson: {
     why: `No weight lands far out in the tails, where a single large weight could dominate a unit: every |W - mean| is at most 2 stddev. Cutting at 2 sigma leaves a std of ${TRUNCATED_NORMAL_STD.toFixed(4)} stddev (variance ${(TRUNCATED_NORMAL_STD ** 2).toFixed(4)} stddev^2): \`init-bench inspect --init truncatedNormal --shape 1000,1000\` prints std 0.04397 (max 0.10000) for stddev 0.05.`,
     suits: 'As randomNormal, with bounded weights. heNormal, glorotNormal and leCunNormal use this distribution with sigma widened by 1/0.8796, so that their variance is the formula\'s.',
-    pitfalls: `\`stddev\` is the std before truncation, as in Keras, tfjs and PyTorch's trunc_normal_: for a target std s, pass stddev = s / ${TRUNCATED_NORMAL_STD.toFixed(4)}. The fixed scale ignores the fan-in, as randomNormal's does.`,
+    pitfalls: `\`stddev\` is the std before truncation, as in Keras and tfjs: for a target std s, pass stddev = s / ${TRUNCATED_NORMAL_STD.toFixed(4)}. PyTorch's trunc_normal_ is not this: its cut points are the absolute values a, b (default -2, 2), so trunc_normal_(std=0.05) cuts at 40 std and has std 0.05, not 0.044 (\`init-bench list torch:truncNormal\`). The fixed scale ignores the fan-in, as randomNormal's does.`,
   },
   tradeoffs: {
     cost: 'one random draw per weight, redrawn when beyond 2 sigma (about 4.6% of draws)',
@@ -215,8 +215,8 @@ function scaled(doc: ScaledDoc): InitializerEntry {
     lesson: doc.lesson,
     tradeoffs: doc.tradeoffs,
     params,
-    sample: (p, req) => sampleVarianceScaling(settings(p), req.shape, req.rng),
-    expectedStd: (p, req) => varianceScalingStd(settings(p), req.shape),
+    sample: (p, req) => sampleVarianceScaling(settings(p), req, req.rng),
+    expectedStd: (p, req) => varianceScalingStd(settings(p), req),
   });
 }
 
@@ -228,14 +228,14 @@ export const glorotUniform = scaled({
   reference: GLOROT,
   lesson: {
     why: 'Keeps the variance of activations (forward, needs Var = 1/fanIn) and of gradients (backward, needs 1/fanOut) roughly constant across layers of a linear or tanh net; the harmonic compromise is 2 / (fanIn + fanOut).',
-    suits: 'tanh, sigmoid, linear and softmax layers; the Keras default.',
+    suits: 'tanh, linear and softmax layers, where it was derived (slope 1 at 0); the Keras default. Deep tanh nets train from it (deep-tanh.yaml: 10 tanh layers). Not deep sigmoid nets: the sigmoid\'s slope is at most 1/4, so the gradient shrinks about 4x per layer whatever the weights\' variance, and 5 sigmoid layers stay at chance from it with momentum SGD in pretrain.yaml, in init-bench and in PyTorch.',
     pitfalls: 'Derived for activations symmetric around 0 with slope 1: with ReLU, which zeroes half its input, the signal variance halves at every layer and deep ReLU nets stall (He et al. 2015, 30 layers).',
   },
   tradeoffs: {
     cost: DRAW,
     shownBy: [
       { preset: 'deep-tanh.yaml', shows: '10 tanh layers: trains from the first epoch' },
-      { preset: 'deep-relu.yaml', shows: '20 ReLU layers: the signal vanishes and training stalls' },
+      { preset: 'deep-relu.yaml', shows: '20 ReLU layers: the signal vanishes and training is slow (at chance after epoch 1, rising after)' },
       { preset: 'grid-depth.yaml', shows: 'falls behind He as ReLU nets get deeper' },
     ],
   },
@@ -267,11 +267,11 @@ const HE_OFF_RELU =
 export const heNormal = scaled({
   name: 'heNormal',
   aliases: ['he', 'kaiming', 'kaimingNormal'],
-  summary: 'Truncated normal with variance 2 / fanIn (also known as Kaiming normal).',
+  summary: 'Truncated normal with variance 2 / fanIn (also known as Kaiming normal; PyTorch\'s kaiming_normal_ draws the same variance untruncated: torch:kaimingNormal).',
   formula: 'W ~ truncated N(0, 2 / fanIn), variance-corrected (mode fanOut: 2 / fanOut)',
   reference: HE,
   lesson: {
-    why: 'A ReLU passes half of a symmetric input, so E[relu(x)^2] = Var(x) / 2; doubling the LeCun variance (gain sqrt(2)) keeps the pre-activation variance constant through any number of ReLU layers. Mode fanOut keeps the gradient variance constant instead.',
+    why: 'A ReLU passes half of a symmetric input, so E[relu(x)^2] = Var(x) / 2; doubling the LeCun variance (gain sqrt(2)) keeps the pre-activation variance constant through any number of ReLU layers on average over draws of the weights. One draw wanders: a layer of finite width multiplies it by a random factor near 1, so over 20 layers of 256 the signal drifts (`init-bench probe --init heNormal --depth 20` measures activation std 0.280 at layer 1 and 0.194 at layer 20 on seed 0). Mode fanOut keeps the gradient variance constant instead.',
     suits: 'ReLU, and leaky ReLU with a small slope (its own gain is sqrt(2 / (1 + slope^2))), dense and conv. For ELU use a gain of 1.2452 (`orthogonal(gain=auto)`, or varianceScaling with scale 1.5505).',
     pitfalls: `${HE_OFF_RELU} The truncated normal must be variance-corrected: tfjs-layers 4.x's is not (\`init-bench list tfjs:heNormal\`).`,
   },
@@ -366,6 +366,6 @@ export const varianceScaling = define({
         .describe('truncatedNormal (cut at 2 sigma, sigma widened so the variance is the formula\'s), untruncatedNormal or uniform.'),
     })
     .strict(),
-  sample: (p, req) => sampleVarianceScaling(p, req.shape, req.rng),
-  expectedStd: (p, req) => varianceScalingStd(p, req.shape),
+  sample: (p, req) => sampleVarianceScaling(p, req, req.rng),
+  expectedStd: (p, req) => varianceScalingStd(p, req),
 });

@@ -79,8 +79,8 @@ function uncorrected(name: string, ours: string, v: VarianceScaling, variance: s
       pitfalls: `Every layer gets ${C2}x the variance ${ours} gives it, so the signal's std shrinks by up to ${C} per layer where ${ours} would keep it.${depth} tfjs's ${name} reads only a seed: init-bench rejects a mode rather than let tfjs ignore it.`,
     },
     params: seedOnly(name, ours),
-    expectedStd: (_p, req) => TRUNCATED_NORMAL_STD * varianceScalingStd(v, req.shape),
-    promisedStd: (_p, req) => varianceScalingStd(v, req.shape),
+    expectedStd: (_p, req) => TRUNCATED_NORMAL_STD * varianceScalingStd(v, { shape: req.shape }),
+    promisedStd: (_p, req) => varianceScalingStd(v, { shape: req.shape }),
   };
 }
 
@@ -97,7 +97,7 @@ function uniform(name: string, ours: string, v: VarianceScaling, variance: strin
       pitfalls: `tfjs's ${name} reads only a seed: init-bench rejects a mode rather than let tfjs ignore it.`,
     },
     params: seedOnly(name, ours),
-    expectedStd: (_p, req) => varianceScalingStd(v, req.shape),
+    expectedStd: (_p, req) => varianceScalingStd(v, { shape: req.shape }),
   };
 }
 
@@ -157,7 +157,7 @@ const MIRRORS: Mirror[] = [
     distribution: 'truncatedNormal',
     formula: `W ~ N(mean, stddev^2) redrawn outside mean +- 2 stddev; std = ${C} stddev (${SOURCE}: TruncatedNormal)`,
     lesson: {
-      why: `${SAME('truncatedNormal')} stddev is the sigma before truncation in both, as in Keras and PyTorch's trunc_normal_, so the std is ${C} stddev.`,
+      why: `${SAME('truncatedNormal')} stddev is the sigma before truncation in both, cut at 2 stddev as in Keras, so the std is ${C} stddev. PyTorch's trunc_normal_ cuts at absolute values instead (\`init-bench list torch:truncNormal\`).`,
       suits: 'As truncatedNormal.',
       pitfalls: 'tfjs reads stddev as `args.stddev || 0.05`: stddev 0 gives 0.05 (init-bench accepts only stddev > 0 anyway).',
     },
@@ -261,6 +261,7 @@ function mirrorEntry(m: Mirror): InitializerEntry {
     ...(m.gain ? { gain: m.gain } : {}),
     ...(m.orthogonal ? { orthogonal: true } : {}),
     tfjs: true,
+    framework: 'tfjs',
     dataDependent: undefined,
   };
 }
