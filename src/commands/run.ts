@@ -46,7 +46,9 @@ export async function runCommand(opts: RunOptions, signal?: AbortSignal): Promis
   const retries = parseWhole(opts.retries, '--retries', 0) ?? 0;
   const { config, shard } = opts.resume ? resumeSettings(opts, opts.resume) : newSettings(opts);
   const expectations = parseExpectations(opts.expect ?? [], config.initializers);
-  if (config.backend !== 'auto') await startBackend(config.backend); // refused here, not after the folder exists
+  // Refused here, not after the folder exists; started with the config's BLAS choice, the one
+  // this process keeps (with --jobs 1 the trials run here, on this very backend).
+  if (config.backend !== 'auto') await startBackend(config.backend, { blas: config.blas });
   if (opts.out !== undefined) checkNewFolder(opts.out, invokedAs());
 
   const progress = createProgress(mode);
