@@ -6,7 +6,7 @@
  * and `list` start fast.
  */
 import { UserError } from '../errors.js';
-import { blasHint, blasLabel, loadBlas, type BlasChoice } from './blas.js';
+import { blasHint, blasLabel, loadBlas, type Blas, type BlasChoice } from './blas.js';
 import { withoutConsoleNoise, type Tf } from './tf.js';
 
 export type { Tf } from './tf.js';
@@ -30,6 +30,8 @@ const NATIVE_PACKAGE: string = '@tensorflow/tfjs-node';
 export interface BackendOptions {
   /** wasm only: `auto` (the first system BLAS found), `off` (XNNPACK only) or a library's path. */
   blas?: BlasChoice;
+  /** wasm with a system BLAS: its thread count from now on (left out: as it is, 1 at the start). */
+  blasThreads?: number;
 }
 
 export interface ActiveBackend {
@@ -41,7 +43,7 @@ export interface ActiveBackend {
   tf: Tf;
 }
 
-let active: (ActiveBackend & { blas: BlasChoice }) | null = null;
+let active: (ActiveBackend & { blas: BlasChoice; library: Blas | null }) | null = null;
 
 /**
  * Starts the requested backend once per process and returns tfjs bound to it. `options.blas`
@@ -52,6 +54,7 @@ export async function startBackend(request: BackendRequest, options: BackendOpti
     if (options.blas !== undefined && options.blas !== active.blas && active.name === 'wasm') {
       throw new Error(`the wasm backend already runs with blas ${active.blas}; a process has one (asked for ${options.blas})`);
     }
+    if (options.blasThreads !== undefined) active.library?.setThreads(options.blasThreads);
     return active;
   }
   const order: BackendName[] = request === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [request];
@@ -60,7 +63,8 @@ export async function startBackend(request: BackendRequest, options: BackendOpti
   for (const name of order) {
     try {
       const tf = await load(name);
-      active = { name, label: name, hint: null, tf, blas, ...(name === 'wasm' ? await accelerate(tf, blas) : {}) };
+      active = { name, label: name, hint: null, tf, blas, library: null, ...(name === 'wasm' ? await accelerate(tf, blas) : {}) };
+      if (options.blasThreads !== undefined) active.library?.setThreads(options.blasThreads);
       return active;
     } catch (err) {
       if (err instanceof UserError) throw err;
@@ -93,14 +97,14 @@ async function load(name: BackendName): Promise<Tf> {
 }
 
 /** Routes wasm's products to the system's BLAS when `choice` finds one; the label says so. */
-async function accelerate(tf: Tf, choice: BlasChoice): Promise<{ label: string; hint: string | null }> {
+async function accelerate(tf: Tf, choice: BlasChoice): Promise<{ label: string; hint: string | null; library: Blas | null }> {
   const found = await loadBlas(choice);
   if (!found.blas) {
     if (choice !== 'auto' && choice !== 'off') throw new UserError(`blas ${choice}: cannot use it as a BLAS (${found.reasons.join('; ')}); give the path of a library with cblas_sgemm (OpenBLAS, MKL, BLIS), or auto, or off`);
-    return { label: 'wasm', hint: choice === 'auto' ? blasHint() : null };
+    return { label: 'wasm', hint: choice === 'auto' ? blasHint() : null, library: null };
   }
   (await import('./blas-kernels.js')).registerBlasKernels(tf, found.blas);
-  return { label: blasLabel(found.blas), hint: null };
+  return { label: blasLabel(found.blas), hint: null, library: found.blas };
 }
 
 function firstLine(err: unknown): string {

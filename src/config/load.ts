@@ -26,6 +26,8 @@ export interface ExperimentConfig {
   backend: BackendRequest;
   /** The wasm backend's system BLAS: auto, off or a library's path. */
   blas: string;
+  /** Threads of the system BLAS per process running trials: a number, or auto (cores / lanes). */
+  blasThreads: number | 'auto';
   /** With trainSize and testSize resolved. */
   data: ParsedConfig['data'] & { trainSize: number; testSize: number };
   /** The first grid point's settings (the only point when nothing varies). */
@@ -146,6 +148,7 @@ export function resolveConfig(input: unknown, flags: Overrides = {}): Experiment
     seeds: config.seeds,
     backend: config.backend,
     blas: config.blas,
+    blasThreads: config.blasThreads,
     data,
     model: grid[0].model,
     train: grid[0].train,

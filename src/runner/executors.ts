@@ -23,7 +23,8 @@ export interface Executor {
 /** The process that ran a trial died (crash, out of memory, killed). */
 export class ExecutorDied extends Error {}
 
-export type RunnerConfig = Pick<ExperimentConfig, 'backend' | 'blas' | 'data'>;
+/** What a process running trials starts with; blasThreads resolved to a number for its lane count. */
+export type RunnerConfig = Pick<ExperimentConfig, 'backend' | 'blas' | 'data'> & { blasThreads: number };
 
 export function inProcessExecutor(config: RunnerConfig): Executor {
   let runner: Awaited<ReturnType<typeof createTrialRunner>> | null = null;
@@ -61,7 +62,7 @@ export function workerExecutor(config: RunnerConfig): Executor {
           const tail = stderr.trim().split('\n').slice(-3).join(' | ');
           reject(new Error(`a worker process ${w} before it was ready${tail ? `: ${tail}` : ''}`));
         };
-        child.send({ type: 'init', config: { backend: config.backend, blas: config.blas, data: config.data } } satisfies ToWorker);
+        child.send({ type: 'init', config: { backend: config.backend, blas: config.blas, blasThreads: config.blasThreads, data: config.data } } satisfies ToWorker);
       });
     },
     run(task, onEpoch) {

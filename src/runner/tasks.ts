@@ -49,8 +49,8 @@ export interface TrialRunner {
   run(task: Task, hooks?: TrainHooks): Promise<TrialResult>;
 }
 
-export async function createTrialRunner(config: Pick<ExperimentConfig, 'backend' | 'blas' | 'data'>): Promise<TrialRunner> {
-  const { label: backend, hint, tf } = await startBackend(config.backend, { blas: config.blas });
+export async function createTrialRunner(config: Pick<ExperimentConfig, 'backend' | 'blas' | 'data'> & { blasThreads: number }): Promise<TrialRunner> {
+  const { label: backend, hint, tf } = await startBackend(config.backend, { blas: config.blas, blasThreads: config.blasThreads });
   const data: Dataset = loadDataset(config.data);
   const splits = new Map<string, Split>();
   return {

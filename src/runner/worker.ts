@@ -3,10 +3,10 @@
  * sends, one at a time, and reporting progress and results over IPC.
  */
 import { createTrialRunner, type Task, type TrialRunner } from './tasks.js';
-import type { ExperimentConfig } from '../config/load.js';
+import type { RunnerConfig } from './executors.js';
 import { UserError } from '../errors.js';
 
-export type ToWorker = { type: 'init'; config: Pick<ExperimentConfig, 'backend' | 'blas' | 'data'> } | { type: 'run'; task: Task };
+export type ToWorker = { type: 'init'; config: RunnerConfig } | { type: 'run'; task: Task };
 export type FromWorker =
   | { type: 'ready'; backend: string; hint: string | null }
   | { type: 'epoch'; index: number; metrics: unknown }
