@@ -13,7 +13,7 @@
  */
 import { resolveConfig as resolve, type ExperimentConfig } from './config/load.js';
 import type { ConfigInput } from './config/schema.js';
-import { FolderWriter, checkNewFolder, createFolder, readFolder } from './results/folder.js';
+import { FolderWriter, checkNewFolder, createFolder, readFolder } from './store/folder.js';
 import type { ResultsDocument } from './results/schema.js';
 import { runTrials, type RunEvent } from './runner/experiment.js';
 import { inShard, type Shard } from './runner/shard.js';
@@ -22,7 +22,7 @@ import { enumerateTasks } from './runner/tasks.js';
 export type { ExperimentConfig } from './config/load.js';
 export type { ConfigInput } from './config/schema.js';
 export { ConfigError, UserError } from './errors.js';
-export { loadResults } from './results/folder.js';
+export { loadResults } from './store/folder.js';
 export type { EpochMetrics, InitSummary, ResultsDocument, TrialResult } from './results/schema.js';
 export type { RunEvent } from './runner/experiment.js';
 

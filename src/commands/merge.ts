@@ -1,12 +1,12 @@
 /**
  * `init-bench merge DIR... --out DIR`: combine the results folders of shards (or of a resumed
  * run split across machines) into one folder with the same trials a single-machine run would
- * have, in the same order (results/folder.ts), with its report.html and metrics.csv. Folders whose
+ * have, in the same order (store/folder.ts), with its report.html and metrics.csv. Folders whose
  * configs differ are refused. Missing trials exit 3 unless --allow-partial; --expect is checked
  * on the merged results, as `run` checks it.
  */
 import { UserError } from '../errors.js';
-import { mergeFolders, readFolder } from '../results/folder.js';
+import { mergeFolders, readFolder } from '../store/folder.js';
 import { checkExpectations, parseExpectations } from '../runner/expect.js';
 import { invokedAs } from './invocation.js';
 import { printDocument } from './output.js';

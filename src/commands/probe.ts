@@ -9,7 +9,7 @@ import { readConfigFile, resolveConfig } from '../config/load.js';
 import { omittedLine } from './output.js';
 import { UserError } from '../errors.js';
 import { THRESHOLDS, recommend } from '../diagnostics/assess.js';
-import { probe, type ProbeResult } from '../diagnostics/probe.js';
+import { probe, type ProbeResult } from '../runner/probe.js';
 import { lineChart } from '../report/chart.js';
 import { num, pct, tableLook } from '../report/format.js';
 

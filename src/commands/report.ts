@@ -7,11 +7,11 @@ import Table from 'cli-table3';
 import { join } from 'node:path';
 import { num, pct, tableLook } from '../report/format.js';
 import { reportFiles, sameJson, writeChanged } from '../report/write.js';
-import { readFolder } from '../results/folder.js';
+import { readFolder } from '../store/folder.js';
 import { labelWithPoint, pointKey } from '../results/point.js';
 import type { InitSummary, ResultsDocument } from '../results/schema.js';
 import { differences } from '../util/json.js';
-import { welch } from '../util/stats.js';
+import { welch } from '../results/stats.js';
 import { invokedAs } from './invocation.js';
 import { printDocument } from './output.js';
 

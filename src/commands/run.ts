@@ -11,7 +11,7 @@ import { flagsToOverrides, givenConfigFlags } from '../config/flags.js';
 import { readConfigFile, resolveConfig, type ExperimentConfig } from '../config/load.js';
 import { UserError } from '../errors.js';
 import { createProgress, PROGRESS_MODES, type ProgressMode } from '../report/progress.js';
-import { checkNewFolder, readFolder } from '../results/folder.js';
+import { checkNewFolder, readFolder } from '../store/folder.js';
 import { checkExpectations, parseExpectations } from '../runner/expect.js';
 import { parseShard, type Shard } from '../runner/shard.js';
 import { resumeExperiment, runExperiment } from '../api.js';

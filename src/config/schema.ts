@@ -2,16 +2,16 @@
  * The experiment config, defined once. Every key's type, allowed values, default and meaning are
  * here; from this schema come the TypeScript types (z.infer), the defaults (`defaults()`), the
  * command-line flags' help (flags.ts), the grid axes (`gridAxes`), the problems' wording
- * (messages.ts) and schema/config.schema.json (`npm run schemas`), which gives YAML and JSON
+ * (load.ts) and schema/config.schema.json (`npm run schemas`), which gives YAML and JSON
  * configs editor completion.
  *
  * A grid axis may hold one value or a list; lists make the experiment their product (grid.ts).
- * This module is a leaf: it imports zod and constants only.
+ * This module imports zod and the shared vocabulary (src/vocabulary.ts) only.
  */
 import { z } from 'zod';
-import { ACTIVATIONS } from '../initializers/gain.js';
+import { ACTIVATIONS, OPTIMIZERS } from '../vocabulary.js';
 
-export const OPTIMIZERS = ['sgd', 'momentum', 'adam', 'rmsprop'] as const;
+export { OPTIMIZERS };
 export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 export const DATASETS = ['mnist', 'fashion-mnist'] as const;
 export const MODEL_KINDS = ['mlp', 'cnn'] as const;

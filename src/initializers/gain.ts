@@ -6,8 +6,8 @@
  *   selu 3/4 (PyTorch's choice; self-normalizing nets use LeCun normal, i.e. gain 1 on fanIn)
  *   elu 1.2452 (PyTorch has no entry: see ELU_GAIN)
  */
-export const ACTIVATIONS = ['relu', 'tanh', 'sigmoid', 'elu', 'selu', 'leakyRelu', 'linear'] as const;
-export type Activation = (typeof ACTIVATIONS)[number];
+import type { Activation } from '../vocabulary.js';
+export { ACTIVATIONS, type Activation } from '../vocabulary.js';
 
 /**
  * ELU (alpha 1) has no gain in PyTorch or Keras. Its gain here makes pre-activation variance 1 a

@@ -26,10 +26,8 @@
 import type { Scalar, Tensor, Tensor2D, Variable } from '@tensorflow/tfjs-core';
 import type { Tf } from '../backend/tf.js';
 import { Interrupted } from '../errors.js';
-import type { Activation } from './gain.js';
-import type { InitLayer } from './types.js';
-import { activate } from '../model/network.js';
-import { disposeOptimizer, makeOptimizer, type OptimizerName } from '../train/optimizers.js';
+import type { Activation, OptimizerName } from '../vocabulary.js';
+import type { DataDependentContext, InitLayer } from './types.js';
 import { deriveSeed, Rng } from '../util/random.js';
 
 export type DecoderActivation = 'auto' | 'sigmoid' | 'tanh' | 'linear';
@@ -47,8 +45,6 @@ export interface PretrainSettings {
   decoder: DecoderActivation;
   /** The trial seed: batch orders, masks and untied decoders derive from it. */
   seed: number;
-  /** Negative slope of leakyRelu, for encoders that use it. */
-  leakySlope: number;
 }
 
 export interface LayerPretrain {
@@ -70,7 +66,10 @@ export interface PretrainReport {
  * Pretrains `layers` (consecutive hidden dense layers, the first one reading `images`) in place.
  * `images` stays the caller's.
  */
-export async function pretrainLayers(tf: Tf, layers: InitLayer[], images: Tensor2D, s: PretrainSettings, signal?: AbortSignal): Promise<PretrainReport> {
+/** What pretraining borrows from the model and the trainer, handed over by the data-dependent context. */
+export type PretrainOps = Pick<DataDependentContext, 'activate' | 'optimizer' | 'signal'>;
+
+export async function pretrainLayers(tf: Tf, layers: InitLayer[], images: Tensor2D, s: PretrainSettings, ops: PretrainOps): Promise<PretrainReport> {
   const report: PretrainReport = { images: images.shape[0], layers: [] };
   let input: Tensor2D = images;
   try {
@@ -79,11 +78,11 @@ export async function pretrainLayers(tf: Tf, layers: InitLayer[], images: Tensor
       if (layer.shape[0] !== input.shape[1]) throw new Error(`${layer.name} reads ${layer.shape[0]} values but its input has ${input.shape[1]}`);
       const started = performance.now();
       const decoder = decoderFor(s.decoder, l === 0 ? 'pixels' : layers[l - 1].activation);
-      const loss = await trainAutoencoder(tf, layer, input, decoder, l, s, signal);
+      const loss = await trainAutoencoder(tf, layer, input, decoder, l, s, ops);
       report.layers.push({ layer: layer.name, decoder, loss, seconds: (performance.now() - started) / 1000 });
       // The next layer's input: this (pretrained) encoder applied to the clean input.
       const from = input;
-      input = tf.tidy(() => activate(tf, tf.add(tf.matMul(from, layer.kernel as unknown as Tensor2D), layer.bias), layer.activation, s.leakySlope)) as Tensor2D;
+      input = tf.tidy(() => ops.activate(tf.add(tf.matMul(from, layer.kernel as unknown as Tensor2D), layer.bias), layer.activation)) as Tensor2D;
       if (from !== images) from.dispose();
     }
   } finally {
@@ -106,7 +105,7 @@ async function trainAutoencoder(
   decoder: Exclude<DecoderActivation, 'auto'>,
   index: number,
   s: PretrainSettings,
-  signal?: AbortSignal,
+  ops: PretrainOps,
 ): Promise<number[]> {
   const [n, width] = input.shape;
   const [fanIn, fanOut] = layer.shape;
@@ -114,7 +113,7 @@ async function trainAutoencoder(
   const c = tf.tidy(() => tf.variable(tf.zeros([fanIn])));
   const untied = s.tied ? null : tf.tidy(() => tf.variable(tf.tensor2d(glorotUniform(fanOut, fanIn, new Rng(deriveSeed(s.seed, 'pretrain-decoder', index))), [fanOut, fanIn])));
   const vars: Variable[] = [layer.kernel, layer.bias, c, ...(untied ? [untied] : [])];
-  const optimizer = makeOptimizer(tf, s.optimizer, s.lr);
+  const { optimizer, dispose: disposeOptimizer } = ops.optimizer(s.optimizer, s.lr);
   const losses: number[] = [];
   try {
     for (let epoch = 1; epoch <= s.epochs; epoch++) {
@@ -122,13 +121,13 @@ async function trainAutoencoder(
       const masks = new Rng(deriveSeed(s.seed, 'pretrain-masks', index, epoch));
       let sum = 0;
       for (let start = 0; start < n; start += s.batchSize) {
-        if (signal?.aborted) throw new Interrupted(String(signal.reason ?? 'signal'));
+        if (ops.signal?.aborted) throw new Interrupted(String(ops.signal.reason ?? 'signal'));
         const idx = order.subarray(start, start + s.batchSize);
         const mask = s.corruption > 0 ? maskOf(idx.length * width, s.corruption, masks) : null;
         const cost = tf.tidy(() => {
           const x = tf.gather(input, tf.tensor1d(idx, 'int32')) as Tensor2D;
           const noisy = mask ? tf.mul(x, tf.tensor2d(mask, [idx.length, width])) : x;
-          return optimizer.minimize(() => reconstructionLoss(tf, layer, x, noisy as Tensor2D, c, untied, decoder, s.leakySlope), true, vars)!;
+          return optimizer.minimize(() => reconstructionLoss(tf, layer, x, noisy as Tensor2D, c, untied, decoder, ops.activate), true, vars)!;
         });
         sum += cost.dataSync()[0] * idx.length;
         cost.dispose();
@@ -137,7 +136,7 @@ async function trainAutoencoder(
       losses.push(sum / n);
     }
   } finally {
-    disposeOptimizer(optimizer);
+    disposeOptimizer();
     c.dispose();
     untied?.dispose();
   }
@@ -153,15 +152,15 @@ function reconstructionLoss(
   c: Variable,
   untied: Variable | null,
   decoder: Exclude<DecoderActivation, 'auto'>,
-  leakySlope: number,
+  activate: PretrainOps['activate'],
 ): Scalar {
   const kernel = layer.kernel as unknown as Tensor2D;
-  const h = activate(tf, tf.add(tf.matMul(noisy, kernel), layer.bias), layer.activation, leakySlope) as Tensor2D;
+  const h = activate(tf.add(tf.matMul(noisy, kernel), layer.bias), layer.activation) as Tensor2D;
   const r = tf.add(untied ? tf.matMul(h, untied as unknown as Tensor2D) : tf.matMul(h, kernel, false, true), c);
   const n = clean.shape[0];
   let perUnit: Tensor;
   if (decoder === 'sigmoid') perUnit = tf.sub(tf.softplus(r), tf.mul(clean, r)); // cross-entropy from logits, stable form
-  else perUnit = tf.square(tf.sub(activate(tf, r, decoder, leakySlope), clean));
+  else perUnit = tf.square(tf.sub(activate(r, decoder), clean));
   return tf.div(tf.sum(perUnit), n) as Scalar;
 }
 

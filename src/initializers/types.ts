@@ -1,8 +1,8 @@
-import type { Tensor, Tensor2D, Variable } from '@tensorflow/tfjs-core';
+import type { Optimizer, Tensor, Tensor2D, Variable } from '@tensorflow/tfjs-core';
 import type { z } from 'zod';
 import type { Tf } from '../backend/tf.js';
 import type { Rng } from '../util/random.js';
-import type { Activation } from './gain.js';
+import type { Activation, OptimizerName } from '../vocabulary.js';
 
 /**
  * Where a kernel sits: hidden dense layer, hidden conv layer, the output (logits) layer, or the
@@ -132,6 +132,13 @@ export interface DataDependentContext {
   seed: number;
   /** Negative slope of leakyRelu layers (the model's). */
   leakySlope: number;
+  /** Applies a nonlinearity exactly as the model does (model/network.ts), with the model's leaky slope. */
+  activate(x: Tensor, activation: Activation): Tensor;
+  /**
+   * An optimizer made as the trainer makes it (train/optimizers.ts), so a refinement that trains
+   * (pretraining) uses the same update rules; `dispose` also frees its slots.
+   */
+  optimizer(name: OptimizerName, lr: number): { optimizer: Optimizer; dispose(): void };
   /** Aborted when the run is interrupted: a long refinement (pretraining) stops at its next step. */
   signal?: AbortSignal;
 }

@@ -8,7 +8,8 @@ import { entryOf, kernelFor, type InitSpec, type KernelSpec } from '../initializ
 import type { KernelRequest } from '../initializers/types.js';
 import type { Tensor2D } from '@tensorflow/tfjs-core';
 import type { Tf } from '../backend/tf.js';
-import { forward, type Model } from './network.js';
+import type { DataDependentContext } from '../initializers/types.js';
+import { activate, forward, type Model } from './network.js';
 import { layerPlan, type Architecture, type LayerPlan } from './plan.js';
 
 export interface SampledKernels {
@@ -67,7 +68,7 @@ export async function refineWithData(
   tf: Tf,
   model: Model,
   spec: InitSpec,
-  data: { batch: Tensor2D; trainingImages(batchSize: number, seed: number): Generator<Tensor2D> },
+  data: Pick<DataDependentContext, 'batch' | 'trainingImages' | 'optimizer'>,
   seed: number,
   signal?: AbortSignal,
 ): Promise<DataDependentReport | undefined> {
@@ -78,6 +79,8 @@ export async function refineWithData(
     layers: model.layers,
     batch: data.batch,
     trainingImages: data.trainingImages,
+    optimizer: data.optimizer,
+    activate: (x, activation) => activate(tf, x, activation, model.arch.leakySlope),
     forward: (x, upTo) => forward(tf, model, x, 'probe', upTo),
     seed,
     leakySlope: model.arch.leakySlope,

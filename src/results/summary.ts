@@ -3,7 +3,7 @@
  * compared with the best initializer of its point (Welch's t-test). Derived from the trials alone,
  * so a document can always be rebuilt from trials/.
  */
-import { welch, spread } from '../util/stats.js';
+import { welch, spread } from './stats.js';
 import { pointKey } from './point.js';
 import type { InitSummary, TrialResult } from './schema.js';
 

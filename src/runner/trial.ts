@@ -17,7 +17,7 @@ import { refineWithData, sampleKernels } from '../model/init.js';
 import { architectureOf, buildModel, disposeModel } from '../model/network.js';
 import type { EpochMetrics, TrialDiagnostics, TrialFinal, TrialResult } from '../results/schema.js';
 import { train, type TrainHooks } from '../train/loop.js';
-import { disposeOptimizer, makeOptimizer } from '../train/optimizers.js';
+import { disposeOptimizer, makeOptimizer, optimizerFactory } from '../train/optimizers.js';
 
 /** Examples used to measure the network at init (training batch) and after training (test batch). */
 export const PROBE_BATCH = 256;
@@ -61,7 +61,7 @@ export async function runTrial(
   const probeData = probeBatch(tf, data, split.train, seed, PROBE_BATCH);
   const testData = new BatchReader(data, PROBE_BATCH).read(tf, split.test.subarray(0, PROBE_BATCH));
   try {
-    const refined = await refineWithData(tf, model, spec, { batch: probeData.x, trainingImages: (size, s) => imageBatches(tf, data, split.train, size, s) }, seed, hooks.signal);
+    const refined = await refineWithData(tf, model, spec, { batch: probeData.x, trainingImages: (size, s) => imageBatches(tf, data, split.train, size, s), optimizer: optimizerFactory(tf) }, seed, hooks.signal);
     const atInit = layerStats(tf, model, probeData.x, probeData.oneHot);
     // Data-dependent initializers saw every training image; training sees the labeled part.
     const labeled = config.data.labeledSize === undefined ? split.train : labeledSubset(data, split.train, config.data.labeledSize);

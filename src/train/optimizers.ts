@@ -5,7 +5,8 @@
 import type { Optimizer } from '@tensorflow/tfjs-core';
 import type { Tf } from '../backend/tf.js';
 
-export type OptimizerName = 'sgd' | 'momentum' | 'adam' | 'rmsprop';
+import type { OptimizerName } from '../vocabulary.js';
+export type { OptimizerName } from '../vocabulary.js';
 
 /** Momentum of the `momentum` optimizer (heavy ball, as in PyTorch's SGD(momentum=0.9)). */
 export const MOMENTUM = 0.9;
@@ -31,4 +32,12 @@ export function disposeOptimizer(optimizer: Optimizer): void {
   optimizer.dispose();
   const c = (optimizer as unknown as { c?: { isDisposed: boolean; dispose(): void } }).c;
   if (c && !c.isDisposed) c.dispose();
+}
+
+/** Makes optimizers on demand, for a refinement outside the training loop (layer-wise pretraining). */
+export function optimizerFactory(tf: Tf): (name: OptimizerName, lr: number) => { optimizer: Optimizer; dispose(): void } {
+  return (name, lr) => {
+    const optimizer = makeOptimizer(tf, name, lr);
+    return { optimizer, dispose: () => disposeOptimizer(optimizer) };
+  };
 }

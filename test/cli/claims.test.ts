@@ -1,12 +1,28 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CATALOGUE } from '../../src/initializers/registry.js';
 import { ROOT, runCli } from '../helpers.js';
 
+/** A repository file as one line of prose: YAML comment markers and line breaks removed. */
+function file(path: string): () => string {
+  return () => readFileSync(join(ROOT, path), 'utf8').replace(/^#\s?/gm, '').replace(/\s+/g, ' ');
+}
+
 /**
- * Every figure a lesson quotes from `inspect` is re-measured: a lesson that says
+ * The documents whose figures are re-measured: README.md, every hand-written page of docs/ (the
+ * generated docs/reference/ restates the catalogue, whose lessons are checked as such) and the
+ * presets' comments. A figure moved from one document to another keeps its check.
+ */
+export const DOCUMENTS: string[] = [
+  'README.md',
+  ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`),
+  ...readdirSync(join(ROOT, 'configs')).filter((f) => f.endsWith('.yaml')).sort().map((f) => `configs/${f}`),
+];
+
+/**
+ * Every figure a lesson or a document quotes from `inspect` is re-measured: a text that says
  * "`init-bench inspect --init X --shape A,B` prints std 0.04397 (max 0.10000)" must agree with
  * what that command prints now, to the digits quoted (half a unit in the last place).
  */
@@ -19,8 +35,8 @@ const FIELD: Record<string, string> = { std: 'std', max: 'max', min: 'min', rati
 
 function claims(): { where: string; args: string[]; figures: [string, string][] }[] {
   const found = [];
-  const readme = { name: 'README.md', texts: [readFileSync(join(ROOT, 'README.md'), 'utf8').replace(/\s+/g, ' ')] };
-  const sources = [...CATALOGUE.map((e) => ({ name: e.name, texts: [e.summary, e.formula, e.lesson.why, e.lesson.suits, e.lesson.pitfalls] })), readme];
+  const documents = DOCUMENTS.map((path) => ({ name: path, texts: [file(path)()] }));
+  const sources = [...CATALOGUE.map((e) => ({ name: e.name, texts: [e.summary, e.formula, e.lesson.why, e.lesson.suits, e.lesson.pitfalls] })), ...documents];
   for (const entry of sources) {
     for (const text of entry.texts) {
       for (const m of text.matchAll(CLAIM)) {
@@ -32,7 +48,7 @@ function claims(): { where: string; args: string[]; figures: [string, string][] 
   return found;
 }
 
-test('the lessons quote inspect figures, and every one is what inspect prints', async () => {
+test('the lessons and documents quote inspect figures, and every one is what inspect prints', async () => {
   const all = claims();
   assert.ok(all.length >= 1, 'no lesson quotes inspect: the pattern or the lessons changed');
   for (const { where, args, figures } of all) {
@@ -45,7 +61,7 @@ test('the lessons quote inspect figures, and every one is what inspect prints', 
       const actual = stats[FIELD[name]];
       const decimals = quoted.includes('e') ? 0 : (quoted.split('.')[1] ?? '').length;
       const tolerance = quoted.includes('e') ? Math.abs(Number(quoted)) * 0.05 : 0.5 * 10 ** -decimals + 1e-12;
-      assert.ok(Math.abs(actual - Number(quoted)) <= tolerance, `${where}: inspect ${args.join(' ')} gives ${name} ${actual}, the lesson says ${quoted}`);
+      assert.ok(Math.abs(actual - Number(quoted)) <= tolerance, `${where}: inspect ${args.join(' ')} gives ${name} ${actual}, the text says ${quoted}`);
     }
   }
 });
@@ -64,6 +80,10 @@ const actRatio = (l: number): Measure => (layers) => layers[l - 1].activationStd
 const preRatio = (l: number): Measure => (layers) => layers[l - 1].preActivationStd / layers[l - 2].preActivationStd;
 /** The smallest activation std from layer `from` to the last hidden layer. */
 const minActFrom = (from: number): Measure => (layers) => Math.min(...layers.slice(from - 1, -1).map((x) => x.activationStd));
+/** The smallest and largest activation std of the hidden layers over layer 1's (probe's "within A-Bx of layer 1's"). */
+const hiddenRatios = (layers: LayerStats[]) => layers.slice(0, -1).map((x) => x.activationStd / layers[0].activationStd);
+const minRatio: Measure = (layers) => Math.min(...hiddenRatios(layers));
+const maxRatio: Measure = (layers) => Math.max(...hiddenRatios(layers));
 const maxSaturatedPct: Measure = (layers) => 100 * Math.max(...layers.slice(0, -1).map((x) => x.saturatedFraction ?? 0));
 
 interface ProbeClaim {
@@ -76,10 +96,8 @@ interface ProbeClaim {
 }
 
 const lesson = (name: string) => () => Object.values(CATALOGUE.find((e) => e.name === name)!.lesson).join(' ');
-/** A repository file as one line of prose: YAML comment markers and line breaks removed. */
-const file = (path: string) => () => readFileSync(join(ROOT, path), 'utf8').replace(/^#\s?/gm, '').replace(/\s+/g, ' ');
 const N = String.raw`(\d+(?:\.\d+)?)`;
-const re = (source: string) => new RegExp(source.replace(/NUM/g, N));
+const re = (source: string) => new RegExp(source.replace(/NUM/g, N).replace(/EXP/g, String.raw`(\d+(?:\.\d+)?e-\d+)`));
 
 export const PROBE_CLAIMS: ProbeClaim[] = [
   {
@@ -130,8 +148,8 @@ export const PROBE_CLAIMS: ProbeClaim[] = [
     ],
   },
   {
-    where: 'README, deep ReLU',
-    text: file('README.md'),
+    where: 'docs/guide.md, deep ReLU',
+    text: file('docs/guide.md'),
     command: '--config configs/deep-relu.yaml',
     figures: [
       [re('measuring NUM against'), 'glorotUniform', act(20)],
@@ -139,13 +157,49 @@ export const PROBE_CLAIMS: ProbeClaim[] = [
     ],
   },
   {
-    where: 'README, tfjs',
-    text: file('README.md'),
+    where: 'docs/guide.md, tfjs',
+    text: file('docs/guide.md'),
     command: '--init heNormal,tfjs:heNormal --depth 20',
     figures: [
       [re('std of NUM for heNormal'), 'heNormal', act(20)],
       [re('and NUM for tfjs:heNormal'), 'tfjs:heNormal', act(20)],
     ],
+  },
+  {
+    where: 'configs/residual.yaml',
+    text: file('configs/residual.yaml'),
+    command: '--config configs/residual.yaml --residual',
+    figures: [[re('shows the activation std xNUM by layer 21'), 'heNormal', actRatio(21)]],
+  },
+  {
+    where: 'docs/science.md, residual',
+    text: file('docs/science.md'),
+    command: '--config configs/residual.yaml --residual',
+    figures: [[re('activation std xNUM over 10 blocks of 2'), 'heNormal', actRatio(21)]],
+  },
+  {
+    where: 'configs/signal-tour.yaml',
+    text: file('configs/signal-tour.yaml'),
+    command: '--config configs/signal-tour.yaml',
+    figures: [
+      [re('within NUM-[\\d.]+x, [\\d.]+-[\\d.]+x and'), 'varianceScaling(scale=2)', minRatio],
+      [re('within [\\d.]+-NUMx, '), 'varianceScaling(scale=2)', maxRatio],
+      [re('x, NUM-[\\d.]+x and'), 'heUniform', minRatio],
+      [re('x, [\\d.]+-NUMx and'), 'heUniform', maxRatio],
+      [re('and NUM-[\\d.]+x of layer 1'), 'lsuv', minRatio],
+      [re('and [\\d.]+-NUMx of layer 1'), 'lsuv', maxRatio],
+      [re('fanIn on these square layers\\): xEXP'), 'glorotNormal', actRatio(20)],
+      [re('fanIn on these square layers\\): xEXP'), 'leCunUniform', actRatio(20)],
+      [re('std 0\\.029\\) xEXP'), 'randomUniform', actRatio(20)],
+      [re('std 0\\.044\\) xEXP'), 'truncatedNormal', actRatio(20)],
+      [re('\\(std 0\\.01\\) xEXP'), 'sparse', actRatio(20)],
+    ],
+  },
+  {
+    where: 'configs/batchnorm.yaml',
+    text: file('configs/batchnorm.yaml'),
+    command: '--config configs/batchnorm.yaml --batch-norm false',
+    figures: [[re('activation std xEXP\\)'), 'N(0,0.01^2)', actRatio(10)]],
   },
   {
     where: 'configs/deep-relu.yaml',
@@ -243,5 +297,27 @@ test('every figure quoted from probe is what probe measures', async () => {
       const actual = measured(result.layers);
       assert.ok(agrees(actual, m[1]), `${claim.where}: ${pattern} quotes ${m[1]}, probe ${claim.command} measures ${actual}`);
     }
+  }
+});
+
+/**
+ * Output a document quotes verbatim (a fenced block after the command that prints it): every
+ * quoted line is a line the command prints now. Timings are never quoted this way.
+ */
+export const OUTPUT_CLAIMS: { where: string; command: string; first: string }[] = [
+  { where: 'docs/guide.md', command: 'probe --init he,xavier,tfjs:heNormal --depth 20 --width 256 --activation relu', first: 'Recommended: heNormal' },
+];
+
+test('output quoted from a command is what it prints', async () => {
+  for (const { where, command, first } of OUTPUT_CLAIMS) {
+    const raw = readFileSync(join(ROOT, where), 'utf8');
+    assert.ok(raw.includes(`init-bench ${command}`), `${where}: does not name \`init-bench ${command}\``);
+    const start = raw.indexOf(`\`\`\`\n${first}\n`);
+    assert.ok(start >= 0, `${where}: no fenced block starting with "${first}"`);
+    const quoted = raw.slice(start + 4, raw.indexOf('\n```', start + 4)).split('\n');
+    const r = await runCli(command.split(' '));
+    assert.equal(r.code, 0, `${command}: ${r.stderr}`);
+    const printed = new Set(r.stdout.split('\n').map((line) => line.trimEnd()));
+    for (const line of quoted) assert.ok(printed.has(line.trimEnd()), `${where}: "${line}" is not printed by init-bench ${command}`);
   }
 });

@@ -7,8 +7,9 @@ import { loadEmbeddedMnist } from '../../src/data/embedded.js';
 import { stratifiedSplit } from '../../src/data/split.js';
 import { trialSchema } from '../../src/results/schema.js';
 import { runTrial } from '../../src/runner/trial.js';
-import { decoderFor, pretrainLayers, type PretrainSettings } from '../../src/initializers/pretrain.js';
-import { architectureOf, buildModel, disposeModel, layerPlan, type Model, type ModelSettings } from '../../src/model/network.js';
+import { decoderFor, pretrainLayers, type PretrainOps, type PretrainSettings } from '../../src/initializers/pretrain.js';
+import { activate, architectureOf, buildModel, disposeModel, layerPlan, type Model, type ModelSettings } from '../../src/model/network.js';
+import { optimizerFactory } from '../../src/train/optimizers.js';
 import { Rng } from '../../src/util/random.js';
 import { wasmTf } from '../helpers.js';
 
@@ -20,8 +21,11 @@ const MLP: ModelSettings = {
 };
 
 const SETTINGS: PretrainSettings = {
-  epochs: 3, optimizer: 'adam', lr: 0.01, batchSize: 50, corruption: 0.25, tied: true, decoder: 'auto', seed: 7, leakySlope: 0.01,
+  epochs: 3, optimizer: 'adam', lr: 0.01, batchSize: 50, corruption: 0.25, tied: true, decoder: 'auto', seed: 7,
 };
+
+/** What the data-dependent context hands pretraining in a trial: the model's activations and the trainer's optimizers. */
+const ops = (tf: Tf, signal?: AbortSignal): PretrainOps => ({ activate: (x, a) => activate(tf, x, a, 0.01), optimizer: optimizerFactory(tf), ...(signal ? { signal } : {}) });
 
 /** An MLP with Glorot-uniform-like kernels from a fixed seed (the same model every call). */
 function model(tf: Tf, settings: ModelSettings = MLP): Model {
@@ -45,7 +49,7 @@ test('the reconstruction loss of every layer decreases over its pretraining epoc
   const tf = await wasmTf();
   const m = model(tf);
   const x = images(tf, 400);
-  const report = await pretrainLayers(tf, hidden(m), x, SETTINGS);
+  const report = await pretrainLayers(tf, hidden(m), x, SETTINGS, ops(tf));
   assert.equal(report.images, 400);
   assert.deepEqual(report.layers.map((l) => [l.layer, l.decoder, l.loss.length]), [['dense1', 'sigmoid', 3], ['dense2', 'sigmoid', 3]]);
   // Deterministic (fixed seeds): Adam at lr 0.01 on 400 digits lowers a sigmoid autoencoder's
@@ -74,7 +78,7 @@ test('the kept kernel and bias are the encoder\'s after its update (one full-bat
   const [gw, gb] = tf.grads(loss)([w0, b0]);
   const expectedW = tf.sub(w0, tf.mul(gw, lr));
   const expectedB = tf.reshape(tf.sub(b0, tf.mul(gb, lr)), [-1]);
-  await pretrainLayers(tf, [layer], x, { ...SETTINGS, epochs: 1, optimizer: 'sgd', lr, batchSize: 64, corruption: 0 });
+  await pretrainLayers(tf, [layer], x, { ...SETTINGS, epochs: 1, optimizer: 'sgd', lr, batchSize: 64, corruption: 0 }, ops(tf));
   const maxDiff = (a: Tensor, b: Tensor) => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0];
   assert.ok(tf.max(tf.abs(tf.sub(layer.kernel, w0))).dataSync()[0] > 1e-4, 'the kernel moved');
   // float32 rounding of a 64 x 784 x 48 product: 1e-5 is far below the update itself (> 1e-4).
@@ -89,7 +93,7 @@ test('pretraining is deterministic for a seed, differs across seeds and tied/unt
   const x = images(tf, 200);
   const run = async (s: Partial<PretrainSettings>) => {
     const m = model(tf);
-    const report = await pretrainLayers(tf, hidden(m), x, { ...SETTINGS, epochs: 2, ...s });
+    const report = await pretrainLayers(tf, hidden(m), x, { ...SETTINGS, epochs: 2, ...s }, ops(tf));
     const kernels = m.layers.map((l) => Array.from(l.kernel.dataSync()));
     disposeModel(m);
     return { report, kernels };
@@ -118,7 +122,7 @@ test('auto decoders: sigmoid for pixels and sigmoid outputs, tanh after tanh, li
   const tf = await wasmTf();
   const m = model(tf, { ...MLP, activation: 'tanh' });
   const x = images(tf, 100);
-  const report = await pretrainLayers(tf, hidden(m), x, { ...SETTINGS, epochs: 1 });
+  const report = await pretrainLayers(tf, hidden(m), x, { ...SETTINGS, epochs: 1 }, ops(tf));
   assert.deepEqual(report.layers.map((l) => l.decoder), ['sigmoid', 'tanh']);
   x.dispose();
   disposeModel(m);
@@ -128,7 +132,7 @@ test('a conv layer is refused with its name', async () => {
   const tf = await wasmTf();
   const m = model(tf, { ...MLP, kind: 'cnn', filters: [4], head: [] });
   const x = images(tf, 10);
-  await assert.rejects(pretrainLayers(tf, [m.layers[0]], x, SETTINGS), /layerwisePretrain pretrains dense layers; conv1 is a conv layer/);
+  await assert.rejects(pretrainLayers(tf, [m.layers[0]], x, SETTINGS, ops(tf)), /layerwisePretrain pretrains dense layers; conv1 is a conv layer/);
   x.dispose();
   disposeModel(m);
 });
@@ -162,7 +166,7 @@ test('an aborted run stops pretraining at its next step, without leaking tensors
   const before = tf.memory().numTensors;
   const controller = new AbortController();
   controller.abort('SIGINT');
-  await assert.rejects(pretrainLayers(tf, hidden(m), x, SETTINGS, controller.signal), (err: Error) => err.name === 'Interrupted' && /SIGINT/.test(err.message));
+  await assert.rejects(pretrainLayers(tf, hidden(m), x, SETTINGS, ops(tf, controller.signal)), (err: Error) => err.name === 'Interrupted' && /SIGINT/.test(err.message));
   assert.equal(tf.memory().numTensors, before);
   x.dispose();
   disposeModel(m);

@@ -6,6 +6,7 @@ import { distinctUnits, layerStats } from '../../src/diagnostics/layers.js';
 import type { LsuvReport } from '../../src/initializers/lsuv.js';
 import type { InitSpec } from '../../src/initializers/registry.js';
 import { refineWithData, sampleKernels } from '../../src/model/init.js';
+import { optimizerFactory } from '../../src/train/optimizers.js';
 import { buildModel, disposeModel, forward, type Model } from '../../src/model/network.js';
 import { layerPlan, type Architecture } from '../../src/model/plan.js';
 import { Rng } from '../../src/util/random.js';
@@ -120,7 +121,7 @@ test('LSUV scales a residual branch by its own output, before the skip is added'
   const arch = mlp([8, 8, 8]);
   const m = await model(tf, arch, { ...spec('lsuv'), params: { tol: 0.1, maxIterations: 10 } });
   const x = batch(tf, 20);
-  const refined = await refineWithData(tf, m, { ...spec('lsuv'), params: { tol: 0.1, maxIterations: 10 } }, { batch: x, *trainingImages() {} }, 0);
+  const refined = await refineWithData(tf, m, { ...spec('lsuv'), params: { tol: 0.1, maxIterations: 10 } }, { batch: x, *trainingImages() {}, optimizer: optimizerFactory(tf) }, 0);
   const report = refined!.report as unknown as LsuvReport;
   const trace = forward(tf, m, x, 'probe');
   // Var(z) of each layer's own output is within tol of 1 (8 units x 16 examples: LSUV's tolerance

@@ -4,7 +4,7 @@
  */
 import type { Tensor2D } from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { OPTIMIZERS } from '../../config/schema.js';
+import { OPTIMIZERS } from '../../vocabulary.js';
 import { pretrainLayers, type DecoderActivation, type PretrainSettings } from '../pretrain.js';
 import type { DataDependentContext, Params } from '../types.js';
 import { define } from './define.js';
@@ -69,10 +69,9 @@ async function pretrainHidden(p: Params, ctx: DataDependentContext): Promise<Rec
     tied: p.tied as boolean,
     decoder: p.decoder as DecoderActivation,
     seed: ctx.seed,
-    leakySlope: ctx.leakySlope,
   };
   try {
-    return { ...(await pretrainLayers(tf, ctx.layers.filter((l) => l.kind === 'dense'), images, settings, ctx.signal)) };
+    return { ...(await pretrainLayers(tf, ctx.layers.filter((l) => l.kind === 'dense'), images, settings, ctx)) };
   } finally {
     images.dispose();
   }

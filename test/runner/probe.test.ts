@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { resolveConfig } from '../../src/config/load.js';
 import { assess, diagnoseTrial, recommend } from '../../src/diagnostics/assess.js';
-import { probe } from '../../src/diagnostics/probe.js';
+import { probe } from '../../src/runner/probe.js';
 import { runCli } from '../helpers.js';
 
 /**

@@ -9,8 +9,9 @@ import { loadDataset } from '../data/load.js';
 import { stratifiedSplit } from '../data/split.js';
 import { refineWithData, sampleKernels, type DataDependentReport } from '../model/init.js';
 import { architectureOf, buildModel, disposeModel } from '../model/network.js';
-import { assess, type Assessment } from './assess.js';
-import { distinctUnits, layerStats, type LayerStats } from './layers.js';
+import { assess, type Assessment } from '../diagnostics/assess.js';
+import { distinctUnits, layerStats, type LayerStats } from '../diagnostics/layers.js';
+import { optimizerFactory } from '../train/optimizers.js';
 
 export interface ProbeResult {
   init: string;
@@ -50,7 +51,7 @@ export async function probe(
       const { kernels, biases } = sampled;
       const model = buildModel(tf, arch, kernels, biases);
       try {
-        const refined = await refineWithData(tf, model, spec, { batch: batch.x, trainingImages: (size, s) => imageBatches(tf, data, split.train, size, s) }, seed);
+        const refined = await refineWithData(tf, model, spec, { batch: batch.x, trainingImages: (size, s) => imageBatches(tf, data, split.train, size, s), optimizer: optimizerFactory(tf) }, seed);
         const layers = layerStats(tf, model, batch.x, batch.oneHot);
         const assessment = assess(layers, distinctUnits(tf, model));
         results.push({ init: spec.label, layers, problems: assessment.problems, healthy: assessment.healthy, ...(refined ? { refined } : {}), assessment });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { resolveConfig } from '../../src/config/load.js';
 import { UserError } from '../../src/errors.js';
-import { checkNewFolder, createFolder, loadResults, readFolder } from '../../src/results/folder.js';
+import { checkNewFolder, createFolder, loadResults, readFolder } from '../../src/store/folder.js';
 import { resultsSchema } from '../../src/results/schema.js';
 import { schemaText } from '../../src/tools/schemas.js';
 import { ROOT, tempDir } from '../helpers.js';

@@ -22,8 +22,8 @@ import { enumerateTasks } from '../runner/tasks.js';
 import { describeIssue } from '../util/issues.js';
 import { canonical, differences } from '../util/json.js';
 import { shellQuote } from '../util/text.js';
-import { resultsSchema, shardSchema, trialSchema, type ResultsDocument, type ShardInfo, type TrialResult } from './schema.js';
-import { summarizeTrials } from './summary.js';
+import { resultsSchema, shardSchema, trialSchema, type ResultsDocument, type ShardInfo, type TrialResult } from '../results/schema.js';
+import { summarizeTrials } from '../results/summary.js';
 
 /** What a run writes into its folder: a folder holding any of these is someone's results. */
 export const FOLDER_FILES = ['config.json', 'run.json', 'results.json', 'report.html', 'metrics.csv', 'trials'] as const;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { spread, tQuantile, tTwoSided, welch } from '../../src/util/stats.js';
+import { spread, tQuantile, tTwoSided, welch } from '../../src/results/stats.js';
 
 // Reference values computed by hand from the definitions (means, sample variances, Welch-
 // Satterthwaite df) with the p-value from a numeric integral of Student's t density (Simpson,

@@ -3,9 +3,9 @@
  * t), and Welch's unequal-variance t-test. The t distribution's CDF comes from the regularized
  * incomplete beta function (continued fraction, Numerical Recipes 6.4).
  */
-import type { Spread } from '../results/schema.js';
+import type { Spread } from './schema.js';
 
-export type { Spread } from '../results/schema.js';
+export type { Spread } from './schema.js';
 
 
 export function spread(values: number[]): Spread {

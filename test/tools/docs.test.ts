@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CONFIG_FLAGS } from '../../src/config/flags.js';
+import { CATALOGUE } from '../../src/initializers/registry.js';
+import { COMMANDS, DOC_FILES, typeText } from '../../src/tools/docs.js';
+import { ROOT } from '../helpers.js';
+
+const generated = Object.fromEntries(Object.entries(DOC_FILES).map(([file, make]) => [file, make()])) as Record<keyof typeof DOC_FILES, string>;
+
+test('the committed references are the ones the code generates (npm run docs)', () => {
+  for (const [file, text] of Object.entries(generated)) {
+    assert.equal(readFileSync(join(ROOT, 'docs', 'reference', file), 'utf8'), text, `docs/reference/${file} is stale: run npm run docs`);
+  }
+});
+
+test('the config reference has a row per flag and per key, and the initializer reference a section per entry', () => {
+  const config = generated['config.md'];
+  for (const f of CONFIG_FLAGS) {
+    const row = config.split('\n').find((line) => line.startsWith(`| \`${f.key}\` |`));
+    assert.ok(row, `no row for ${f.key}`);
+    assert.ok(row.includes(f.flag.replace(/\|/g, '\\|')), `the row of ${f.key} does not name ${f.flag}`);
+  }
+  assert.match(config, /\| `train\.lr` \| `--lr <rate>` \| number > 0, or a list \| `0\.01` \| yes \|/);
+  const initializers = generated['initializers.md'];
+  for (const e of CATALOGUE) {
+    assert.ok(initializers.includes(`\n## ${e.name}\n`), `no section for ${e.name}`);
+    for (const alias of e.aliases) assert.ok(initializers.includes(`\`${alias}\``), `${e.name}: alias ${alias} missing`);
+  }
+  const commands = generated['commands.md'];
+  for (const name of COMMANDS) assert.ok(commands.includes(`Usage: init-bench ${name} `), `no help for ${name}`);
+});
+
+test('types read as words', () => {
+  assert.equal(typeText({ type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER }), 'integer >= 1');
+  assert.equal(typeText({ type: 'number', minimum: 0, exclusiveMaximum: 1 }), 'number >= 0, < 1');
+  assert.equal(typeText({ type: 'array', items: { type: 'string', enum: ['a', 'b'] } }), 'list of a | b');
+  assert.equal(typeText({ anyOf: [{ type: 'string', const: 'auto' }, { type: 'number', exclusiveMinimum: 0 }] }), 'auto or number > 0');
+});
