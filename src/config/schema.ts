@@ -96,7 +96,7 @@ export const configSchema = z.strictObject({
   backend: described(z.enum(BACKENDS).default('auto'), 'tfjs backend: auto (tensorflow > wasm > cpu), tensorflow, wasm or cpu.'),
   blas: described(
     z.string().min(1).default('auto'),
-    'System BLAS for the wasm backend\'s products: auto (OpenBLAS, MKL, BLIS or Accelerate, the first found), off (XNNPACK only) or a library\'s path. One BLAS thread per process.',
+    'System BLAS for the wasm backend\'s products: auto (OpenBLAS, MKL, BLIS or Accelerate, the first found), off (XNNPACK only) or a library\'s path. Its threads: blasThreads.',
   ),
   blasThreads: described(
     z.union([z.literal('auto'), whole(1)]).default(1),
