@@ -7,7 +7,7 @@
  */
 import { UserError } from '../errors.js';
 import { blasHint, blasLabel, loadBlas, type Blas, type BlasChoice } from './blas.js';
-import { withoutConsoleNoise, type Tf } from './tf.js';
+import { requireTfjs, withoutConsoleNoise, type Tf } from './tf.js';
 
 export type { Tf } from './tf.js';
 export type { BlasChoice } from './blas.js';
@@ -80,15 +80,15 @@ export async function startBackend(request: BackendRequest, options: BackendOpti
 async function load(name: BackendName): Promise<Tf> {
   // Quiet: no "install tfjs-node" banner from the cpu backend, no oneDNN notice from libtensorflow.
   process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
-  const tf = await import('@tensorflow/tfjs-core');
+  const tf = requireTfjs<Tf>('@tensorflow/tfjs-core');
   // tfjs-core's Node bundle registers no gradient functions (the umbrella @tensorflow/tfjs took
   // them from tfjs-layers' bundle, which registers all of core's in the shared global registry).
   // Importing tfjs-layers is the one way to get them without a bundler: ~150 ms, once per process.
-  await import('@tensorflow/tfjs-layers');
+  requireTfjs('@tensorflow/tfjs-layers');
   tf.env().set('PROD', true);
-  if (name === 'tensorflow') await import(NATIVE_PACKAGE);
-  if (name === 'cpu') await import('@tensorflow/tfjs-backend-cpu');
-  if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
+  if (name === 'tensorflow') requireTfjs(NATIVE_PACKAGE);
+  if (name === 'cpu') requireTfjs('@tensorflow/tfjs-backend-cpu');
+  if (name === 'wasm') requireTfjs('@tensorflow/tfjs-backend-wasm');
   const ok = await withoutConsoleNoise(() => tf.setBackend(name));
   if (!ok || tf.getBackend() !== name) throw new Error('tf.setBackend refused it');
   await tf.ready();
