@@ -456,14 +456,22 @@ export const FULL_MNIST_IDS = ['full-mnist-mlp', 'full-mnist-cnn'];
 // ---------------------------------------------------------------------------------------------
 // Rounds and their summary
 
+/** The line that says why a command failed: its last stderr line mentioning an error, else the message's first. */
+function failure(err: unknown): string {
+  const stderr = String((err as { stderr?: string }).stderr ?? '');
+  const line = stderr.split('\n').reverse().find((l) => /error/i.test(l));
+  return (line ?? (err instanceof Error ? err.message : String(err)).split('\n')[0]).trim().slice(0, 300);
+}
+
 interface Round {
   /** 1-minute load average before and after the round. */
   loadBefore: number;
   loadAfter: number | null;
   /** Other processes' CPU during the round, in cores on average (null off Linux). */
   foreignCores: number | null;
-  /** refused: the load stayed above --max-load; flagged: other processes took more than FOREIGN_FLAG cores. */
-  status: 'ok' | 'flagged' | 'refused';
+  /** refused: the load stayed above --max-load; flagged: other processes took more than FOREIGN_FLAG cores; failed: a contender's command failed (`error`). */
+  status: 'ok' | 'flagged' | 'refused' | 'failed';
+  error?: string;
   /** Seconds per contender, in the measure's contender order (absent when refused). */
   seconds: number[];
   /** contenders[0] against the reference this round, as the measure compares them. */
@@ -516,11 +524,22 @@ async function runMeasure(m: Measure, o: BenchOptions, gflops: number | null): P
     const seconds: number[] = [];
     const order = m.contenders.map((_, i) => i);
     if (attempt % 2) order.reverse();
+    let error: string | null = null;
     for (const i of order) {
-      const r = await m.contenders[i].run();
-      seconds[i] = r.seconds;
-      accuracies[i] = r.testAccuracy;
-      labels[i] = r.label ?? null;
+      try {
+        const r = await m.contenders[i].run();
+        seconds[i] = r.seconds;
+        accuracies[i] = r.testAccuracy;
+        labels[i] = r.label ?? null;
+      } catch (err) {
+        error = `${m.contenders[i].who}: ${failure(err)}`;
+        break;
+      }
+    }
+    if (error !== null) {
+      log(`  round ${attempt + 1}: FAILED, ${error}`);
+      rounds.push({ loadBefore, loadAfter: load1(), foreignCores: null, status: 'failed', error, seconds: [], ratio: null });
+      continue;
     }
     const foreign = foreignCores(before, cpuSnapshot());
     const loadAfter = load1();
@@ -530,7 +549,7 @@ async function runMeasure(m: Measure, o: BenchOptions, gflops: number | null): P
     rounds.push({ loadBefore, loadAfter, foreignCores: foreign, status, seconds, ratio });
     log(`  round ${attempt + 1}: ${m.contenders.map((c, i) => `${c.who} ${seconds[i].toFixed(3)}`).join('; ')}${ratio === null ? '' : `; ${m.compare} ${ratio.toFixed(2)}x`} (load ${loadBefore.toFixed(2)} -> ${loadAfter.toFixed(2)}${foreign === null ? '' : `, others ${foreign.toFixed(2)} cores`})${status === 'flagged' ? ' FLAGGED: other processes were busy' : ''}`);
   }
-  const ran = rounds.filter((r) => r.status !== 'refused');
+  const ran = rounds.filter((r) => r.status === 'ok' || r.status === 'flagged');
   const used = ran.filter((r) => r.status === 'ok').length ? ran.filter((r) => r.status === 'ok') : ran;
   const limitSeconds = gflops ? m.flops / (gflops * 1e9) : null;
   const ratio = spread(used.flatMap((r) => (r.ratio === null ? [] : [r.ratio])));
@@ -585,7 +604,7 @@ function render(r: BenchReport): string {
     for (const c of m.contenders) {
       lines.push(`  ${c.who.padEnd(30)} ${sp(c.seconds).padEnd(26)} ${c.testAccuracy === null ? ''.padEnd(10) : `acc ${f(c.testAccuracy)}`.padEnd(10)} ${c.fractionOfLimit === null ? '' : `${(100 * c.fractionOfLimit).toFixed(0)}% of limit`}`);
     }
-    lines.push(`  ${m.compare} ${sp(m.ratio, 2)}${target ? `, target ${target}: ${m.verdict ?? '-'}` : ''}${m.noisy ? ' (NOISY: every round flagged)' : ''}; rounds: ${m.rounds.map((x) => (x.status === 'refused' ? `refused (load ${f(x.loadBefore, 2)})` : `${f(x.ratio, 2)}x load ${f(x.loadBefore, 2)}->${f(x.loadAfter, 2)}${x.foreignCores === null ? '' : ` others ${f(x.foreignCores, 2)}`}${x.status === 'flagged' ? ' FLAGGED' : ''}`)).join('; ') || 'none'}`);
+    lines.push(`  ${m.compare} ${sp(m.ratio, 2)}${target ? `, target ${target}: ${m.verdict ?? '-'}` : ''}${m.noisy ? ' (NOISY: every round flagged)' : ''}; rounds: ${m.rounds.map((x) => (x.status === 'refused' ? `refused (load ${f(x.loadBefore, 2)})` : x.status === 'failed' ? `FAILED (${x.error})` : `${f(x.ratio, 2)}x load ${f(x.loadBefore, 2)}->${f(x.loadAfter, 2)}${x.foreignCores === null ? '' : ` others ${f(x.foreignCores, 2)}`}${x.status === 'flagged' ? ' FLAGGED' : ''}`)).join('; ') || 'none'}`);
     lines.push('');
   }
   const met = r.measures.filter((m) => m.verdict === 'met').length;
@@ -641,7 +660,10 @@ async function main(argv: string[]): Promise<number> {
     measures: results,
   };
   process.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : `${render(report)}\n`);
-  return 0;
+  // A failed command is a broken bench (or peer), whatever else was measured.
+  const failed = results.filter((m) => m.rounds.some((r) => r.status === 'failed')).map((m) => m.id);
+  if (failed.length) log(`bench: a command failed in ${failed.join(', ')}`);
+  return failed.length ? 1 : 0;
 }
 
 // Run as a script (npm run bench), not when a test imports MEASURE_IDS.
