@@ -628,6 +628,15 @@ async function main(argv: string[]): Promise<number> {
   const started = performance.now();
   const startedAt = new Date().toISOString();
   const cores = availableParallelism();
+  try {
+    measures(o, false, cores); // --only checked before anything slow starts
+  } catch (err) {
+    if (err instanceof UsageError) {
+      log(`bench: ${err.message}`);
+      return 2;
+    }
+    throw err;
+  }
   const pytorch = await torchVersion();
   if (!pytorch) log('PyTorch peer unavailable (/usr/bin/python3 with Debian\'s python3-torch): no ratios to PyTorch');
   let list: Measure[];

@@ -22,7 +22,8 @@ function bench(args: string[]): Promise<{ code: number | null; stdout: string; s
   });
 }
 
-test('bench --quick --json: every measure, one round each, figures and load recorded', { timeout: 15 * 60_000 }, async () => {
+// No timeout: on a quiet 2-core machine this takes about a minute, and it must pass however loaded the machine is.
+test('bench --quick --json: every measure, one round each, figures and load recorded', async () => {
   const r = await bench(['--quick', '--json']);
   assert.equal(r.code, 0, r.stderr);
   const doc = JSON.parse(r.stdout) as BenchReport;
@@ -34,7 +35,7 @@ test('bench --quick --json: every measure, one round each, figures and load reco
     assert.equal(m.verdict, null);
     assert.equal(m.rounds.length, 1, m.id);
     const [round] = m.rounds;
-    assert.notEqual(round.status, 'refused', `${m.id}: --quick refuses no round`);
+    assert.ok(round.status === 'ok' || round.status === 'flagged', `${m.id}: ${round.status} ${round.error ?? ''}`);
     assert.ok(Number.isFinite(round.loadBefore) && Number.isFinite(round.loadAfter), m.id);
     assert.equal(round.seconds.length, m.contenders.length, m.id);
     for (const [i, c] of m.contenders.entries()) {
