@@ -143,7 +143,7 @@ export function blasLabel(blas: Blas): string {
 /** How to get a BLAS, said once in the header of a wasm run without one. */
 export function blasHint(platform: NodeJS.Platform = process.platform): string {
   const how = platform === 'darwin' ? 'Accelerate is part of macOS (or `brew install openblas`)' : platform === 'win32' ? 'put OpenBLAS\'s libopenblas.dll on PATH' : '`apt install libopenblas0` (Debian/Ubuntu) or your distribution\'s OpenBLAS';
-  return `no system BLAS found: products run on XNNPACK; ${how} makes training 1.4-1.7x faster (measured by \`npm run bench\` on the default MLP, Adam MLP and CNN; --blas PATH names a library)`;
+  return `no system BLAS found: products run on XNNPACK; ${how} runs them on the system's BLAS, which is faster (docs/backends.md; --blas PATH names a library)`;
 }
 
 function firstLine(err: unknown): string {
