@@ -11,7 +11,10 @@
  * stopped by `signal` or failFast: then `complete` is false and `stopped` says why), and writes a
  * results folder only when `out` is given. Nothing here prints, reads argv or exits.
  */
+import { configFields, type ConfigField } from './config/fields.js';
 import { resolveConfig as resolve, type ExperimentConfig } from './config/load.js';
+import { parameterDocs, type ParameterDoc } from './initializers/params.js';
+import { CATALOGUE } from './initializers/registry.js';
 import type { ConfigInput } from './config/schema.js';
 import { FolderWriter, checkNewFolder, createFolder, readFolder } from './store/folder.js';
 import type { ResultsDocument } from './results/schema.js';
@@ -21,6 +24,8 @@ import { enumerateTasks } from './runner/tasks.js';
 
 export type { ExperimentConfig } from './config/load.js';
 export type { ConfigInput } from './config/schema.js';
+export type { ConfigField } from './config/fields.js';
+export type { ParameterDoc } from './initializers/params.js';
 export { ConfigError, UserError } from './errors.js';
 export { loadResults } from './store/folder.js';
 export type { EpochMetrics, InitSummary, ResultsDocument, TrialResult } from './results/schema.js';
@@ -40,6 +45,24 @@ export interface RunOptions {
   failFast?: boolean;
   /** Run only this shard of the trials (1-based index of count). */
   shard?: Pick<Shard, 'index' | 'count'>;
+}
+
+/** An initializer as a config names it: its name, aliases, one-line summary and its parameters described. */
+export interface InitializerDoc {
+  name: string;
+  aliases: string[];
+  summary: string;
+  parameters: ParameterDoc[];
+}
+
+/** Every config key: its type, default, allowed values, whether it is a grid axis, and its description. */
+export function describeConfig(): ConfigField[] {
+  return configFields();
+}
+
+/** Every initializer of the catalogue, in its order, with each parameter's type, default and description. */
+export function describeInitializers(): InitializerDoc[] {
+  return CATALOGUE.map((e) => ({ name: e.name, aliases: e.aliases, summary: e.summary, parameters: parameterDocs(e) }));
 }
 
 /** The validated, fully resolved config for what a YAML/JSON config holds; throws one ConfigError listing every problem. */

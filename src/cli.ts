@@ -1,6 +1,8 @@
 /**
- * The command-line program. The only place that reads argv and calls process.exit; commands are
- * loaded lazily so that `--help` and `list` do not wait for tfjs.
+ * The command-line program: the one place of the `init-bench` process that reads argv and calls
+ * process.exit (the processes it starts have their own entry points: runner/worker.ts for trials,
+ * serve/host.ts for a served run). Commands are loaded lazily so that `--help` and `list` do not
+ * wait for tfjs.
  */
 import chalk from 'chalk';
 import { Command, CommanderError, Option } from 'commander';
@@ -111,7 +113,7 @@ examples(program.commands.find((c) => c.name() === 'list')!, [
 program
   .command('inspect')
   .description('sample one kernel and compare its statistics with the formula')
-  .option('-i, --init <name>', 'initializer, e.g. heNormal or "orthogonal(gain=2)" (required)')
+  .option('-i, --init <name>', 'initializer, e.g. heNormal or "orthogonal(gain=2)" (required; `init-bench list NAME` describes each parameter)')
   .option('--shape <dims>', 'kernel shape in tfjs layout: in,out (dense) or kh,kw,in,out (conv) (required)')
   .option('--seed <n>', 'seed (default: 0)')
   .option('--gain <g>', 'gain, for initializers that take one (a number or auto)')

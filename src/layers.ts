@@ -30,7 +30,7 @@ export const LAYERS: readonly Layer[] = [
   { members: ['api.ts'], role: 'the programmatic API, published as the package\'s `exports`' },
   { members: ['serve', 'tools', 'bench'], role: '`init-bench serve` (through the API only), the generators of schema/ and docs/, the benchmark' },
   { members: ['commands'], role: 'thin: parse a command\'s options, call one core function, print' },
-  { members: ['cli.ts'], role: 'the only place that reads argv, wires signals and exits; commands load lazily' },
+  { members: ['cli.ts'], role: 'the one place of the command-line process that reads argv, wires signals and exits (worker and serve-host processes have their own entry points); commands load lazily' },
 ];
 
 /** The layer index of a path relative to src/ (e.g. `runner/trial.ts`), or -1 when no layer claims it. */

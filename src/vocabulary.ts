@@ -1,7 +1,7 @@
 /**
  * The names every layer shares, defined once at the bottom so that the catalogue, the model, the
  * trainer, the config schema and the serve page all read the same lists: the hidden layers'
- * activations and the optimizers. What each one does lives where it is used (gain.ts,
+ * activations and the optimizers. What each one does lives where it is used (initializers/gain.ts,
  * model/network.ts, train/optimizers.ts); only the vocabulary is here.
  */
 

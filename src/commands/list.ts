@@ -6,6 +6,7 @@ import Table from 'cli-table3';
 import { UserError } from '../errors.js';
 import { CATALOGUE, findInitializer, suggestNames } from '../initializers/registry.js';
 import { compareRows } from '../initializers/compare.js';
+import { parameterDefaults, parameterDocs } from '../initializers/params.js';
 import type { InitializerEntry } from '../initializers/types.js';
 import { fitTable, terminalWidth } from '../report/fit.js';
 import { tableLook } from '../report/format.js';
@@ -16,12 +17,6 @@ export interface ListOptions {
   compare?: boolean;
 }
 
-/** The entry's parameters with their defaults, e.g. { stddev: 0.05, mean: 0 }. */
-export function parameterDefaults(entry: InitializerEntry): Record<string, unknown> {
-  const parsed = entry.params.safeParse({});
-  return parsed.success ? parsed.data : {};
-}
-
 export function describeEntry(entry: InitializerEntry) {
   return {
     name: entry.name,
@@ -30,6 +25,8 @@ export function describeEntry(entry: InitializerEntry) {
     formula: entry.formula,
     reference: entry.reference,
     parameters: parameterDefaults(entry),
+    /** Each parameter: name, type, default, choices, description. */
+    parameterDocs: parameterDocs(entry),
     summary: entry.summary,
     dataDependent: entry.dataDependent ?? false,
   };
@@ -95,7 +92,10 @@ function explain(name: string, opts: ListOptions): number {
     process.stdout.write(`${JSON.stringify({ ...describeEntry(entry), ...entry.lesson }, null, 2)}\n`);
     return 0;
   }
-  const params = Object.entries(parameterDefaults(entry)).map(([k, v]) => `${k}=${v}`).join(', ') || 'none';
+  const docs = parameterDocs(entry);
+  const params = docs.length
+    ? docs.map((d) => `${chalk.bold(d.default === undefined ? d.name : `${d.name}=${d.default}`)} (${d.type}): ${d.description}`).join('\n              ')
+    : 'none';
   const lines = [
     `${chalk.bold(entry.name)}${entry.aliases.length ? ` (also: ${entry.aliases.join(', ')})` : ''}: ${entry.summary}`,
     '',

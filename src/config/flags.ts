@@ -62,7 +62,7 @@ const headList = (s: string) => (s === '' ? [] : numberList(s));
 
 /** Every flag that sets a config key. Order is the help's order. */
 export const CONFIG_FLAGS: FlagDef[] = [
-  { flag: '-i, --init <list>', key: 'initializers', parse: initList, probe: true, help: 'initializers to compare, e.g. he,xavier or "randomNormal(stddev=1)"; all: every entry that fits the model' },
+  { flag: '-i, --init <list>', key: 'initializers', parse: initList, probe: true, help: 'initializers to compare, e.g. he,xavier or "randomNormal(stddev=1)" (`init-bench list NAME` describes each parameter); all: every entry that fits the model' },
   { flag: '--hidden <widths>', key: 'model.hidden', parse: numberList, probe: true },
   { flag: '--depth <n>', key: 'model.depth', parse: axis(number), probe: true },
   { flag: '--width <n>', key: 'model.width', parse: axis(number), probe: true },

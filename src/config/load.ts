@@ -15,19 +15,17 @@ import { EMBEDDED_SPLIT, MAX_EMBEDDED } from '../data/split.js';
 import { ALL, everyFitting } from './all.js';
 import { expandGrid, variedAxes, type GridPoint } from './grid.js';
 import { describeIssue } from '../util/issues.js';
-import { DEFAULT_HIDDEN, DEFAULT_WIDTH, configSchema, gridAxes, keySchema, type BackendRequest, type ConfigInput, type ModelSettings, type ParsedConfig, type TrainSettings } from './schema.js';
+import { DEFAULT_HIDDEN, DEFAULT_WIDTH, configSchema, gridAxes, keySchema, type ConfigInput, type ModelSettings, type ParsedConfig, type TrainSettings } from './schema.js';
 import type { z } from 'zod';
 
-/** The resolved config a run uses. */
-export interface ExperimentConfig {
-  name: string;
+/**
+ * The resolved config a run uses: the schema's keys (their types derived from it, so a new
+ * top-level key arrives here by itself), with the sections and the initializers resolved, and
+ * what resolving found (the grid, the varied axes, the config as saved).
+ */
+export type ExperimentConfig = Omit<ParsedConfig, '$schema' | 'initializers' | 'data' | 'model' | 'train'> & {
+  /** Each resolved against the catalogue, with its full parameters and its label. */
   initializers: InitSpec[];
-  seeds: number[];
-  backend: BackendRequest;
-  /** The wasm backend's system BLAS: auto, off or a library's path. */
-  blas: string;
-  /** Threads of the system BLAS per process running trials: a number, or auto (cores / lanes). */
-  blasThreads: number | 'auto';
   /** With trainSize and testSize resolved. */
   data: ParsedConfig['data'] & { trainSize: number; testSize: number };
   /** The first grid point's settings (the only point when nothing varies). */
@@ -41,7 +39,14 @@ export interface ExperimentConfig {
   resolved: Overrides;
   /** `all` was asked for and these entries cannot fill the model: "name: why". */
   omitted?: string[];
-}
+};
+
+/**
+ * What a process that runs trials needs beyond each trial's own settings: the backend, its
+ * BLAS and the data (the main process and every worker load them once), and the BLAS's threads
+ * resolved to a number for the run's lanes (runner/experiment.ts, blasThreadsFor).
+ */
+export type RunnerConfig = Pick<ExperimentConfig, 'backend' | 'blas' | 'data'> & { blasThreads: number };
 
 /** A partial config, as read from a file or built from flags. */
 export type Overrides = Record<string, unknown>;

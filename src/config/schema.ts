@@ -166,4 +166,3 @@ export type TrainSettings = Omit<TrainOutput, 'optimizer' | 'lr'> & {
 };
 
 export type DataSettings = ParsedConfig['data'];
-export type BackendRequest = ParsedConfig['backend'];

@@ -9,6 +9,7 @@ import './catalogue/pretrained.js';
 import { definedEntries } from './catalogue/define.js';
 import { tfjsEntries } from './catalogue/tfjs.js';
 import type { InitializerEntry, LayerKind, Params } from './types.js';
+import { parameterDefaults, parameterDocs } from './params.js';
 import { describeIssue } from '../util/issues.js';
 import { closest } from '../util/text.js';
 
@@ -111,7 +112,7 @@ function resolveKernel(value: unknown, where: string): KernelSpec | string[] {
   }
   const parsed = entry.params.safeParse(given);
   if (!parsed.success) {
-    const known = Object.keys((entry.params as unknown as { shape?: Record<string, unknown> }).shape ?? {});
+    const known = parameterDocs(entry).map((d) => d.name);
     return parsed.error.issues.map((issue) =>
       describeIssue(issue, { root: given, prefix: `${where}: ${entry.name} parameter `, knownKeys: () => known }).replace(/parameter `\(top level\)` is an object; /, ''),
     );
@@ -122,8 +123,7 @@ function resolveKernel(value: unknown, where: string): KernelSpec | string[] {
 /** The canonical name, with the parameters that differ from their defaults: randomNormal(stddev=1). */
 function defaultLabel(kernel: KernelSpec): string {
   const entry = findInitializer(kernel.name)!;
-  const defaults = entry.params.safeParse({});
-  const base = defaults.success ? defaults.data : {};
+  const base = parameterDefaults(entry);
   const changed = Object.entries(kernel.params).filter(([k, v]) => JSON.stringify(base[k]) !== JSON.stringify(v));
   return changed.length ? `${entry.name}(${changed.map(([k, v]) => `${k}=${v}`).join(',')})` : entry.name;
 }

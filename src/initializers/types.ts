@@ -39,6 +39,13 @@ export interface KernelRequest {
 
 export type Params = Record<string, unknown>;
 
+/**
+ * The zod schema of an entry's parameters: a strict object with defaults (or a refinement or
+ * transform of one), each parameter with a one-line `.describe()` that `list NAME`, the serve
+ * form and docs/reference/initializers.md show (a test fails on a parameter without one).
+ */
+export type ParamsSchema = z.ZodType<Params>;
+
 /** A row-major [rows, cols] block of a kernel's values, starting at `offset`. */
 export interface OrthogonalBlock {
   offset: number;
@@ -69,8 +76,13 @@ export interface Tradeoffs {
   shownBy: Evidence[];
 }
 
-/** One catalogue entry: documentation, parameters, and how to sample a kernel. */
-export interface InitializerEntry {
+/**
+ * One catalogue entry: documentation, parameters, and how to sample a kernel. `S` is its
+ * parameters' schema: the hooks receive what it parses to (`z.output<S>`), typed per entry;
+ * the registry holds entries as `InitializerEntry` (any parameters), and passes each hook only
+ * what the entry's own schema parsed.
+ */
+export interface InitializerEntry<S extends ParamsSchema = ParamsSchema> {
   name: string;
   aliases: string[];
   summary: string;
@@ -83,17 +95,17 @@ export interface InitializerEntry {
   lesson: Lesson;
   tradeoffs: Tradeoffs;
   /** Strict zod object with defaults: parses a config's parameters. */
-  params: z.ZodType<Params>;
-  sample(params: Params, req: KernelRequest): Float32Array | Promise<Float32Array>;
+  params: S;
+  sample(params: z.output<S>, req: KernelRequest): Float32Array | Promise<Float32Array>;
   /** The std a kernel's entries should have by the entry's formula; null when not a spread. */
-  expectedStd(params: Params, req: Omit<KernelRequest, 'rng'>): number | null;
+  expectedStd(params: z.output<S>, req: Omit<KernelRequest, 'rng'>): number | null;
   /**
    * `tfjs:` mirrors whose samples differ from what their name promises: the std the name promises
    * by docs/science.md (init-bench's entry of that name), which `inspect` prints beside expectedStd.
    */
-  promisedStd?(params: Params, req: Omit<KernelRequest, 'rng'>): number | null;
+  promisedStd?(params: z.output<S>, req: Omit<KernelRequest, 'rng'>): number | null;
   /** The gain this entry applies, where a gain applies. */
-  gain?(params: Params, req: Omit<KernelRequest, 'rng'>): number;
+  gain?(params: z.output<S>, req: Omit<KernelRequest, 'rng'>): number;
   /** Orthogonal-type: inspect reports how far the orthogonal part is from gain^2 I. */
   orthogonal?: boolean;
   /** Where the orthogonal matrix sits when it is not the whole kernel (deltaOrthogonal: the centre tap). */
@@ -101,7 +113,7 @@ export interface InitializerEntry {
   /** Why the entry cannot fill a kernel of this shape, or null when it can (absent: any shape). `--init all` skips entries that cannot fill the model. */
   fits?(shape: readonly number[]): string | null;
   /** Needs a data batch after the model is built (LSUV): `sample` gives the starting weights, then this refines them. */
-  dataDependent?: DataDependentHook;
+  dataDependent?: DataDependentHook<z.output<S>>;
   /** Sampled by tfjs itself (the `tfjs:` entries): needs a tfjs backend. */
   tfjs?: boolean;
 }
@@ -144,10 +156,10 @@ export interface DataDependentContext {
 }
 
 /** The data-dependent step of an initializer: refines the kernels in place and returns what the trial records. */
-export interface DataDependentHook {
+export interface DataDependentHook<P = Params> {
   /** The key under which a trial records the report (e.g. `lsuv`). */
   reportKey: string;
-  run(params: Params, ctx: DataDependentContext): Promise<Record<string, unknown>> | Record<string, unknown>;
+  run(params: P, ctx: DataDependentContext): Promise<Record<string, unknown>> | Record<string, unknown>;
   /** Why it cannot refine a model with these layer kinds (input side first); undefined when it can. Checked with the config. */
   unsupported?(kinds: LayerKind[]): string | undefined;
 }

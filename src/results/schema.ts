@@ -1,7 +1,7 @@
 /**
  * The results document, defined once: every field of results.json, trials/*.json and
  * `run --json`, with its meaning. From this schema come the TypeScript types (z.infer), the
- * validation of every file read back (folder.ts), and schema/results.schema.json
+ * validation of every file read back (store/folder.ts), and schema/results.schema.json
  * (`npm run schemas`). Names are stable within `schemaVersion` 1; new optional fields may appear.
  *
  * JSON has no NaN or Infinity: JSON.stringify writes them as null, and reading back turns a null

@@ -5,7 +5,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { ExperimentConfig } from '../config/load.js';
+import type { RunnerConfig } from '../config/load.js';
 import { UserError } from '../errors.js';
 import type { EpochMetrics, TrialResult } from '../results/schema.js';
 import { createTrialRunner, type Task } from './tasks.js';
@@ -22,9 +22,6 @@ export interface Executor {
 
 /** The process that ran a trial died (crash, out of memory, killed). */
 export class ExecutorDied extends Error {}
-
-/** What a process running trials starts with; blasThreads resolved to a number for its lane count. */
-export type RunnerConfig = Pick<ExperimentConfig, 'backend' | 'blas' | 'data'> & { blasThreads: number };
 
 export function inProcessExecutor(config: RunnerConfig): Executor {
   let runner: Awaited<ReturnType<typeof createTrialRunner>> | null = null;

@@ -4,7 +4,7 @@
  * once and shared by the trials. The same runner serves the in-process loop and each worker.
  */
 import { startBackend } from '../backend/select.js';
-import type { ExperimentConfig } from '../config/load.js';
+import type { ExperimentConfig, RunnerConfig } from '../config/load.js';
 import type { Dataset } from '../data/dataset.js';
 import { loadDataset } from '../data/load.js';
 import { stratifiedSplit, type Split } from '../data/split.js';
@@ -49,7 +49,7 @@ export interface TrialRunner {
   run(task: Task, hooks?: TrainHooks): Promise<TrialResult>;
 }
 
-export async function createTrialRunner(config: Pick<ExperimentConfig, 'backend' | 'blas' | 'data'> & { blasThreads: number }): Promise<TrialRunner> {
+export async function createTrialRunner(config: RunnerConfig): Promise<TrialRunner> {
   const { label: backend, hint, tf } = await startBackend(config.backend, { blas: config.blas, blasThreads: config.blasThreads });
   const data: Dataset = loadDataset(config.data);
   const splits = new Map<string, Split>();

@@ -1,9 +1,9 @@
 /**
- * A worker process of the pool (pool.ts): its own tfjs and data, running the tasks the parent
+ * A worker process (started by executors.ts): its own tfjs and data, running the tasks the parent
  * sends, one at a time, and reporting progress and results over IPC.
  */
 import { createTrialRunner, type Task, type TrialRunner } from './tasks.js';
-import type { RunnerConfig } from './executors.js';
+import type { RunnerConfig } from '../config/load.js';
 import { UserError } from '../errors.js';
 
 export type ToWorker = { type: 'init'; config: RunnerConfig } | { type: 'run'; task: Task };

@@ -1,13 +1,14 @@
 /**
  * What the page is made of, all served by this process (no CDN, no external font: it works
  * offline): the HTML shell, one stylesheet, the page's own compiled modules (src/serve/page/),
- * the initializer catalogue and the presets of configs/.
+ * what the form is built from (the config keys and the initializer catalogue, described by the
+ * API) and the presets of configs/.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
-import { CATALOGUE } from '../initializers/registry.js';
+import { describeConfig, describeInitializers, type ConfigField, type InitializerDoc } from './engine.js';
 import { PAGE_CSS } from './page-css.js';
 
 const PAGE_DIR = fileURLToPath(new URL('./page/', import.meta.url));
@@ -57,20 +58,18 @@ export function asset(name: string): Asset | null {
   return { type: 'text/javascript; charset=utf-8', body: code };
 }
 
-export interface CatalogueEntry {
-  name: string;
-  aliases: string[];
-  summary: string;
-  /** Parameters with their defaults. */
-  parameters: Record<string, unknown>;
+/** What the form is built from: every config key and every initializer, each described. */
+export interface FormSpec {
+  fields: ConfigField[];
+  initializers: InitializerDoc[];
 }
 
-/** The initializers the form offers, with their parameters (from the one registry). */
-export function catalogue(): CatalogueEntry[] {
-  return CATALOGUE.map((e) => {
-    const parsed = e.params.safeParse({});
-    return { name: e.name, aliases: e.aliases, summary: e.summary, parameters: parsed.success ? parsed.data : {} };
-  });
+/** The same for every request: computed once, on first use. */
+let spec: FormSpec | null = null;
+
+export function formSpec(): FormSpec {
+  spec ??= { fields: describeConfig(), initializers: describeInitializers() };
+  return spec;
 }
 
 export interface Preset {

@@ -1,6 +1,7 @@
 /**
- * The engine `serve` drives: the programmatic API (src/api.ts), and nothing else of init-bench's
- * internals. Everything in src/serve goes through this module.
+ * The engine `serve` drives: the programmatic API (src/api.ts). src/serve reaches init-bench's
+ * core through this module only; the one other import is the report's stylesheet (page-css.ts),
+ * which the page shares with report.html.
  */
-export { ConfigError, UserError, loadResults, resolveConfig, resumeExperiment, runExperiment } from '../api.js';
-export type { ConfigInput, EpochMetrics, ExperimentConfig, InitSummary, ResultsDocument, RunEvent, TrialResult } from '../api.js';
+export { ConfigError, UserError, describeConfig, describeInitializers, loadResults, resolveConfig, resumeExperiment, runExperiment } from '../api.js';
+export type { ConfigField, ConfigInput, EpochMetrics, ExperimentConfig, InitSummary, InitializerDoc, ParameterDoc, ResultsDocument, RunEvent, TrialResult } from '../api.js';

@@ -14,6 +14,7 @@ form .inits .init { border: 1px solid #ddd; border-radius: 4px; padding: 0.3rem 
 form .inits .params { display: grid; grid-template-columns: 1fr 1fr; gap: 0 0.5rem; }
 form .inits .head { display: grid; grid-template-columns: 1fr auto; gap: 0.4rem; align-items: center; }
 form .preset-note { font-size: 0.8rem; color: #555; margin: 0.2rem 0; }
+form details.more > summary { font-size: 0.85rem; color: #555; margin: 0.45rem 0 0.1rem; cursor: pointer; }
 button { font: inherit; font-size: 0.9rem; padding: 0.2rem 0.7rem; cursor: pointer; }
 button.primary { background: #16733a; color: #fff; border: 1px solid #10592c; border-radius: 4px; padding: 0.35rem 1rem; margin-top: 0.8rem; }
 .errors { color: #b00020; font-size: 0.85rem; white-space: pre-wrap; }

@@ -8,7 +8,7 @@ import { createReadStream } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { UserError } from './engine.js';
-import { asset, catalogue, presets } from './assets.js';
+import { asset, formSpec, presets } from './assets.js';
 import { ConfigError } from './engine.js';
 import { BusyError, Runs, type RunsOptions, type Stamped } from './runs.js';
 import { allowedHosts, checkHost, checkStateChange, hostPart, newToken } from './security.js';
@@ -107,7 +107,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': file.type, 'content-security-policy': PAGE_CSP, 'cache-control': 'no-store' });
       return void res.end(req.method === 'HEAD' ? undefined : file.body);
     }
-    if (a === 'api' && b === 'catalogue' && parts.length === 2) return sendJson(res, 200, catalogue());
+    if (a === 'api' && b === 'form' && parts.length === 2) return sendJson(res, 200, formSpec());
     if (a === 'api' && b === 'presets' && parts.length === 2) return sendJson(res, 200, presets());
     if (a === 'api' && b === 'runs' && parts.length === 2) return sendJson(res, 200, runs.list());
     if (a === 'api' && b === 'runs' && parts.length === 3) {

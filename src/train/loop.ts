@@ -14,8 +14,8 @@ import type { EpochMetrics } from '../results/schema.js';
 import { forward, updateMovingMoments, type Model } from '../model/network.js';
 import { deriveSeed, Rng } from '../util/random.js';
 
-
-export interface TrainSettings {
+/** What the loop needs of the config's training settings (config/schema.ts `TrainSettings`), plus the trial seed. */
+export interface LoopSettings {
   epochs: number;
   batchSize: number;
   seed: number;
@@ -41,7 +41,7 @@ export async function train(
   data: Dataset,
   trainIdx: Int32Array,
   testIdx: Int32Array,
-  settings: TrainSettings,
+  settings: LoopSettings,
   hooks: TrainHooks = {},
 ): Promise<TrainOutcome> {
   const epochs: EpochMetrics[] = [];

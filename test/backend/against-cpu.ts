@@ -47,6 +47,20 @@ function relativeError(a: Float32Array, b: Float32Array): number {
   return diff / Math.max(scale, 1e-12);
 }
 
+/** A matMul case: the shapes of a and b, and whether each is transposed. */
+export type MatMulCase = [number[], number[], boolean, boolean];
+
+/** Awkward products every matMul kernel is checked on: every transpose combination, odd sizes, batched. */
+export const MATMUL_CASES: MatMulCase[] = [
+  [[37, 53], [53, 29], false, false],
+  [[53, 37], [53, 29], true, false],
+  [[37, 53], [29, 53], false, true],
+  [[53, 37], [29, 53], true, true],
+  [[3, 17, 5], [3, 17, 7], true, false],
+  [[2, 9, 11], [2, 13, 11], false, true],
+  [[1, 1], [1, 1], true, true],
+];
+
 export interface ConvCase {
   x: [number, number, number, number];
   f: [number, number, number, number];

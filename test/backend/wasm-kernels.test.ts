@@ -2,23 +2,14 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { wasmTf } from '../helpers.js';
-import { CONV_CASES, expectSameAsCpu, randomValues, type ConvCase } from './against-cpu.js';
+import { CONV_CASES, MATMUL_CASES, expectSameAsCpu, randomValues, type ConvCase } from './against-cpu.js';
 
 /** The XNNPACK path's kernels: the system BLAS is off here (its kernels: blas-kernels.test.ts). */
 const wasm = () => wasmTf({ blas: 'off' });
 
 test('transposed matMul on wasm equals cpu, every transpose combination, odd sizes, batched', async () => {
   const tf = await wasm();
-  const cases: [number[], number[], boolean, boolean][] = [
-    [[37, 53], [53, 29], false, false],
-    [[53, 37], [53, 29], true, false],
-    [[37, 53], [29, 53], false, true],
-    [[53, 37], [29, 53], true, true],
-    [[3, 17, 5], [3, 17, 7], true, false],
-    [[2, 9, 11], [2, 13, 11], false, true],
-    [[1, 1], [1, 1], true, true],
-  ];
-  for (const [aShape, bShape, ta, tb] of cases) {
+  for (const [aShape, bShape, ta, tb] of MATMUL_CASES) {
     const av = randomValues(aShape.reduce((x, y) => x * y), 1);
     const bv = randomValues(bShape.reduce((x, y) => x * y), 2);
     const compute = () => tf.matMul(tf.tensor(av, aShape), tf.tensor(bv, bShape), ta, tb);

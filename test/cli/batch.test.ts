@@ -3,25 +3,22 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { onStderr, runCli, tempDir } from '../helpers.js';
+import { tinyRun, untimed, watchWrites } from '../fixtures.js';
 
-const GRID = ['--init', 'he,xavier', '--depth', '1,2', '--width', '32', '--seeds', '0,1', '--train-size', '500', '--test-size', '200', '--epochs', '1', '--batch-size', '50', '--quiet', '--json'];
+/** A grid of 8 trials: two initializers, two depths, two seeds. */
+const GRID = { '--init': 'he,xavier', '--hidden': null, '--depth': '1,2', '--width': '32', '--seeds': '0,1', '--train-size': '500', '--test-size': '200', '--batch-size': '50' };
+const grid = (changes: Parameters<typeof tinyRun>[0], ...extra: string[]) => ['run', ...tinyRun({ ...GRID, ...changes }, '--quiet', '--json', ...extra)];
 
 type Trial = { id: string; status: string; epochs: Record<string, unknown>[]; final: Record<string, unknown> | null };
-/** A trial without its timings (the only thing allowed to differ between machines and runs). */
-const untimed = (t: Trial) => ({
-  ...t,
-  epochs: t.epochs.map(({ seconds: _a, trainSeconds: _b, ...e }) => e),
-  final: t.final && (({ secondsPerEpoch: _c, ...f }) => f)(t.final),
-});
-const trialsOf = (stdout: string) => (JSON.parse(stdout).trials as Trial[]).map(untimed);
+const trialsOf = (stdout: string) => untimed(JSON.parse(stdout).trials as Trial[]);
 
 test('merging shard folders gives the trials of a single run, in order; different configs are refused', async () => {
   const root = tempDir();
   const [full, s1, s2, s3] = await Promise.all([
-    runCli(['run', ...GRID, '--out', join(root, 'full')]),
-    runCli(['run', ...GRID, '--shard', '1/3', '--out', join(root, 's1'), '--jobs', '1']),
-    runCli(['run', ...GRID, '--shard', '2/3', '--out', join(root, 's2'), '--jobs', '1']),
-    runCli(['run', ...GRID, '--shard', 'auto/3', '--out', join(root, 's3'), '--jobs', '1'], { JOB_COMPLETION_INDEX: '2' }),
+    runCli(grid({ '--jobs': null }, '--out', join(root, 'full'))),
+    runCli(grid({}, '--shard', '1/3', '--out', join(root, 's1'))),
+    runCli(grid({}, '--shard', '2/3', '--out', join(root, 's2'))),
+    runCli(grid({}, '--shard', 'auto/3', '--out', join(root, 's3')), { JOB_COMPLETION_INDEX: '2' }),
   ]);
   for (const r of [full, s1, s2, s3]) assert.equal(r.code, 0, r.stderr);
   assert.equal(JSON.parse(s1.stdout).trials.length, 3); // trials 0, 3, 6 of 8
@@ -32,7 +29,7 @@ test('merging shard folders gives the trials of a single run, in order; differen
   assert.deepEqual(trialsOf(merged.stdout), trialsOf(full.stdout));
   assert.equal(readdirSync(join(root, 'm', 'trials')).length, 8);
 
-  const other = await runCli(['run', ...GRID, '--epochs', '2', '--shard', '1/3', '--out', join(root, 'other'), '--jobs', '1']);
+  const other = await runCli(grid({ '--epochs': '2' }, '--shard', '1/3', '--out', join(root, 'other')));
   const refused = await runCli(['merge', join(root, 's1'), join(root, 'other'), '--out', join(root, 'm2')]);
   assert.equal(other.code, 0);
   assert.equal(refused.code, 2);
@@ -41,19 +38,19 @@ test('merging shard folders gives the trials of a single run, in order; differen
 
 test('resume after SIGINT runs only the missing trials and completes the grid', async () => {
   const dir = join(tempDir(), 'r');
-  const args = ['run', '--init', 'he,xavier,lecun', '--seeds', '0,1', '--train-size', '1500', '--test-size', '200', '--hidden', '64', '--epochs', '2', '--jobs', '1', '--out', dir];
+  const args = ['run', ...tinyRun({ '--init': 'he,xavier,lecun', '--seeds': '0,1', '--train-size': '1500', '--test-size': '200', '--hidden': '64', '--epochs': '2' }, '--out', dir)];
   const first = await runCli(args, {}, (child) => onStderr(child, /trial 4\/6/, () => child.kill('SIGINT')));
   assert.equal(first.code, 130, first.stderr);
   const saved = readdirSync(join(dir, 'trials'));
   assert.equal(saved.length, 3);
-  const stamps = saved.map((f) => statSync(join(dir, 'trials', f)).mtimeMs);
+  const written = watchWrites(saved.map((f) => join(dir, 'trials', f)));
 
   const resumed = await runCli(['run', '--resume', dir, '--jobs', '1']);
   assert.equal(resumed.code, 0, resumed.stderr);
   assert.match(resumed.stderr, /3 of 6 trials already finished, 3 to run/);
   const started = resumed.stderr.match(/^trial \d\/6:/gm) ?? [];
   assert.deepEqual(started, ['trial 4/6:', 'trial 5/6:', 'trial 6/6:'], 'only the missing trials ran');
-  assert.deepEqual(saved.map((f) => statSync(join(dir, 'trials', f)).mtimeMs), stamps, 'finished trials untouched');
+  assert.deepEqual(written(), [], 'finished trials untouched');
   const doc = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
   assert.equal(doc.complete, true);
   assert.equal(doc.trials.length, 6);
@@ -63,7 +60,7 @@ test('resume after SIGINT runs only the missing trials and completes the grid', 
 });
 
 test('--expect: held is 0, failed is 4 with the measured value, malformed is 2 before training', async () => {
-  const base = ['run', '--init', 'he,zeros', '--train-size', '600', '--test-size', '200', '--hidden', '32', '--epochs', '1', '--batch-size', '50', '--jobs', '1'];
+  const base = ['run', ...tinyRun({ '--train-size': '600', '--test-size': '200', '--hidden': '32', '--batch-size': '50' })];
   const held = await runCli([...base, '--out', join(tempDir(), 'a'), '--expect', 'heNormal.testAccuracy >= 0.3', '--expect', 'he > zeros', '--expect', 'zeros.epochsToTarget > 100']);
   assert.equal(held.code, 0, held.stderr);
   assert.match(held.stderr, /expect heNormal\.testAccuracy >= 0\.3: held \(0\.\d+\)/);
@@ -82,11 +79,11 @@ test('--expect: held is 0, failed is 4 with the measured value, malformed is 2 b
 
 test('--retries runs a failing trial again; --fail-fast stops at the first failure', async () => {
   // deltaOrthogonal cannot fill a conv layer from 8 to 4 channels: that trial fails every time.
-  const base = ['--train-size', '300', '--test-size', '100', '--model', 'cnn', '--filters', '8,4', '--epochs', '1', '--jobs', '1', '--json'];
-  const retried = await runCli(['run', '--init', 'deltaOrthogonal,he', ...base, '--retries', '2', '--out', join(tempDir(), 'a')]);
+  const cnn = (init: string, ...extra: string[]) => ['run', ...tinyRun({ '--init': init, '--train-size': '300', '--hidden': null, '--model': 'cnn', '--filters': '8,4' }, '--json', ...extra)];
+  const retried = await runCli(cnn('deltaOrthogonal,he', '--retries', '2', '--out', join(tempDir(), 'a')));
   assert.equal(retried.code, 3);
   assert.equal((retried.stderr.match(/retry \d of 2/g) ?? []).length, 2);
-  const stopped = await runCli(['run', '--init', 'deltaOrthogonal,he,xavier', ...base, '--fail-fast', '--out', join(tempDir(), 'b')]);
+  const stopped = await runCli(cnn('deltaOrthogonal,he,xavier', '--fail-fast', '--out', join(tempDir(), 'b')));
   assert.equal(stopped.code, 3);
   assert.match(stopped.stderr, /stopped at the first failed trial \(--fail-fast\)/);
   assert.equal(JSON.parse(stopped.stdout).trials.length, 1);

@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { blasThreadsFor } from '../../src/runner/experiment.js';
 import { runCli, tempDir } from '../helpers.js';
+import { tinyRun, untimed } from '../fixtures.js';
 
 /** The two wasm paths (system BLAS or XNNPACK) as a user meets them: label, header, report, determinism. */
-const SMALL = ['--init', 'he', '--train-size', '600', '--test-size', '200', '--hidden', '32', '--epochs', '2', '--batch-size', '50', '--jobs', '1', '--json'];
+const SMALL = tinyRun({ '--init': 'he', '--train-size': '600', '--test-size': '200', '--hidden': '32', '--epochs': '2', '--batch-size': '50' }, '--json');
 
 async function run(blas: string, flags: string[] = []): Promise<{ doc: { backend: string; trials: { epochs: Record<string, number>[] }[] }; stderr: string; out: string }> {
   const out = join(tempDir(), 'r');
@@ -16,7 +17,7 @@ async function run(blas: string, flags: string[] = []): Promise<{ doc: { backend
 }
 
 /** Everything a trial records except wall-clock times. */
-const numbers = (doc: { trials: { epochs: Record<string, number>[] }[] }) => doc.trials.map((t) => t.epochs.map(({ seconds, trainSeconds, ...rest }) => rest));
+const numbers = (doc: { trials: { epochs: Record<string, number>[] }[] }) => doc.trials.map((t) => untimed(t.epochs));
 
 test('blas off: the XNNPACK path, labelled wasm, with no hint', async () => {
   const { doc, stderr } = await run('off');

@@ -1,21 +1,28 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { parameterDefaults } from '../../src/initializers/params.js';
+import { CATALOGUE } from '../../src/initializers/registry.js';
 import { runCli } from '../helpers.js';
 
-const NAMES = [
-  'zeros', 'ones', 'constant', 'randomNormal', 'randomUniform', 'truncatedNormal', 'glorotNormal', 'glorotUniform',
-  'heNormal', 'heUniform', 'leCunNormal', 'leCunUniform', 'varianceScaling', 'orthogonal', 'identity', 'dirac',
-  'sparse', 'deltaOrthogonal', 'lsuv', 'zerO', 'tfjs:heNormal', 'tfjs:orthogonal',
-];
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-test('list --json names every initializer with its formula and parameters', async () => {
+test('list --json names every initializer of the registry, in its order, each with its formula and described parameters', async () => {
   const r = await runCli(['list', '--json']);
   assert.equal(r.code, 0, r.stderr);
-  const entries = JSON.parse(r.stdout) as { name: string; formula: string; reference: string | null; parameters: object; aliases: string[] }[];
-  for (const name of NAMES) assert.ok(entries.some((e) => e.name === name), name);
-  for (const e of entries) {
-    assert.ok(e.formula.length > 0);
-    assert.ok(typeof e.parameters === 'object');
+  const entries = JSON.parse(r.stdout) as Record<string, unknown>[];
+  assert.deepEqual(entries.map((e) => e.name), CATALOGUE.map((e) => e.name));
+  for (const [i, e] of entries.entries()) {
+    const entry = CATALOGUE[i];
+    assert.ok(typeof e.formula === 'string' && e.formula.length > 0, `${entry.name}: formula`);
+    assert.ok(typeof e.summary === 'string' && e.summary.length > 0, `${entry.name}: summary`);
+    assert.ok(e.reference === null || (typeof e.reference === 'string' && e.reference.length > 0), `${entry.name}: reference`);
+    assert.deepEqual(e.aliases, entry.aliases);
+    assert.ok(isPlainObject(e.parameters), `${entry.name}: parameters is ${JSON.stringify(e.parameters)}`);
+    assert.deepEqual(e.parameters, parameterDefaults(entry));
+    assert.ok(Array.isArray(e.parameterDocs), `${entry.name}: parameterDocs`);
+    for (const d of e.parameterDocs as unknown[]) {
+      assert.ok(isPlainObject(d) && typeof d.name === 'string' && typeof d.type === 'string' && typeof d.description === 'string' && d.description.length > 0, `${entry.name}: ${JSON.stringify(d)}`);
+    }
   }
   assert.deepEqual(entries.find((e) => e.name === 'randomNormal')!.parameters, { mean: 0, stddev: 0.05 });
   assert.equal(entries.find((e) => e.name === 'zeros')!.reference, null);
@@ -27,6 +34,8 @@ test('list NAME explains one entry; an unknown one suggests names', async () => 
   assert.match(r.stdout, /heNormal/);
   assert.match(r.stdout, /Delving Deep into Rectifiers/);
   assert.match(r.stdout, /Pitfalls/);
+  // Each parameter with its default, type and description.
+  assert.match(r.stdout, /^Parameters +mode=fanIn \(fanIn \| fanOut\): The fan divided by/m);
   const bad = await runCli(['list', 'kaimin']);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /did you mean kaiming/);

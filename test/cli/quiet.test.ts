@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { runCli, tempDir } from '../helpers.js';
+import { tinyRun } from '../fixtures.js';
 
 test('-q hides progress, never the --expect results (stderr, also with --json)', async () => {
-  const base = ['run', '--init', 'he,zeros', '--hidden', '8', '--train-size', '200', '--test-size', '100', '--epochs', '1', '--jobs', '1', '-q'];
+  const base = ['run', ...tinyRun({}, '-q')];
   const failed = await runCli([...base, '--expect', 'heNormal.testAccuracy >= 0.99', '--out', join(tempDir(), 'a')]);
   assert.equal(failed.code, 4);
   assert.match(failed.stderr, /^expect heNormal\.testAccuracy >= 0\.99: FAILED \(0\.\d+\)$/m);

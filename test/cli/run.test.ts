@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { createRequire } from 'node:module';
 import { onStderr, runCli, tempDir } from '../helpers.js';
+import { tinyRun } from '../fixtures.js';
 
 function nativeInstalled(): boolean {
   try {
@@ -14,7 +15,8 @@ function nativeInstalled(): boolean {
   }
 }
 
-const SMALL = ['--train-size', '600', '--test-size', '200', '--hidden', '32', '--epochs', '1', '--batch-size', '50'];
+/** Enough digits for He to beat zeros clearly. */
+const SMALL = { '--train-size': '600', '--test-size': '200', '--hidden': '32', '--batch-size': '50' };
 
 function noStack(stderr: string): void {
   assert.doesNotMatch(stderr, /^\s+at /m, 'no stack trace for a user error');
@@ -22,7 +24,7 @@ function noStack(stderr: string): void {
 
 test('run --json prints exactly the results document on stdout and saves it', async () => {
   const out = join(tempDir(), 'r');
-  const r = await runCli(['run', '--init', 'he,zeros', ...SMALL, '--json', '--out', out]);
+  const r = await runCli(['run', ...tinyRun(SMALL, '--json', '--out', out)]);
   assert.equal(r.code, 0, r.stderr);
   const doc = JSON.parse(r.stdout);
   assert.equal(doc.schemaVersion, 1);
@@ -43,7 +45,7 @@ test('run --json prints exactly the results document on stdout and saves it', as
 });
 
 test('the table names each initializer, "never" for an unreached target, and the backend on stderr', async () => {
-  const r = await runCli(['run', '--init', 'zeros,he', ...SMALL, '--out', join(tempDir(), 'r')]);
+  const r = await runCli(['run', ...tinyRun({ ...SMALL, '--init': 'zeros,he' }, '--out', join(tempDir(), 'r'))]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /heNormal/);
   assert.match(r.stdout, /zeros .*never/);
@@ -64,7 +66,7 @@ test('config errors exit 2 with one clear message and no stack', async () => {
 });
 
 test('an explicitly requested backend that cannot load is exit 2, saying how to get it', async () => {
-  const r = await runCli(['run', '--backend', 'tensorflow', ...SMALL, '--out', join(tempDir(), 'r')]);
+  const r = await runCli(['run', ...tinyRun({ ...SMALL, '--init': null }, '--backend', 'tensorflow', '--out', join(tempDir(), 'r'))]);
   if (r.code === 0) return; // tfjs-node is installed on this machine: nothing to check
   assert.equal(r.code, 2);
   assert.match(r.stderr, /backend "tensorflow" cannot be loaded.*npm install @tensorflow\/tfjs-node/);
@@ -74,7 +76,7 @@ test('an explicitly requested backend that cannot load is exit 2, saying how to 
 test('a failed trial beside finished ones is exit 3 and is recorded as failed', async () => {
   // deltaOrthogonal needs in <= out channels: a conv layer from 8 to 4 channels makes that trial fail.
   const out = join(tempDir(), 'r');
-  const r = await runCli(['run', '--init', 'he,deltaOrthogonal', ...SMALL.filter((a, i) => a !== '--hidden' && SMALL[i - 1] !== '--hidden'), '--model', 'cnn', '--filters', '8,4', '--out', out, '--json']);
+  const r = await runCli(['run', ...tinyRun({ ...SMALL, '--init': 'he,deltaOrthogonal', '--hidden': null, '--model': 'cnn', '--filters': '8,4' }, '--out', out, '--json')]);
   assert.equal(r.code, 3, r.stderr);
   const doc = JSON.parse(r.stdout);
   assert.deepEqual(doc.trials.map((t: { status: string }) => t.status), ['ok', 'failed']);
@@ -83,7 +85,7 @@ test('a failed trial beside finished ones is exit 3 and is recorded as failed', 
 
 test('SIGINT keeps the finished trials, writes a partial summary and exits 130', async () => {
   const out = join(tempDir(), 'r');
-  const args = ['run', '--init', 'he,xavier,lecun,random', '--seeds', '0,1,2', '--train-size', '2000', '--test-size', '200', '--hidden', '64', '--epochs', '3', '--jobs', '2', '--out', out];
+  const args = ['run', ...tinyRun({ '--init': 'he,xavier,lecun,random', '--seeds': '0,1,2', '--train-size': '2000', '--test-size': '200', '--hidden': '64', '--epochs': '3', '--jobs': '2' }, '--out', out)];
   // Two workers (pinned: with more, trial 3 would start before any trial finished): trial 3 starts only once a trial has finished.
   const r = await runCli(args, {}, (child) => onStderr(child, /trial 3\//, () => child.kill('SIGINT')));
   assert.equal(r.code, 130, r.stderr);
@@ -105,14 +107,14 @@ test('--help and list answer without loading tfjs (NODE_DEBUG=module logs every 
   assert.equal(list.code, 0);
   assert.equal(loadsTfjs(list.stderr), false, 'list loaded tfjs');
   // The control: a run that trains does load it, so the check above can fail.
-  const trained = await runCli(['run', '--init', 'he', '--train-size', '100', '--test-size', '50', '--hidden', '8', '--epochs', '1', '--jobs', '1', '-q', '--out', join(tempDir(), 'r')], { NODE_DEBUG: 'module' });
+  const trained = await runCli(['run', ...tinyRun({ '--init': 'he' }, '-q', '--out', join(tempDir(), 'r'))], { NODE_DEBUG: 'module' });
   assert.equal(trained.code, 0, trained.stderr.slice(-500));
   assert.equal(loadsTfjs(trained.stderr), true);
 });
 
 test('SIGTERM stops like Ctrl-C: exit 130, finished trials kept, complete false', async () => {
   const out = join(tempDir(), 'r');
-  const args = ['run', '--init', 'he,xavier,lecun', '--train-size', '2000', '--test-size', '200', '--hidden', '64', '--epochs', '3', '--jobs', '1', '--out', out];
+  const args = ['run', ...tinyRun({ '--init': 'he,xavier,lecun', '--train-size': '2000', '--test-size': '200', '--hidden': '64', '--epochs': '3' }, '--out', out)];
   const r = await runCli(args, {}, (child) => onStderr(child, /trial 2\/3/, () => child.kill('SIGTERM')));
   assert.equal(r.code, 130, r.stderr);
   const doc = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
@@ -123,7 +125,7 @@ test('SIGTERM stops like Ctrl-C: exit 130, finished trials kept, complete false'
 
 test('a results folder is never overwritten: --out to an existing run is a usage error', async () => {
   const out = join(tempDir(), 'r');
-  const args = ['run', '--init', 'he', '--train-size', '100', '--test-size', '50', '--hidden', '8', '--epochs', '1', '--quiet', '--out', out];
+  const args = ['run', ...tinyRun({ '--init': 'he' }, '--quiet', '--out', out)];
   assert.equal((await runCli(args)).code, 0);
   const again = await runCli(args);
   assert.equal(again.code, 2);

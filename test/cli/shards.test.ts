@@ -3,8 +3,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { runCli, tempDir } from '../helpers.js';
+import { tinyRun } from '../fixtures.js';
 
-const TINY = ['--init', 'he,zeros', '--hidden', '8', '--train-size', '200', '--test-size', '100', '--epochs', '1', '--jobs', '1', '--quiet'];
+const TINY = tinyRun({}, '--quiet');
 
 test('a shard says so in its table, document and report; --expect belongs to merge, which exits 3 on missing trials', async () => {
   const root = tempDir();

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { computeFans } from '../../src/initializers/fans.js';
 import { orthogonalityError } from '../../src/initializers/linalg.js';
+import { parameterDefaults, parameterDocs } from '../../src/initializers/params.js';
 import { CATALOGUE, findInitializer, resolveInit, suggestNames, type InitSpec } from '../../src/initializers/registry.js';
 import type { InitializerEntry, KernelRequest } from '../../src/initializers/types.js';
 import { matrixShape } from '../../src/initializers/fans.js';
@@ -177,18 +178,42 @@ test('zerO: partial identity when narrowing, scaled Hadamard when widening (orth
   assert.ok(wide.every((v) => Math.abs(Math.abs(v) - 1 / Math.sqrt(8)) < 1e-7));
 });
 
-test('every entry is deterministic per seed, and different seeds give different kernels', async () => {
+test('every entry is deterministic per seed; different seeds give different kernels unless the entry declares a constant distribution', async () => {
   await wasmTf(); // the tfjs: entries sample with tfjs
+  const constants: string[] = [];
   for (const entry of CATALOGUE) {
-    if (['zeros', 'ones', 'constant', 'identity', 'dirac', 'zerO'].includes(entry.name.replace('tfjs:', ''))) continue;
     const s = resolveInit(entry.name, 'test') as InitSpec;
-    const shape = entry.name === 'deltaOrthogonal' ? [3, 3, 4, 8] : [20, 30];
+    // Square: tfjs:identity fills square kernels only.
+    const shape = entry.name === 'deltaOrthogonal' ? [3, 3, 4, 8] : [20, 20];
     const a = await entry.sample(s.params, request(shape, 11));
     const b = await entry.sample(s.params, request(shape, 11));
     const c = await entry.sample(s.params, request(shape, 12));
     assert.deepEqual(a, b, `${entry.name} same seed`);
-    assert.notDeepEqual(a, c, `${entry.name} other seed`);
+    // `distribution` says what a reader of `list` is told: "constant..." promises no randomness.
+    if (entry.distribution.startsWith('constant')) {
+      constants.push(entry.name);
+      assert.deepEqual(a, c, `${entry.name} declares a constant distribution, yet depends on the seed`);
+    } else {
+      assert.notDeepEqual(a, c, `${entry.name} other seed`);
+    }
   }
+  // Both branches ran: the constants of the catalogue, and the rest.
+  assert.ok(constants.includes('zeros') && constants.length < CATALOGUE.length, constants.join(', '));
+});
+
+test('every parameter of every entry carries a one-line description', () => {
+  let described = 0;
+  for (const entry of CATALOGUE) {
+    const docs = parameterDocs(entry);
+    // Every parameter the schema fills in is documented (none hidden from the JSON Schema).
+    for (const key of Object.keys(parameterDefaults(entry))) assert.ok(docs.some((d) => d.name === key), `${entry.name}: parameter ${key} has no entry in its docs`);
+    for (const d of docs) {
+      assert.ok(d.description.trim().length > 0, `${entry.name}: parameter ${d.name} has no description (.describe('...'))`);
+      assert.doesNotMatch(d.description, /\n/, `${entry.name}: parameter ${d.name}'s description spans lines`);
+      described++;
+    }
+  }
+  assert.ok(described > 0);
 });
 
 test('name -> entry -> name round trips, for names and aliases', () => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { chromiumMissing, launchChromium, runCli, tempDir } from '../helpers.js';
+import { tinyRun } from '../fixtures.js';
 
 /** Where the screenshot is kept for people to look at: outside the repository. */
 export const SCREENSHOT = join(tmpdir(), 'init-bench-report-screenshot.png');
@@ -17,7 +18,7 @@ test('report.html opens offline in headless Chromium: no console error, every ch
   }
   const dir = join(tempDir(), 'r');
   // Two seeds (bands and tests), a diverging trial (a gap in the loss chart), zero init (a zero gradient).
-  const r = await runCli(['run', '--init', 'he,zeros,randomNormal(stddev=3)', '--seeds', '0,1', '--train-size', '600', '--test-size', '200', '--hidden', '32,32', '--epochs', '3', '--optimizer', 'sgd', '--lr', '0.5', '--out', dir, '--quiet']);
+  const r = await runCli(['run', ...tinyRun({ '--init': 'he,zeros,randomNormal(stddev=3)', '--seeds': '0,1', '--train-size': '600', '--test-size': '200', '--hidden': '32,32', '--epochs': '3', '--optimizer': 'sgd', '--lr': '0.5' }, '--out', dir, '--quiet')]);
   assert.ok(r.code === 0 || r.code === 3, r.stderr);
   const html = readFileSync(join(dir, 'report.html'), 'utf8');
   assert.doesNotMatch(html, /<script|<link|src="http|href="http/, 'self-contained: no script, stylesheet or remote resource');

@@ -3,10 +3,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ROOT, runCli, tempDir } from '../helpers.js';
+import { tinyRun } from '../fixtures.js';
 
 test('a run leaves results.json valid against the shipped JSON Schema, metrics.csv and report.html', async () => {
   const dir = join(tempDir(), 'r');
-  const r = await runCli(['run', '--init', 'he,lsuv,randomNormal(stddev=0.1,mean=0.01)', '--seeds', '0,1', '--lr', '0.01,0.05', '--train-size', '400', '--test-size', '100', '--hidden', '16', '--epochs', '2', '--out', dir, '--quiet']);
+  const r = await runCli(['run', ...tinyRun({ '--init': 'he,lsuv,randomNormal(stddev=0.1,mean=0.01)', '--seeds': '0,1', '--lr': '0.01,0.05', '--train-size': '400', '--hidden': '16', '--epochs': '2' }, '--out', dir, '--quiet')]);
   assert.equal(r.code, 0, r.stderr);
   const { default: Ajv2020 } = await import('ajv/dist/2020.js');
   const ajv = new (Ajv2020 as unknown as typeof import('ajv/dist/2020.js').default)({ allErrors: true, strict: false });
@@ -25,14 +26,21 @@ test('a run leaves results.json valid against the shipped JSON Schema, metrics.c
 
 test('report re-renders a folder; compare shows two runs side by side', async () => {
   const root = tempDir();
-  const base = ['run', '--init', 'he,zeros', '--seeds', '0,1', '--train-size', '400', '--test-size', '100', '--hidden', '16', '--epochs', '1', '--quiet'];
-  const [a, b] = await Promise.all([runCli([...base, '--out', join(root, 'a')]), runCli([...base, '--lr', '0.05', '--out', join(root, 'b')])]);
+  // Two epochs: the chart needs two points per line.
+  const run = (lr: string, out: string) => runCli(['run', ...tinyRun({ '--seeds': '0,1', '--train-size': '400', '--hidden': '16', '--epochs': '2', '--lr': lr }, '--quiet', '--out', out)]);
+  const [a, b] = await Promise.all([run('0.01', join(root, 'a')), run('0.05', join(root, 'b'))]);
   assert.equal(a.code, 0, a.stderr);
   assert.equal(b.code, 0, b.stderr);
   const report = await runCli(['report', join(root, 'a'), '--plot']);
   assert.equal(report.code, 0, report.stderr);
   assert.match(report.stdout, /heNormal/);
-  assert.match(report.stdout, /Test accuracy per epoch|initializer/);
+  // --plot adds the chart: its title, its axis, a legend entry per initializer; without it, none.
+  assert.match(report.stdout, /^Test accuracy per epoch \(mean over seeds\)$/m);
+  assert.match(report.stdout, /^ {9}└─+$/m);
+  assert.match(report.stdout, /^ {10}\S heNormal {3}\S zeros$/m);
+  const plain = await runCli(['report', join(root, 'a')]);
+  assert.equal(plain.code, 0, plain.stderr);
+  assert.doesNotMatch(plain.stdout, /Test accuracy per epoch/);
   const cmp = await runCli(['compare', join(root, 'a'), join(root, 'b'), '--json']);
   assert.equal(cmp.code, 0, cmp.stderr);
   const c = JSON.parse(cmp.stdout);
@@ -46,7 +54,7 @@ test('report re-renders a folder; compare shows two runs side by side', async ()
 });
 
 test('progress goes to stderr only; plain lines off a TTY, none with --progress none', async () => {
-  const base = ['run', '--init', 'he', '--train-size', '300', '--test-size', '100', '--hidden', '16', '--epochs', '2', '--json', '--jobs', '1'];
+  const base = ['run', ...tinyRun({ '--init': 'he', '--train-size': '300', '--hidden': '16', '--epochs': '2' }, '--json')];
   const plain = await runCli([...base, '--out', join(tempDir(), 'a')]);
   assert.match(plain.stderr, /\[1\/1\] heNormal seed 0 epoch 2\/2: loss/);
   JSON.parse(plain.stdout);
@@ -63,7 +71,7 @@ test('progress goes to stderr only; plain lines off a TTY, none with --progress 
 test('report rebuilds the document from trials/ when results.json is behind (a crashed run)', async () => {
   const { writeFileSync } = await import('node:fs');
   const dir = join(tempDir(), 'r');
-  const r = await runCli(['run', '--init', 'he,zeros', '--train-size', '300', '--test-size', '100', '--hidden', '8', '--epochs', '1', '--quiet', '--out', dir]);
+  const r = await runCli(['run', ...tinyRun({ '--train-size': '300' }, '--quiet', '--out', dir)]);
   assert.equal(r.code, 0, r.stderr);
   const doc = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
   writeFileSync(join(dir, 'results.json'), JSON.stringify({ ...doc, trials: doc.trials.slice(0, 1), summary: doc.summary.slice(0, 1), complete: false }));

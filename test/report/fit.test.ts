@@ -10,8 +10,10 @@ import { doc, trial } from './fixtures.js';
 chalk.level = 0;
 const widest = (text: string) => Math.max(...text.split('\n').map((l) => [...l].length));
 const squash = (text: string) => text.replace(/[│\s]+/g, ' ');
-/** The last column's text, its wrapped lines joined. */
-const lastColumn = (text: string) => squash(text.split('\n').filter((l) => l.startsWith('│') && l.split('│').length > 3).map((l) => l.split('│').at(-2)!).join(' '));
+/** Column `i` (0-based; -1 the last) of a table's rows, its wrapped lines joined. */
+const column = (text: string, i: number) =>
+  squash(text.split('\n').filter((l) => l.startsWith('│') && l.split('│').length > 3).map((l) => l.split('│').slice(1, -1).at(i)!).join(' '));
+const lastColumn = (text: string) => column(text, -1);
 
 /** A grid with two seeds and the README's longest diagnosis: 141+ columns at full width. */
 function gridDoc() {
@@ -31,7 +33,13 @@ test('at 80 columns the comparison table fits: the diagnosis wraps, secondary co
   assert.match(lastColumn(narrow), /symmetric: 1 distinct unit\/layer; dead ReLUs 100%/, 'the diagnosis is all there, wrapped');
   assert.match(squash(narrow), /depth 20, lr 0\.01/, 'grid points become heading rows');
   assert.match(squash(narrow), /Left out to fit 80 columns: s\/epoch/);
-  assert.match(narrow, /≈ best \(p=0\.163\)|\(p=0\.163\)/, 'a value is never cut');
+  // "≈ best (p=0.163)" may wrap at its space, never inside a word or a number.
+  const vsBest = /^ vs best best ≈ best \(p=0\.163\) best ≈ best \(p=0\.163\) $/;
+  assert.match(column(narrow, 2), vsBest, 'a value is never cut');
+  // Narrower than the table can go once every secondary column is out: the columns stop at their
+  // longest word, so the value is still whole (the table is wider than asked instead).
+  const tooNarrow = comparisonTable(d, 0.9, 70);
+  assert.match(column(tooNarrow, 2), vsBest, `a value is never cut:\n${tooNarrow}`);
 });
 
 test('at 80 columns the catalogue fits and keeps every name; piped, every formula stays on one line', async () => {

@@ -3,25 +3,25 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { onStderr, runCli, tempDir } from '../helpers.js';
+import { tinyRun, untimed } from '../fixtures.js';
 
-const SMALL = ['--init', 'he,xavier,lecun,random', '--train-size', '800', '--test-size', '200', '--hidden', '32', '--epochs', '2', '--batch-size', '50', '--json'];
+const SMALL = { '--init': 'he,xavier,lecun,random', '--train-size': '800', '--test-size': '200', '--hidden': '32', '--epochs': '2', '--batch-size': '50' };
 
 type Doc = { trials: { id: string; status: string; error?: string; epochs: Record<string, unknown>[] }[]; backend: string };
-const withoutTimes = (d: Doc) => d.trials.map((t) => ({ id: t.id, status: t.status, epochs: t.epochs.map(({ seconds: _s, trainSeconds: _t, ...rest }) => rest) }));
 
 test('--jobs 2 gives the same trials, in the same order, as --jobs 1', async () => {
   const [one, two] = await Promise.all([
-    runCli(['run', ...SMALL, '--jobs', '1', '--out', join(tempDir(), 'r')]),
-    runCli(['run', ...SMALL, '--jobs', '2', '--out', join(tempDir(), 'r')]),
+    runCli(['run', ...tinyRun({ ...SMALL, '--jobs': '1' }, '--json', '--out', join(tempDir(), 'r'))]),
+    runCli(['run', ...tinyRun({ ...SMALL, '--jobs': '2' }, '--json', '--out', join(tempDir(), 'r'))]),
   ]);
   assert.equal(one.code, 0, one.stderr);
   assert.equal(two.code, 0, two.stderr);
   assert.match(two.stderr, /running 4 trials in 2 worker processes/);
-  assert.deepEqual(withoutTimes(JSON.parse(two.stdout)), withoutTimes(JSON.parse(one.stdout)));
+  assert.deepEqual(untimed((JSON.parse(two.stdout) as Doc).trials), untimed((JSON.parse(one.stdout) as Doc).trials));
 });
 
 test('a worker that dies marks its trial failed; the others finish; exit 3', async () => {
-  const args = ['run', '--init', 'he,xavier,lecun,random', '--train-size', '3000', '--test-size', '200', '--hidden', '64', '--epochs', '4', '--jobs', '2', '--json', '--out', join(tempDir(), 'r')];
+  const args = ['run', ...tinyRun({ '--init': 'he,xavier,lecun,random', '--train-size': '3000', '--test-size': '200', '--hidden': '64', '--epochs': '4', '--jobs': '2' }, '--json', '--out', join(tempDir(), 'r'))];
   // Once the first trial reports an epoch, kill one worker outright (as the OOM killer would).
   const r = await runCli(args, {}, (child) =>
     onStderr(child, /\[1\/4\] heNormal seed 0 epoch 1/, () => {

@@ -26,6 +26,17 @@ test('the page in headless Chromium: start a two-initializer run from the form, 
     await page.goto(served.url);
     assert.doesNotMatch(page.url(), /token=/, 'the token is taken out of the address bar');
 
+    // The form is built from what the server describes: every config key has its input, titled
+    // with the schema's description, and every parameter of the initializers shown its own.
+    const described = await page.evaluate(async () => {
+      const spec = (await (await fetch('/api/form')).json()) as { fields: { key: string; description: string }[] };
+      const titles = new Set([...document.querySelectorAll('#run-form [title]')].map((e) => e.getAttribute('title')));
+      return { keys: spec.fields.map((f) => f.key), missing: spec.fields.filter((f) => !titles.has(f.description)).map((f) => f.key) };
+    });
+    assert.ok(described.keys.includes('model.dropout') && described.keys.includes('train.lr'), described.keys.join(', '));
+    assert.deepEqual(described.missing, ['$schema'], 'every key but $schema has an input titled with its description');
+    assert.match(await page.getAttribute('#inits .init [data-param="stddev"]', 'title') ?? '', /^number > 0: Std of the normal/);
+
     // The smoke preset (zeros and heNormal), made tiny: one epoch on 300 digits.
     await page.selectOption('#preset', 'smoke.yaml');
     assert.equal(await page.locator('#inits .init').count(), 2);

@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONFIG_FLAGS } from '../../src/config/flags.js';
 import { CATALOGUE } from '../../src/initializers/registry.js';
-import { COMMANDS, DOC_FILES, typeText } from '../../src/tools/docs.js';
+import { COMMANDS, DOC_FILES } from '../../src/tools/docs.js';
+import { typeText } from '../../src/util/json-schema.js';
 import { ROOT } from '../helpers.js';
 
 const generated = Object.fromEntries(Object.entries(DOC_FILES).map(([file, make]) => [file, make()])) as Record<keyof typeof DOC_FILES, string>;

@@ -3,11 +3,15 @@
  * catalogue module, and the registry (../registry.ts) takes them in definition order. Adding an
  * initializer is adding one `define` (and its tests); nothing else lists it.
  */
-import type { InitializerEntry } from '../types.js';
+import type { InitializerEntry, ParamsSchema } from '../types.js';
 
 const defined: InitializerEntry[] = [];
 
-export function define(entry: InitializerEntry): InitializerEntry {
+/**
+ * Registers an entry. `S` is inferred from `params`, so `sample`, `expectedStd`, `gain`, `fits`
+ * and `dataDependent.run` receive the parsed parameters with their types: no casts.
+ */
+export function define<S extends ParamsSchema>(entry: InitializerEntry<S>): InitializerEntry<S> {
   defined.push(entry);
   return entry;
 }

@@ -5,8 +5,8 @@
 import type { Tensor2D } from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { OPTIMIZERS } from '../../vocabulary.js';
-import { pretrainLayers, type DecoderActivation, type PretrainSettings } from '../pretrain.js';
-import type { DataDependentContext, Params } from '../types.js';
+import { pretrainLayers, type PretrainSettings } from '../pretrain.js';
+import type { DataDependentContext } from '../types.js';
 import { define } from './define.js';
 import { glorotUniform } from './scaled.js';
 
@@ -15,6 +15,21 @@ const flagBoolean = z.union([z.boolean(), z.enum(['true', 'false']).transform((v
 
 /** Images per chunk when the training images are gathered into one tensor. */
 const GATHER_CHUNK = 1000;
+
+const pretrainParams = z
+  .object({
+    epochs: z.number().int().min(1).default(3).describe('Passes over every training image, per layer.'),
+    optimizer: z.enum(OPTIMIZERS).default('adam').describe("The autoencoders' update rule, made as the trainer makes it."),
+    lr: z.number().positive().default(0.001).describe("The autoencoders' learning rate."),
+    batchSize: z.number().int().min(1).default(64).describe('Images per autoencoder step.'),
+    corruption: z.number().min(0).lt(1).default(0.25).describe('Fraction of each input zeroed before encoding (denoising; 0: a plain autoencoder).'),
+    tied: flagBoolean.default(true).describe("The decoder's matrix: the encoder's transpose W^T (true) or its own V (false)."),
+    decoder: z
+      .enum(['auto', 'sigmoid', 'tanh', 'linear'])
+      .default('auto')
+      .describe("The decoder's nonlinearity; auto: sigmoid on inputs in [0, 1] (pixels, sigmoid outputs), tanh after tanh, linear otherwise."),
+  })
+  .strict();
 
 export const layerwisePretrain = define({
   name: 'layerwisePretrain',
@@ -34,17 +49,7 @@ export const layerwisePretrain = define({
     cost: 'an autoencoder trained per hidden layer over every training image (epochs x layers passes) before training starts',
     shownBy: [{ preset: 'pretrain.yaml', shows: '5 sigmoid layers, 1,000 labels: 90.0% where Xavier stays at chance' }],
   },
-  params: z
-    .object({
-      epochs: z.number().int().min(1).default(3),
-      optimizer: z.enum(OPTIMIZERS).default('adam'),
-      lr: z.number().positive().default(0.001),
-      batchSize: z.number().int().min(1).default(64),
-      corruption: z.number().min(0).lt(1).default(0.25),
-      tied: flagBoolean.default(true),
-      decoder: z.enum(['auto', 'sigmoid', 'tanh', 'linear']).default('auto'),
-    })
-    .strict(),
+  params: pretrainParams,
   sample: (p, req) => glorotUniform.sample({}, req),
   expectedStd: () => null,
   dataDependent: {
@@ -55,21 +60,12 @@ export const layerwisePretrain = define({
 });
 
 /** Pretrains the hidden dense layers on every training image (gathered once into one tensor). */
-async function pretrainHidden(p: Params, ctx: DataDependentContext): Promise<Record<string, unknown>> {
+async function pretrainHidden(p: z.output<typeof pretrainParams>, ctx: DataDependentContext): Promise<Record<string, unknown>> {
   const { tf } = ctx;
   const chunks = [...ctx.trainingImages(GATHER_CHUNK, ctx.seed)];
   const images = tf.concat(chunks) as Tensor2D;
   tf.dispose(chunks);
-  const settings: PretrainSettings = {
-    epochs: p.epochs as number,
-    optimizer: p.optimizer as PretrainSettings['optimizer'],
-    lr: p.lr as number,
-    batchSize: p.batchSize as number,
-    corruption: p.corruption as number,
-    tied: p.tied as boolean,
-    decoder: p.decoder as DecoderActivation,
-    seed: ctx.seed,
-  };
+  const settings: PretrainSettings = { ...p, seed: ctx.seed };
   try {
     return { ...(await pretrainLayers(tf, ctx.layers.filter((l) => l.kind === 'dense'), images, settings, ctx)) };
   } finally {

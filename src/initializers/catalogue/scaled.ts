@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { define, DRAW, FILL } from './define.js';
-import type { InitializerEntry, Params } from '../types.js';
+import type { InitializerEntry } from '../types.js';
 import {
   constant,
   sampleNormal,
@@ -21,7 +21,6 @@ const HE = 'He, Zhang, Ren & Sun (2015), "Delving Deep into Rectifiers: Surpassi
 const LECUN = 'LeCun, Bottou, Orr & Mueller (1998), "Efficient BackProp"';
 
 const none = z.object({}).strict();
-const num = (p: Params, key: string) => p[key] as number;
 
 /** zeros: every weight 0. Every unit computes the same thing and gets the same gradient. */
 export const zeros = define({
@@ -88,8 +87,8 @@ export const constantEntry = define({
       { preset: 'symmetry.yaml', shows: 'constant(0.01): one distinct unit per layer, learning as a net one unit wide' },
     ],
   },
-  params: z.object({ value: z.number().default(0) }).strict(),
-  sample: (p, req) => constant(req.shape, num(p, 'value')),
+  params: z.object({ value: z.number().default(0).describe('The value of every weight.') }).strict(),
+  sample: (p, req) => constant(req.shape, p.value),
   expectedStd: () => null,
 });
 
@@ -113,9 +112,14 @@ export const randomNormal = define({
       { preset: 'deep-tanh.yaml', shows: 'std 0.01 on 10 tanh layers: a vanishing signal, stuck near chance' },
     ],
   },
-  params: z.object({ mean: z.number().default(0), stddev: z.number().positive().default(0.05) }).strict(),
-  sample: (p, req) => sampleNormal(req.shape, num(p, 'mean'), num(p, 'stddev'), req.rng),
-  expectedStd: (p) => num(p, 'stddev'),
+  params: z
+    .object({
+      mean: z.number().default(0).describe('Mean of the normal.'),
+      stddev: z.number().positive().default(0.05).describe('Std of the normal, the same for every layer whatever its fan-in.'),
+    })
+    .strict(),
+  sample: (p, req) => sampleNormal(req.shape, p.mean, p.stddev, req.rng),
+  expectedStd: (p) => p.stddev,
 });
 
 export const randomUniform = define({
@@ -135,11 +139,14 @@ export const randomUniform = define({
     shownBy: [{ preset: 'signal-tour.yaml', shows: '20 ReLU layers: the signal vanishes (probe)' }],
   },
   params: z
-    .object({ minval: z.number().default(-0.05), maxval: z.number().default(0.05) })
+    .object({
+      minval: z.number().default(-0.05).describe('Lower end of the interval.'),
+      maxval: z.number().default(0.05).describe('Upper end of the interval, greater than minval.'),
+    })
     .strict()
     .refine((p) => p.maxval > p.minval, { message: 'maxval must be greater than minval' }),
-  sample: (p, req) => sampleUniform(req.shape, num(p, 'minval'), num(p, 'maxval'), req.rng),
-  expectedStd: (p) => (num(p, 'maxval') - num(p, 'minval')) / Math.sqrt(12),
+  sample: (p, req) => sampleUniform(req.shape, p.minval, p.maxval, req.rng),
+  expectedStd: (p) => (p.maxval - p.minval) / Math.sqrt(12),
 });
 
 /**
@@ -165,9 +172,14 @@ export const truncatedNormal = define({
     cost: 'one random draw per weight, redrawn when beyond 2 sigma (about 4.6% of draws)',
     shownBy: [{ preset: 'signal-tour.yaml', shows: 'std 0.05 on 20 ReLU layers: the signal vanishes (probe)' }],
   },
-  params: z.object({ mean: z.number().default(0), stddev: z.number().positive().default(0.05) }).strict(),
-  sample: (p, req) => sampleTruncatedNormal(req.shape, num(p, 'mean'), num(p, 'stddev'), req.rng),
-  expectedStd: (p) => TRUNCATED_NORMAL_STD * num(p, 'stddev'),
+  params: z
+    .object({
+      mean: z.number().default(0).describe('Mean of the normal, and the centre of the cut.'),
+      stddev: z.number().positive().default(0.05).describe(`Std (sigma) of the normal before truncation; the samples' std is ${TRUNCATED_NORMAL_STD.toFixed(4)} times it.`),
+    })
+    .strict(),
+  sample: (p, req) => sampleTruncatedNormal(req.shape, p.mean, p.stddev, req.rng),
+  expectedStd: (p) => TRUNCATED_NORMAL_STD * p.stddev,
 });
 
 interface ScaledDoc {
@@ -183,9 +195,16 @@ interface ScaledDoc {
   modeParam?: boolean;
 }
 
+/** The fan that He's entries divide by, where the entry lets the user choose it. */
+const modeParams = z
+  .object({ mode: z.enum(['fanIn', 'fanOut']).default('fanIn').describe("The fan divided by: fanIn keeps the forward signal's variance, fanOut the backward gradient's.") })
+  .strict();
+
 /** One variance-scaling entry from its documentation and fixed (scale, mode, distribution). */
 function scaled(doc: ScaledDoc): InitializerEntry {
-  const settings = (p: Params): VarianceScaling => ({ ...doc.fixed, ...(doc.modeParam ? { mode: p.mode as VarianceScaling['mode'] } : {}) });
+  // Without a mode parameter the schema is `none`, which parses to {}: the fixed mode stays.
+  const params: z.ZodType<{ mode?: VarianceScaling['mode'] }> = doc.modeParam ? modeParams : none;
+  const settings = (p: { mode?: VarianceScaling['mode'] }): VarianceScaling => ({ ...doc.fixed, ...(p.mode ? { mode: p.mode } : {}) });
   return define({
     name: doc.name,
     aliases: doc.aliases,
@@ -195,7 +214,7 @@ function scaled(doc: ScaledDoc): InitializerEntry {
     reference: doc.reference,
     lesson: doc.lesson,
     tradeoffs: doc.tradeoffs,
-    params: doc.modeParam ? z.object({ mode: z.enum(['fanIn', 'fanOut']).default('fanIn') }).strict() : none,
+    params,
     sample: (p, req) => sampleVarianceScaling(settings(p), req.shape, req.rng),
     expectedStd: (p, req) => varianceScalingStd(settings(p), req.shape),
   });
@@ -339,11 +358,14 @@ export const varianceScaling = define({
   },
   params: z
     .object({
-      scale: z.number().positive().default(1),
-      mode: z.enum(['fanIn', 'fanOut', 'fanAvg']).default('fanIn'),
-      distribution: z.enum(['truncatedNormal', 'untruncatedNormal', 'uniform']).default('truncatedNormal'),
+      scale: z.number().positive().default(1).describe('Variance factor, Var(W) = scale / fan: the square of a gain (He: 2).'),
+      mode: z.enum(['fanIn', 'fanOut', 'fanAvg']).default('fanIn').describe('The fan divided by: fanIn, fanOut, or their mean fanAvg.'),
+      distribution: z
+        .enum(['truncatedNormal', 'untruncatedNormal', 'uniform'])
+        .default('truncatedNormal')
+        .describe('truncatedNormal (cut at 2 sigma, sigma widened so the variance is the formula\'s), untruncatedNormal or uniform.'),
     })
     .strict(),
-  sample: (p, req) => sampleVarianceScaling(p as unknown as VarianceScaling, req.shape, req.rng),
-  expectedStd: (p, req) => varianceScalingStd(p as unknown as VarianceScaling, req.shape),
+  sample: (p, req) => sampleVarianceScaling(p, req.shape, req.rng),
+  expectedStd: (p, req) => varianceScalingStd(p, req.shape),
 });

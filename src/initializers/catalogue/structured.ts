@@ -8,15 +8,21 @@ import { matrixShape, sizeOf } from '../fans.js';
 import { haarOrthogonal, hadamardSign } from '../linalg.js';
 import { applyLsuv } from '../lsuv.js';
 import { define, FILL } from './define.js';
-import type { InitializerEntry, KernelRequest, Params } from '../types.js';
+import type { KernelRequest } from '../types.js';
 
 const SAXE = 'Saxe, McClelland & Ganguli (2014), "Exact solutions to the nonlinear dynamics of learning in deep linear neural networks"';
 
 /** `gain: auto` picks the gain of the activation that follows the layer (see ../gain.ts). */
-export const gainParam = z.union([z.literal('auto'), z.number().positive()]).default(1);
+export const gainParam = z
+  .union([z.literal('auto'), z.number().positive()])
+  .default(1)
+  .describe('Multiplier of the kernel: a number > 0, or auto for the gain of the activation that follows (relu sqrt(2), tanh 5/3, ...).');
 
-export function resolveGain(p: Params, req: Omit<KernelRequest, 'rng'>): number {
-  return p.gain === 'auto' ? gainFor(req.activation, req.leakySlope) : (p.gain as number);
+/** The parameters of an entry scaled by a gain. */
+export type Gained = { gain: z.output<typeof gainParam> };
+
+export function resolveGain(p: Gained, req: Omit<KernelRequest, 'rng'>): number {
+  return p.gain === 'auto' ? gainFor(req.activation, req.leakySlope) : p.gain;
 }
 
 function scaleInto(values: Float64Array, gain: number): Float32Array {
@@ -25,13 +31,13 @@ function scaleInto(values: Float64Array, gain: number): Float32Array {
   return out;
 }
 
-export function sampleOrthogonal(p: Params, req: KernelRequest): Float32Array {
+export function sampleOrthogonal(p: Gained, req: KernelRequest): Float32Array {
   const [rows, cols] = matrixShape(req.shape);
   return scaleInto(haarOrthogonal(rows, cols, req.rng), resolveGain(p, req));
 }
 
 /** Entry std of a gain-scaled matrix with orthonormal rows or columns: each has norm gain. */
-export function orthogonalStd(p: Params, req: Omit<KernelRequest, 'rng'>): number {
+export function orthogonalStd(p: Gained, req: Omit<KernelRequest, 'rng'>): number {
   const [rows, cols] = matrixShape(req.shape);
   return resolveGain(p, req) / Math.sqrt(Math.max(rows, cols));
 }
@@ -163,10 +169,13 @@ export const deltaOrthogonal = define({
   },
 });
 
+/** sparse's parameters once parsed: a fraction or a count, never both. */
+type Sparsity = { sparsity: number } | { nonZero: number };
+
 /** Incoming weights kept per unit (column of the [rows, cols] kernel): a count, or 1 - sparsity of rows. */
-function keptPerUnit(p: Params, rows: number): number {
-  if (p.nonZero !== undefined) return Math.min(rows, p.nonZero as number);
-  return rows - Math.ceil((p.sparsity as number) * rows);
+function keptPerUnit(p: Sparsity, rows: number): number {
+  if ('nonZero' in p) return Math.min(rows, p.nonZero);
+  return rows - Math.ceil(p.sparsity * rows);
 }
 
 const MARTENS = 'Martens (2010), "Deep learning via Hessian-free optimization", section 5 (sparse initialization: 15 non-zero incoming weights per unit)';
@@ -195,9 +204,9 @@ export const sparse = define({
   },
   params: z
     .object({
-      sparsity: z.number().min(0).max(1).optional(),
-      nonZero: z.number().int().min(1).optional(),
-      stddev: z.number().positive().default(0.01),
+      sparsity: z.number().min(0).max(1).optional().describe("Fraction of each unit's incoming weights set to 0 (0.1 when nonZero is not given)."),
+      nonZero: z.number().int().min(1).optional().describe('Incoming weights kept per unit, instead of a sparsity (Martens kept 15).'),
+      stddev: z.number().positive().default(0.01).describe('Std of the normal the weights are drawn from before zeroing.'),
     })
     .strict()
     .refine((p) => p.sparsity === undefined || p.nonZero === undefined, { path: ['nonZero'], message: 'give sparsity (a fraction of each unit\'s incoming weights set to 0) or nonZero (a count kept), not both' })
@@ -206,7 +215,7 @@ export const sparse = define({
   sample: (p, req) => {
     const [rows, cols] = matrixShape(req.shape);
     const out = new Float32Array(rows * cols);
-    const std = p.stddev as number;
+    const std = p.stddev;
     for (let i = 0; i < out.length; i++) out[i] = std * req.rng.normal();
     const zeros = rows - keptPerUnit(p, rows);
     const order = new Int32Array(rows);
@@ -219,7 +228,7 @@ export const sparse = define({
   },
   expectedStd: (p, req) => {
     const [rows] = matrixShape(req.shape);
-    return (p.stddev as number) * Math.sqrt(keptPerUnit(p, rows) / rows);
+    return p.stddev * Math.sqrt(keptPerUnit(p, rows) / rows);
   },
 });
 
@@ -275,14 +284,14 @@ export const lsuv = define({
   },
   params: z
     .object({
-      tol: z.number().positive().default(0.1),
-      maxIterations: z.number().int().min(1).default(10),
+      tol: z.number().positive().default(0.1).describe("A layer is done once its output variance is within tol of 1."),
+      maxIterations: z.number().int().min(1).default(10).describe('Rescalings per layer at most (each one forward pass of the batch).'),
     })
     .strict(),
   sample: (_p, req) => sampleOrthogonal({ gain: 1 }, req),
   expectedStd: () => null,
   dataDependent: {
     reportKey: 'lsuv',
-    run: (p, ctx) => ({ ...applyLsuv(ctx, p.tol as number, p.maxIterations as number) }),
+    run: (p, ctx) => ({ ...applyLsuv(ctx, p.tol, p.maxIterations) }),
   },
 });

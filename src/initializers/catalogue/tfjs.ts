@@ -21,25 +21,28 @@ import { z } from 'zod';
 import { requireTfjs, withoutConsoleNoise } from '../../backend/tf.js';
 import { deriveSeed } from '../../util/random.js';
 import type { Tensor } from '@tensorflow/tfjs-core';
-import type { InitializerEntry, KernelRequest, Lesson, Params } from '../types.js';
+import type { InitializerEntry, KernelRequest, Lesson, Params, ParamsSchema } from '../types.js';
 import { TRUNCATED_NORMAL_STD, varianceScalingStd, type VarianceScaling } from '../variance.js';
 import { gainParam, orthogonalStd, resolveGain } from './structured.js';
 
 type Req = Omit<KernelRequest, 'rng'>;
 
 /** One mirrored tfjs initializer: its name in `tf.initializers`, what tfjs reads, what it does. */
-interface Mirror {
+interface Mirror<S extends ParamsSchema = ParamsSchema> {
   name: string;
   summary: string;
   distribution: string;
   formula: string;
   lesson: Lesson;
-  params: z.ZodType<Params>;
-  expectedStd(p: Params, req: Req): number | null;
-  promisedStd?(p: Params, req: Req): number | null;
-  gain?(p: Params, req: Req): number;
+  params: S;
+  expectedStd(p: z.output<S>, req: Req): number | null;
+  promisedStd?(p: z.output<S>, req: Req): number | null;
+  gain?(p: z.output<S>, req: Req): number;
   orthogonal?: boolean;
 }
+
+/** A mirror with its parameters' types inferred from its schema (as `define` does for ours). */
+const mirror = <S extends ParamsSchema>(m: Mirror<S>): Mirror => m;
 
 const SOURCE = 'tfjs-layers 4.22 `dist/initializers.js`';
 const none = z.object({}).strict();
@@ -59,7 +62,7 @@ const C = TRUNCATED_NORMAL_STD.toFixed(4);
 const C2 = (TRUNCATED_NORMAL_STD ** 2).toFixed(4);
 
 /** tfjs reads these parameters as `args.x || default`: 0 (and only 0, here) becomes the default. */
-const orDefault = (value: unknown, fallback: number) => (value as number) || fallback;
+const orDefault = (value: number, fallback: number) => value || fallback;
 
 const SAME = (ours: string): string => `Same definition as init-bench's ${ours} (\`init-bench list ${ours}\`), sampled by tfjs's own random generator.`;
 
@@ -99,31 +102,36 @@ function uniform(name: string, ours: string, v: VarianceScaling, variance: strin
 }
 
 const MIRRORS: Mirror[] = [
-  {
+  mirror({
     name: 'zeros', summary: "tfjs-layers' zeros: all weights 0.", distribution: 'constant', formula: 'W = 0',
     lesson: { why: SAME('zeros'), suits: 'As zeros.', pitfalls: 'As zeros: symmetric units.' },
     params: none, expectedStd: () => null,
-  },
-  {
+  }),
+  mirror({
     name: 'ones', summary: "tfjs-layers' ones: all weights 1.", distribution: 'constant', formula: 'W = 1',
     lesson: { why: SAME('ones'), suits: 'As ones.', pitfalls: 'As ones: symmetric units.' },
     params: none, expectedStd: () => null,
-  },
-  {
+  }),
+  mirror({
     name: 'constant', summary: "tfjs-layers' constant: all weights equal to `value`.", distribution: 'constant', formula: 'W = value',
     lesson: { why: SAME('constant'), suits: 'As constant.', pitfalls: 'tfjs requires `value`; init-bench passes 0 when none is given.' },
-    params: z.object({ value: z.number().default(0) }).strict(), expectedStd: () => null,
-  },
-  {
+    params: z.object({ value: z.number().default(0).describe('The value of every weight (tfjs requires one; 0 when none is given).') }).strict(), expectedStd: () => null,
+  }),
+  mirror({
     name: 'randomNormal',
     summary: "tfjs-layers' randomNormal: N(mean, stddev^2).",
     distribution: 'normal',
     formula: `W ~ N(mean, stddev^2) (${SOURCE}: RandomNormal; mean 0 or stddev 0 mean the defaults 0 and 0.05)`,
     lesson: { why: SAME('randomNormal'), suits: 'As randomNormal.', pitfalls: 'tfjs reads stddev as `args.stddev || 0.05`: stddev 0 gives 0.05 (init-bench accepts only stddev > 0 anyway).' },
-    params: z.object({ mean: z.number().default(0), stddev: z.number().positive().default(0.05) }).strict(),
+    params: z
+      .object({
+        mean: z.number().default(0).describe('Mean of the normal.'),
+        stddev: z.number().positive().default(0.05).describe('Std of the normal (tfjs reads `stddev || 0.05`).'),
+      })
+      .strict(),
     expectedStd: (p) => orDefault(p.stddev, 0.05),
-  },
-  {
+  }),
+  mirror({
     name: 'randomUniform',
     summary: "tfjs-layers' randomUniform: U(minval, maxval), where 0 means the default (-0.05 or 0.05).",
     distribution: 'uniform',
@@ -134,13 +142,16 @@ const MIRRORS: Mirror[] = [
       pitfalls: 'randomUniform(minval=0, maxval=1) samples U(-0.05, 1), not U(0, 1): `init-bench inspect --init tfjs:randomUniform(minval=0,maxval=1) --shape 1000,1000` prints min -0.05000, std 0.30297, promised 0.28868 for the interval asked and expected 0.30311 for the one tfjs samples.',
     },
     params: z
-      .object({ minval: z.number().default(-0.05), maxval: z.number().default(0.05) })
+      .object({
+        minval: z.number().default(-0.05).describe('Lower end of the interval; tfjs reads 0 as -0.05.'),
+        maxval: z.number().default(0.05).describe('Upper end of the interval; tfjs reads 0 as 0.05.'),
+      })
       .strict()
       .refine((p) => orDefault(p.maxval, 0.05) > orDefault(p.minval, -0.05), { message: 'maxval must be greater than minval (tfjs reads a bound of 0 as -0.05 or 0.05)' }),
     expectedStd: (p) => (orDefault(p.maxval, 0.05) - orDefault(p.minval, -0.05)) / Math.sqrt(12),
-    promisedStd: (p) => ((p.maxval as number) - (p.minval as number)) / Math.sqrt(12),
-  },
-  {
+    promisedStd: (p) => (p.maxval - p.minval) / Math.sqrt(12),
+  }),
+  mirror({
     name: 'truncatedNormal',
     summary: "tfjs-layers' truncatedNormal: N(mean, stddev^2) cut at 2 stddev.",
     distribution: 'truncatedNormal',
@@ -150,9 +161,14 @@ const MIRRORS: Mirror[] = [
       suits: 'As truncatedNormal.',
       pitfalls: 'tfjs reads stddev as `args.stddev || 0.05`: stddev 0 gives 0.05 (init-bench accepts only stddev > 0 anyway).',
     },
-    params: z.object({ mean: z.number().default(0), stddev: z.number().positive().default(0.05) }).strict(),
+    params: z
+      .object({
+        mean: z.number().default(0).describe('Mean of the normal, and the centre of the cut.'),
+        stddev: z.number().positive().default(0.05).describe(`Std (sigma) of the normal before truncation; the samples' std is ${C} times it.`),
+      })
+      .strict(),
     expectedStd: (p) => TRUNCATED_NORMAL_STD * orDefault(p.stddev, 0.05),
-  },
+  }),
   uncorrected('glorotNormal', 'glorotNormal', { scale: 1, mode: 'fanAvg', distribution: 'truncatedNormal' }, '2 / (fanIn + fanOut)',
     '`init-bench inspect --init tfjs:glorotNormal --shape 1000,500` prints std 0.03213 (expected 0.03212 by tfjs\'s formula, promised 0.03651 by glorotNormal\'s).'),
   uniform('glorotUniform', 'glorotUniform', { scale: 1, mode: 'fanAvg', distribution: 'uniform' }, '2 / (fanIn + fanOut)'),
@@ -163,7 +179,7 @@ const MIRRORS: Mirror[] = [
   uncorrected('leCunNormal', 'leCunNormal', { scale: 1, mode: 'fanIn', distribution: 'truncatedNormal' }, '1 / fanIn',
     '`init-bench inspect --init tfjs:leCunNormal --shape 1000,1000` prints std 0.02784 (expected 0.02782 by tfjs\'s formula, promised 0.03162 by leCunNormal\'s).'),
   uniform('leCunUniform', 'leCunUniform', { scale: 1, mode: 'fanIn', distribution: 'uniform' }, '1 / fanIn'),
-  {
+  mirror({
     name: 'orthogonal',
     summary: "tfjs-layers' orthogonal: a random orthogonal matrix times gain, by tfjs's own QR.",
     distribution: 'orthogonal',
@@ -177,8 +193,8 @@ const MIRRORS: Mirror[] = [
     expectedStd: orthogonalStd,
     gain: resolveGain,
     orthogonal: true,
-  },
-  {
+  }),
+  mirror({
     name: 'identity',
     summary: "tfjs-layers' identity: gain times the identity, square 2-D kernels only.",
     distribution: 'constant',
@@ -191,7 +207,7 @@ const MIRRORS: Mirror[] = [
     params: z.object({ gain: gainParam }).strict(),
     expectedStd: () => null,
     gain: resolveGain,
-  },
+  }),
 ];
 
 /**
@@ -221,12 +237,12 @@ function mirrorEntry(m: Mirror): InitializerEntry {
     reference: `${SOURCE} (read there: what tfjs does, not what the paper says)`,
     lesson: m.lesson,
     tradeoffs: {
-      cost: m.name === 'orthogonal' ? "tfjs's own QR per layer (it warns that large kernels are slow); tfjs-layers loads on first use" : 'one draw per weight by tfjs-layers (loaded on first use)',
+      cost: m.name === 'orthogonal' ? "tfjs's own QR per layer (it warns that large kernels are slow)" : 'one draw per weight by tfjs-layers',
       shownBy: m.name === 'heNormal' ? [{ preset: 'deep-relu.yaml', shows: "tfjs's heNormal beside ours on 20 ReLU layers" }] : [],
     },
     params: m.params,
     async sample(params, req) {
-      // tfjs-layers is loaded only here: nothing else in init-bench samples with it.
+      // tfjs-layers' initializers are used only here (backend/select.ts loads the package for its gradients).
       const tf = requireTfjs<typeof import('@tensorflow/tfjs-core')>('@tensorflow/tfjs-core');
       const layers = requireTfjs<typeof import('@tensorflow/tfjs-layers')>('@tensorflow/tfjs-layers');
       registerTensorMethods(tf);

@@ -3,7 +3,7 @@
  * view opens an EventSource on /api/runs/ID/events: a snapshot (what is on disk and the trials
  * in flight) and then every event; it is redrawn at most once per animation frame.
  */
-import type { CatalogueEntry, Preset } from '../assets.js';
+import type { FormSpec, Preset } from '../assets.js';
 import type { RunInfo, Snapshot, Stamped } from '../runs.js';
 import { lineChart, esc } from './charts.js';
 import { createForm, showErrors } from './form.js';
@@ -170,9 +170,9 @@ async function act(id: string, action: 'stop' | 'resume'): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const [catalogue, presets] = await Promise.all([getJson<CatalogueEntry[]>('/api/catalogue'), getJson<Preset[]>('/api/presets')]);
+  const [spec, presets] = await Promise.all([getJson<FormSpec>('/api/form'), getJson<Preset[]>('/api/presets')]);
   const form = $<HTMLFormElement>('#run-form');
-  createForm(form, catalogue, presets, async (config) => {
+  createForm(form, spec, presets, async (config) => {
     const res = await post('/api/runs', { config });
     if (!res.ok) return showErrors(form, String(res.data.error ?? `HTTP ${res.status}`), (res.data.problems as string[] | undefined) ?? []);
     form.querySelector('#form-errors')!.replaceChildren();

@@ -1,16 +1,31 @@
 /**
- * The form that starts a run: what `init-bench run` takes, as the keys of a config file. A preset
- * from configs/ fills it; keys the form does not show (batch norm, dropout, CNN details, ...)
- * are kept from the preset and sent as they are. The server validates everything with the
- * config schema; the form only shapes the values (lists from "a,b", numbers from digits).
+ * The form that starts a run: what `init-bench run` takes, as the keys of a config file. It is
+ * built from what the server describes (/api/form): every config key of the schema with its type,
+ * default, allowed values, grid axis and description, and every initializer with its parameters.
+ * The page decides only the layout: which keys come first and their titles; every other key
+ * follows under "more settings", so a new config key appears here by itself. A preset from
+ * configs/ fills it. The server validates everything with the config schema; the form only
+ * shapes the values (lists from "a,b", numbers from digits).
  */
-import type { CatalogueEntry, Preset } from '../assets.js';
+import type { FormSpec, Preset } from '../assets.js';
+import type { ConfigField, InitializerDoc } from '../engine.js';
 
 type Config = Record<string, unknown>;
 type InitInput = string | Record<string, unknown>;
 
-const ACTIVATIONS = ['relu', 'tanh', 'sigmoid', 'elu', 'selu', 'leakyRelu', 'linear'];
-const OPTIMIZERS = ['sgd', 'momentum', 'adam', 'rmsprop'];
+/** The keys shown first, row by row, with their titles; the rest of the schema's keys follow under "more settings". */
+const LAYOUT: { key: string; label: string }[][] = [
+  [{ key: 'model.kind', label: 'model' }, { key: 'model.activation', label: 'activation' }],
+  [{ key: 'model.hidden', label: 'hidden widths' }],
+  [{ key: 'model.depth', label: 'depth' }, { key: 'model.width', label: 'width' }],
+  [{ key: 'model.filters', label: 'CNN filters' }],
+  [{ key: 'train.optimizer', label: 'optimizer' }, { key: 'train.lr', label: 'learning rate' }],
+  [{ key: 'train.epochs', label: 'epochs' }, { key: 'train.batchSize', label: 'batch size' }],
+  [{ key: 'seeds', label: 'seeds' }],
+  [{ key: 'data.trainSize', label: 'train size' }, { key: 'data.testSize', label: 'test size' }],
+];
+/** Keys with a widget of their own (the name, the initializer rows) or none ($schema: for editors). */
+const OWN = ['name', 'initializers', '$schema'];
 
 export interface RunForm {
   /** The config the form describes now. */
@@ -25,8 +40,8 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string,
   return node;
 }
 
-function field(label: string, input: HTMLElement): HTMLElement {
-  return el('div', {}, el('label', { for: input.id }, label), input);
+function field(label: string, input: HTMLElement, title = ''): HTMLElement {
+  return el('div', {}, el('label', { for: input.id, ...(title ? { title } : {}) }, label), input);
 }
 
 function text(id: string, placeholder = ''): HTMLInputElement {
@@ -60,41 +75,108 @@ export function parseList(s: string): unknown[] | undefined {
 
 const show = (v: unknown) => (v === undefined || v === null ? '' : Array.isArray(v) ? v.join(', ') : String(v));
 
-export function createForm(root: HTMLFormElement, catalogue: CatalogueEntry[], presets: Preset[], onSubmit: (config: Config) => void): RunForm {
+/** The element id of a key: its last part in kebab case (`train.batchSize` -> batch-size), the whole path where two keys share a last part. */
+function idsOf(fields: ConfigField[]): Map<string, string> {
+  const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`).replace(/[^\w-]/g, '-');
+  const last = (key: string) => key.split('.').pop()!;
+  const count = new Map<string, number>();
+  for (const f of fields) count.set(last(f.key), (count.get(last(f.key)) ?? 0) + 1);
+  return new Map(fields.map((f) => [f.key, kebab(count.get(last(f.key))! > 1 ? f.key : last(f.key))]));
+}
+
+function getPath(config: Config, key: string): unknown {
+  return key.split('.').reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Config)[k] : undefined), config);
+}
+
+function setPath(config: Config, key: string, value: unknown): void {
+  const parts = key.split('.');
+  let o = config;
+  for (const p of parts.slice(0, -1)) o = (o[p] = { ...((o[p] ?? {}) as Config) }) as Config;
+  if (value === undefined) delete o[parts[parts.length - 1]];
+  else o[parts[parts.length - 1]] = value;
+}
+
+/** One config key's input: a menu where its values are few, else a text box; reads and shows the key's value. */
+interface KeyInput {
+  field: ConfigField;
+  node: HTMLInputElement | HTMLSelectElement;
+  set(value: unknown): void;
+  get(): unknown;
+}
+
+function keyInput(f: ConfigField, id: string): KeyInput {
+  const hint = f.axis ? ' (a list makes a grid)' : '';
+  if (f.choices) {
+    const base = [...(f.default === undefined ? [''] : []), ...f.choices.map(String)];
+    const node = select(id, base);
+    node.title = f.description;
+    // A default the config did not give is left out of it (it applies anyway): a CNN-only key's
+    // default sent with an MLP would be refused.
+    let given = false;
+    return {
+      field: f,
+      node,
+      // A grid from a preset ("relu, tanh") is kept as one more choice of the menu.
+      set(value) {
+        given = value !== undefined;
+        const v = show(value ?? f.default);
+        node.replaceChildren(...[...base, ...(base.includes(v) ? [] : [v])].map((o) => el('option', { value: o }, o)));
+        node.value = v;
+      },
+      get: () => {
+        if (node.value === '' || (!given && node.value === show(f.default))) return undefined;
+        return f.axis ? parseAxis(node.value) : parseValue(node.value);
+      },
+    };
+  }
+  const node = text(id, `${show(f.default)}${hint}`.trim());
+  node.title = f.description;
+  return {
+    field: f,
+    node,
+    set: (value) => void (node.value = show(value)),
+    get: () => {
+      if (f.list) return parseList(node.value);
+      if (f.axis) return parseAxis(node.value);
+      if (f.type === 'string') return node.value.trim() || undefined;
+      return node.value.trim() ? parseValue(node.value) : undefined;
+    },
+  };
+}
+
+export function createForm(root: HTMLFormElement, spec: FormSpec, presets: Preset[], onSubmit: (config: Config) => void): RunForm {
   let base: Config = {};
+  const catalogue: InitializerDoc[] = spec.initializers;
   const byName = new Map(catalogue.map((e) => [e.name, e]));
   const resolveName = (n: string) => catalogue.find((e) => e.name === n || e.aliases.includes(n))?.name ?? n;
+  const fieldOf = new Map(spec.fields.map((f) => [f.key, f]));
+  const ids = idsOf(spec.fields);
+  const inputs = new Map(spec.fields.filter((f) => !OWN.includes(f.key)).map((f) => [f.key, keyInput(f, ids.get(f.key)!)]));
+  const laidOut = new Set(LAYOUT.flat().map((c) => c.key));
 
   const preset = select('preset', presets.map((p) => p.file));
   const presetNote = el('p', { class: 'preset-note', id: 'preset-note' });
   const name = text('name');
   const inits = el('div', { class: 'inits', id: 'inits' });
   const addInit = el('button', { type: 'button', id: 'add-init' }, '+ initializer');
-  const kind = select('kind', ['mlp', 'cnn']);
-  const hidden = text('hidden', '256, 128');
-  const depth = text('depth', 'e.g. 20 (replaces hidden)');
-  const width = text('width', '256');
-  const filters = text('filters', '16, 32');
-  const activation = select('activation', ACTIVATIONS);
-  const optimizer = select('optimizer', OPTIMIZERS);
-  const lr = text('lr', '0.01 (a list makes a grid)');
-  const batchSize = text('batch-size');
-  const epochs = text('epochs');
-  const seeds = text('seeds', '0, 1, 2');
-  const trainSize = text('train-size', '8000');
-  const testSize = text('test-size', '2000');
   const errors = el('div', { class: 'errors', id: 'form-errors', role: 'alert' });
   const start = el('button', { type: 'submit', class: 'primary', id: 'start' }, 'Start run');
 
+  const cell = (key: string, label: string) => field(label, inputs.get(key)!.node, fieldOf.get(key)?.description);
+  const rows = LAYOUT.filter((row) => row.every((c) => inputs.has(c.key))).map((row) =>
+    row.length === 1 ? cell(row[0].key, row[0].label) : el('div', { class: 'row' }, ...row.map((c) => cell(c.key, c.label))),
+  );
+  const more = el(
+    'details',
+    { class: 'more', id: 'more-settings' },
+    el('summary', {}, 'more settings'),
+    ...[...inputs.keys()].filter((key) => !laidOut.has(key)).map((key) => cell(key, key)),
+  );
+
   root.append(
-    field('preset (configs/)', preset), presetNote, field('name', name),
-    el('label', {}, 'initializers'), inits, addInit,
-    el('div', { class: 'row' }, field('model', kind), field('activation', activation)),
-    field('hidden widths', hidden), el('div', { class: 'row' }, field('depth', depth), field('width', width)), field('CNN filters', filters),
-    el('div', { class: 'row' }, field('optimizer', optimizer), field('learning rate', lr)),
-    el('div', { class: 'row' }, field('epochs', epochs), field('batch size', batchSize)),
-    field('seeds', seeds),
-    el('div', { class: 'row' }, field('train size', trainSize), field('test size', testSize)),
+    field('preset (configs/)', preset), presetNote, field('name', name, fieldOf.get('name')?.description),
+    el('label', { title: fieldOf.get('initializers')?.description ?? '' }, 'initializers'), inits, addInit,
+    ...rows, more,
     start, errors,
   );
 
@@ -119,15 +201,16 @@ export function createForm(root: HTMLFormElement, catalogue: CatalogueEntry[], p
     const params = el('div', { class: 'params' });
     const drawParams = (given: Record<string, unknown>) => {
       params.replaceChildren();
-      for (const [k, def] of Object.entries(byName.get(choose.value)?.parameters ?? {})) {
-        const input = el('input', { type: 'text', 'data-param': k, placeholder: show(def) });
-        if (given[k] !== undefined) input.value = show(given[k]);
-        params.append(el('div', {}, el('label', {}, k), input));
+      for (const p of byName.get(choose.value)?.parameters ?? []) {
+        const title = `${p.type}: ${p.description}`;
+        const input = el('input', { type: 'text', 'data-param': p.name, placeholder: show(p.default), title });
+        if (given[p.name] !== undefined) input.value = show(given[p.name]);
+        params.append(el('div', {}, el('label', { title }, p.name), input));
       }
+      row.title = byName.get(choose.value)?.summary ?? '';
     };
     choose.addEventListener('change', () => drawParams({}));
     drawParams(spec);
-    row.title = byName.get(choose.value)?.summary ?? '';
     row.append(el('div', { class: 'head' }, choose, remove), params, label);
     return row;
   }
@@ -145,55 +228,25 @@ export function createForm(root: HTMLFormElement, catalogue: CatalogueEntry[], p
 
   function fill(config: Config): void {
     base = structuredClone(config);
-    const model = (config.model ?? {}) as Config;
-    const train = (config.train ?? {}) as Config;
-    const data = (config.data ?? {}) as Config;
     name.value = show(config.name);
     inits.replaceChildren(...((config.initializers ?? []) as InitInput[]).map(initRow));
-    kind.value = show(model.kind ?? 'mlp');
-    hidden.value = model.depth === undefined ? show(model.hidden) : '';
-    depth.value = show(model.depth);
-    width.value = show(model.width);
-    filters.value = show(model.filters);
-    activation.value = show(model.activation ?? 'relu');
-    optimizer.value = show(train.optimizer ?? 'momentum');
-    lr.value = show(train.lr);
-    batchSize.value = show(train.batchSize);
-    epochs.value = show(train.epochs);
-    seeds.value = show(config.seeds);
-    trainSize.value = show(data.trainSize);
-    testSize.value = show(data.testSize);
+    for (const [key, input] of inputs) input.set(getPath(config, key));
+    // The MLP's widths are given once: `hidden`, or `depth` and `width`.
+    if (getPath(config, 'model.depth') !== undefined) inputs.get('model.hidden')?.set(undefined);
     errors.replaceChildren();
   }
 
   function read(): Config {
     const config = structuredClone(base);
-    const model = { ...((config.model ?? {}) as Config) };
-    const train = { ...((config.train ?? {}) as Config) };
-    const data = { ...((config.data ?? {}) as Config) };
-    const set = (o: Config, k: string, v: unknown) => (v === undefined ? delete o[k] : (o[k] = v));
-    set(config, 'name', name.value.trim() || undefined);
+    setPath(config, 'name', name.value.trim() || undefined);
     config.initializers = readInits();
-    model.kind = kind.value;
-    if (depth.value.trim()) {
-      delete model.hidden;
-      set(model, 'depth', parseAxis(depth.value));
-      set(model, 'width', parseAxis(width.value));
-    } else {
-      delete model.depth;
-      delete model.width;
-      set(model, 'hidden', parseList(hidden.value));
+    for (const [key, input] of inputs) setPath(config, key, input.get());
+    if (getPath(config, 'model.depth') !== undefined) setPath(config, 'model.hidden', undefined);
+    else {
+      setPath(config, 'model.depth', undefined);
+      setPath(config, 'model.width', undefined);
     }
-    set(model, 'filters', parseList(filters.value));
-    model.activation = activation.value;
-    train.optimizer = optimizer.value;
-    set(train, 'lr', parseAxis(lr.value));
-    set(train, 'batchSize', parseAxis(batchSize.value));
-    set(train, 'epochs', parseAxis(epochs.value));
-    set(config, 'seeds', parseList(seeds.value));
-    set(data, 'trainSize', parseAxis(trainSize.value));
-    set(data, 'testSize', parseAxis(testSize.value));
-    return { ...config, model, train, data };
+    return config;
   }
 
   const choosePreset = () => {
