@@ -12,11 +12,12 @@
  * results folder only when `out` is given. Nothing here prints, reads argv or exits.
  */
 import { configFields, type ConfigField } from './config/fields.js';
-import { resolveConfig as resolve, type ExperimentConfig } from './config/load.js';
+import { checkData, resolveConfig as resolve, type ExperimentConfig, type ResolveLimits } from './config/load.js';
 import { parameterDocs, type ParameterDoc } from './initializers/params.js';
 import { CATALOGUE } from './initializers/registry.js';
 import type { ConfigInput } from './config/schema.js';
-import { FolderWriter, checkNewFolder, createFolder, readFolder } from './store/folder.js';
+import { FolderWriter, checkNewFolder, createFolder, readFolder, removeStaleTemporaries } from './store/folder.js';
+import { lockFolder } from './store/lock.js';
 import type { ResultsDocument } from './results/schema.js';
 import { runTrials, type RunEvent } from './runner/experiment.js';
 import { inShard, type Shard } from './runner/shard.js';
@@ -24,10 +25,13 @@ import { enumerateTasks } from './runner/tasks.js';
 
 export type { ExperimentConfig } from './config/load.js';
 export type { ConfigInput } from './config/schema.js';
+export type { ResolveLimits } from './config/load.js';
+export { LIMITS } from './config/schema.js';
 export type { ConfigField } from './config/fields.js';
 export type { ParameterDoc } from './initializers/params.js';
 export { ConfigError, UserError } from './errors.js';
 export { loadResults } from './store/folder.js';
+export { describeHolder, lockHolder, type LockHolder } from './store/lock.js';
 export type { EpochMetrics, InitSummary, ResultsDocument, TrialResult } from './results/schema.js';
 export type { RunEvent } from './runner/experiment.js';
 
@@ -45,6 +49,8 @@ export interface RunOptions {
   failFast?: boolean;
   /** Run only this shard of the trials (1-based index of count). */
   shard?: Pick<Shard, 'index' | 'count'>;
+  /** Who writes the results folder, as its lock names the writer to a second one (default `init-bench run`). */
+  writer?: string;
 }
 
 /** An initializer as a config names it: its name, aliases, one-line summary and its parameters described. */
@@ -65,9 +71,13 @@ export function describeInitializers(): InitializerDoc[] {
   return CATALOGUE.map((e) => ({ name: e.name, aliases: e.aliases, summary: e.summary, parameters: parameterDocs(e) }));
 }
 
-/** The validated, fully resolved config for what a YAML/JSON config holds; throws one ConfigError listing every problem. */
-export function resolveConfig(input: ConfigInput): ExperimentConfig {
-  return resolve(input);
+/**
+ * The validated, fully resolved config for what a YAML/JSON config holds; throws one ConfigError
+ * listing every problem. `limits`: the most trials (default LIMITS.trials), and `paths: false`
+ * for a config that comes from a request (no key may name a file or a library).
+ */
+export function resolveConfig(input: ConfigInput, limits: ResolveLimits = {}): ExperimentConfig {
+  return resolve(input, {}, limits);
 }
 
 /** Runs an experiment (or one shard of it); see the module's comment. */
@@ -77,24 +87,44 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
   const tasks = inShard(enumerateTasks(config), options.shard ?? null);
   const shard = options.shard ? { index: options.shard.index, count: options.shard.count, trials: tasks.length } : null;
   const run = { shard: shard && { index: shard.index, count: shard.count } };
-  const dir = out === undefined ? undefined : typeof out === 'string' ? createFolder(config, out, run) : createFolder(config, undefined, run, out.under);
-  return runWithFolder(config, dir === undefined ? undefined : new FolderWriter(dir, shard), options, { tasks, out: dir });
+  const who = options.writer ?? 'init-bench run';
+  const folder = out === undefined ? undefined : typeof out === 'string' ? createFolder(config, out, run, undefined, who) : createFolder(config, undefined, run, out.under, who);
+  return runWithFolder(config, folder && new FolderWriter(folder.dir, shard, folder.release), options, { tasks, out: folder?.dir });
 }
 
 /** Continues the run in `dir`: only the trials missing from it (or failed) run. */
+/**
+ * Continues the run in `dir`: only the trials missing from it (or failed) run, under the folder's
+ * lock. With nothing to run and results.json up to date, nothing is written (the folder may be
+ * read-only: a downloaded artifact) and the saved document is returned.
+ */
 export async function resumeExperiment(dir: string, options: Omit<RunOptions, 'out' | 'shard'> = {}): Promise<ResultsDocument> {
-  const folder = readFolder(dir);
-  const tasks = inShard(enumerateTasks(folder.config), folder.run.shard);
-  const ids = new Set(tasks.map((t) => t.id));
-  const previous = folder.trials.filter((t) => ids.has(t.id) && t.status !== 'failed');
-  const done = new Set(previous.map((t) => t.id));
+  let folder = readFolder(dir);
+  const toRun = (f: typeof folder) => {
+    const tasks = inShard(enumerateTasks(f.config), f.run.shard);
+    const ids = new Set(tasks.map((t) => t.id));
+    const previous = f.trials.filter((t) => ids.has(t.id) && t.status !== 'failed');
+    const done = new Set(previous.map((t) => t.id));
+    return { tasks, previous, missing: tasks.filter((t) => !done.has(t.id)) };
+  };
+  const now = toRun(folder);
+  if (now.missing.length === 0 && folder.upToDate) {
+    options.onEvent?.({ type: 'start', total: now.tasks.length, toRun: 0, finished: now.previous.length, jobs: 0, out: dir });
+    options.onEvent?.({ type: 'end', complete: folder.doc.complete, stopped: null });
+    return folder.doc;
+  }
+  checkData(folder.config); // the IDX folder is read only now that trials will run
+  const release = lockFolder(dir, options.writer ?? 'init-bench run --resume');
+  try {
+    removeStaleTemporaries(dir);
+    folder = readFolder(dir); // as it stands now that no one else writes it
+  } catch (err) {
+    release();
+    throw err;
+  }
+  const { tasks, previous, missing } = toRun(folder);
   const shard = folder.run.shard ? { ...folder.run.shard, trials: tasks.length } : null;
-  return runWithFolder(folder.config, new FolderWriter(dir, shard), options, {
-    tasks: tasks.filter((t) => !done.has(t.id)),
-    previous,
-    previousBackend: folder.doc.backend,
-    out: dir,
-  });
+  return runWithFolder(folder.config, new FolderWriter(dir, shard, release), options, { tasks: missing, previous, previousBackend: folder.doc.backend, out: dir });
 }
 
 async function runWithFolder(
@@ -103,16 +133,21 @@ async function runWithFolder(
   options: RunOptions,
   run: Pick<Parameters<typeof runTrials>[1], 'tasks' | 'previous' | 'previousBackend' | 'out'>,
 ): Promise<ResultsDocument> {
-  const doc = await runTrials(config, {
-    ...run,
-    jobs: options.jobs ?? 1,
-    signal: options.signal,
-    retries: options.retries,
-    failFast: options.failFast,
-    onEvent: options.onEvent,
-    onTrial: (d, trial, task) => writer?.trial(task.index, trial, d),
-  });
-  const done = writer ? await writer.finish(doc) : doc;
+  let done: ResultsDocument;
+  try {
+    const doc = await runTrials(config, {
+      ...run,
+      jobs: options.jobs ?? 1,
+      signal: options.signal,
+      retries: options.retries,
+      failFast: options.failFast,
+      onEvent: options.onEvent,
+      onTrial: (d, trial, task) => writer?.trial(task.index, trial, d),
+    });
+    done = writer ? await writer.finish(doc) : doc;
+  } finally {
+    writer?.close();
+  }
   // Last: once `end` is told, the results folder (report.html included) is complete.
   options.onEvent?.({ type: 'end', complete: done.complete, stopped: done.stopped ?? null });
   return done;

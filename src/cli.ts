@@ -8,6 +8,7 @@ import chalk from 'chalk';
 import { Command, CommanderError, Option } from 'commander';
 import { configOptions as configFlagOptions } from './config/flags.js';
 import { UserError } from './errors.js';
+import { LIMITS } from './config/schema.js';
 
 // chalk does not honour NO_COLOR by itself (https://no-color.org).
 if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') chalk.level = 0;
@@ -47,6 +48,7 @@ configOptions(program.command('run'), 'run')
   .option('--expect <expr>', 'assertion checked after the run, e.g. "heNormal.testAccuracy >= 0.85" or "heNormal > zeros" (repeatable; exit 4 if one fails)', (v: string, acc: string[] = []) => [...acc, v])
   .option('--fail-fast', 'stop at the first failed trial')
   .option('--retries <n>', 'run a failed trial again up to n times (default: 0)')
+  .option('--max-trials <n>', `refuse an experiment of more trials than this (default: ${LIMITS.trials}; grid points x initializers x seeds)`)
   .action(async (opts) => exitWith(await (await import('./commands/run.js')).runCommand(opts, interruption())));
 examples(program.commands.find((c) => c.name() === 'run')!, [
   ['init-bench run', 'zeros, random, Xavier and He on a 784-256-128-10 MLP'],
@@ -113,7 +115,7 @@ examples(program.commands.find((c) => c.name() === 'list')!, [
 program
   .command('inspect')
   .description('sample one kernel and compare its statistics with the formula')
-  .option('-i, --init <name>', 'initializer, e.g. heNormal or "orthogonal(gain=2)" (required; `init-bench list NAME` describes each parameter)')
+  .option('-i, --init <name>', 'initializer, e.g. heNormal or "orthogonal(gain=2)"; `init-bench list NAME` describes its parameters (required)')
   .option('--shape <dims>', 'kernel shape in tfjs layout: in,out (dense) or kh,kw,in,out (conv) (required)')
   .option('--seed <n>', 'seed (default: 0)')
   .option('--gain <g>', 'gain, for initializers that take one (a number or auto)')

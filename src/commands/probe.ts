@@ -20,10 +20,10 @@ export interface ProbeOptions extends Record<string, unknown> {
 }
 
 export async function probeCommand(opts: ProbeOptions): Promise<number> {
-  const file = opts.config ? readConfigFile(opts.config) : {};
-  const config = resolveConfig(file, flagsToOverrides(opts));
   const batch = Number(opts.batch ?? 256);
   if (!Number.isInteger(batch) || batch < 2) throw new UserError(`--batch ${opts.batch} must be a whole number >= 2`);
+  const file = opts.config ? readConfigFile(opts.config) : {};
+  const config = resolveConfig(file, flagsToOverrides(opts), { batch });
   if (batch > config.data.trainSize) throw new UserError(`--batch ${batch} is more than the ${config.data.trainSize} training examples; give at most ${config.data.trainSize} (or a larger --train-size)`);
   const seed = config.seeds[0];
   if (config.omitted) process.stderr.write(`${omittedLine(config.omitted)}\n`);

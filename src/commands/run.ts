@@ -33,6 +33,7 @@ export interface RunOptions extends Record<string, unknown> {
   retries?: string;
   progress?: string;
   plot?: boolean;
+  maxTrials?: string;
 }
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, someFailed: 3, expectation: 4, interrupted: 130 } as const;
@@ -44,11 +45,12 @@ export async function runCommand(opts: RunOptions, signal?: AbortSignal): Promis
   if (!PROGRESS_MODES.includes(mode)) throw new UserError(`--progress ${opts.progress} must be one of ${PROGRESS_MODES.join(', ')}`);
   const jobs = parseWhole(opts.jobs, '--jobs', 1) ?? availableParallelism();
   const retries = parseWhole(opts.retries, '--retries', 0) ?? 0;
-  const { config, shard } = opts.resume ? resumeSettings(opts, opts.resume) : newSettings(opts);
+  const maxTrials = parseWhole(opts.maxTrials, '--max-trials', 1);
+  const { config, shard } = opts.resume ? resumeSettings(opts, opts.resume) : newSettings(opts, maxTrials);
   const expectations = parseExpectations(opts.expect ?? [], config.initializers);
-  // Refused here, not after the folder exists; started with the config's BLAS choice, the one
-  // this process keeps (with --jobs 1 the trials run here, on this very backend).
-  if (config.backend !== 'auto') await startBackend(config.backend, { blas: config.blas });
+  // The backend and its BLAS are started here, with the config's choice, so that one that cannot
+  // load (a --blas path that is not a BLAS) is refused before the folder exists.
+  if (config.backend !== 'auto' || !['auto', 'off'].includes(config.blas)) await startBackend(config.backend, { blas: config.blas });
   if (opts.out !== undefined) checkNewFolder(opts.out, invokedAs());
 
   const progress = createProgress(mode);
@@ -59,7 +61,9 @@ export async function runCommand(opts: RunOptions, signal?: AbortSignal): Promis
   const onEvent = showEvents(progress);
   const events = (e: RunEvent) => {
     if (e.type === 'start' && e.out) dir = e.out;
-    if (e.type === 'start' && opts.resume) log(`resuming ${opts.resume}: ${e.finished} of ${e.finished + e.toRun} trials already finished, ${e.toRun} to run`);
+    if (e.type === 'start' && opts.resume) {
+      log(e.toRun === 0 ? `nothing to run: every trial of ${opts.resume} is finished (${e.finished} of ${e.total})` : `resuming ${opts.resume}: ${e.finished} of ${e.finished + e.toRun} trials already finished, ${e.toRun} to run`);
+    }
     onEvent(e);
   };
   const onAbort = () => log(`\n${String(signal?.reason)}: stopping; finished trials are kept (Ctrl-C again to quit at once)`);
@@ -98,16 +102,16 @@ export async function runCommand(opts: RunOptions, signal?: AbortSignal): Promis
 /** A shard holds part of the experiment: expectations are about the whole of it. */
 const SHARD_EXPECT = '--expect checks the whole experiment, and a shard holds only part of it: give --expect to `init-bench merge` once every shard has run';
 
-function newSettings(opts: RunOptions): { config: ExperimentConfig; shard: Shard | null } {
+function newSettings(opts: RunOptions, maxTrials: number | undefined): { config: ExperimentConfig; shard: Shard | null } {
   const file = opts.config ? readConfigFile(opts.config) : {};
-  const config = resolveConfig(file, flagsToOverrides(opts));
+  const config = resolveConfig(file, flagsToOverrides(opts), { maxTrials });
   const shard = opts.shard ? parseShard(opts.shard) : null;
   if (shard && opts.expect?.length) throw new UserError(SHARD_EXPECT);
   return { config, shard };
 }
 
 function resumeSettings(opts: RunOptions, dir: string): { config: ExperimentConfig; shard: null } {
-  const given = [...givenConfigFlags(opts), ...(['config', 'out', 'shard'] as const).filter((k) => opts[k] !== undefined).map((k) => `--${k}`)];
+  const given = [...givenConfigFlags(opts), ...(['config', 'out', 'shard', 'maxTrials'] as const).filter((k) => opts[k] !== undefined).map((k) => (k === 'maxTrials' ? '--max-trials' : `--${k}`))];
   if (given.length) throw new UserError(`--resume takes the experiment from ${join(dir, 'config.json')}; drop ${given.join(', ')}`);
   const folder = readFolder(dir, invokedAs());
   for (const w of folder.warnings) process.stderr.write(`warning: ${w}\n`);

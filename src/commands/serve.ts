@@ -24,7 +24,7 @@ export async function serveCommand(flags: ServeFlags, signal?: AbortSignal): Pro
   const maxRuns = whole(flags.maxRuns ?? '1', '--max-runs', 1, 64);
   const jobs = whole(flags.jobs ?? '1', '--jobs', 1, availableParallelism() * 4);
   const server = await startServer({ host, port, root: flags.results ?? 'results', maxRuns, jobs });
-  if (!LOOPBACK.has(host)) process.stderr.write(`warning: serving on ${host}: anyone who can reach this port and has the URL's token can start runs on this machine\n`);
+  if (!LOOPBACK.has(host)) process.stderr.write(`warning: serving on ${host}, reachable from other machines: every request (the page, runs, event streams, reports) needs the token in the URL below; anyone who has that URL can see the runs and start runs on this machine\n`);
   process.stdout.write(`init-bench serve: ${server.url}\n`);
   process.stderr.write(`runs land in ${flags.results ?? 'results'}/; at most ${maxRuns} at a time, ${jobs} worker process(es) each. Ctrl-C stops.\n`);
   if (flags.open) await openBrowser(server.url);

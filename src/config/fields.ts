@@ -20,6 +20,8 @@ export interface ConfigField {
   list: boolean;
   /** A grid axis: one value or a list of them, and a list makes a grid. */
   axis: boolean;
+  /** The value names a file or a library: a request may give only `choices` (the words that are not paths), or nothing. */
+  path?: boolean;
   description: string;
 }
 
@@ -42,15 +44,17 @@ export function configFields(): ConfigField[] {
     const axis = keyMeta(key)?.gridAxis === true;
     // A grid axis is one value or a list of them: describe the one value.
     const one: JsonSchema = axis && json.anyOf ? json.anyOf[0] : json;
-    const choices = choicesOf(one);
+    const path = keyMeta(key)?.path;
+    const choices = path?.words.length ? [...path.words] : choicesOf(one);
     const fallback = defaultAt(key);
     return {
       key,
-      type: axis ? `${typeText(one)}, or a list` : typeText(json),
+      type: axis ? `${typeText(one)}, or a list${json.anyOf?.[1]?.maxItems !== undefined ? ` of at most ${json.anyOf[1].maxItems}` : ''}` : typeText(json),
       ...(fallback !== undefined ? { default: fallback } : {}),
       ...(choices ? { choices } : {}),
       list: one.type === 'array',
       axis,
+      ...(path ? { path: true } : {}),
       description: keyMeta(key)?.description ?? '',
     };
   });

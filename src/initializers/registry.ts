@@ -11,7 +11,7 @@ import { tfjsEntries } from './catalogue/tfjs.js';
 import type { InitializerEntry, LayerKind, Params } from './types.js';
 import { parameterDefaults, parameterDocs } from './params.js';
 import { describeIssue } from '../util/issues.js';
-import { closest } from '../util/text.js';
+import { closest, show } from '../util/text.js';
 
 const OURS = definedEntries();
 
@@ -108,7 +108,7 @@ function resolveKernel(value: unknown, where: string): KernelSpec | string[] {
   if (!entry) {
     const hint = suggestNames(name);
     const didYouMean = hint.length ? `; did you mean ${hint.join(', ')}?` : '';
-    return [`${where}: unknown initializer "${name}"${didYouMean} (\`init-bench list\` shows them all)`];
+    return [`${where}: unknown initializer ${show(name)}${didYouMean} (\`init-bench list\` shows them all)`];
   }
   const parsed = entry.params.safeParse(given);
   if (!parsed.success) {

@@ -58,9 +58,14 @@ function unionLayers(lists: string[][]): string[] {
   return out;
 }
 
-/** RFC 4180: quote when needed; non-finite numbers are empty cells. */
+/**
+ * RFC 4180: quote when needed; non-finite numbers are empty cells. Text starting with = + - @, a
+ * tab or a carriage return (a label is the user's) would be a formula to a spreadsheet: it gets a
+ * leading single quote (OWASP, "CSV Injection"). Numbers are numbers and keep their sign.
+ */
 function cell(v: unknown): string {
   if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
-  const s = String(v ?? '');
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  let s = String(v ?? '');
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }

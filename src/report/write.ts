@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { UserError, describeFsError } from '../errors.js';
 import type { ResultsDocument } from '../results/schema.js';
 import { canonical } from '../util/json.js';
 import { renderCharts } from './charts.js';
@@ -65,7 +66,7 @@ export function writeChanged(dir: string, files: FolderFile[]): WriteOutcome {
       outcome.written.push(f.name);
     } catch (err) {
       rmSync(tmp, { force: true });
-      if (!READ_ONLY.has((err as NodeJS.ErrnoException).code ?? '')) throw err;
+      if (!READ_ONLY.has((err as NodeJS.ErrnoException).code ?? '')) throw new UserError(`cannot write ${path}: ${describeFsError(err)}`);
       outcome.readOnly.push(f.name);
     }
   }

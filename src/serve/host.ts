@@ -37,7 +37,7 @@ process.once('message', async (request: HostRequest) => {
       if (event.type === 'end') end = event;
       else sent = send({ type: 'event', event, at: Date.now() });
     };
-    const options = { jobs: request.jobs, signal: controller.signal, onEvent };
+    const options = { jobs: request.jobs, signal: controller.signal, onEvent, writer: 'init-bench serve' };
     if ('resume' in request) await resumeExperiment(request.resume, options);
     else await runExperiment(resolveConfig(request.config as ConfigInput), { ...options, out: request.out });
     if (end) sent = send({ type: 'event', event: end, at: Date.now() });

@@ -4,11 +4,11 @@
  * request are only ever looked up in the root's listing, never joined into a path unchecked.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from './engine.js';
-import { ConfigError, loadResults, resolveConfig, type ConfigInput, type ResultsDocument, type RunEvent } from './engine.js';
+import { describeHolder, loadResults, lockHolder, resolveConfig, type ConfigInput, type ResultsDocument, type RunEvent } from './engine.js';
 import type { HostMessage, HostRequest } from './host.js';
 
 const HOST = fileURLToPath(new URL('./host.js', import.meta.url));
@@ -29,6 +29,8 @@ export interface RunInfo {
   total: number | null;
   /** Started by this server and still running: it can be stopped. */
   live: boolean;
+  /** Another process writes the folder (a CLI run): neither resumable nor stoppable from here. */
+  lockedBy?: string;
   files: RunFile[];
   error?: string;
 }
@@ -75,19 +77,24 @@ export interface RunsOptions {
   jobs: number;
 }
 
+/** A folder's document as last read, and the modification times it was read at. */
+interface Cached {
+  key: string;
+  doc: ResultsDocument | null;
+  error: string | null;
+}
+
 export class Runs {
   private readonly live = new Map<string, Live>();
+  private readonly cache = new Map<string, Cached>();
 
   constructor(readonly options: RunsOptions) {}
 
   /** Validates the config (ConfigError: HTTP 400), checks the limit (BusyError: 429), starts the run. */
   start(input: unknown): RunInfo {
-    // Refused before validation, which would look into the folder: no path comes from a request.
-    const data = (input as { data?: { dataDir?: unknown } } | null)?.data;
-    if (typeof data === 'object' && data !== null && data.dataDir !== undefined) {
-      throw new ConfigError(['`data.dataDir` cannot come from the page (paths never come from a request); run `init-bench run --data-dir` in a terminal instead']);
-    }
-    const config = resolveConfig(input as ConfigInput);
+    // No key may name a file or a library (refused before anything looks at the path), and the
+    // experiment's size is bounded before it is enumerated (resolveConfig): cheap, whatever the request.
+    const config = resolveConfig(input as ConfigInput, { paths: false });
     this.checkLimit();
     const stamp = new Date().toISOString().replace(/[:]/g, '-').replace(/\.\d+Z$/, 'Z');
     let id = `${stamp}-${config.name}`;
@@ -101,10 +108,12 @@ export class Runs {
     if (!run) throw new UserError(`no run ${id}`);
     if (run.live) throw new UserError(`run ${id} is still running`);
     if (run.state === 'finished') throw new UserError(`run ${id} is complete: nothing to resume`);
-    this.checkLimit();
+    if (run.lockedBy) throw new UserError(`run ${id} is being written by ${run.lockedBy}: one writer per folder`);
     const dir = join(this.options.root, id);
-    const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;
-    return this.launch(id, config, run.name, { resume: dir, jobs: this.options.jobs });
+    const doc = this.document(dir);
+    if (!doc.doc) throw new UserError(`run ${id} cannot be resumed: ${doc.error}`);
+    this.checkLimit();
+    return this.launch(id, doc.doc.config as Record<string, unknown>, run.name, { resume: dir, jobs: this.options.jobs });
   }
 
   /** Ctrl-C for that run: SIGINT to its host, which keeps the finished trials and writes the folder. */
@@ -118,21 +127,28 @@ export class Runs {
 
   /** Every run, newest first. */
   list(): RunInfo[] {
-    const ids = new Set([...this.live.keys(), ...this.folders()]);
-    return [...ids].flatMap((id) => this.info(id) ?? []).sort((a, b) => b.id.localeCompare(a.id));
+    const folders = this.folders();
+    const ids = new Set([...this.live.keys(), ...folders]);
+    return [...ids].flatMap((id) => this.info(id, folders) ?? []).sort((a, b) => b.id.localeCompare(a.id));
   }
 
   /** The run of an id from a request, or null: only known folders and live runs match. */
-  info(id: string): RunInfo | null {
+  info(id: string, folders = this.folders()): RunInfo | null {
     const live = this.live.get(id);
-    const dir = this.folders().includes(id) ? join(this.options.root, id) : null;
+    const dir = folders.includes(id) ? join(this.options.root, id) : null;
     if (!live && !dir) return null;
-    const doc = dir ? this.document(dir) : null;
-    const files = dir ? RUN_FILES.filter((f) => existsSync(join(dir, f))) : [];
-    const base = { id, trials: doc?.trials.length ?? 0, files, ...(live?.error ? { error: live.error } : {}) };
-    if (live) return { ...base, name: live.name, state: live.state, createdAt: live.createdAt, total: live.total, live: !live.ended };
+    const read = dir ? this.document(dir) : null;
+    const doc = read?.doc ?? null;
+    const files = dir ? RUN_FILES.filter((f) => isRegularFile(join(dir, f))) : [];
+    const error = live?.error ?? read?.error ?? undefined;
+    const base = { id, trials: doc?.trials.length ?? 0, files, ...(error ? { error } : {}) };
+    const holder = dir && !(live && !live.ended) ? lockHolder(dir) : null;
+    const lockedBy = holder ? { state: 'running' as const, lockedBy: describeHolder(holder) } : {};
+    if (live) return { ...base, name: live.name, state: live.state, createdAt: live.createdAt, total: live.total, live: !live.ended, ...lockedBy };
     const name = String((doc?.config as { name?: unknown } | undefined)?.name ?? id);
-    return { ...base, name, state: doc?.complete ? 'finished' : 'interrupted', createdAt: doc?.createdAt ?? statSync(dir!).mtime.toISOString(), total: null, live: false };
+    // A folder another process writes is running; one that cannot be read is not offered for resume.
+    const state: RunState = holder ? 'running' : !doc ? 'failed' : doc.complete ? 'finished' : 'interrupted';
+    return { ...base, name, state, createdAt: doc?.createdAt ?? statSync(dir!).mtime.toISOString(), total: null, live: false, ...lockedBy };
   }
 
   snapshot(id: string): Snapshot | null {
@@ -140,7 +156,7 @@ export class Runs {
     if (!run) return null;
     const dir = run.files.includes('config.json') ? join(this.options.root, id) : null;
     const inFlight = [...(this.live.get(id)?.inFlight.values() ?? [])].flat();
-    const doc = dir ? this.document(dir) : null;
+    const doc = dir ? this.document(dir).doc : null;
     return { run, config: this.live.get(id)?.config ?? doc?.config ?? null, doc, inFlight };
   }
 
@@ -161,7 +177,8 @@ export class Runs {
 
   /** Stops every live run and waits for its host to write its folder and exit. */
   async stopAll(): Promise<void> {
-    const exits = [...this.live.values()].filter((r) => r.child.exitCode === null).map((r) => new Promise((resolve) => r.child.once('exit', resolve)));
+    // A child that died by a signal has no exit code but a signal code: it will not exit again.
+    const exits = [...this.live.values()].filter((r) => r.child.exitCode === null && r.child.signalCode === null).map((r) => new Promise((resolve) => r.child.once('exit', resolve)));
     for (const id of this.live.keys()) this.stop(id);
     await Promise.all(exits);
   }
@@ -183,9 +200,13 @@ export class Runs {
     });
     child.on('exit', (code, signal) => {
       if (!run.ended) {
-        run.state = 'failed';
-        run.error ??= `the run's process exited (${signal ?? `code ${code}`})`;
-        this.onEvent(run, { event: { type: 'end', complete: false, stopped: null }, at: Date.now() });
+        // Stopped before the host had set up its handler (a stop right after the start): interrupted, as asked.
+        const stopped = run.state === 'stopping';
+        if (!stopped) {
+          run.state = 'failed';
+          run.error ??= `the run's process exited (${signal ?? `code ${code}`})`;
+        }
+        this.onEvent(run, { event: { type: 'end', complete: false, stopped: stopped ? 'interrupted' : null }, at: Date.now() });
       }
       run.listeners.clear();
     });
@@ -209,19 +230,48 @@ export class Runs {
     for (const listener of run.listeners) listener(s);
   }
 
-  /** Folder names under the root that hold a run (a config.json). */
+  /** Folder names under the root that hold a run (a config.json); symbolic links are not followed. */
   private folders(): string[] {
     if (!existsSync(this.options.root)) return [];
     return readdirSync(this.options.root, { withFileTypes: true })
-      .filter((d) => d.isDirectory() && existsSync(join(this.options.root, d.name, 'config.json')))
+      .filter((d) => d.isDirectory() && isRegularFile(join(this.options.root, d.name, 'config.json')))
       .map((d) => d.name);
   }
 
-  private document(dir: string): ResultsDocument | null {
+  /**
+   * A folder's document, read again only when the folder changed: the modification times of the
+   * folder, trials/ and the files read (a write renames a file into place, which changes them).
+   * A folder that cannot be read is listed with the reason, its first line.
+   */
+  private document(dir: string): Cached {
+    const key = [dir, join(dir, 'trials'), join(dir, 'config.json'), join(dir, 'results.json'), join(dir, 'run.json')].map(stamp).join('|');
+    const cached = this.cache.get(dir);
+    if (cached?.key === key) return cached;
+    let read: Cached;
     try {
-      return loadResults(dir);
-    } catch {
-      return null; // a folder being created, or not readable: listed without its document
+      read = { key, doc: loadResults(dir), error: null };
+    } catch (err) {
+      read = { key, doc: null, error: `cannot be read: ${(err as Error).message.split('\n')[0]}` };
     }
+    this.cache.set(dir, read);
+    return read;
+  }
+}
+
+/** A regular file, not a symbolic link to one (lstat). */
+function isRegularFile(path: string): boolean {
+  try {
+    return lstatSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function stamp(path: string): string {
+  try {
+    const s = lstatSync(path);
+    return `${s.mtimeMs}:${s.size}:${s.ino}`;
+  } catch {
+    return '-';
   }
 }

@@ -5,6 +5,8 @@
  * - State-changing requests need the per-server random token (it is in the printed URL and
  *   nowhere else) and an Origin equal to the page's own: another site's page can neither guess
  *   the token nor pass as this origin.
+ * - Bound off loopback, every request needs the token (requestToken): another machine that can
+ *   reach the port sees nothing without the printed URL.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
@@ -46,13 +48,38 @@ export function checkHost(req: IncomingMessage, allowed: Set<string>): string | 
   return allowed.has(host) ? null : `Host "${host}" is not this server's address (${[...allowed][0]}); refused (DNS rebinding protection)`;
 }
 
+/** The cookie that carries the token on a server reachable from other machines (set when the printed URL is opened). */
+export const TOKEN_COOKIE = 'init-bench-token';
+
+/** Is `host` a loopback address? Anything else is reachable from other machines, and every request there needs the token. */
+export function isLoopback(host: string): boolean {
+  return LOOPBACK.has(host.toLowerCase());
+}
+
+function sameToken(given: string | undefined, token: string): boolean {
+  const a = Buffer.from(given ?? '');
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * Off loopback, every request (GETs too: runs, event streams, reports) needs the token: in the
+ * header (the page's POSTs), the `token` query parameter (the printed URL), or the cookie the
+ * server sets when that URL is opened (the page's GETs, its EventSource, report links).
+ */
+export function requestToken(req: IncomingMessage, url: URL, token: string): { ok: boolean; fromQuery: boolean } {
+  const header = req.headers[TOKEN_HEADER];
+  if (typeof header === 'string' && sameToken(header, token)) return { ok: true, fromQuery: false };
+  if (sameToken(url.searchParams.get('token') ?? undefined, token)) return { ok: true, fromQuery: true };
+  const cookie = (req.headers.cookie ?? '').split(';').map((c) => c.trim().split('=')).find(([k]) => k === TOKEN_COOKIE)?.[1];
+  return { ok: sameToken(cookie, token), fromQuery: false };
+}
+
 /** Null when a state-changing request carries the token and comes from the page's own origin. */
 export function checkStateChange(req: IncomingMessage, token: string): string | null {
   const origin = req.headers.origin;
   if (origin !== `http://${req.headers.host}`) return `Origin ${origin === undefined ? '(none)' : `"${origin}"`} is not this server's own; refused`;
   const given = req.headers[TOKEN_HEADER];
-  const a = Buffer.from(typeof given === 'string' ? given : '');
-  const b = Buffer.from(token);
-  if (a.length !== b.length || !timingSafeEqual(a, b)) return 'missing or wrong token: open the URL that `init-bench serve` printed (it carries the token)';
+  if (!sameToken(typeof given === 'string' ? given : undefined, token)) return 'missing or wrong token: open the URL that `init-bench serve` printed (it carries the token)';
   return null;
 }

@@ -4,14 +4,15 @@
  * token and Origin checks (security.ts). Nothing in a request names a path: runs are looked up
  * by id among the results folder's runs, files by name in a fixed list.
  */
-import { createReadStream } from 'node:fs';
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { UserError } from './engine.js';
 import { asset, formSpec, presets } from './assets.js';
 import { ConfigError } from './engine.js';
 import { BusyError, Runs, type RunsOptions, type Stamped } from './runs.js';
-import { allowedHosts, checkHost, checkStateChange, hostPart, newToken } from './security.js';
+import { TOKEN_COOKIE, allowedHosts, checkHost, checkStateChange, hostPart, isLoopback, newToken, requestToken } from './security.js';
 
 export interface ServeOptions extends RunsOptions {
   host: string;
@@ -53,6 +54,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const token = newToken();
   const streams = new Set<ServerResponse>();
   let allowed = new Set<string>();
+  const exposed = !isLoopback(options.host);
 
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((err) => {
@@ -68,6 +70,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const hostProblem = checkHost(req, allowed);
     if (hostProblem) throw new HttpError(403, hostProblem);
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (exposed) {
+      const given = requestToken(req, url, token);
+      if (!given.ok) throw new HttpError(403, 'this server is reachable from other machines: every request needs its token; open the URL that `init-bench serve` printed');
+      // The printed URL opened: the page's GETs, its event streams and report links carry the token as a cookie from now on.
+      if (given.fromQuery) res.setHeader('set-cookie', `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`);
+    }
     let parts: string[];
     try {
       parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
@@ -116,15 +124,42 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       return sendJson(res, 200, snapshot);
     }
     if (a === 'api' && b === 'runs' && d === 'events' && parts.length === 4) return events(req, res, c);
-    if (a === 'runs' && parts.length === 3) {
-      const path = runs.file(b, c);
-      if (!path) throw new HttpError(404, `no file ${c} in run ${b}`);
-      const type = c.endsWith('.html') ? 'text/html; charset=utf-8' : c.endsWith('.csv') ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8';
-      res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': type, 'content-security-policy': REPORT_CSP, 'cache-control': 'no-store' });
-      if (req.method === 'HEAD') return void res.end();
-      return void createReadStream(path).pipe(res);
-    }
+    if (a === 'runs' && parts.length === 3) return sendFile(req, res, b, c);
     throw new HttpError(404, 'not found');
+  }
+
+  /**
+   * One of a run's files: a regular file inside its folder, opened without following a symlink
+   * (O_NOFOLLOW; the folder's own entries are checked with lstat by runs.ts), and a read error
+   * mid-stream ends that response only.
+   */
+  async function sendFile(req: IncomingMessage, res: ServerResponse, id: string, name: string): Promise<void> {
+    const path = runs.file(id, name);
+    if (!path) throw new HttpError(404, `no file ${name} in run ${id}`);
+    let handle;
+    try {
+      handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    } catch {
+      throw new HttpError(404, `no file ${name} in run ${id}`);
+    }
+    const stats = await handle.stat().catch(() => null);
+    if (!stats?.isFile()) {
+      await handle.close();
+      throw new HttpError(404, `no file ${name} in run ${id}`);
+    }
+    const type = name.endsWith('.html') ? 'text/html; charset=utf-8' : name.endsWith('.csv') ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8';
+    res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': type, 'content-length': stats.size, 'content-security-policy': REPORT_CSP, 'cache-control': 'no-store' });
+    if (req.method === 'HEAD') {
+      await handle.close();
+      return void res.end();
+    }
+    const stream = handle.createReadStream({ end: Math.max(0, stats.size - 1) });
+    stream.on('error', () => res.destroy());
+    if (stats.size === 0) {
+      stream.destroy();
+      return void res.end();
+    }
+    stream.pipe(res);
   }
 
   /** SSE: first a `snapshot` (what is on disk, and the trials in flight), then the run's events. */

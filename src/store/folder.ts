@@ -8,22 +8,26 @@
  *   report.html, metrics.csv   rendered from the document at the end (report/)
  *
  * Every file is written to a temporary name and renamed into place, so a crash never leaves half
- * a record. Everything read back is validated against the results schema; trials/ is the durable
- * record, from which results.json can always be rebuilt.
+ * a record (a failed write removes its temporary file; a resume removes those a killed process
+ * left). One process writes a folder at a time (lock.ts). Everything read back is validated
+ * against the results schema, and a trial that is not one of the folder's config is set aside;
+ * trials/ is the durable record, from which results.json can always be rebuilt.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { resolveConfig, savedConfig, type ExperimentConfig, type Overrides } from '../config/load.js';
+import { LIMITS } from '../config/schema.js';
 import { UserError, describeFsError } from '../errors.js';
 import { writeReports } from '../report/write.js';
 import { emptyDocument } from '../runner/experiment.js';
-import { enumerateTasks } from '../runner/tasks.js';
+import { enumerateTasks, type Task } from '../runner/tasks.js';
 import { describeIssue } from '../util/issues.js';
 import { canonical, differences } from '../util/json.js';
 import { shellQuote } from '../util/text.js';
 import { resultsSchema, shardSchema, trialSchema, type ResultsDocument, type ShardInfo, type TrialResult } from '../results/schema.js';
 import { summarizeTrials } from '../results/summary.js';
+import { lockFolder } from './lock.js';
 
 /** What a run writes into its folder: a folder holding any of these is someone's results. */
 export const FOLDER_FILES = ['config.json', 'run.json', 'results.json', 'report.html', 'metrics.csv', 'trials'] as const;
@@ -34,10 +38,54 @@ const RESULTS_EVERY_MS = 3000;
 const runSchema = z.object({ shard: shardSchema.pick({ index: true, count: true }).nullable() });
 export type RunInfo = z.output<typeof runSchema>;
 
+/** Writes `value` to a temporary file and renames it into place; a failure (a full disk) removes the temporary file and says which file and why. */
 export function writeJsonAtomic(path: string, value: unknown): void {
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
-  renameSync(tmp, path);
+  try {
+    writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
+    renameSync(tmp, path);
+  } catch (err) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // never created
+    }
+    throw new UserError(`cannot write ${path}: ${describeFsError(err)}`);
+  }
+}
+
+/** Removes the temporary files of writes a killed process left (`*.tmp`, in the folder and trials/); quietly where the folder is read-only. */
+export function removeStaleTemporaries(dir: string): void {
+  for (const folder of [dir, join(dir, 'trials')]) {
+    let names: string[];
+    try {
+      names = readdirSync(folder);
+    } catch {
+      continue;
+    }
+    for (const name of names.filter((n) => n.endsWith('.tmp'))) {
+      try {
+        unlinkSync(join(folder, name));
+      } catch {
+        // read-only, or removed meanwhile
+      }
+    }
+  }
+}
+
+/**
+ * Why `path` cannot be created, in words: Node's recursive mkdir reports a read-only or
+ * unwritable parent as "no such file", so the nearest existing parent is asked.
+ */
+function whyNotCreated(path: string, err: unknown): string {
+  let parent = resolve(path);
+  while (!existsSync(parent) && dirname(parent) !== parent) parent = dirname(parent);
+  try {
+    accessSync(parent, constants.W_OK);
+  } catch (e) {
+    return `${describeFsError(e)} (${parent})`;
+  }
+  return describeFsError(err);
 }
 
 /**
@@ -53,11 +101,20 @@ export function checkNewFolder(out: string, how = 'init-bench'): void {
   throw new UserError(`${out} already holds ${ours.join(', ')}, which a run would overwrite; ${resume}give another --out`);
 }
 
-/** A new folder for `config`: `out`, or results/<timestamp>-<name>[-N], which two runs started at once never share. */
-export function createFolder(config: ExperimentConfig, out: string | undefined, run: RunInfo, root = 'results'): string {
+/**
+ * A new folder for `config`: `out`, or results/<timestamp>-<name>[-N], which two runs started at
+ * once never share; locked (lock.ts) before anything is written into it. Returns the folder and
+ * the lock's release.
+ */
+export function createFolder(config: ExperimentConfig, out: string | undefined, run: RunInfo, root = 'results', command = 'init-bench run'): { dir: string; release: () => void } {
   let dir = out;
+  let release: () => void = () => {};
+  const made: string[] = []; // what to take back if the folder cannot be completed
   try {
-    if (dir !== undefined) mkdirSync(dir, { recursive: true });
+    if (dir !== undefined) {
+      if (!existsSync(dir)) made.push(dir);
+      mkdirSync(dir, { recursive: true });
+    }
     else {
       mkdirSync(root, { recursive: true });
       const stem = join(root, `${new Date().toISOString().replace(/[:]/g, '-').replace(/\.\d+Z$/, 'Z')}-${config.name}`);
@@ -66,20 +123,36 @@ export function createFolder(config: ExperimentConfig, out: string | undefined, 
         const candidate = n === 1 ? stem : `${stem}-${n}`;
         try {
           mkdirSync(candidate);
+          made.push(candidate);
           dir = candidate;
         } catch (err) {
           if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
         }
       }
     }
+    release = lockFolder(dir, command);
+    if (out !== undefined) checkNewFolder(out); // another run may have started in it since the first check
+    for (const f of ['trials', 'config.json', 'run.json']) if (!existsSync(join(dir, f))) made.push(join(dir, f));
     mkdirSync(join(dir, 'trials'), { recursive: true });
     writeJsonAtomic(join(dir, 'config.json'), config.resolved);
     writeJsonAtomic(join(dir, 'run.json'), run);
   } catch (err) {
+    release();
+    for (const p of made.reverse()) takeBack(p);
     if (err instanceof UserError) throw err;
-    throw new UserError(`cannot create results folder ${dir ?? root}: ${describeFsError(err)}`);
+    throw new UserError(`cannot create results folder ${dir ?? root}: ${whyNotCreated(dir ?? root, err)}`);
   }
-  return dir;
+  return { dir, release };
+}
+
+/** Removes a file, or an empty folder, this process made; anything else stays. */
+function takeBack(path: string): void {
+  try {
+    if (statSync(path).isDirectory()) rmdirSync(path);
+    else unlinkSync(path);
+  } catch {
+    // gone, not empty, or not removable: left as it is
+  }
 }
 
 /** Saves trials as they finish and the document now and then; `finish` writes everything. */
@@ -89,6 +162,8 @@ export class FolderWriter {
   constructor(
     readonly dir: string,
     private readonly shard: ShardInfo | null = null,
+    /** Releases the folder's lock (lock.ts). */
+    readonly close: () => void = () => {},
   ) {}
 
   trial(index: number, trial: TrialResult, doc: ResultsDocument): void {
@@ -144,16 +219,20 @@ export interface FolderContents {
   trials: TrialResult[];
   /** The document: results.json, or rebuilt from trials/ when that is missing, stale or broken. */
   doc: ResultsDocument;
-  /** Files that could not be read, each with what happens instead. */
+  /** Files that could not be read, or that belong to another experiment, each with what happens instead. */
   warnings: string[];
+  /** results.json holds every saved trial: nothing needs writing when nothing runs. */
+  upToDate: boolean;
 }
 
 /** Reads a results folder back, everything validated. */
 export function readFolder(dir: string, how = 'init-bench'): FolderContents {
   if (!existsSync(join(dir, 'config.json'))) throw new UserError(`${dir} is not a results folder (no config.json)`);
   let config: ExperimentConfig;
+  let raw: Overrides;
   try {
-    config = resolveConfig(savedConfig(readValidated(join(dir, 'config.json'), resultsSchema.shape.config, 'a config', 'restore it from a copy, or start the run again')));
+    raw = readValidated(join(dir, 'config.json'), resultsSchema.shape.config, 'a config', 'restore it from a copy, or start the run again');
+    config = resolveConfig(savedConfig(raw), {}, { maxTrials: LIMITS.folderTrials, data: false });
   } catch (err) {
     throw new UserError(`${join(dir, 'config.json')}: ${(err as Error).message}`);
   }
@@ -162,7 +241,7 @@ export function readFolder(dir: string, how = 'init-bench'): FolderContents {
   const warnings: string[] = [];
   const tasks = enumerateTasks(config);
   const order = new Map(tasks.map((t) => [t.id, t.index]));
-  const trials = readTrials(dir, how, warnings).sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
+  const trials = ownTrials(readTrials(dir, how, warnings), tasks, join(dir, 'trials'), warnings).sort((a, b) => order.get(a.id)! - order.get(b.id)!);
   let saved: ResultsDocument | null = null;
   const resultsFile = join(dir, 'results.json');
   if (existsSync(resultsFile)) {
@@ -172,13 +251,39 @@ export function readFolder(dir: string, how = 'init-bench'): FolderContents {
       warnings.push((err as Error).message);
     }
   }
-  if (saved && saved.trials.length >= trials.length) return { dir, config, run, trials, doc: saved, warnings };
+  // results.json of another experiment (copied in, or config.json edited since): not this folder's document.
+  const sameConfig = (c: unknown) => canonical(c) === canonical(raw) || canonical(c) === canonical(config.resolved);
+  if (saved && (!sameConfig(saved.config) || saved.trials.some((t) => !order.has(t.id)))) {
+    warnings.push(`${resultsFile} is not the document of this folder's config.json (an edited config.json, or a results.json copied from another run): it is rebuilt from trials/`);
+    saved = null;
+  }
+  if (saved && saved.trials.length >= trials.length) return { dir, config, run, trials, doc: saved, warnings, upToDate: true };
   const doc = { ...emptyDocument(config, saved?.backend), ...(saved ? { createdAt: saved.createdAt } : {}) };
   doc.trials = trials;
   doc.summary = summarizeTrials(trials, config.initializers.map((s) => s.label));
   doc.complete = trials.length === tasks.length;
   if (run.shard) doc.shard = { ...run.shard, trials: tasks.filter((t) => t.index % run.shard!.count === run.shard!.index - 1).length };
-  return { dir, config, run, trials, doc, warnings };
+  return { dir, config, run, trials, doc, warnings, upToDate: false };
+}
+
+/**
+ * The trials that belong to the folder's experiment: a trial's id is the hash of its settings,
+ * initializer and seed (runner/trial.ts), so a file whose id is not one of the config's tasks, or
+ * whose initializer or seed differ from its task's, comes from another experiment (an edited
+ * config.json, a file copied in). Those are set aside, with a warning, never counted.
+ */
+function ownTrials(trials: TrialResult[], tasks: Task[], folder: string, warnings: string[]): TrialResult[] {
+  const byId = new Map(tasks.map((t) => [t.id, t]));
+  const seen = new Set<string>();
+  const own = trials.filter((t) => {
+    const task = byId.get(t.id);
+    if (!task || task.spec.label !== t.init || task.seed !== t.seed || seen.has(t.id)) return false;
+    seen.add(t.id);
+    return true;
+  });
+  const foreign = trials.length - own.length;
+  if (foreign) warnings.push(`${foreign} file(s) in ${folder} are not trials of this folder's config.json (an edited config.json, files copied from another run, or a trial saved twice): left out of the results and their statistics`);
+  return own;
 }
 
 /** Every trial saved in the folder (temporary files of an interrupted write are ignored); a broken one is skipped with a warning. */
@@ -224,8 +329,8 @@ export async function mergeFolders(dirs: string[], out: string): Promise<{ doc: 
     }
   }
   const backends = [...new Set(folders.map((f) => f.doc.backend))];
-  const dir = createFolder(config, out, { shard: null });
-  const writer = new FolderWriter(dir);
+  const { dir, release } = createFolder(config, out, { shard: null }, undefined, 'init-bench merge');
+  const writer = new FolderWriter(dir, null, release);
   const doc = emptyDocument(config, backends[0]);
   if (backends.length > 1) doc.backends = backends;
   const tasks = enumerateTasks(config);
@@ -237,5 +342,9 @@ export async function mergeFolders(dirs: string[], out: string): Promise<{ doc: 
   }
   doc.summary = summarizeTrials(doc.trials, config.initializers.map((s) => s.label));
   doc.complete = doc.trials.length === tasks.length;
-  return { doc: await writer.finish(doc), config, missing: tasks.length - doc.trials.length, backends, warnings: folders.flatMap((f) => f.warnings) };
+  try {
+    return { doc: await writer.finish(doc), config, missing: tasks.length - doc.trials.length, backends, warnings: folders.flatMap((f) => f.warnings) };
+  } finally {
+    writer.close();
+  }
 }

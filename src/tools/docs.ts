@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONFIG_FLAGS, defaultText } from '../config/flags.js';
 import { configFields } from '../config/fields.js';
+import { LIMITS, LIMITS_DESCRIBED, pathKeys } from '../config/schema.js';
 import { CATALOGUE } from '../initializers/registry.js';
 import { parameterDocs } from '../initializers/params.js';
 import type { InitializerEntry } from '../initializers/types.js';
@@ -45,6 +46,17 @@ export function configReference(): string {
     '| key | flag | type | default | grid axis | flag taken by | meaning |',
     '| --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
+    '',
+    '## Limits',
+    '',
+    'Every size a config may ask for is bounded: the types above give each key\'s bound, and these bound',
+    'what several keys make together. All are checked before any work starts (a request to `serve`',
+    'included), and a config beyond one is refused with one line (exit 2; HTTP 400 from `serve`).',
+    'Keys that name a file or a library (' + pathKeys.map((k) => code(k.key) + (k.words.length ? ` other than ${k.words.map(code).join(' or ')}` : '')).join(', ') + ') are refused from `serve`\'s page and API.',
+    '',
+    '| limit | at most |',
+    '| --- | --- |',
+    ...(Object.keys(LIMITS) as (keyof typeof LIMITS)[]).map((k) => `| ${cell(LIMITS_DESCRIBED[k])} | ${LIMITS[k].toLocaleString('en-US')} |`),
     '',
   ].join('\n');
 }

@@ -38,6 +38,8 @@ export function describeIssue(issue: z.core.$ZodIssue, ctx: IssueContext): strin
       if (issue.origin === 'string') return `${found}; it must not be empty`;
       return `${found}; it must be ${wholeness(value)}${issue.inclusive ? '>=' : '>'} ${issue.minimum}`;
     case 'too_big':
+      if (issue.origin === 'array') return `${shown} lists ${(value as unknown[]).length} values; it may list at most ${issue.maximum}`;
+      if (issue.origin === 'string') return `${shown} has ${(value as string).length} characters; at most ${issue.maximum}`;
       return `${found}; it must be ${issue.inclusive ? '<=' : '<'} ${issue.maximum}`;
     case 'invalid_value':
       return `${found}; it must be one of ${issue.values.map((v) => String(v)).join(', ')}`;

@@ -17,6 +17,8 @@ export interface JsonSchema {
   exclusiveMinimum?: number;
   exclusiveMaximum?: number;
   minItems?: number;
+  maxItems?: number;
+  maxLength?: number;
   properties?: Record<string, JsonSchema>;
   description?: string;
   default?: unknown;
@@ -42,7 +44,8 @@ export function typeText(json: JsonSchema): string {
   if (json.anyOf) return [...new Set(variants(json).map(typeText))].join(' or ');
   if (json.const !== undefined) return String(json.const);
   if (json.enum) return json.enum.join(' | ');
-  if (json.type === 'array') return `list of ${json.items ? typeText(json.items) : 'values'}`;
+  if (json.type === 'array') return `list of ${json.maxItems !== undefined ? `at most ${json.maxItems} ` : ''}${json.items ? typeText(json.items) : 'values'}`;
+  if (json.type === 'string' && json.maxLength !== undefined) return `string of at most ${json.maxLength} characters`;
   if (json.type === 'object') return 'object';
   if (json.type === 'integer' || json.type === 'number') {
     const low = json.minimum !== undefined ? `>= ${json.minimum}` : json.exclusiveMinimum !== undefined ? `> ${json.exclusiveMinimum}` : undefined;

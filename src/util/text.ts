@@ -15,6 +15,7 @@ export function editDistance(a: string, b: string): number {
 
 /** Up to `max` of `known` closest to `name` (case-insensitive edit distance), nearest first. */
 export function closest(name: string, known: readonly string[], max = 3): string[] {
+  if (name.length > 100) return []; // no name is that long: not worth the distance's cost
   const target = name.toLowerCase();
   return known
     .map((n) => ({ n, d: editDistance(target, n.toLowerCase()) }))
@@ -24,10 +25,14 @@ export function closest(name: string, known: readonly string[], max = 3): string
     .map(({ n }) => n);
 }
 
-/** A value as an error message shows it: strings quoted, lists in brackets. */
-export function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(show).join(', ')}]`;
+/** A value as an error message shows it: strings quoted, lists in brackets; long ones cut (an error is one line, whatever the input). */
+export function show(value: unknown, depth = 0): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
+  if (Array.isArray(value)) {
+    if (depth >= 2) return value.length ? '[...]' : '[]';
+    const items = value.slice(0, 10).map((v) => show(v, depth + 1));
+    return `[${items.join(', ')}${value.length > 10 ? `, ... (${value.length} values)` : ''}]`;
+  }
   if (value && typeof value === 'object') return 'an object';
   return String(value);
 }

@@ -13,7 +13,7 @@ test('--help of every command: an Examples section, defaults shown, required opt
     for (const line of h.stdout.split('\n')) assert.ok(line.length <= 80, `${c}: ${line}`);
   }
   assert.match(helps.merge.stdout, /-o, --out <dir>\s+the merged results folder \(required\)/);
-  assert.match(helps.inspect.stdout, /--init <name>[^]*?\(required\)[^]*--shape <dims>[^]*?\(required\)/);
+  assert.match(helps.inspect.stdout, /--init <name>[^]*?\(required[;)][^]*--shape <dims>[^]*?\(required\)/);
   assert.match(helps.run.stdout, /--progress <mode>[^-]*\(default: auto\)/);
   assert.match(helps.run.stdout, /--retries <n>[^-]*\(default: 0\)/);
   assert.match(helps.probe.stdout, /--batch <n>[^-]*\(default: 256\)/);

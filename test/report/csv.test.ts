@@ -30,3 +30,14 @@ test('metrics.csv: a failed trial without diagnostics still has a full row per e
   assert.deepEqual(rows[0].filter((h) => h.startsWith('gradNorm_')), ['gradNorm_conv1', 'gradNorm_conv2', 'gradNorm_dense1', 'gradNorm_output']);
   assert.equal(rows.at(-1)![rows[0].indexOf('gradNorm_output')], '2004');
 });
+
+test('metrics.csv: labels a spreadsheet would run as a formula (= + - @, tab, CR) start with a quote', () => {
+  const labels = ['=HYPERLINK("http://x","y")', '+1+1', '-2+3', '@SUM(A1)', '\tcmd', '\rcmd', 'heNormal'];
+  const trials = labels.map((init, k) => trial({ init, hidden: ['dense1'] }, k));
+  const csv = metricsCsv(doc(trials));
+  const inits = csv.trim().split('\n').slice(1).map((line) => line.split(',')[1]);
+  assert.ok(inits.includes(`"'=HYPERLINK(""http://x""`), 'quoted, with the leading quote inside');
+  for (const bad of ["'+1+1", "'-2+3", "'@SUM(A1)", "'\tcmd", "heNormal"]) assert.ok(inits.includes(bad), `${JSON.stringify(bad)} in ${JSON.stringify(inits)}`);
+  assert.ok(csv.includes(`"'\rcmd"`), 'a carriage return is quoted, after its leading quote');
+  for (const line of csv.trim().split('\n').slice(1)) assert.doesNotMatch(line.split(',')[1], /^[=+\-@\t]/);
+});

@@ -26,11 +26,12 @@ export function serve(args: string[]): Promise<Served> {
     child.on('exit', (code) => reject(new Error(`serve exited (${code}) before printing its URL: ${stderr}`)));
     child.stdout.on('data', (d) => {
       stdout += d;
-      const m = /(http:\/\/127\.0\.0\.1:(\d+))\/\?token=(\S+)/.exec(stdout);
+      // Bound to all interfaces (0.0.0.0), the server is still reached on 127.0.0.1.
+      const m = /http:\/\/[^/\s]+:(\d+)\/\?token=(\S+)/.exec(stdout);
       if (!m) return;
       child.removeAllListeners('exit');
       const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-      resolve({ child, origin: m[1], port: Number(m[2]), token: m[3], url: m[0], stderr: () => stderr, stop: () => (child.kill('SIGINT'), exited) });
+      resolve({ child, origin: `http://127.0.0.1:${m[1]}`, port: Number(m[1]), token: m[2], url: m[0], stderr: () => stderr, stop: () => (child.kill('SIGINT'), exited) });
     });
   });
 }

@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { configKeys } from '../../src/config/fields.js';
+import { CATALOGUE } from '../../src/initializers/registry.js';
+import { ACTIVATIONS } from '../../src/vocabulary.js';
 import { tempDir } from '../helpers.js';
 import { events, http, post, serve, type Served, type SseMessage } from './client.js';
 
@@ -28,6 +31,19 @@ after(async () => {
 });
 
 const runEvents = (messages: SseMessage[]) => messages.filter((m) => m.event === 'run').map((m) => m.data.event);
+
+test('/api/form describes every config key and every initializer the server knows, each parameter with its description', async () => {
+  const r = await http(served, 'GET', '/api/form');
+  assert.equal(r.status, 200);
+  const spec = r.json() as { fields: { key: string; type: string; axis: boolean; description: string; default?: unknown; choices?: unknown[] }[]; initializers: { name: string; parameters: { name: string; description: string }[] }[] };
+  assert.deepEqual(spec.fields.map((f) => f.key), configKeys());
+  assert.deepEqual(spec.initializers.map((e) => e.name), CATALOGUE.map((e) => e.name));
+  const lr = spec.fields.find((f) => f.key === 'train.lr')!;
+  assert.deepEqual([lr.axis, lr.default, lr.type], [true, 0.01, 'number > 0, or a list']);
+  assert.deepEqual(spec.fields.find((f) => f.key === 'model.activation')!.choices, [...ACTIVATIONS]);
+  for (const f of spec.fields) assert.ok(f.description.length > 0, f.key);
+  for (const e of spec.initializers) for (const p of e.parameters) assert.ok(p.description.length > 0, `${e.name}.${p.name}`);
+});
 
 test('a request whose Host is not the bound address is refused (DNS rebinding)', async () => {
   const page = await http(served, 'GET', '/', { headers: { host: `attacker.example:${served.port}` } });
@@ -59,7 +75,7 @@ test('a bad config is a 400 listing every problem, and starts nothing', async ()
   assert.ok(problems.some((p: string) => /`train.epochs` is -1/.test(p)));
   const path = await post(served, '/api/runs', { config: tiny({ data: { dataDir: '/etc' } }) });
   assert.equal(path.status, 400);
-  assert.match(path.json().error, /data\.dataDir` cannot come from the page/);
+  assert.match(path.json().error, /`data.dataDir` names a file or a library on this machine, which a request may not do/);
   const notJson = await post(served, '/api/runs', undefined, { 'content-type': 'text/plain' });
   assert.equal(notJson.status, 415);
   assert.deepEqual(readdirSync(root), []);

@@ -7,16 +7,25 @@ import { UserError } from '../../src/errors.js';
 import { checkNewFolder, createFolder, loadResults, readFolder } from '../../src/store/folder.js';
 import { resultsSchema } from '../../src/results/schema.js';
 import { schemaText } from '../../src/tools/schemas.js';
+import { enumerateTasks } from '../../src/runner/tasks.js';
 import { ROOT, tempDir } from '../helpers.js';
 
 const tiny = () => resolveConfig({ initializers: ['he', 'zeros'], model: { hidden: [8] }, data: { trainSize: 100, testSize: 50 }, train: { epochs: 1 } });
 
+/** A new folder, its lock released (as at the end of a run). */
+function created(config: ReturnType<typeof tiny>, out: string | undefined, root?: string): string {
+  const { dir, release } = createFolder(config, out, { shard: null }, root);
+  release();
+  return dir;
+}
+
 /** A folder holding a config and one hand-made trial file (what a run leaves after its first trial). */
 function folderWithTrial(): { dir: string; trialFile: string } {
   const config = tiny();
-  const dir = createFolder(config, join(tempDir(), 'run'), { shard: null });
-  const trial = { id: 'abc123abc123', init: 'heNormal', initializer: { name: 'heNormal', params: { mode: 'fanIn' } }, seed: 0, status: 'failed', error: 'x', epochs: [], final: null };
-  const trialFile = join(dir, 'trials', '00000-abc123abc123.json');
+  const dir = created(config, join(tempDir(), 'run'));
+  const { id } = enumerateTasks(config)[0];
+  const trial = { id, init: 'heNormal', initializer: { name: 'heNormal', params: { mode: 'fanIn' } }, seed: 0, status: 'failed', error: 'x', epochs: [], final: null };
+  const trialFile = join(dir, 'trials', `00000-${id}.json`);
   writeFileSync(trialFile, JSON.stringify(trial));
   return { dir, trialFile };
 }
@@ -29,7 +38,7 @@ test('the committed JSON Schemas are the ones the zod schemas generate (npm run 
 
 test('config.json spells out every default and reads back to the same experiment', () => {
   const config = tiny();
-  const dir = createFolder(config, join(tempDir(), 'run'), { shard: null });
+  const dir = created(config, join(tempDir(), 'run'));
   const saved = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
   assert.equal(saved.data.trainSize, 100);
   assert.equal(saved.train.optimizer, 'momentum');
@@ -55,7 +64,7 @@ test('a truncated trial file is named with the way out, and skipped', () => {
   writeFileSync(trialFile, '{"id": "abc1');
   const folder = readFolder(dir, 'npx init-bench');
   assert.equal(folder.trials.length, 0);
-  assert.match(folder.warnings[0], /00000-abc123abc123\.json is not valid JSON .*that trial runs again with: npx init-bench run --resume /);
+  assert.match(folder.warnings[0], /00000-[0-9a-f]+\.json is not valid JSON .*that trial runs again with: npx init-bench run --resume /);
 });
 
 test('a folder holding files a run writes is refused before anything is written; an empty one is fine', () => {
@@ -69,8 +78,8 @@ test('a folder holding files a run writes is refused before anything is written;
 
 test('default folders of runs started in the same second do not collide', () => {
   const root = tempDir();
-  const a = createFolder(tiny(), undefined, { shard: null }, root);
-  const b = createFolder(tiny(), undefined, { shard: null }, root);
+  const a = created(tiny(), undefined, root);
+  const b = created(tiny(), undefined, root);
   assert.notEqual(a, b);
   assert.equal(readdirSync(root).length, 2);
   assert.ok(existsSync(join(b, 'config.json')));

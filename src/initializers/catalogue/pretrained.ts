@@ -18,10 +18,10 @@ const GATHER_CHUNK = 1000;
 
 const pretrainParams = z
   .object({
-    epochs: z.number().int().min(1).default(3).describe('Passes over every training image, per layer.'),
+    epochs: z.number().int().min(1).max(1000).default(3).describe('Passes over every training image, per layer.'),
     optimizer: z.enum(OPTIMIZERS).default('adam').describe("The autoencoders' update rule, made as the trainer makes it."),
     lr: z.number().positive().default(0.001).describe("The autoencoders' learning rate."),
-    batchSize: z.number().int().min(1).default(64).describe('Images per autoencoder step.'),
+    batchSize: z.number().int().min(1).max(250_000).default(64).describe('Images per autoencoder step.'),
     corruption: z.number().min(0).lt(1).default(0.25).describe('Fraction of each input zeroed before encoding (denoising; 0: a plain autoencoder).'),
     tied: flagBoolean.default(true).describe("The decoder's matrix: the encoder's transpose W^T (true) or its own V (false)."),
     decoder: z

@@ -205,7 +205,7 @@ export const sparse = define({
   params: z
     .object({
       sparsity: z.number().min(0).max(1).optional().describe("Fraction of each unit's incoming weights set to 0 (0.1 when nonZero is not given)."),
-      nonZero: z.number().int().min(1).optional().describe('Incoming weights kept per unit, instead of a sparsity (Martens kept 15).'),
+      nonZero: z.number().int().min(1).max(1_000_000).optional().describe('Incoming weights kept per unit, instead of a sparsity (Martens kept 15).'),
       stddev: z.number().positive().default(0.01).describe('Std of the normal the weights are drawn from before zeroing.'),
     })
     .strict()
@@ -285,7 +285,7 @@ export const lsuv = define({
   params: z
     .object({
       tol: z.number().positive().default(0.1).describe("A layer is done once its output variance is within tol of 1."),
-      maxIterations: z.number().int().min(1).default(10).describe('Rescalings per layer at most (each one forward pass of the batch).'),
+      maxIterations: z.number().int().min(1).max(100).default(10).describe('Rescalings per layer at most (each one forward pass of the batch).'),
     })
     .strict(),
   sample: (_p, req) => sampleOrthogonal({ gain: 1 }, req),

@@ -151,7 +151,8 @@ export function createForm(root: HTMLFormElement, spec: FormSpec, presets: Prese
   const resolveName = (n: string) => catalogue.find((e) => e.name === n || e.aliases.includes(n))?.name ?? n;
   const fieldOf = new Map(spec.fields.map((f) => [f.key, f]));
   const ids = idsOf(spec.fields);
-  const inputs = new Map(spec.fields.filter((f) => !OWN.includes(f.key)).map((f) => [f.key, keyInput(f, ids.get(f.key)!)]));
+  // A key that names a file or a library is offered only as its words (blas: auto | off); a path comes from no request.
+  const inputs = new Map(spec.fields.filter((f) => !OWN.includes(f.key) && !(f.path && !f.choices)).map((f) => [f.key, keyInput(f, ids.get(f.key)!)]));
   const laidOut = new Set(LAYOUT.flat().map((c) => c.key));
 
   const preset = select('preset', presets.map((p) => p.file));
