@@ -11,8 +11,11 @@
  * stopped by `signal` or failFast: then `complete` is false and `stopped` says why), and writes a
  * results folder only when `out` is given. Nothing here prints, reads argv or exits.
  */
+import { writeFileSync } from 'node:fs';
 import { configFields, type ConfigField } from './config/fields.js';
 import { checkData, resolveConfig as resolve, type ExperimentConfig, type ResolveLimits } from './config/load.js';
+import { UserError, describeFsError } from './errors.js';
+import { parseModelText } from './model/keras.js';
 import { parameterDocs, type ParameterDoc } from './initializers/params.js';
 import { CATALOGUE } from './initializers/registry.js';
 import type { ConfigInput } from './config/schema.js';
@@ -51,6 +54,32 @@ export interface RunOptions {
   shard?: Pick<Shard, 'index' | 'count'>;
   /** Who writes the results folder, as its lock names the writer to a second one (default `init-bench run`). */
   writer?: string;
+}
+
+/** What `writeModelFile` takes: a tfjs-layers model (tf.sequential(), tf.model()), or anything whose toJSON gives a Keras topology. */
+export interface TopologyLike {
+  toJSON(unused?: unknown, returnString?: boolean): unknown;
+}
+
+/**
+ * A network built in the script (a tfjs-layers LayersModel) as a model file for `model.file`:
+ * its topology (`model.toJSON()`, the format tfjs saves) is checked by the same parser as any
+ * model file, then written to `path` (a results folder refers to it there, so resume and merge
+ * can check it). Returns `path`. Its weights are not saved: they are what is compared.
+ *
+ *   const net = tf.sequential({ layers: [tf.layers.dense({ inputShape: [784], units: 64, activation: 'relu' }), tf.layers.dense({ units: 10 })] });
+ *   const config = resolveConfig({ initializers: ['file', 'he'], model: { file: writeModelFile(net, 'net.json') } });
+ */
+export function writeModelFile(model: TopologyLike, path: string): string {
+  const topology = model.toJSON(null, false);
+  const text = typeof topology === 'string' ? topology : JSON.stringify(topology);
+  parseModelText(text);
+  try {
+    writeFileSync(path, `${text}\n`);
+  } catch (err) {
+    throw new UserError(`cannot write model file ${path}: ${describeFsError(err)}`);
+  }
+  return path;
 }
 
 /** An initializer as a config names it: its name, aliases, one-line summary and its parameters described. */

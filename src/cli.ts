@@ -142,6 +142,7 @@ program
   .option('--results <dir>', 'results folder where runs land and are listed from (default results)')
   .option('--max-runs <n>', 'runs allowed at the same time (default 1)')
   .option('-j, --jobs <n>', 'worker processes per run (default 1)')
+  .option('--models <dir>', 'folder of Keras/tfjs model files (*.json) the page may choose from by name (model.file); none without it')
   .action(async (opts) => exitWith(await (await import('./commands/serve.js')).serveCommand(opts, interruption())));
 
 /**

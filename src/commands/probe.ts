@@ -34,13 +34,15 @@ export async function probeCommand(opts: ProbeOptions): Promise<number> {
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     return 0;
   }
-  const depth = config.model.hidden.length;
+  // A model file's hidden layers are its weight layers but the output.
+  const depth = config.model.network ? Math.max(1, (results.find((r) => !r.error)?.layers.length ?? 2) - 1) : config.model.hidden.length;
+  const nonlinearity = config.model.network ? `model file ${config.model.file}` : config.model.activation;
   const parts: string[] = [];
   for (const r of results) parts.push(r.error ? `${r.init}: ${r.error}` : layerTable(r));
   parts.push(
     lineChart(
       results.filter((r) => !r.error).map((r) => ({ name: r.init, values: r.layers.slice(0, -1).map((l) => l.activationStd) })),
-      { title: `Activation std per hidden layer (${config.model.activation}, ${depth} layers)`, xLabel: 'hidden layer', log: true, step: depth > 30 ? 1 : depth > 12 ? 2 : 4 },
+      { title: `Activation std per hidden layer (${nonlinearity}, ${depth} layers)`, xLabel: 'hidden layer', log: true, step: depth > 30 ? 1 : depth > 12 ? 2 : 4 },
     ),
   );
   parts.push(

@@ -3,6 +3,7 @@
  * URL (with its token), keeps serving until the signal, then stops its runs the way Ctrl-C stops
  * `run` (finished trials kept, folders written) and returns. Only cli.ts exits.
  */
+import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { UserError } from '../errors.js';
 import { startServer } from '../serve/server.js';
@@ -14,6 +15,7 @@ export interface ServeFlags {
   results?: string;
   maxRuns?: string;
   jobs?: string;
+  models?: string;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
@@ -23,7 +25,8 @@ export async function serveCommand(flags: ServeFlags, signal?: AbortSignal): Pro
   const host = flags.host ?? '127.0.0.1';
   const maxRuns = whole(flags.maxRuns ?? '1', '--max-runs', 1, 64);
   const jobs = whole(flags.jobs ?? '1', '--jobs', 1, availableParallelism() * 4);
-  const server = await startServer({ host, port, root: flags.results ?? 'results', maxRuns, jobs });
+  if (flags.models !== undefined && !(existsSync(flags.models) && statSync(flags.models).isDirectory())) throw new UserError(`--models ${flags.models} is not a folder`);
+  const server = await startServer({ host, port, root: flags.results ?? 'results', maxRuns, jobs, ...(flags.models !== undefined ? { models: flags.models } : {}) });
   if (!LOOPBACK.has(host)) process.stderr.write(`warning: serving on ${host}, reachable from other machines: every request (the page, runs, event streams, reports) needs the token in the URL below; anyone who has that URL can see the runs and start runs on this machine\n`);
   process.stdout.write(`init-bench serve: ${server.url}\n`);
   process.stderr.write(`runs land in ${flags.results ?? 'results'}/; at most ${maxRuns} at a time, ${jobs} worker process(es) each. Ctrl-C stops.\n`);

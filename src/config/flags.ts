@@ -63,6 +63,7 @@ const headList = (s: string) => (s === '' ? [] : numberList(s));
 /** Every flag that sets a config key. Order is the help's order. */
 export const CONFIG_FLAGS: FlagDef[] = [
   { flag: '-i, --init <list>', key: 'initializers', parse: initList, probe: true, help: 'initializers to compare, e.g. he,xavier or "randomNormal(stddev=1)" (`init-bench list NAME` describes each parameter); all: every entry that fits the model' },
+  { flag: '--model-file <files>', key: 'model.file', parse: axis(same), probe: true, help: 'a Keras or tfjs model file (model.json, or model.to_json() / model.toJSON() output) to train instead of the built-in networks; a,b compares two (a grid axis)' },
   { flag: '--hidden <widths>', key: 'model.hidden', parse: numberList, probe: true },
   { flag: '--depth <n>', key: 'model.depth', parse: axis(number), probe: true },
   { flag: '--width <n>', key: 'model.width', parse: axis(number), probe: true },

@@ -10,9 +10,10 @@ import { parseDocument } from 'yaml';
 import { ConfigError, UserError, describeFsError } from '../errors.js';
 import { entryOf, resolveInit, type InitSpec } from '../initializers/registry.js';
 import { architectureOf, layerPlan, type LayerPlan } from '../model/network.js';
-import { idxCounts } from '../data/idx.js';
+import { idxInfo } from '../data/idx.js';
 import { EMBEDDED_SPLIT, MAX_EMBEDDED } from '../data/split.js';
 import { ALL, everyFitting } from './all.js';
+import { fileInitProblems, fileKeyProblems, readModelFiles, withFiles } from './model-file.js';
 import { expandGrid, gridPointCount, variedAxes, type GridPoint } from './grid.js';
 import { describeIssue } from '../util/issues.js';
 import { DEFAULT_HIDDEN, DEFAULT_WIDTH, LIMITS, configSchema, gridAxes, keySchema, pathKeys, type ConfigInput, type ModelSettings, type ParsedConfig, type TrainSettings } from './schema.js';
@@ -26,8 +27,10 @@ import type { z } from 'zod';
 export type ExperimentConfig = Omit<ParsedConfig, '$schema' | 'initializers' | 'data' | 'model' | 'train'> & {
   /** Each resolved against the catalogue, with its full parameters and its label. */
   initializers: InitSpec[];
-  /** With trainSize and testSize resolved. */
+  /** With trainSize and testSize resolved (and an IDX set's labels, in class order). */
   data: ParsedConfig['data'] & { trainSize: number; testSize: number };
+  /** The images' size and the number of classes, from the data (the embedded digits: 28x28, 10). */
+  dims: Dims;
   /** The first grid point's settings (the only point when nothing varies). */
   model: ModelSettings;
   train: TrainSettings;
@@ -47,6 +50,13 @@ export type ExperimentConfig = Omit<ParsedConfig, '$schema' | 'initializers' | '
  * resolved to a number for the run's lanes (runner/experiment.ts, blasThreadsFor).
  */
 export type RunnerConfig = Pick<ExperimentConfig, 'backend' | 'blas' | 'data'> & { blasThreads: number };
+
+/** What the model is fitted to: the data's image size and classes. */
+export interface Dims {
+  height: number;
+  width: number;
+  classes: number;
+}
 
 /** A partial config, as read from a file or built from flags. */
 export type Overrides = Record<string, unknown>;
@@ -203,13 +213,19 @@ export function resolveConfig(input: unknown, flags: Overrides = {}, limits: Res
   const config = parsed.data;
   const points = gridPointCount(config);
   if (points > LIMITS.gridPoints) throw new ConfigError([`the grid has ${points} points (${variedAxes(config).map((a) => `${a}: ${gridLength(config, a)}`).join(' x ')}); at most ${LIMITS.gridPoints}`]);
-  const data = limits.data === false && config.data.trainSize !== undefined && config.data.testSize !== undefined ? checkLabeled({ ...config.data, trainSize: config.data.trainSize, testSize: config.data.testSize }) : resolveData(config.data);
-  const grid = expandGrid(config);
+  // A saved config read back without its data (`data: false`) was checked against them when it ran.
+  const unread = limits.data === false && config.data.trainSize !== undefined && config.data.testSize !== undefined;
+  const { data, dims } = unread ? savedData(config.data) : resolveData(config.data);
+  const fileProblems: string[] = [];
+  const files = readModelFiles(config.model, fileProblems);
+  if (fileProblems.length) throw new ConfigError(fileProblems);
+  const grid = withFiles(expandGrid(config), files);
   const batch = Math.max(config.train.batchSize, limits.batch ?? 0);
-  checkShapes(grid, [], batch);
-  const { initializers, omitted } = expandAll(requested, grid);
+  const shapes = !unread || config.data.dataDir === undefined;
+  if (shapes) checkShapes(grid, [], dims, batch);
+  const { initializers, omitted } = expandAll(requested, grid, dims);
   checkTrials(grid.length, initializers.length, config.seeds.length, limits.maxTrials ?? LIMITS.trials);
-  checkShapes(grid, initializers, batch);
+  if (shapes) checkShapes(grid, initializers, dims, batch);
   return {
     name: config.name,
     initializers,
@@ -218,11 +234,12 @@ export function resolveConfig(input: unknown, flags: Overrides = {}, limits: Res
     blas: config.blas,
     blasThreads: config.blasThreads,
     data,
+    dims,
     model: grid[0].model,
     train: grid[0].train,
     grid,
     varied: variedAxes(config),
-    resolved: resolvedInput(config, data, initializers),
+    resolved: resolvedInput(config, data, initializers, files),
     ...(omitted.length ? { omitted } : {}),
   };
 }
@@ -274,10 +291,10 @@ function gridLength(config: ParsedConfig, axis: string): number {
 }
 
 /** `all` in the list, in its place: the catalogue entries that fit every grid point's model. */
-function expandAll(requested: (InitSpec | typeof ALL)[], grid: GridPoint[]): { initializers: InitSpec[]; omitted: string[] } {
+function expandAll(requested: (InitSpec | typeof ALL)[], grid: GridPoint[], dims: Dims): { initializers: InitSpec[]; omitted: string[] } {
   const explicit = requested.filter((r): r is InitSpec => r !== ALL);
   if (explicit.length === requested.length) return { initializers: explicit, omitted: [] };
-  const { specs, skipped } = everyFitting(grid.map((p) => p.model), explicit);
+  const { specs, skipped } = everyFitting(grid.map((p) => p.model), explicit, dims);
   return { initializers: requested.flatMap((r) => (r === ALL ? specs : [r])), omitted: skipped };
 }
 
@@ -365,9 +382,11 @@ function crossChecks(given: Overrides): string[] {
     });
     if (twice.length) problems.push(`\`${key}\` lists ${[...new Set(twice)].map(String).join(', ')} more than once; give each value once`);
   }
+  problems.push(...fileKeyProblems(model));
   const data = isPlainObject(given.data) ? given.data : {};
   if (data.dataDir === undefined) {
-    if (data.dataset === 'fashion-mnist') problems.push('`data.dataset` is "fashion-mnist", which needs `data.dataDir` (--data-dir): the embedded digits are MNIST only');
+    if (typeof data.dataset === 'string' && data.dataset !== 'mnist') problems.push(`\`data.dataset\` is "${data.dataset}", which needs \`data.dataDir\` (--data-dir) with its IDX files: the embedded digits are MNIST only`);
+    if (data.labels !== undefined) problems.push('`data.labels` applies to an IDX set (`data.dataDir`); the embedded digits are labelled 0-9');
     const train = typeof data.trainSize === 'number' ? data.trainSize : EMBEDDED_SPLIT.train;
     const test = typeof data.testSize === 'number' ? data.testSize : EMBEDDED_SPLIT.test;
     if (train + test > MAX_EMBEDDED) problems.push(`\`data.trainSize\` + \`data.testSize\` is ${train + test}; the embedded MNIST has ${MAX_EMBEDDED} digits`);
@@ -375,17 +394,33 @@ function crossChecks(given: Overrides): string[] {
   return problems;
 }
 
-/** Sizes spelled out: the embedded split's, or all of an IDX set (its files are checked here, before any work). */
-function resolveData(data: ParsedConfig['data']): ExperimentConfig['data'] {
+/** Sizes spelled out: the embedded split's, or all of an IDX set (its files are checked here, before any work), and the data's dims. */
+function resolveData(data: ParsedConfig['data']): { data: ExperimentConfig['data']; dims: Dims } {
   if (data.dataDir === undefined) {
-    return checkLabeled({ ...data, trainSize: data.trainSize ?? EMBEDDED_SPLIT.train, testSize: data.testSize ?? EMBEDDED_SPLIT.test });
+    return { data: checkLabeled({ ...data, trainSize: data.trainSize ?? EMBEDDED_SPLIT.train, testSize: data.testSize ?? EMBEDDED_SPLIT.test }), dims: { height: 28, width: 28, classes: 10 } };
   }
-  const counts = idxCounts(data.dataDir);
+  const info = idxInfo(data.dataDir);
   const problems: string[] = [];
-  if ((data.trainSize ?? 0) > counts.train) problems.push(`\`data.trainSize\` is ${data.trainSize}; ${data.dataDir} has ${counts.train} training examples`);
-  if ((data.testSize ?? 0) > counts.test) problems.push(`\`data.testSize\` is ${data.testSize}; ${data.dataDir} has ${counts.test} test examples`);
+  if ((data.trainSize ?? 0) > info.train) problems.push(`\`data.trainSize\` is ${data.trainSize}; ${data.dataDir} has ${info.train} training examples`);
+  if ((data.testSize ?? 0) > info.test) problems.push(`\`data.testSize\` is ${data.testSize}; ${data.dataDir} has ${info.test} test examples`);
+  if (data.labels !== undefined && data.labels.join(',') !== info.labels.join(',')) {
+    problems.push(`\`data.labels\` is [${data.labels.join(', ')}] but the label files of ${data.dataDir} hold [${info.labels.join(', ')}]: the data have changed since they were recorded`);
+  }
   if (problems.length) throw new ConfigError(problems);
-  return checkLabeled({ ...data, trainSize: data.trainSize ?? counts.train, testSize: data.testSize ?? counts.test });
+  return {
+    data: checkLabeled({ ...data, labels: info.labels, trainSize: data.trainSize ?? info.train, testSize: data.testSize ?? info.test }),
+    dims: { height: info.height, width: info.width, classes: info.labels.length },
+  };
+}
+
+/**
+ * The data of a saved config read back without opening its IDX folder: its sizes and labels as
+ * recorded. The images' size is not recorded, so the shapes are not checked again (they were when
+ * it ran); the embedded digits are 28x28.
+ */
+function savedData(data: ParsedConfig['data']): { data: ExperimentConfig['data']; dims: Dims } {
+  const resolved = checkLabeled({ ...data, trainSize: data.trainSize!, testSize: data.testSize! });
+  return { data: resolved, dims: { height: 28, width: 28, classes: data.labels?.length ?? 10 } };
 }
 
 /** `labeledSize` is a part of the training examples. */
@@ -397,26 +432,29 @@ function checkLabeled(data: ExperimentConfig['data']): ExperimentConfig['data'] 
 }
 
 /**
- * Both datasets are 28x28 digits of 10 classes: a conv stack that does not fit is a config error,
- * and so is a data-dependent initializer that cannot work on a model's layers.
+ * The model of every grid point must fit the data (a conv stack that does not fit, a model
+ * file's input or output that does not match, is a config error), and so must each
+ * data-dependent initializer the model's layers.
  */
-function checkShapes(grid: GridPoint[], initializers: InitSpec[], batchSize: number): void {
+function checkShapes(grid: GridPoint[], initializers: InitSpec[], dims: Dims, batchSize: number): void {
   const problems = new Set<string>();
   for (const point of grid) {
+    const where = point.model.file === undefined ? '`model`' : `model file ${point.model.file}`;
     try {
-      const plan = layerPlan(architectureOf(point.model, { height: 28, width: 28, classes: 10 }));
+      const plan = layerPlan(architectureOf(point.model, dims));
       const kinds = plan.map((p) => p.kind);
-      const { parameters, values } = modelSize(plan, 28);
-      if (parameters > LIMITS.parameters) problems.add(`\`model\`: ${parameters} weights and biases; at most ${LIMITS.parameters} (fewer or narrower layers)`);
+      const { parameters, values } = modelSize(plan, dims.height, dims.width);
+      if (parameters > LIMITS.parameters) problems.add(`${where}: ${parameters} weights and biases; at most ${LIMITS.parameters} (fewer or narrower layers)`);
       if (batchSize * values > LIMITS.activations) problems.add(`a batch of ${batchSize} x ${values} activations per example is ${batchSize * values}; at most ${LIMITS.activations} (a smaller batch, or a smaller model)`);
       for (const spec of initializers) {
         const refusal = entryOf(spec).dataDependent?.unsupported?.(kinds);
         if (refusal) problems.add(`initializer ${spec.label}: ${refusal}`);
       }
     } catch (err) {
-      problems.add(`\`model\`: ${(err as Error).message}`);
+      problems.add(`${where}: ${(err as Error).message}`);
     }
   }
+  if (problems.size === 0) for (const p of fileInitProblems(grid, initializers, dims)) problems.add(p);
   if (problems.size) throw new ConfigError([...problems]);
 }
 
@@ -425,16 +463,20 @@ function checkShapes(grid: GridPoint[], initializers: InitSpec[], batchSize: num
  * pooling): the two sizes that grow its memory. Sizes follow the plan: valid padding shrinks the
  * image by kernel - 1, pooling divides it.
  */
-function modelSize(plan: LayerPlan[], side: number): { parameters: number; values: number } {
+function modelSize(plan: LayerPlan[], height: number, width: number): { parameters: number; values: number } {
   let parameters = 0;
   let values = 0;
   for (const layer of plan) {
-    const out = layer.shape[layer.shape.length - 1];
+    const out = layer.shape[layer.shape.length - 1]!;
     parameters += layer.shape.reduce((a, b) => a * b, 1) + out;
     if (layer.op === 'conv') {
-      const afterConv = layer.padding === 'same' ? side : side - layer.shape[0] + 1;
-      values += afterConv * afterConv * out;
-      side = Math.max(1, Math.floor(afterConv / layer.pool));
+      // A model file's convs carry their own strides and pooling (model/file.ts): the image side
+      // after each is bounded above by the side before it, so this bound holds for them too.
+      const h = layer.padding === 'same' ? height : Math.max(1, height - layer.shape[0]! + 1);
+      const w = layer.padding === 'same' ? width : Math.max(1, width - layer.shape[1]! + 1);
+      values += h * w * out;
+      height = Math.max(1, Math.floor(h / (layer.pool ?? 1)));
+      width = Math.max(1, Math.floor(w / (layer.pool ?? 1)));
     } else values += out;
   }
   return { parameters, values };
@@ -444,8 +486,13 @@ function modelSize(plan: LayerPlan[], side: number): { parameters: number; value
  * The config as a file would hold it, with every default spelled out: reading it back runs the
  * same experiment. The MLP's widths appear once (`hidden`, or `depth` and `width`).
  */
-function resolvedInput(config: ParsedConfig, data: ExperimentConfig['data'], initializers: InitSpec[]): Overrides {
+function resolvedInput(config: ParsedConfig, data: ExperimentConfig['data'], initializers: InitSpec[], files: Map<string, { sha256: string }>): Overrides {
   const { $schema: _s, ...rest } = config;
+  if (config.model.file !== undefined) {
+    // A model file gives the whole network: the built-in network's keys would mean nothing.
+    const fileSha256 = Object.fromEntries([...files.entries()].map(([path, f]) => [path, f.sha256]));
+    return { ...rest, initializers: initializers.map(initializerInput), data, model: { file: config.model.file, fileSha256 } } satisfies ConfigInput as Overrides;
+  }
   const { hidden, depth, width, ...model } = config.model;
   const widths = depth !== undefined ? { depth, width: width ?? DEFAULT_WIDTH } : { hidden: hidden ?? DEFAULT_HIDDEN };
   // Only the keys of this kind of model: the others would be ignored, and reading them back is refused.

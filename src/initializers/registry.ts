@@ -6,6 +6,7 @@ import './catalogue/scaled.js';
 import './catalogue/structured.js';
 import './catalogue/residual.js';
 import './catalogue/pretrained.js';
+import './catalogue/file.js';
 import { definedEntries } from './catalogue/define.js';
 import { tfjsEntries } from './catalogue/tfjs.js';
 import type { InitializerEntry, LayerKind, Params } from './types.js';

@@ -35,6 +35,8 @@ export interface KernelRequest {
   kind: LayerKind;
   /** Set in residual nets for the layers of a branch and for projections. */
   residual?: ResidualPlace;
+  /** Model files: the catalogue entry the file's author chose for this kernel (the `file` entry samples it). */
+  authored?: { name: string; params: Params };
 }
 
 export type Params = Record<string, unknown>;

@@ -25,6 +25,7 @@ export async function sampleKernels(arch: Architecture, spec: InitSpec, seed: nu
   const biases: (Float32Array | null)[] = [];
   const gains: (number | null)[] = [];
   for (const [i, plan] of layerPlan(arch).entries()) {
+    const authored = plan.file && !('unsupported' in plan.file.init.kernel) ? authoredSpec(plan, 'kernel') : undefined;
     const req: KernelRequest = {
       shape: plan.shape,
       rng: new Rng(deriveSeed(seed, 'weights', i)),
@@ -32,16 +33,34 @@ export async function sampleKernels(arch: Architecture, spec: InitSpec, seed: nu
       leakySlope: arch.leakySlope,
       kind: plan.kind,
       ...(plan.residual ? { residual: plan.residual } : {}),
+      ...(authored ? { authored } : {}),
     };
     const kernel = kernelOf(spec, plan);
     const entry = entryOf(kernel);
     kernels.push(await entry.sample(kernel.params, req));
     gains.push(entry.gain ? entry.gain(kernel.params, req) : null);
-    const bias = spec.bias;
+    // A model file's layer without a bias keeps 0; under `file`, biases follow the file's bias_initializer.
+    const bias = plan.file?.useBias === false ? undefined : (spec.bias ?? (spec.name === FILE_ENTRY && plan.file ? authoredSpec(plan, 'bias') : undefined));
     const biasReq = { ...req, shape: [plan.shape[plan.shape.length - 1]], rng: new Rng(deriveSeed(seed, 'bias', i)) };
     biases.push(bias ? await entryOf(bias).sample(bias.params, biasReq) : null);
   }
   return { kernels, biases, gains };
+}
+
+/** The catalogue entry that stands for a model file's own initializers. */
+export const FILE_ENTRY = 'file';
+
+/**
+ * The initializer a model file's author gave a layer's kernel or bias, its parameters completed
+ * with the entry's defaults; an Error (config validation refuses it first) where it has no
+ * catalogue counterpart or its parameters are out of range.
+ */
+export function authoredSpec(plan: Pick<LayerPlan, 'name' | 'file'>, what: 'kernel' | 'bias'): KernelSpec {
+  const init = plan.file!.init[what];
+  if ('unsupported' in init) throw new Error(`layer ${plan.name}: the file's ${what} initializer (${init.unsupported}) has no counterpart in the catalogue`);
+  const parsed = entryOf(init).params.safeParse(init.params);
+  if (!parsed.success) throw new Error(`layer ${plan.name}: the file's ${what} initializer ${init.name} has parameters out of range (${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')})`);
+  return { name: init.name, params: parsed.data };
 }
 
 /**

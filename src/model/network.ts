@@ -8,6 +8,7 @@
 import type { Tensor, Tensor2D, Tensor4D, Variable } from '@tensorflow/tfjs-core';
 import { tidyValue, type Tf } from '../backend/tf.js';
 import type { Activation } from '../initializers/gain.js';
+import { forwardGraph } from './graph.js';
 import { layerPlan, type Architecture, type LayerPlan } from './plan.js';
 
 // The plan moved to plan.ts; callers that import it from here keep working.
@@ -53,7 +54,8 @@ export function buildModel(tf: Tf, arch: Architecture, kernels: Float32Array[], 
       return layer;
     }),
   );
-  const variables = layers.flatMap((l) => [l.kernel, l.bias, ...(l.bn ? [l.bn.gamma, l.bn.beta] : [])]);
+  // A model file's layer without a bias (`use_bias: false`) keeps its zero bias untrained.
+  const variables = layers.flatMap((l) => [l.kernel, ...(l.file?.useBias === false ? [] : [l.bias]), ...(l.bn ? [l.bn.gamma, l.bn.beta] : [])]);
   return { arch, layers, variables };
 }
 
@@ -109,6 +111,14 @@ export interface ForwardTrace {
  */
 export function forward(tf: Tf, model: Model, x: Tensor2D, mode: Mode = 'eval', upTo = model.layers.length, dropoutSeed = 0): ForwardTrace {
   const trace: ForwardTrace = { logits: x, preActivations: [], outputs: [], activations: [], batchMoments: [] };
+  if (model.arch.file) {
+    // A model file's network runs its own program (graph.ts), whole: `upTo` only trims the trace's use.
+    forwardGraph(tf, model.arch.file, model.layers, x, mode, dropoutSeed, trace, {
+      activate: (t, a) => activate(tf, t, a, model.arch.leakySlope),
+      batchNorm: (layer, z, i) => batchNorm(tf, layer, z, mode, i, trace),
+    });
+    return trace;
+  }
   let h: Tensor = model.arch.conv.filters.length ? tf.reshape(x, [-1, model.arch.height, model.arch.width, 1]) : x;
   // The skip of the residual block being computed: its input, or the input's projection.
   let skip: Tensor | null = null;

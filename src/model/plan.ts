@@ -14,6 +14,8 @@
 import type { Dataset } from '../data/dataset.js';
 import type { Activation } from '../initializers/gain.js';
 import type { LayerKind, ResidualPlace } from '../initializers/types.js';
+import { compileFileModel, type FileLayer, type FileNetwork } from './file.js';
+import type { FileModel } from './keras.js';
 
 export interface Architecture {
   kind: 'mlp' | 'cnn';
@@ -31,6 +33,8 @@ export interface Architecture {
   /** Residual blocks of `blockDepth` layers after a plain stem (MLP: the hidden layers; CNN: the convs). */
   residual: boolean;
   blockDepth: number;
+  /** A model file's network (file.ts): its plan and forward program replace the built-in ones. */
+  file?: FileNetwork;
 }
 
 /** One weight layer as planned: its kernel shape and what follows the product. */
@@ -50,6 +54,8 @@ export interface LayerPlan {
   dropout: number;
   /** Residual nets: the layer's block (1-based) and place in it; absent for the stem, the head and the output. */
   residual?: ResidualPlace & { block: number };
+  /** Layers of a model file: what the file says of the layer (its bias, its author's initializers). */
+  file?: FileLayer;
 }
 
 export interface ModelSettings {
@@ -68,14 +74,18 @@ export interface ModelSettings {
   residual?: boolean;
   /** Layers per residual block: 2 unless given (the basic block of He et al. 2016). */
   blockDepth?: number;
+  /** A model file's network (keras.ts), read when the config was resolved: it replaces the built-in network. */
+  network?: FileModel;
 }
 
 export const DEFAULT_BLOCK_DEPTH = 2;
 
 /** The network a config asks for, on this dataset's image size and classes. */
 export function architectureOf(m: ModelSettings, data: Pick<Dataset, 'height' | 'width' | 'classes'>): Architecture {
+  const file = m.network ? compileFileModel(m.network, data) : undefined;
   return {
-    kind: m.kind,
+    ...(file ? { file } : {}),
+    kind: file ? (file.plans.some((p) => p.op === 'conv') ? 'cnn' : 'mlp') : m.kind,
     height: data.height,
     width: data.width,
     classes: data.classes,
@@ -94,6 +104,7 @@ type Hidden = Pick<LayerPlan, 'activation' | 'batchNorm' | 'dropout'>;
 
 /** Layer shapes and kinds, input side first. Throws (with the sizes) when the image runs out or the blocks do not fit. */
 export function layerPlan(arch: Architecture): LayerPlan[] {
+  if (arch.file) return arch.file.plans;
   const hidden: Hidden = { activation: arch.activation, batchNorm: arch.batchNorm, dropout: arch.dropout };
   const plans: LayerPlan[] = [];
   let inputs = arch.height * arch.width;

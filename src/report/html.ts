@@ -59,15 +59,17 @@ function settings(cfg: Record<string, unknown>): string {
   const train = (cfg.train ?? {}) as Record<string, unknown>;
   const data = (cfg.data ?? {}) as Record<string, unknown>;
   const head = Array.isArray(model.head) && model.head.length ? `dense head ${json(model.head)}` : 'no dense head';
+  const file = model.file !== undefined ? `model file ${json(model.file)} (sha256 ${Object.values((model.fileSha256 ?? {}) as Record<string, string>).map((h) => h.slice(0, 12)).join(', ')})` : null;
   const shape = model.kind === 'cnn' ? `CNN, filters ${json(model.filters)}, kernel ${model.kernelSize}, pool ${model.pool}, ${head}` : model.depth !== undefined ? `MLP, depth ${json(model.depth)} x width ${json(model.width ?? 256)}` : `MLP, hidden ${json(model.hidden)}`;
   // Sizes left out of the config are the loader's defaults (src/data/split.ts).
   const sizes = data.dataDir
     ? `${data.trainSize ?? 'all'} training and ${data.testSize ?? 'all'} test images of ${data.dataset} from ${data.dataDir}`
     : `${data.trainSize ?? EMBEDDED_SPLIT.train} training and ${data.testSize ?? EMBEDDED_SPLIT.test} test digits of the embedded MNIST`;
+  const labels = Array.isArray(data.labels) && data.labels.some((l, k) => l !== k) ? `; classes 0-${data.labels.length - 1} are the labels ${json(data.labels)}` : '';
   const labeled = data.labeledSize !== undefined ? ` (${data.labeledSize} of the training examples labeled)` : '';
   const rows: [string, string][] = [
-    ['data', `${sizes}${labeled}`],
-    ['model', `${shape}; activation ${json(model.activation)}${model.batchNorm ? '; batch norm' : ''}${model.dropout ? `; dropout ${model.dropout}` : ''}`],
+    ['data', `${sizes}${labeled}${labels}`],
+    ['model', file ?? `${shape}; activation ${json(model.activation)}${model.batchNorm ? '; batch norm' : ''}${model.dropout ? `; dropout ${model.dropout}` : ''}`],
     ['training', `${json(train.optimizer)}, lr ${json(train.lr)}, batch ${train.batchSize}, ${train.epochs} epoch(s); target accuracy ${train.target}`],
     ['seeds', json(cfg.seeds)],
     ['initializers', ((cfg.initializers ?? []) as { label?: string; name: string }[]).map((i) => i.label ?? i.name).join(', ')],

@@ -27,7 +27,12 @@ export type TrialSettings = Pick<ExperimentConfig, 'data' | 'model' | 'train'>;
 
 /** The settings that define a trial; its id is a hash of them, stable across runs. */
 export function trialKey(config: TrialSettings, spec: InitSpec, seed: number): Record<string, unknown> {
-  return { init: initializerOf(spec), seed, data: config.data, model: config.model, train: config.train };
+  // A model file counts by its content (model.fileSha256), not its path or its parsed network;
+  // IDX labels 0..K-1 in order (every set before labels were recorded) change nothing.
+  const { network: _network, file: _file, ...model } = config.model;
+  const { labels, ...data } = config.data;
+  const mapped = labels !== undefined && labels.some((l, k) => l !== k);
+  return { init: initializerOf(spec), seed, data: mapped ? { ...data, labels } : data, model, train: config.train };
 }
 
 export function trialId(key: Record<string, unknown>): string {

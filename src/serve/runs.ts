@@ -7,7 +7,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UserError } from './engine.js';
+import { ConfigError, UserError } from './engine.js';
 import { describeHolder, loadResults, lockHolder, resolveConfig, type ConfigInput, type ResultsDocument, type RunEvent } from './engine.js';
 import type { HostMessage, HostRequest } from './host.js';
 
@@ -75,6 +75,8 @@ export interface RunsOptions {
   maxRuns: number;
   /** Worker processes per run. */
   jobs: number;
+  /** The folder of model files a request may name (`serve --models DIR`). */
+  models?: string;
 }
 
 /** A folder's document as last read, and the modification times it was read at. */
@@ -83,6 +85,9 @@ interface Cached {
   doc: ResultsDocument | null;
   error: string | null;
 }
+
+/** A model file the page may name: a plain file name ending in .json. */
+const MODEL_NAME = /^[\w][\w.-]{0,99}\.json$/;
 
 export class Runs {
   private readonly live = new Map<string, Live>();
@@ -93,13 +98,42 @@ export class Runs {
   /** Validates the config (ConfigError: HTTP 400), checks the limit (BusyError: 429), starts the run. */
   start(input: unknown): RunInfo {
     // No key may name a file or a library (refused before anything looks at the path), and the
-    // experiment's size is bounded before it is enumerated (resolveConfig): cheap, whatever the request.
-    const config = resolveConfig(input as ConfigInput, { paths: false });
+    // experiment's size is bounded before it is enumerated (resolveConfig): cheap, whatever the
+    // request. `model.file` names one of the --models folder's files, looked up in its listing.
+    const config = resolveConfig(this.withModelFiles(input) as ConfigInput, { paths: false });
     this.checkLimit();
     const stamp = new Date().toISOString().replace(/[:]/g, '-').replace(/\.\d+Z$/, 'Z');
     let id = `${stamp}-${config.name}`;
     for (let k = 2; existsSync(join(this.options.root, id)) || this.live.has(id); k++) id = `${stamp}-${config.name}-${k}`;
     return this.launch(id, config.resolved, config.name, { config: config.resolved, out: join(this.options.root, id), jobs: this.options.jobs });
+  }
+
+  /** The model files a request may name: the `.json` files directly in the --models folder (none without it). */
+  modelNames(): string[] {
+    const dir = this.options.models;
+    if (dir === undefined || !existsSync(dir)) return [];
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((d) => d.isFile() && MODEL_NAME.test(d.name))
+      .map((d) => d.name)
+      .sort();
+  }
+
+  /**
+   * `model.file` from a request names files of the --models folder's listing, never a path: each
+   * name is looked up in the listing and only then joined to the folder. `model.fileSha256` is
+   * the server's to record.
+   */
+  private withModelFiles(input: unknown): unknown {
+    const model = (input as { model?: Record<string, unknown> } | null)?.model;
+    if (typeof model !== 'object' || model === null || (model.file === undefined && model.fileSha256 === undefined)) return input;
+    if (model.fileSha256 !== undefined) throw new ConfigError(['`model.fileSha256` cannot come from the page: the server records it']);
+    const names = this.modelNames();
+    if (this.options.models === undefined) throw new ConfigError(['`model.file`: this server has no model folder; start it with `init-bench serve --models DIR` to offer the model files in DIR']);
+    const given = Array.isArray(model.file) ? model.file : [model.file];
+    const unknown = given.filter((n) => typeof n !== 'string' || !names.includes(n));
+    if (unknown.length) throw new ConfigError([`\`model.file\`: ${unknown.map((n) => JSON.stringify(n).slice(0, 60)).join(', ')} ${unknown.length > 1 ? 'are' : 'is'} not among this server's model files (${names.join(', ') || 'none'})`]);
+    const paths = given.map((n) => join(this.options.models!, n as string));
+    return { ...(input as object), model: { ...model, file: Array.isArray(model.file) ? paths : paths[0] } };
   }
 
   /** Continues an interrupted run in its folder: only the missing trials run. */

@@ -9,7 +9,7 @@ import { open } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { UserError } from './engine.js';
-import { asset, formSpec, presets } from './assets.js';
+import { asset, formSpec, presets, type FormSpec } from './assets.js';
 import { ConfigError } from './engine.js';
 import { BusyError, Runs, type RunsOptions, type Stamped } from './runs.js';
 import { TOKEN_COOKIE, allowedHosts, checkHost, checkStateChange, hostPart, isLoopback, newToken, requestToken } from './security.js';
@@ -115,8 +115,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': file.type, 'content-security-policy': PAGE_CSP, 'cache-control': 'no-store' });
       return void res.end(req.method === 'HEAD' ? undefined : file.body);
     }
-    if (a === 'api' && b === 'form' && parts.length === 2) return sendJson(res, 200, formSpec());
+    if (a === 'api' && b === 'form' && parts.length === 2) return sendJson(res, 200, withModelMenu(formSpec(), runs.modelNames()));
     if (a === 'api' && b === 'presets' && parts.length === 2) return sendJson(res, 200, presets());
+    if (a === 'api' && b === 'models' && parts.length === 2) return sendJson(res, 200, runs.modelNames());
     if (a === 'api' && b === 'runs' && parts.length === 2) return sendJson(res, 200, runs.list());
     if (a === 'api' && b === 'runs' && parts.length === 3) {
       const snapshot = runs.snapshot(c);
@@ -221,4 +222,15 @@ async function readJsonBody(req: IncomingMessage): Promise<unknown> {
   } catch (err) {
     throw new HttpError(400, `the body is not valid JSON: ${(err as Error).message}`);
   }
+}
+
+/**
+ * `model.file` as a menu of the --models folder's files (a request names one of them); the
+ * server records their sha256, so `model.fileSha256` is not the page's to give.
+ */
+function withModelMenu(spec: FormSpec, models: string[]): FormSpec {
+  const fields = spec.fields
+    .filter((f) => f.key !== 'model.fileSha256')
+    .map((f) => (f.key === 'model.file' && models.length ? { ...f, choices: models, description: `${f.description} Here: one of the files of this server's --models folder.` } : f));
+  return { ...spec, fields: models.length ? fields : fields.filter((f) => f.key !== 'model.file') };
 }

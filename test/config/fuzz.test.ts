@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { readConfigFile, resolveConfig } from '../../src/config/load.js';
-import { idxCounts, loadIdxDataset } from '../../src/data/idx.js';
+import { idxInfo, loadIdxDataset } from '../../src/data/idx.js';
 import { UserError } from '../../src/errors.js';
 import { Rng } from '../../src/util/random.js';
 import { runCli, tempDir } from '../helpers.js';
@@ -189,7 +189,7 @@ test('fuzz: 160 broken IDX folders load or are refused in one line, in bounded m
     return { what: `IDX #${i}: ${name}, ${what}${gzip ? ' (gzip)' : ''}`, value: dir };
   });
   const figures = fuzz(t, inputs, (dir) => {
-    const counts = idxCounts(dir);
+    const counts = idxInfo(dir);
     const data = loadIdxDataset(dir, 'mnist');
     assert.equal(data.count, counts.train + counts.test);
     assert.ok(data.count > 0 && data.labels.every((l) => l <= 9));

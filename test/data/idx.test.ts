@@ -84,14 +84,16 @@ test('each broken file gives its own clear message', () => {
   userError(() => loadIdxDataset(dir, 'mnist'), /train-images-idx3-ubyte: wrong magic number 0x00000801/);
 
   writeFileSync(file('train-images-idx3-ubyte'), idxImages(new Uint8Array(50 * 32 * 32), 50, 32, 32));
-  userError(() => loadIdxDataset(dir, 'mnist'), /images are 32x32; .* 28x28/);
+  userError(() => loadIdxDataset(dir, 'mnist'), /t10k-images-idx3-ubyte: images are 28x28 but the training images are 32x32/);
+  writeFileSync(file('train-images-idx3-ubyte'), idxImages(new Uint8Array(50 * 600 * 2), 50, 600, 2));
+  userError(() => loadIdxDataset(dir, 'mnist'), /images are 600x2; init-bench reads images of 1 to 512 pixels a side/);
 
   writeFileSync(file('train-images-idx3-ubyte'), good.subarray(0, good.length - 100));
   userError(() => loadIdxDataset(dir, 'mnist'), /header announces 50 images .* but the file has/);
 
   writeFileSync(file('train-images-idx3-ubyte'), good);
   writeFileSync(file('train-labels-idx1-ubyte'), idxLabels(Uint8Array.from({ length: 50 }, (_, i) => (i === 7 ? 12 : 3))));
-  userError(() => loadIdxDataset(dir, 'mnist'), /label 12 at position 7 is out of range/);
+  userError(() => loadIdxDataset(dir, 'mnist', [0, 3]), /train labels: label 12 at position 7 is not one of the data's classes \(0, 3\)/);
 
   writeFileSync(file('train-labels-idx1-ubyte'), idxLabels(new Uint8Array(49)));
   userError(() => loadIdxDataset(dir, 'mnist'), /has 49 labels but .*train-images-idx3-ubyte has 50 images/);
@@ -117,4 +119,21 @@ test('run --data-dir trains on generated IDX files; a broken folder is exit 2', 
   const noDir = await runCli(['run', '--dataset', 'fashion-mnist', '--init', 'he', '--out', join(tempDir(), 'r')]);
   assert.equal(noDir.code, 2);
   assert.match(noDir.stderr, /needs `data\.dataDir` \(--data-dir\)/);
+});
+
+test('any size and class count: EMNIST-style names and labels 1-26 become classes 0-25, recorded in order', async () => {
+  const { writeBlobIdx } = await import('../fixtures/idx.js');
+  const { idxInfo } = await import('../../src/data/idx.js');
+  const { renameSync, readdirSync } = await import('node:fs');
+  const dir = writeBlobIdx({ side: 20, classes: 26, firstLabel: 1, train: 104, test: 52 });
+  for (const f of readdirSync(dir)) renameSync(join(dir, f), join(dir, `emnist-letters-${f}`));
+  const info = idxInfo(dir);
+  assert.deepEqual([info.height, info.width, info.train, info.test], [20, 20, 104, 52]);
+  assert.deepEqual(info.labels, Array.from({ length: 26 }, (_, k) => k + 1));
+  const d = loadIdxDataset(dir, 'emnist-letters');
+  assert.equal(d.classes, 26);
+  assert.deepEqual([d.height, d.width], [20, 20]);
+  assert.deepEqual([...d.labels.subarray(0, 27)], [...Array.from({ length: 26 }, (_, k) => k), 0], 'label 1 is class 0, label 26 class 25');
+  writeFileSync(join(dir, 'emnist-digits-train-images-idx3-ubyte'), Buffer.alloc(16));
+  userError(() => loadIdxDataset(dir, 'emnist'), /holds 2 sets' files for train-images-idx3-ubyte \(.*\); give a folder with one set's four files/);
 });

@@ -185,9 +185,11 @@ test('every entry is deterministic per seed; different seeds give different kern
     const s = resolveInit(entry.name, 'test') as InitSpec;
     // Square: tfjs:identity fills square kernels only.
     const shape = entry.name === 'deltaOrthogonal' ? [3, 3, 4, 8] : [20, 20];
-    const a = await entry.sample(s.params, request(shape, 11));
-    const b = await entry.sample(s.params, request(shape, 11));
-    const c = await entry.sample(s.params, request(shape, 12));
+    // `file` samples what a model file's author chose for the layer: here He.
+    const authored = entry.name === 'file' ? { authored: { name: 'heNormal', params: { mode: 'fanIn' } } } : {};
+    const a = await entry.sample(s.params, { ...request(shape, 11), ...authored });
+    const b = await entry.sample(s.params, { ...request(shape, 11), ...authored });
+    const c = await entry.sample(s.params, { ...request(shape, 12), ...authored });
     assert.deepEqual(a, b, `${entry.name} same seed`);
     // `distribution` says what a reader of `list` is told: "constant..." promises no randomness.
     if (entry.distribution.startsWith('constant')) {
