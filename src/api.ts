@@ -16,14 +16,16 @@ import { configFields, type ConfigField } from './config/fields.js';
 import { checkData, resolveConfig as resolve, type ExperimentConfig, type ResolveLimits } from './config/load.js';
 import { UserError, describeFsError } from './errors.js';
 import { parseModelText } from './model/keras.js';
-import { parameterDocs, type ParameterDoc } from './initializers/params.js';
+import { parameterDocs } from './initializers/params.js';
+import type { ParameterDoc } from './initializers/spec.js';
 import { CATALOGUE } from './initializers/registry.js';
 import type { ConfigInput } from './config/schema.js';
-import { FolderWriter, checkNewFolder, createFolder, readFolder, removeStaleTemporaries } from './store/folder.js';
+import { FolderWriter, checkNewFolder, createFolder, loadResults as load, readFolder, removeStaleTemporaries } from './store/folder.js';
 import { lockFolder } from './store/lock.js';
 import type { ResultsDocument } from './results/schema.js';
-import { runTrials, type RunEvent } from './runner/experiment.js';
-import { inShard, type Shard } from './runner/shard.js';
+import { runTrials } from './runner/experiment.js';
+import type { RunEvent } from './runner/events.js';
+import { inShard } from './runner/shard.js';
 import { enumerateTasks } from './runner/tasks.js';
 
 export type { ExperimentConfig } from './config/load.js';
@@ -31,12 +33,11 @@ export type { ConfigInput } from './config/schema.js';
 export type { ResolveLimits } from './config/load.js';
 export { LIMITS } from './config/schema.js';
 export type { ConfigField } from './config/fields.js';
-export type { ParameterDoc } from './initializers/params.js';
+export type { ParameterDoc } from './initializers/spec.js';
 export { ConfigError, UserError } from './errors.js';
-export { loadResults } from './store/folder.js';
 export { describeHolder, lockHolder, type LockHolder } from './store/lock.js';
 export type { EpochMetrics, InitSummary, ResultsDocument, TrialResult } from './results/schema.js';
-export type { RunEvent } from './runner/experiment.js';
+export type { RunEvent } from './runner/events.js';
 
 export interface RunOptions {
   /** Trials in parallel worker processes (default 1: in this process). */
@@ -51,7 +52,7 @@ export interface RunOptions {
   /** Stop at the first failed trial. */
   failFast?: boolean;
   /** Run only this shard of the trials (1-based index of count). */
-  shard?: Pick<Shard, 'index' | 'count'>;
+  shard?: { index: number; count: number };
   /** Who writes the results folder, as its lock names the writer to a second one (default `init-bench run`). */
   writer?: string;
 }
@@ -80,6 +81,11 @@ export function writeModelFile(model: TopologyLike, path: string): string {
     throw new UserError(`cannot write model file ${path}: ${describeFsError(err)}`);
   }
   return path;
+}
+
+/** The results document of a folder, validated (rebuilt from trials/ when results.json is missing or stale). */
+export function loadResults(dir: string): ResultsDocument {
+  return load(dir);
 }
 
 /** An initializer as a config names it: its name, aliases, one-line summary and its parameters described. */

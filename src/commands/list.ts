@@ -8,7 +8,7 @@ import { CATALOGUE, findInitializer, suggestNames } from '../initializers/regist
 import { compareRows } from '../initializers/compare.js';
 import { parameterDefaults, parameterDocs } from '../initializers/params.js';
 import type { InitializerEntry } from '../initializers/types.js';
-import { fitTable, terminalWidth } from '../report/fit.js';
+import { fitTable, terminalWidth, wrapText } from '../report/fit.js';
 import { tableLook } from '../report/format.js';
 
 export interface ListOptions {
@@ -43,7 +43,7 @@ export async function listCommand(name: string | undefined, opts: ListOptions): 
     return 0;
   }
   process.stdout.write(`${catalogueTable(terminalWidth())}\n`);
-  process.stdout.write('`init-bench list NAME` explains one; `init-bench inspect --init NAME --shape 784,256` samples one.\n');
+  process.stdout.write(`${wrapText('`init-bench list NAME` explains one; `init-bench inspect --init NAME --shape 784,256` samples one.', terminalWidth())}\n`);
   return 0;
 }
 
@@ -55,7 +55,8 @@ export function catalogueTable(width: number): string {
       { head: 'name', cells: rows.map((r) => r[0]) },
       { head: 'aliases', cells: rows.map((r) => r[1]), wrapTo: 8 },
       { head: 'parameters (defaults)', cells: rows.map((r) => r[2]), wrapTo: 12, breakWords: true },
-      { head: 'formula', cells: rows.map((r) => r[3]), wrapTo: 16, breakWords: true },
+      // The formula wraps at spaces; a word longer than the column breaks after a hyphen or slash.
+      { head: 'formula', cells: rows.map((r) => r[3]), wrapTo: 18, breakWords: true },
     ],
     width,
   );
@@ -70,16 +71,18 @@ function compare(opts: ListOptions): number {
     process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
     return 0;
   }
-  const cells = rows.map((r) => [r.name, r.suits, r.cost, r.failure, r.shownBy.length ? r.shownBy.map((e) => `${e.preset}: ${e.shows}`).join('\n') : 'no preset yet']);
-  const heads = ['initializer', 'suits', 'costs', 'fails when (pitfalls)', 'shown by (configs/)'];
-  // Prose columns wrap to the terminal; piped, a readable 140 columns.
-  const width = Number.isFinite(terminalWidth()) ? terminalWidth() : 140;
-  const fitted = fitTable(heads.map((head, i) => ({ head, cells: cells.map((c) => c[i]), ...(i > 0 ? { wrapTo: 12, breakWords: true } : {}) })), width);
-  const table = new Table({ head: fitted.columns.map((c) => c.head), colWidths: fitted.colWidths, wordWrap: true, ...tableLook() });
-  for (let k = 0; k < cells.length; k++) table.push(fitted.columns.map((c) => c.cells[k]));
-  process.stdout.write(`${table.toString()}\n`);
-  process.stdout.write('Each preset\'s comment has the measured numbers: `init-bench run --config configs/NAME`. tfjs:* mirrors are ours as tfjs samples them (`init-bench list tfjs:NAME`).\n');
+  process.stdout.write(`${compareTable(terminalWidth())}\n`);
   return 0;
+}
+
+/** The trade-offs table `width` columns wide; Infinity (piped): every cell whole on one line. */
+export function compareTable(width: number): string {
+  const cells = compareRows().map((r) => [r.name, r.suits, r.cost, r.failure, r.shownBy.length ? r.shownBy.map((e) => `${e.preset}: ${e.shows}`).join('\n') : 'no preset yet']);
+  const heads = ['initializer', 'suits', 'costs', 'fails when (pitfalls)', 'shown by (configs/)'];
+  const fitted = fitTable(heads.map((head, i) => ({ head, cells: cells.map((c) => c[i]), ...(i > 0 ? { wrapTo: 12, breakWords: true } : {}) })), width);
+  const table = new Table({ head: fitted.columns.map((c) => c.head), ...(fitted.colWidths ? { colWidths: fitted.colWidths, wordWrap: true } : {}), ...tableLook() });
+  for (let k = 0; k < cells.length; k++) table.push(fitted.columns.map((c) => c.cells[k]));
+  return `${table.toString()}\n${wrapText("Each preset's comment has the measured numbers: `init-bench run --config configs/NAME`. tfjs:* mirrors are ours as tfjs samples them (`init-bench list tfjs:NAME`).", width)}`;
 }
 
 function explain(name: string, opts: ListOptions): number {

@@ -23,16 +23,16 @@ export interface MergeOptions {
 export async function mergeCommand(dirs: string[], opts: MergeOptions): Promise<number> {
   if (!opts.out) throw new UserError('merge needs --out DIR (the merged results folder)');
   // Expressions are checked before anything is written.
-  const expectations = opts.expect?.length && dirs.length ? parseExpectations(opts.expect, readFolder(dirs[0]).config.initializers) : [];
-  const { doc, config, missing, backends, warnings } = await mergeFolders(dirs, opts.out);
+  const expectations = opts.expect?.length && dirs.length ? parseExpectations(opts.expect, readFolder(dirs[0], invokedAs()).config.initializers) : [];
+  const { doc, config, missing, backends, warnings } = await mergeFolders(dirs, opts.out, invokedAs());
   const note = (line: string) => !opts.quiet && process.stderr.write(`${line}\n`);
   for (const w of warnings) note(`warning: ${w}`);
   const total = doc.trials.length + missing;
   note(`merged ${dirs.length} folder(s): ${doc.trials.length} of ${total} trials`);
   if (backends.length > 1) note(`warning: the folders ran on different backends (${backends.join(', ')}); timings are not comparable`);
   note(`results: ${opts.out}`);
-  printDocument(doc, config, opts);
   const results = checkExpectations(expectations, doc.summary);
+  printDocument(results.length ? { ...doc, expectations: results } : doc, config, opts);
   // Expectation results always print (stderr keeps stdout for --json), even with -q.
   for (const r of results) process.stderr.write(`expect ${r.text}: ${r.held ? 'held' : 'FAILED'} (${r.measured})\n`);
   if (missing && !opts.allowPartial) {

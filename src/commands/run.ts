@@ -13,7 +13,7 @@ import { UserError } from '../errors.js';
 import { createProgress, PROGRESS_MODES, type ProgressMode } from '../report/progress.js';
 import { checkNewFolder, readFolder } from '../store/folder.js';
 import { checkExpectations, parseExpectations } from '../runner/expect.js';
-import { parseShard, type Shard } from '../runner/shard.js';
+import { emptyShardLine, parseShard, shardSize, type Shard } from '../runner/shard.js';
 import { resumeExperiment, runExperiment } from '../api.js';
 import type { RunEvent } from '../runner/experiment.js';
 import { shellQuote } from '../util/text.js';
@@ -55,6 +55,12 @@ export async function runCommand(opts: RunOptions, signal?: AbortSignal): Promis
 
   const progress = createProgress(mode);
   const log = (line: string) => progress.log(line);
+  const total = config.grid.length * config.seeds.length * config.initializers.length;
+  if (shard && shardSize(total, shard) === 0) {
+    log(emptyShardLine(total, shard));
+    progress.end();
+    return EXIT.ok;
+  }
   if (shard) log(`shard ${shard.index}/${shard.count} (${shard.source})`);
   if (config.omitted) log(omittedLine(config.omitted));
   let dir = opts.resume ?? opts.out;
@@ -78,9 +84,9 @@ export async function runCommand(opts: RunOptions, signal?: AbortSignal): Promis
     signal?.removeEventListener('abort', onAbort);
     progress.end();
   }
-  printDocument(doc, config, opts);
 
   const results = checkExpectations(expectations, doc.summary);
+  printDocument(results.length ? { ...doc, expectations: results } : doc, config, opts);
   // Expectation results always print (stderr keeps stdout for --json), even with -q.
   for (const r of results) process.stderr.write(`expect ${r.text}: ${r.held ? 'held' : 'FAILED'} (${r.measured})\n`);
   const resume = `${invokedAs()} run --resume ${shellQuote(dir!)}`;

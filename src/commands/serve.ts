@@ -7,6 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { UserError } from '../errors.js';
 import { startServer } from '../serve/server.js';
+import { unwritable } from '../serve/writable.js';
 
 export interface ServeFlags {
   port?: string;
@@ -29,7 +30,9 @@ export async function serveCommand(flags: ServeFlags, signal?: AbortSignal): Pro
   const server = await startServer({ host, port, root: flags.results ?? 'results', maxRuns, jobs, ...(flags.models !== undefined ? { models: flags.models } : {}) });
   if (!LOOPBACK.has(host)) process.stderr.write(`warning: serving on ${host}, reachable from other machines: every request (the page, runs, event streams, reports) needs the token in the URL below; anyone who has that URL can see the runs and start runs on this machine\n`);
   process.stdout.write(`init-bench serve: ${server.url}\n`);
-  process.stderr.write(`runs land in ${flags.results ?? 'results'}/; at most ${maxRuns} at a time, ${jobs} worker process(es) each. Ctrl-C stops.\n`);
+  const readOnly = unwritable(flags.results ?? 'results');
+  if (readOnly) process.stderr.write(`warning: ${readOnly}\n`);
+  else process.stderr.write(`runs land in ${flags.results ?? 'results'}/; at most ${maxRuns} at a time, ${jobs} worker process(es) each. Ctrl-C stops.\n`);
   if (flags.open) await openBrowser(server.url);
   await new Promise<void>((resolve) => {
     if (signal?.aborted) resolve();

@@ -154,7 +154,8 @@ function setPath(target: Overrides, path: string, value: unknown): void {
 }
 
 /**
- * Splits "he,randomNormal(stddev=1,mean=0),xavier" at the commas outside parentheses.
+ * Splits "he,randomNormal(stddev=1,mean=0),xavier" at the commas outside parentheses. An empty
+ * part ("he," or "256,,128") is kept as "", for validation to refuse; only a blank text is [].
  */
 export function splitTopLevel(text: string): string[] {
   const parts: string[] = [];
@@ -168,8 +169,8 @@ export function splitTopLevel(text: string): string[] {
       current = '';
     } else current += ch;
   }
-  if (current.trim()) parts.push(current.trim());
-  return parts.filter((p) => p.length > 0);
+  parts.push(current.trim());
+  return parts.length === 1 && parts[0] === '' ? [] : parts;
 }
 
 /** "randomNormal(stddev=1)" -> { name: "randomNormal", stddev: 1 }; a bare name stays a string. */
@@ -177,7 +178,7 @@ export function parseInitFlag(text: string): string | Overrides {
   const m = /^([^()]+)\((.*)\)$/.exec(text.trim());
   if (!m) return text.trim();
   const spec: Overrides = { name: m[1].trim() };
-  for (const pair of splitTopLevel(m[2])) {
+  for (const pair of splitTopLevel(m[2]).filter((p) => p !== '')) {
     const eq = pair.indexOf('=');
     if (eq < 0) {
       spec[pair] = true; // reported by validation as a bad parameter value

@@ -8,7 +8,8 @@ import { closeSync, constants as fsConstants, fstatSync, openSync, readSync, sta
 import { extname } from 'node:path';
 import { parseDocument } from 'yaml';
 import { ConfigError, UserError, describeFsError } from '../errors.js';
-import { entryOf, resolveInit, type InitSpec } from '../initializers/registry.js';
+import { entryOf, resolveInit } from '../initializers/registry.js';
+import type { InitSpec } from '../initializers/spec.js';
 import { architectureOf, layerPlan, type LayerPlan } from '../model/network.js';
 import { idxInfo } from '../data/idx.js';
 import { EMBEDDED_SPLIT, MAX_EMBEDDED } from '../data/split.js';
@@ -93,9 +94,12 @@ export function readConfigFile(path: string): Overrides {
   return value as Overrides;
 }
 
-/** yaml's complaint in words: a stack overflow while parsing means too deep a nesting. */
+/**
+ * yaml's complaint in words, without its own " at line L, column C:" (the line already says
+ * where); a stack overflow while parsing means too deep a nesting.
+ */
 function yamlReason(message: string): string {
-  const first = message.split('\n')[0];
+  const first = message.split('\n')[0].replace(/ at line \d+, column \d+:?\s*$/, '').replace(/:\s*$/, '');
   if (/Maximum call stack size exceeded/.test(first)) return `lists or mappings nested too deeply (at most ${LIMITS.depth} levels)`;
   if (/Excessive alias count/.test(first)) return 'an alias is expanded too many times (more than 100: refused as a resource-exhaustion attack)';
   return first.replace(/ \(the anchor must be set before the alias\)/, ': its anchor (&name) must be set before the alias (*name)');

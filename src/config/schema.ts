@@ -100,7 +100,7 @@ export const dataSchema = z
       z.array(z.number().int().min(0).max(255)).min(2).max(256).optional(),
       'IDX sets: the labels in class order (class k is the k-th; EMNIST letters 1-26 become classes 0-25). Recorded by init-bench from the label files; when given, the files must hold exactly these.',
     ),
-    trainSize: described(whole(1, EXAMPLES).optional(), 'Training examples, stratified and seeded (default 8000 of the embedded digits, or all of an IDX train set).'),
+    trainSize: described(whole(10, EXAMPLES).optional(), 'Training examples, stratified and seeded (default 8000 of the embedded digits, or all of an IDX train set); at least 10, and at least one per class.'),
     testSize: described(whole(1, EXAMPLES).optional(), 'Test examples, disjoint from the training ones (default 2000 embedded, or all of an IDX test set).'),
     labeledSize: described(whole(1, EXAMPLES).optional(), 'Of the training examples, how many keep their label for training (stratified: the first of each class in the seeded order; default all). Data-dependent initializers (layerwisePretrain) still see every training image.'),
   })

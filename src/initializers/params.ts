@@ -6,16 +6,8 @@
 import { choicesOf, jsonSchemaOf, typeText } from '../util/json-schema.js';
 import type { InitializerEntry, Params } from './types.js';
 
-export interface ParameterDoc {
-  name: string;
-  /** In words: "number > 0", "fanIn | fanOut", "auto or number > 0". */
-  type: string;
-  /** What an absent parameter becomes; undefined when it has no default. */
-  default?: unknown;
-  /** The few values it may take (an enum, a boolean), for a form's menu. */
-  choices?: unknown[];
-  description: string;
-}
+export type { ParameterDoc } from './spec.js';
+import type { ParameterDoc } from './spec.js';
 
 /** The entry's parameters with their defaults, e.g. { mean: 0, stddev: 0.05 }. */
 export function parameterDefaults(entry: InitializerEntry): Params {

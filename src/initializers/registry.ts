@@ -10,6 +10,7 @@ import './catalogue/file.js';
 import { definedEntries } from './catalogue/define.js';
 import { tfjsEntries } from './catalogue/tfjs.js';
 import type { InitializerEntry, LayerKind, Params } from './types.js';
+import type { InitSpec, KernelSpec } from './spec.js';
 import { parameterDefaults, parameterDocs } from './params.js';
 import { describeIssue } from '../util/issues.js';
 import { closest, show } from '../util/text.js';
@@ -48,21 +49,7 @@ export function suggestNames(name: string): string[] {
   return closest(name, CATALOGUE.flatMap((e) => [e.name, ...e.aliases]));
 }
 
-/** One kernel initializer with its full parameters. */
-export interface KernelSpec {
-  name: string;
-  params: Params;
-}
-
-/**
- * An initializer as a trial uses it: the main kernel initializer, optional overrides per layer
- * kind (`dense`, `conv`, `output`, `residualOut`), the bias initializer (zeros unless given), and the label shown.
- */
-export interface InitSpec extends KernelSpec {
-  label: string;
-  layers?: Partial<Record<LayerKind, KernelSpec>>;
-  bias?: KernelSpec;
-}
+export type { InitSpec, KernelSpec } from './spec.js';
 
 /** What a config or flag may give: a name, or `{ name, label?, dense?, conv?, output?, residualOut?, bias?, ...params }`. */
 export type InitInput = string | ({ name?: string; label?: string } & Params);
@@ -105,6 +92,7 @@ export function resolveInit(input: InitInput, where: string): InitSpec | string[
 function resolveKernel(value: unknown, where: string): KernelSpec | string[] {
   const { name, ...given } = typeof value === 'string' ? { name: value } : ((value ?? {}) as Params);
   if (typeof name !== 'string') return [`${where}: an initializer needs a \`name\``];
+  if (name.trim() === '') return [`${where}: the initializer's name is empty (a stray comma in a list?)`];
   const entry = findInitializer(name);
   if (!entry) {
     const hint = suggestNames(name);

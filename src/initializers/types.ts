@@ -4,12 +4,8 @@ import type { Tf } from '../backend/tf.js';
 import type { Rng } from '../util/random.js';
 import type { Activation, OptimizerName } from '../vocabulary.js';
 
-/**
- * Where a kernel sits: hidden dense layer, hidden conv layer, the output (logits) layer, or the
- * last layer of a residual branch (dense or conv), whose output is added to the skip: zero there
- * makes the block start as the identity (Goyal et al. 2017; SkipInit, De & Smith 2020).
- */
-export type LayerKind = 'dense' | 'conv' | 'output' | 'residualOut';
+export type { LayerKind, Params } from './spec.js';
+import type { LayerKind, Params } from './spec.js';
 
 /** Where a layer sits in a residual net (see model/plan.ts); absent in a plain net. */
 export interface ResidualPlace {
@@ -39,7 +35,6 @@ export interface KernelRequest {
   authored?: { name: string; params: Params };
 }
 
-export type Params = Record<string, unknown>;
 
 /**
  * The zod schema of an entry's parameters: a strict object with defaults (or a refinement or

@@ -1,10 +1,10 @@
 /**
- * Small terminal charts: several series on one grid, each with its own symbol (and colour when
- * colour is on), a labelled y axis and a legend. Non-finite points are gaps, not crashes. Markers
+ * Small terminal charts: up to four series on one grid, each with its own symbol (and colour when
+ * colour is on), a labelled y axis and a legend; more as small multiples, one panel per series. Non-finite points are gaps, not crashes. Markers
  * that land in one cell are drawn side by side, so no series disappears behind another.
  */
 import chalk from 'chalk';
-import { visible } from './fit.js';
+import { visible, wrapText } from './fit.js';
 
 const SYMBOLS = ['*', 'o', '+', 'x', '#', '@', '%', '&'];
 /** Drawn where more series meet in one cell than there are columns to put them side by side. */
@@ -30,15 +30,57 @@ export interface ChartOptions {
   format?: (y: number) => string;
 }
 
+/** More series than this on one grid become clumps of glyphs: one small panel per series instead. */
+export const MAX_OVERLAID = 4;
+
 export function lineChart(series: Series[], opts: ChartOptions): string {
+  return series.length > MAX_OVERLAID ? smallMultiples(series, opts) : overlaid(series, opts);
+}
+
+/** Internal: a shared y range, and no title, x label or legend (a panel of smallMultiples). */
+interface PanelOptions extends ChartOptions {
+  range?: [number, number];
+  bare?: boolean;
+}
+
+/**
+ * One small chart per series, on the same y scale, side by side as the width allows: each
+ * titled with its series' name, so no glyph needs decoding.
+ */
+function smallMultiples(series: Series[], opts: ChartOptions): string {
+  const toY = (v: number) => (opts.log ? (v > 0 ? Math.log10(v) : NaN) : v);
+  const finite = series.flatMap((s) => s.values.map(toY)).filter(Number.isFinite);
+  if (!finite.length) return `${opts.title}: nothing finite to plot`;
+  const range: [number, number] = [Math.min(...finite), Math.max(...finite)];
+  const points = Math.max(...series.map((s) => s.values.length));
+  const step = Math.max(1, Math.min(opts.step ?? 3, Math.floor(24 / Math.max(1, points - 1))));
+  const panels = series.map((s) => {
+    const body = overlaid([s], { ...opts, range, bare: true, height: 6, step }).split('\n');
+    return [`${' '.repeat(10)}${s.name}`, ...body];
+  });
+  const panelWidth = Math.max(...panels.flat().map(visible)) + 3;
+  const perRow = Math.max(1, Math.floor(((opts.width ?? Infinity) === Infinity ? 4 * panelWidth : opts.width!) / panelWidth));
+  const rows: string[] = [];
+  for (let i = 0; i < panels.length; i += perRow) {
+    const group = panels.slice(i, i + perRow);
+    const height = Math.max(...group.map((p) => p.length));
+    for (let r = 0; r < height; r++) rows.push(group.map((p, k) => (k < group.length - 1 ? padVisible(p[r] ?? '', panelWidth) : (p[r] ?? ''))).join('').trimEnd());
+    rows.push('');
+  }
+  const title = wrapText(`${opts.title}${opts.log ? ' (log scale)' : ''}; one panel per series, same y scale`, opts.width ?? Infinity);
+  return [title, ...rows, `${' '.repeat(10)}x: ${opts.xLabel}`].join('\n');
+}
+
+const padVisible = (text: string, width: number) => text + ' '.repeat(Math.max(0, width - visible(text)));
+
+function overlaid(series: Series[], opts: PanelOptions): string {
   const height = opts.height ?? 10;
   const step = opts.step ?? 3;
   const toY = (v: number) => (opts.log ? (v > 0 ? Math.log10(v) : NaN) : v);
   const ys = series.map((s) => s.values.map(toY));
   const finite = ys.flat().filter(Number.isFinite);
-  if (!finite.length) return `${opts.title}: nothing finite to plot`;
-  let lo = Math.min(...finite);
-  let hi = Math.max(...finite);
+  if (!finite.length) return opts.bare ? `${' '.repeat(10)}(no value to plot${opts.log ? ' above 0' : ''})` : `${opts.title}: nothing finite to plot`;
+  let [lo, hi] = opts.range ?? [Math.min(...finite), Math.max(...finite)];
   if (hi - lo < 1e-9) {
     lo -= opts.log ? 0.5 : Math.abs(lo) * 0.1 + 0.05;
     hi += opts.log ? 0.5 : Math.abs(hi) * 0.1 + 0.05;
@@ -75,6 +117,7 @@ export function lineChart(series: Series[], opts: ChartOptions): string {
   const axis = `${' '.repeat(9)}└${'─'.repeat(width)}`;
   const ticks = `${' '.repeat(10)}${xTicks(points, step)}`;
   const entries = [...series.map((s, k) => `${paint(SYMBOLS[k % SYMBOLS.length], k)} ${s.name}`), ...(crowded ? [`${OVERLAP} several series`] : [])];
+  if (opts.bare) return [...lines, axis, ticks].join('\n');
   return [`${opts.title}${opts.log ? ' (log scale)' : ''}`, ...lines, axis, ticks, `${' '.repeat(10)}${opts.xLabel}`, ...legendLines(entries, (opts.width ?? Infinity) - 10).map((l) => `${' '.repeat(10)}${l}`)].join('\n');
 }
 

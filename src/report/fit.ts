@@ -29,6 +29,8 @@ const ANSI = /\x1b\[[0-9;]*m/g;
 export const visible = (s: string): number => Math.max(0, ...s.replace(ANSI, '').split('\n').map((l) => [...l].length));
 
 const PAD = 2;
+/** The narrowest a word-breaking column may get when the table cannot fit otherwise. */
+const LAST_RESORT = 6;
 
 /** The narrowest a wrapped column may be: its minimum, and no word cut. */
 const narrowest = (c: Column): number => (c.breakWords ? (c.wrapTo ?? 0) + PAD : Math.max(c.wrapTo ?? 0, ...c.cells.flatMap((v) => v.replace(ANSI, '').split(/\s+/).map((w) => [...w].length))) + PAD);
@@ -60,6 +62,14 @@ export function fitTable(all: Column[], width: number): FittedTable {
       excess--;
     }
     const next = Math.min(...columns.map((c) => c.dropRank ?? Infinity));
+    // Nothing left to leave out: columns that may break words go below their minimum, to a last resort.
+    const lastResort = columns.map((c) => (c.breakWords ? LAST_RESORT + PAD : Infinity));
+    while (excess > 0 && next === Infinity) {
+      const i = widths.reduce((best, w, k) => (w > lastResort[k] && (best < 0 || w > widths[best]) ? k : best), -1);
+      if (i < 0) break;
+      widths[i]--;
+      excess--;
+    }
     if (excess <= 0 || next === Infinity) {
       const wrapped = columns.map((c, i) => (c.breakWords ? { ...c, cells: c.cells.map((v) => wrapText(v, widths[i] - PAD)) } : c));
       return { columns: wrapped, colWidths: widths, dropped };
@@ -78,7 +88,7 @@ export function wrapText(text: string, width: number): string {
     .map((line) => {
       const out: string[] = [];
       let current = '';
-      const words = line.split(' ').flatMap((w) => ([...w].length > width && !ANSI.test(w) ? (w.match(new RegExp(`.{1,${width}}`, 'gu')) ?? [w]) : [w]));
+      const words = line.split(' ').flatMap((w) => ([...w].length > width && !ANSI.test(w) ? breakWord(w, width) : [w]));
       for (const word of words) {
         if (current && visible(`${current} ${word}`) > width) {
           out.push(current);
@@ -88,4 +98,28 @@ export function wrapText(text: string, width: number): string {
       return [...out, current].join('\n');
     })
     .join('\n');
+}
+
+/**
+ * A word longer than `width` in pieces that fit: cut after a hyphen, a slash, "=", ":" or ",", or
+ * between a lower-case letter and a capital ("truncated|Normal"), where one lies in the piece's
+ * last two thirds; mid-letters only where none does.
+ */
+function breakWord(word: string, width: number): string[] {
+  const pieces: string[] = [];
+  let rest = [...word];
+  while (rest.length > width) {
+    let cut = width;
+    for (let i = width; i >= Math.ceil(width / 3); i--) {
+      const before = rest[i - 1];
+      const after = rest[i];
+      if ('-/=:,'.includes(before) || (/[a-z]/.test(before) && /[A-Z(]/.test(after ?? ''))) {
+        cut = i;
+        break;
+      }
+    }
+    pieces.push(rest.slice(0, cut).join(''));
+    rest = rest.slice(cut);
+  }
+  return [...pieces, rest.join('')];
 }

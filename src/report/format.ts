@@ -28,7 +28,8 @@ export function versusBest(r: InitSummary): { kind: 'best' | 'same' | 'worse' | 
   const c = r.comparison;
   if (!c) return { kind: 'none', text: '-' };
   if (c.best === r.init) return { kind: 'best', text: 'best' };
-  if (c.pValue === null) return { kind: 'none', text: 'no test (1 seed)' };
+  // Welch's test needs two finished trials on each side: say which side has one.
+  if (c.pValue === null) return { kind: 'none', text: r.trials - r.failed > 1 ? 'no test (the best has 1 seed)' : 'no test (1 seed)' };
   const p = c.pValue < 0.001 ? 'p<0.001' : `p=${c.pValue.toFixed(3)}`;
   return c.notSignificantlyDifferent ? { kind: 'same', text: `≈ best (${p})` } : { kind: 'worse', text: `worse (${p})` };
 }

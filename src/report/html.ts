@@ -2,7 +2,7 @@
  * report.html: one self-contained file (inline CSS and SVG, no script, nothing fetched), so it
  * opens from disk on an offline machine: the run's settings, the comparison table, the charts.
  */
-import { pointKey } from '../results/point.js';
+import { describePoint, pointKey } from '../results/point.js';
 import type { InitSummary, ResultsDocument } from '../results/schema.js';
 import { EMBEDDED_SPLIT } from '../data/split.js';
 import type { Chart } from './charts.js';
@@ -24,6 +24,7 @@ figure { margin: 0; } figure svg { max-width: 100%; height: auto; } figcaption {
 dl.settings { display: grid; grid-template-columns: max-content 1fr; gap: 0.2rem 1rem; font-size: 0.9rem; }
 dl.settings dt { color: #555; } dl.settings dd { margin: 0; }
 td.diagnosis { min-width: 14em; }
+tr.point th { background: none; padding-top: 0.8rem; border-bottom: 1px solid #bbb; }
 .swatch { display: inline-block; width: 0.7em; height: 0.7em; border-radius: 50%; margin-right: 0.4em; }
 `;
 
@@ -60,7 +61,12 @@ function settings(cfg: Record<string, unknown>): string {
   const data = (cfg.data ?? {}) as Record<string, unknown>;
   const head = Array.isArray(model.head) && model.head.length ? `dense head ${json(model.head)}` : 'no dense head';
   const file = model.file !== undefined ? `model file ${json(model.file)} (sha256 ${Object.values((model.fileSha256 ?? {}) as Record<string, string>).map((h) => h.slice(0, 12)).join(', ')})` : null;
-  const shape = model.kind === 'cnn' ? `CNN, filters ${json(model.filters)}, kernel ${model.kernelSize}, pool ${model.pool}, ${head}` : model.depth !== undefined ? `MLP, depth ${json(model.depth)} x width ${json(model.width ?? 256)}` : `MLP, hidden ${json(model.hidden)}`;
+  const shape =
+    model.kind === 'cnn'
+      ? `CNN, filters ${json(model.filters)}, kernel ${model.kernelSize}, pool ${model.pool}, ${head}`
+      : model.depth !== undefined
+        ? `MLP, ${alternatives(model.depth)} hidden layer(s) of ${alternatives(model.width ?? 256)} units`
+        : `MLP, hidden ${json(model.hidden)}`;
   // Sizes left out of the config are the loader's defaults (src/data/split.ts).
   const sizes = data.dataDir
     ? `${data.trainSize ?? 'all'} training and ${data.testSize ?? 'all'} test images of ${data.dataset} from ${data.dataDir}`
@@ -69,8 +75,8 @@ function settings(cfg: Record<string, unknown>): string {
   const labeled = data.labeledSize !== undefined ? ` (${data.labeledSize} of the training examples labeled)` : '';
   const rows: [string, string][] = [
     ['data', `${sizes}${labeled}${labels}`],
-    ['model', file ?? `${shape}; activation ${json(model.activation)}${model.batchNorm ? '; batch norm' : ''}${model.dropout ? `; dropout ${model.dropout}` : ''}`],
-    ['training', `${json(train.optimizer)}, lr ${json(train.lr)}, batch ${train.batchSize}, ${train.epochs} epoch(s); target accuracy ${train.target}`],
+    ['model', file ?? `${shape}; activation ${alternatives(model.activation)}${switched('batch norm', model.batchNorm)}${switched('residual blocks', model.residual)}${model.dropout ? `; dropout ${model.dropout}` : ''}`],
+    ['training', `${alternatives(train.optimizer)}, lr ${alternatives(train.lr)}, batch ${train.batchSize}, ${train.epochs} epoch(s); target accuracy ${train.target}`],
     ['seeds', json(cfg.seeds)],
     ['initializers', ((cfg.initializers ?? []) as { label?: string; name: string }[]).map((i) => i.label ?? i.name).join(', ')],
   ];
@@ -80,7 +86,8 @@ function settings(cfg: Record<string, unknown>): string {
 function table(doc: ResultsDocument): string {
   const axes = [...new Set(doc.summary.flatMap((r) => Object.keys(r.point ?? {})))];
   const seeds = Math.max(0, ...doc.summary.map((r) => r.trials));
-  const head = [...axes, 'initializer', 'test acc', ...(seeds > 1 ? ['95% CI', 'vs best'] : []), 'best test acc', 'train loss', 'epochs to target', 'status', 's/epoch', 'diagnosis'];
+  // A grid's axes head each group of rows (as the terminal table does when narrow), not a column each: the table fits a 1280-px window.
+  const head = ['initializer', 'test acc', ...(seeds > 1 ? ['95% CI', 'vs best'] : []), 'best test acc', 'train loss', 'epochs to target', 'status', 's/epoch', 'diagnosis'];
   const best = new Map<string, number>();
   const scale = colourScale(doc);
   const colour = new Map(scale.domain.map((init, i) => [init, scale.range[i]]));
@@ -88,15 +95,15 @@ function table(doc: ResultsDocument): string {
     const k = pointKey(r.point);
     if (Number.isFinite(r.testAccuracy.mean)) best.set(k, Math.max(best.get(k) ?? -1, r.testAccuracy.mean));
   }
-  const rows = doc.summary.map((r) => {
+  const rows = doc.summary.map((r, k) => {
     const isBest = r.testAccuracy.mean === best.get(pointKey(r.point));
-    const acc = seeds > 1 ? `${pct(r.testAccuracy.mean)} ± ${pct(r.testAccuracy.std)}` : pct(r.testAccuracy.mean);
+    // A std needs two trials: a row of one (a shard's, an unfinished run's) shows its value alone.
+    const acc = r.trials > 1 ? `${pct(r.testAccuracy.mean)} ± ${pct(r.testAccuracy.std)}` : pct(r.testAccuracy.mean);
     // [content, class]: numbers right-aligned and never wrapped mid-value; the diagnosis wraps.
     const cells: [string, string][] = [
-      ...axes.map((a): [string, string] => [esc(String((r.point as Record<string, unknown> | undefined)?.[a] ?? '')), 'num']),
       [`<span class="swatch" style="background: ${colour.get(r.init) ?? '#999'}"></span>${esc(r.init)}`, 'nowrap'],
       [`<span class="${isBest ? 'best' : ''}">${acc}</span>`, 'num'],
-      ...(seeds > 1 ? [[r.testAccuracy.ci95 ? `${pct(Math.max(0, r.testAccuracy.ci95[0]))}–${pct(Math.min(1, r.testAccuracy.ci95[1]))}` : '-', 'num'], [versus(r), 'nowrap']] as [string, string][] : []),
+      ...(seeds > 1 ? [[r.testAccuracy.ci95 ? `${pct(Math.max(0, r.testAccuracy.ci95[0]))}–${pct(Math.min(1, r.testAccuracy.ci95[1]))}` : '-', 'num'], [versus(r), '']] as [string, string][] : []),
       [pct(r.bestTestAccuracy.mean), 'num'],
       [fixed(r.trainLoss.mean, 3), 'num'],
       [r.reachedTarget === 0 ? 'never' : `${epochs(r.epochsToTarget)}${r.reachedTarget < r.trials ? ` (${r.reachedTarget}/${r.trials})` : ''}`, 'num'],
@@ -104,7 +111,9 @@ function table(doc: ResultsDocument): string {
       [fixed(r.secondsPerEpoch, 2), 'num'],
       [`<span class="warn">${esc(r.diagnosis.join('; '))}</span>`, 'diagnosis'],
     ];
-    return `<tr>${cells.map(([c, cls]) => `<td${cls ? ` class="${cls}"` : ''}>${c}</td>`).join('')}</tr>`;
+    const point = pointKey(r.point);
+    const group = axes.length && (k === 0 || pointKey(doc.summary[k - 1].point) !== point) ? `<tr class="point"><th colspan="${head.length}">${esc(describePoint(r.point ?? {}))}</th></tr>` : '';
+    return `${group}<tr>${cells.map(([c, cls]) => `<td${cls ? ` class="${cls}"` : ''}>${c}</td>`).join('')}</tr>`;
   });
   const pointNote = axes.length ? ` Rows are grouped by grid point (${esc(axes.join(', '))}).` : '';
   const testNote = seeds > 1 ? " vs best: Welch's t-test of final test accuracy over seeds against the best initializer of the same group; ≈ means p ≥ 0.05." : ' One seed: no significance test is possible.';
@@ -121,6 +130,10 @@ const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : '-
 const epochs = (x: number | null) => (x === null || !Number.isFinite(x) ? '-' : Number.isInteger(x) ? String(x) : x.toFixed(1));
 const fixed = (x: number | null, d: number) => (x !== null && Number.isFinite(x) ? x.toFixed(d) : '-');
 const json = (v: unknown) => (Array.isArray(v) ? v.join(', ') : String(v));
+/** A grid axis's values: "2 or 5 (a grid axis)"; a single value as it is. */
+const alternatives = (v: unknown) => (Array.isArray(v) && v.length > 1 ? `${v.slice(0, -1).join(', ')} or ${v.at(-1)} (a grid axis)` : String(Array.isArray(v) ? v[0] : v));
+/** A switch that may be a grid axis: "; batch norm", "; batch norm off and on (a grid axis)", or nothing. */
+const switched = (what: string, v: unknown) => (Array.isArray(v) && v.length > 1 ? `; ${what} ${v.map((b) => (b ? 'on' : 'off')).join(' and ')} (a grid axis)` : (Array.isArray(v) ? v[0] : v) ? `; ${what}` : '');
 
 function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');

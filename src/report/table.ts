@@ -26,7 +26,8 @@ export function comparisonTable(doc: ResultsDocument, target: number, width = te
     const bestAcc = Math.max(...group.map(accuracyKey));
     const bestLoss = Math.min(...group.map((o) => (Number.isFinite(o.trainLoss.mean) ? o.trainLoss.mean : Infinity)));
     const fastest = Math.min(...group.map((o) => o.epochsToTarget ?? Infinity));
-    const acc = seeds > 1 ? `${pct(r.testAccuracy.mean)} ± ${pct(r.testAccuracy.std)}` : pct(r.testAccuracy.mean);
+    // A std needs two trials: a row of one (a shard's, an unfinished run's) shows its value alone.
+    const acc = r.trials > 1 ? `${pct(r.testAccuracy.mean)} ± ${pct(r.testAccuracy.std)}` : pct(r.testAccuracy.mean);
     return [
       ...axes.map((a) => String(r.point?.[a as keyof NonNullable<InitSummary['point']>] ?? '')),
       r.init,
@@ -71,7 +72,9 @@ export function comparisonTable(doc: ResultsDocument, target: number, width = te
   const note =
     seeds > 1
       ? `vs best: Welch's t-test of the final test accuracy over seeds against the best initializer${axes.length ? ' of the same grid point' : ''}; "≈ best" means p >= ${ALPHA} (no significant difference).`
-      : 'One seed per initializer: no significance test is possible (run with --seeds 0,1,2 for one).';
+      : doc.shard && configSeeds(doc) > 1
+        ? 'One seed per initializer in this shard: the significance test comes with the merged folder (init-bench merge).'
+        : 'One seed per initializer: no significance test is possible (run with --seeds 0,1,2 for one).';
   const left = fitted.dropped.filter((h) => !axes.includes(h) && h !== 'status');
   const leftNote = left.length ? `\nLeft out to fit ${width} columns: ${left.join(', ')} (all in report.html, or pipe the output).` : '';
   // cli-table3 marks where a heading row's span starts and ends with a line of bare junctions: dropped.
@@ -84,6 +87,12 @@ function partNote(doc: ResultsDocument): string {
   if (doc.shard) return `Shard ${doc.shard.index} of ${doc.shard.count} (${shardTrials(doc)}): the best below is this shard's, not the experiment's; combine the shards with init-bench merge.\n`;
   if (!doc.complete) return `Incomplete: ${doc.trials.length} trials finished, others are missing; the best below is among the finished ones only.\n`;
   return '';
+}
+
+/** How many seeds the experiment asked for (a shard may hold fewer per initializer). */
+function configSeeds(doc: ResultsDocument): number {
+  const seeds = doc.config.seeds;
+  return Array.isArray(seeds) ? seeds.length : 1;
 }
 
 /** Summary rows grouped by grid point, in the summary's order. */

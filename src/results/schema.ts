@@ -139,6 +139,12 @@ export const shardSchema = z.object({
   trials: whole.meta({ description: 'trials in this shard' }),
 });
 
+export const expectationSchema = z.object({
+  text: z.string().meta({ description: 'the --expect expression as given, e.g. "heNormal > zeros"' }),
+  held: z.boolean(),
+  measured: z.string().meta({ description: 'what was measured, e.g. "0.912" or "heNormal 0.95 vs zeros 0.11"' }),
+});
+
 export const SCHEMA_VERSION = 1;
 
 export const resultsSchema = z.object({
@@ -150,6 +156,7 @@ export const resultsSchema = z.object({
   createdAt: z.string(),
   config: z.record(z.string(), z.unknown()).meta({ description: 'the fully resolved config, as config.json' }),
   shard: shardSchema.optional(),
+  expectations: z.array(expectationSchema).optional().meta({ description: 'the --expect outcomes, in the document `run --json` and `merge --json` print (the command checks them once the folder is written, so results.json on disk has none)' }),
   trials: z.array(trialSchema),
   summary: z.array(summarySchema),
 });
@@ -167,4 +174,5 @@ export type Spread = z.output<typeof spreadSchema>;
 export type Comparison = z.output<typeof comparisonSchema>;
 export type InitSummary = z.output<typeof summarySchema>;
 export type ShardInfo = z.output<typeof shardSchema>;
+export type ExpectationOutcome = z.output<typeof expectationSchema>;
 export type ResultsDocument = z.output<typeof resultsSchema>;

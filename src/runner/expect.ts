@@ -13,7 +13,7 @@ import { ConfigError } from '../errors.js';
 import { findInitializer } from '../initializers/registry.js';
 import type { InitSpec } from '../initializers/registry.js';
 import { describePoint, pointKey } from '../results/point.js';
-import type { InitSummary } from '../results/schema.js';
+import type { ExpectationOutcome, InitSummary } from '../results/schema.js';
 
 const METRICS = ['testAccuracy', 'testLoss', 'trainLoss', 'epochsToTarget'] as const;
 type Metric = (typeof METRICS)[number];
@@ -24,12 +24,8 @@ export type Expectation =
   | { text: string; kind: 'threshold'; init: string; metric: Metric; op: Op; value: number }
   | { text: string; kind: 'order'; better: string; worse: string };
 
-export interface ExpectationResult {
-  text: string;
-  held: boolean;
-  /** What was measured, e.g. "0.912" or "heNormal 0.95 vs zeros 0.11". */
-  measured: string;
-}
+/** One expression's outcome, as the results document records it. */
+export type ExpectationResult = ExpectationOutcome;
 
 /** Parses every expression against the run's initializers; all problems reported together (exit 2). */
 export function parseExpectations(texts: string[], specs: InitSpec[]): Expectation[] {

@@ -12,18 +12,11 @@ import type { PointValues } from '../results/point.js';
 import { SCHEMA_VERSION, type EpochMetrics, type InitSummary, type ResultsDocument, type TrialResult } from '../results/schema.js';
 import { summarizeTrials } from '../results/summary.js';
 import { inProcessExecutor, workerExecutor } from './executors.js';
-import { schedule, type Stopped } from './scheduler.js';
+import { schedule } from './scheduler.js';
+import type { RunEvent } from './events.js';
 import { enumerateTasks, type Task } from './tasks.js';
 
-/** What a run tells as it goes (the CLI's progress, the live page, a script's callback). */
-export type RunEvent =
-  | { type: 'start'; total: number; toRun: number; finished: number; jobs: number; out?: string }
-  | { type: 'backend'; backend: string; hint?: string | null }
-  | { type: 'trialStart'; index: number; total: number; init: string; seed: number; point?: PointValues }
-  | { type: 'epoch'; index: number; total: number; init: string; seed: number; point?: PointValues; epochs: number; metrics: EpochMetrics }
-  | { type: 'retry'; index: number; total: number; error: string; attempt: number; retries: number }
-  | { type: 'trialEnd'; index: number; total: number; trial: TrialResult; summary: InitSummary[] }
-  | { type: 'end'; complete: boolean; stopped: Stopped };
+export type { RunEvent } from './events.js';
 
 export interface RunTrialsOptions {
   /** Worker processes; 1 runs the trials in this process. */

@@ -8,6 +8,7 @@ import type { EpochMetrics, TrialResult } from '../results/schema.js';
 import { Interrupted } from '../errors.js';
 import { ExecutorDied, type Executor } from './executors.js';
 import { failedTrial, type Task } from './tasks.js';
+import type { Stopped } from './events.js';
 
 export interface ScheduleOptions {
   jobs: number;
@@ -25,7 +26,7 @@ export interface ScheduleOptions {
   onRetry?(task: Task, trial: TrialResult, attempt: number): void;
 }
 
-export type Stopped = null | 'interrupted' | 'failFast';
+export type { Stopped } from './events.js';
 
 export interface ScheduleOutcome {
   /** The backend the trials ran on; null when nothing ran. */

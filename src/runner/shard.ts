@@ -75,3 +75,16 @@ function slurmIndex(env: NodeJS.ProcessEnv): { index: number; count: number | un
 export function inShard<T extends { index: number }>(tasks: T[], shard: Pick<Shard, 'index' | 'count'> | null): T[] {
   return shard ? tasks.filter((t) => t.index % shard.count === shard.index - 1) : tasks;
 }
+
+/** How many of `total` trials fall in a shard (positions k < total with k mod n = i - 1). */
+export function shardSize(total: number, shard: Pick<Shard, 'index' | 'count'>): number {
+  return total >= shard.index ? Math.floor((total - shard.index) / shard.count) + 1 : 0;
+}
+
+/**
+ * What a shard beyond the experiment's last trial says: such a shard is not a mistake (an array
+ * job sized for a bigger grid), so it exits 0, writes no folder, and `merge` of the others is whole.
+ */
+export function emptyShardLine(total: number, shard: Pick<Shard, 'index' | 'count'>): string {
+  return `shard ${shard.index}/${shard.count} holds no trial: this experiment has ${total} trial${total === 1 ? '' : 's'}, so only shards 1 to ${Math.min(total, shard.count)} hold any; nothing to run, no folder written`;
+}

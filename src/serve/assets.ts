@@ -26,10 +26,10 @@ const INDEX_HTML = `<!DOCTYPE html>
 <header><h1>init-bench <span class="meta">watch initializers learn</span></h1><p id="notice" class="meta"></p></header>
 <main>
 <section id="side">
-  <h2>New run</h2>
-  <form id="run-form" novalidate></form>
   <h2>Runs</h2>
   <ul id="runs"></ul>
+  <h2>New run</h2>
+  <form id="run-form" novalidate></form>
 </section>
 <section id="view">
   <div id="run-head"><p class="meta">Start a run, or open one from the list.</p></div>

@@ -6,6 +6,7 @@ body { max-width: 1500px; }
 header h1 .meta { font-size: 0.95rem; font-weight: normal; }
 main { display: grid; grid-template-columns: 330px 1fr; gap: 2rem; align-items: start; }
 #side h2:first-child, #view h2:first-child { margin-top: 0; }
+#side h2 { margin-top: 1.2rem; }
 form label { display: block; font-size: 0.85rem; color: #555; margin: 0.45rem 0 0.1rem; }
 form input, form select { font: inherit; font-size: 0.9rem; padding: 0.15rem 0.3rem; box-sizing: border-box; }
 form input[type=text], form input[type=number], form select { width: 100%; }
@@ -19,6 +20,10 @@ button { font: inherit; font-size: 0.9rem; padding: 0.2rem 0.7rem; cursor: point
 button.primary { background: #16733a; color: #fff; border: 1px solid #10592c; border-radius: 4px; padding: 0.35rem 1rem; margin-top: 0.8rem; }
 .errors { color: #b00020; font-size: 0.85rem; white-space: pre-wrap; }
 .errors ul { margin: 0.3rem 0; padding-left: 1.1rem; }
+.errors p { margin: 0.3rem 0; }
+form [aria-invalid=true] { outline: 2px solid #b00020; outline-offset: 1px; }
+form .init.invalid { border-color: #b00020; }
+#runs { max-height: 40vh; overflow-y: auto; }
 #runs { list-style: none; padding: 0; margin: 0; font-size: 0.85rem; }
 #runs li { border-bottom: 1px solid #eee; padding: 0.35rem 0; }
 #runs li.current { background: #f4f8f5; }

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError, UserError } from './engine.js';
 import { describeHolder, loadResults, lockHolder, resolveConfig, type ConfigInput, type ResultsDocument, type RunEvent } from './engine.js';
 import type { HostMessage, HostRequest } from './host.js';
+import { unwritable } from './writable.js';
 
 const HOST = fileURLToPath(new URL('./host.js', import.meta.url));
 
@@ -101,6 +102,8 @@ export class Runs {
     // experiment's size is bounded before it is enumerated (resolveConfig): cheap, whatever the
     // request. `model.file` names one of the --models folder's files, looked up in its listing.
     const config = resolveConfig(this.withModelFiles(input) as ConfigInput, { paths: false });
+    const readOnly = unwritable(this.options.root);
+    if (readOnly) throw new UserError(readOnly);
     this.checkLimit();
     const stamp = new Date().toISOString().replace(/[:]/g, '-').replace(/\.\d+Z$/, 'Z');
     let id = `${stamp}-${config.name}`;

@@ -89,16 +89,26 @@ function whyNotCreated(path: string, err: unknown): string {
 }
 
 /**
+ * Who reads a message: `how` is the command line's invocation ("npx init-bench"), and advice is
+ * given in flags; without it, the caller is a script of the API, and advice names its functions.
+ */
+function resumeAdvice(dir: string, how: string | undefined): string {
+  return how ? `${how} run --resume ${shellQuote(dir)}` : `resumeExperiment(${JSON.stringify(dir)})`;
+}
+
+/**
  * Checks, before anything is written, that `out` can become a new results folder: refused when
  * it is a file or already holds files a run writes (resume that run instead, or pick another).
+ * `how`: the command line's invocation; absent, the message speaks to an API caller.
  */
-export function checkNewFolder(out: string, how = 'init-bench'): void {
+export function checkNewFolder(out: string, how?: string): void {
   if (!existsSync(out)) return;
-  if (!statSync(out).isDirectory()) throw new UserError(`--out ${out} is a file, not a folder`);
+  const option = how ? '--out' : 'the `out` option';
+  if (!statSync(out).isDirectory()) throw new UserError(`${option} ${out} is a file, not a folder`);
   const ours = FOLDER_FILES.filter((f) => existsSync(join(out, f)));
   if (ours.length === 0) return;
-  const resume = existsSync(join(out, 'config.json')) ? `continue that run with: ${how} run --resume ${shellQuote(out)}, or ` : '';
-  throw new UserError(`${out} already holds ${ours.join(', ')}, which a run would overwrite; ${resume}give another --out`);
+  const resume = existsSync(join(out, 'config.json')) ? `continue that run with: ${resumeAdvice(out, how)}, or ` : '';
+  throw new UserError(`${out} already holds ${ours.join(', ')}, which a run would overwrite; ${resume}give another ${how ? '--out' : '`out` (a new or empty folder)'}`);
 }
 
 /**
@@ -226,7 +236,7 @@ export interface FolderContents {
 }
 
 /** Reads a results folder back, everything validated. */
-export function readFolder(dir: string, how = 'init-bench'): FolderContents {
+export function readFolder(dir: string, how?: string): FolderContents {
   if (!existsSync(join(dir, 'config.json'))) throw new UserError(`${dir} is not a results folder (no config.json)`);
   let config: ExperimentConfig;
   let raw: Overrides;
@@ -287,13 +297,13 @@ function ownTrials(trials: TrialResult[], tasks: Task[], folder: string, warning
 }
 
 /** Every trial saved in the folder (temporary files of an interrupted write are ignored); a broken one is skipped with a warning. */
-function readTrials(dir: string, how: string, warnings: string[]): TrialResult[] {
+function readTrials(dir: string, how: string | undefined, warnings: string[]): TrialResult[] {
   const folder = join(dir, 'trials');
   if (!existsSync(folder)) return [];
   const out: TrialResult[] = [];
   for (const f of readdirSync(folder).filter((f) => /^\d+-[0-9a-f]+\.json$/.test(f)).sort()) {
     try {
-      out.push(readValidated(join(folder, f), trialSchema, 'a saved trial', `that trial runs again with: ${how} run --resume ${shellQuote(dir)}`));
+      out.push(readValidated(join(folder, f), trialSchema, 'a saved trial', `that trial runs again with: ${resumeAdvice(dir, how)}`));
     } catch (err) {
       warnings.push((err as Error).message);
     }
@@ -310,16 +320,16 @@ export function loadResults(dir: string): ResultsDocument {
  * Combines folders of one experiment (shards, or a run resumed elsewhere) into `out`: the trials a
  * single-machine run would have, in its order. Folders whose configs differ are refused.
  */
-export async function mergeFolders(dirs: string[], out: string): Promise<{ doc: ResultsDocument; config: ExperimentConfig; missing: number; backends: string[]; warnings: string[] }> {
+export async function mergeFolders(dirs: string[], out: string, how?: string): Promise<{ doc: ResultsDocument; config: ExperimentConfig; missing: number; backends: string[]; warnings: string[] }> {
   if (dirs.length === 0) throw new UserError('merge needs at least one results folder');
-  const folders = dirs.map((d) => readFolder(d));
+  const folders = dirs.map((d) => readFolder(d, how));
   const sources = folders.map((f) => f.config.resolved as Overrides);
   const differing = folders.filter((_, i) => canonical(sources[i]) !== canonical(sources[0]));
   if (differing.length) {
     const i = folders.indexOf(differing[0]);
     throw new UserError(`cannot merge: the config of ${differing.map((f) => f.dir).join(', ')} differs from ${dirs[0]}'s (${differences(sources[0], sources[i]).join(', ')}); only shards of one experiment merge`);
   }
-  checkNewFolder(out);
+  checkNewFolder(out, how);
   const { config } = folders[0];
   const byId = new Map<string, TrialResult>();
   for (const f of folders) {

@@ -36,7 +36,7 @@ export function describeIssue(issue: z.core.$ZodIssue, ctx: IssueContext): strin
     case 'too_small':
       if (issue.origin === 'array') return `${found}; it must list at least ${issue.minimum} value(s)`;
       if (issue.origin === 'string') return `${found}; it must not be empty`;
-      return `${found}; it must be ${wholeness(value)}${issue.inclusive ? '>=' : '>'} ${issue.minimum}`;
+      return `${found}; it must be ${issue.inclusive ? '>=' : '>'} ${issue.minimum}`;
     case 'too_big':
       if (issue.origin === 'array') return `${shown} lists ${(value as unknown[]).length} values; it may list at most ${issue.maximum}`;
       if (issue.origin === 'string') return `${shown} has ${(value as string).length} characters; at most ${issue.maximum}`;
@@ -83,8 +83,4 @@ function article(type: string): string {
   if (type === 'int') return 'a whole number';
   if (type === 'array') return 'a list';
   return type === 'object' ? 'an object' : `a ${type}`;
-}
-
-function wholeness(value: unknown): string {
-  return typeof value === 'number' && !Number.isInteger(value) ? 'a whole number ' : '';
 }

@@ -13,13 +13,17 @@ export function editDistance(a: string, b: string): number {
   return prev[b.length];
 }
 
-/** Up to `max` of `known` closest to `name` (case-insensitive edit distance), nearest first. */
+/**
+ * Up to `max` of `known` closest to `name` (case-insensitive edit distance), nearest first. Close
+ * means a slip: at most one edit per three characters of the shorter word (at least one), so
+ * "nope" suggests nothing rather than "one".
+ */
 export function closest(name: string, known: readonly string[], max = 3): string[] {
   if (name.length > 100) return []; // no name is that long: not worth the distance's cost
   const target = name.toLowerCase();
   return known
     .map((n) => ({ n, d: editDistance(target, n.toLowerCase()) }))
-    .filter(({ n, d }) => d <= Math.max(2, Math.floor(n.length / 3)))
+    .filter(({ n, d }) => d <= Math.max(1, Math.floor(Math.min(n.length, target.length) / 3)))
     .sort((a, b) => a.d - b.d || a.n.localeCompare(b.n))
     .slice(0, max)
     .map(({ n }) => n);

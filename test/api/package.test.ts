@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
@@ -60,4 +60,52 @@ resolveConfig({ train: { epochs: 'many' } }).train.epochs.toFixed(0);
   writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, noEmit: true, skipLibCheck: true, types: [] }, files: ['script.ts'] }));
   const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
   await run(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: dir }).catch((err: { stdout: string }) => assert.fail(`tsc failed:\n${err.stdout}`));
+});
+
+/** The API example of the docs: the code block that imports from 'init-bench'. */
+function docsExample(): string {
+  for (const file of ['README.md', ...readdirSync(join(ROOT, 'docs')).map((f) => join('docs', f))]) {
+    if (!file.endsWith('.md')) continue;
+    const blocks = [...readFileSync(join(ROOT, file), 'utf8').matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]);
+    const example = blocks.find((b) => b.includes("from 'init-bench'") && b.includes('runExperiment('));
+    if (example) return example;
+  }
+  return assert.fail('no API example importing init-bench in README.md or docs/');
+}
+
+test("the docs' API example type-checks under strict, against declarations that stand alone (skipLibCheck off, no tfjs or Node types)", async () => {
+  const dir = consumer();
+  writeFileSync(join(dir, 'example.ts'), docsExample());
+  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, noEmit: true, skipLibCheck: false, types: [] }, files: ['example.ts'] }));
+  const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+  const listed = await run(process.execPath, [tsc, '-p', 'tsconfig.json', '--listFiles'], { cwd: dir }).catch((err: { stdout: string }) => assert.fail(`tsc failed:\n${err.stdout}`));
+  assert.doesNotMatch(listed.stdout, /@tensorflow/, 'the public types do not pull in tfjs');
+});
+
+test("the docs' API example runs twice in a row (a new folder each time), on a tiny config", async () => {
+  const dir = consumer();
+  const tiny = "resolveConfig({ initializers: ['he', 'zeros'], model: { hidden: [8] }, data: { trainSize: 200, testSize: 100 }, train: { epochs: 1 } })";
+  const example = docsExample().replace(/resolveConfig\(\{.*\}\)/, tiny).replace(/jobs: \d+/, 'jobs: 1');
+  assert.ok(example.includes(tiny), 'the example resolves its config on one line');
+  writeFileSync(join(dir, 'example.mjs'), example);
+  for (const attempt of [1, 2]) {
+    const { stdout } = await run(process.execPath, ['example.mjs'], { cwd: dir }).catch((err: { stderr: string }) => assert.fail(`run ${attempt} failed:\n${err.stderr}`));
+    assert.match(stdout, /^heNormal: 0\.\d+$/m, `run ${attempt}: ${stdout}`);
+    assert.equal(stdout.trim().split('\n').at(-1), 'true', `run ${attempt}: the folder reads back complete`);
+  }
+});
+
+test('the API refuses a used folder in its own words, not in flags', async () => {
+  const dir = consumer();
+  writeFileSync(
+    join(dir, 'twice.mjs'),
+    `import { resolveConfig, runExperiment } from 'init-bench';
+const config = resolveConfig({ initializers: ['he'], model: { hidden: [8] }, data: { trainSize: 100, testSize: 50 }, train: { epochs: 1 } });
+await runExperiment(config, { out: 'out' });
+try { await runExperiment(config, { out: 'out' }); } catch (err) { console.log(err.message); }
+`,
+  );
+  const { stdout } = await run(process.execPath, ['twice.mjs'], { cwd: dir });
+  assert.match(stdout, /out already holds .*resumeExperiment\("out"\), or give another `out`/);
+  assert.doesNotMatch(stdout, /--out|--resume/);
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { resultsSchema } from '../../src/results/schema.js';
 import { runCli, tempDir } from '../helpers.js';
 import { tinyRun } from '../fixtures.js';
 
@@ -13,5 +14,8 @@ test('-q hides progress, never the --expect results (stderr, also with --json)',
   const json = await runCli([...base, '--json', '--expect', 'heNormal.testAccuracy >= 0', '--out', join(tempDir(), 'b')]);
   assert.equal(json.code, 0, json.stderr);
   assert.match(json.stderr, /expect heNormal\.testAccuracy >= 0: held/);
-  JSON.parse(json.stdout);
+  const printed = JSON.parse(json.stdout);
+  assert.deepEqual(printed.expectations, [{ text: 'heNormal.testAccuracy >= 0', held: true, measured: printed.expectations[0].measured }], 'the document records the outcome');
+  assert.match(printed.expectations[0].measured, /^0\.\d+$/);
+  assert.ok(resultsSchema.safeParse(printed).success, 'and stays a valid results document');
 });

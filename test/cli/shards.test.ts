@@ -40,3 +40,11 @@ test('a shard says so in its table, document and report; --expect belongs to mer
   assert.equal(malformed.code, 2);
   assert.ok(!existsSync(join(root, 'm5')));
 });
+
+test('a shard past the last trial exits 0 with a line and writes nothing', async () => {
+  const root = tempDir();
+  const r = await runCli(['run', ...TINY.filter((a) => a !== '--quiet'), '--shard', '5/16', '--out', join(root, 's5')]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /shard 5\/16 holds no trial: this experiment has 2 trials, so only shards 1 to 2 hold any; nothing to run, no folder written/);
+  assert.ok(!existsSync(join(root, 's5')));
+});

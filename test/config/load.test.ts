@@ -71,7 +71,10 @@ test('YAML syntax errors give the line; missing files and non-mappings are clear
   const dir = tempDir();
   const bad = join(dir, 'bad.yaml');
   writeFileSync(bad, 'name: x\ntrain:\n  epochs: [1, 2\n  lr: 0.1\n');
-  assert.match(problems(() => readConfigFile(bad)), /not valid YAML.*line \d+/s);
+  const yamlMessage = problems(() => readConfigFile(bad));
+  assert.match(yamlMessage, /not valid YAML.*line \d+, column \d+: \S/s);
+  assert.equal(yamlMessage.match(/line \d+, column \d+/g)?.length, 1, `the place is said once: ${yamlMessage}`);
+  assert.doesNotMatch(yamlMessage, /:\s*$/, 'no dangling colon');
   assert.match(problems(() => readConfigFile(join(dir, 'nope.yaml'))), /cannot read config file .*nope\.yaml: no such file/);
   const list = join(dir, 'list.yaml');
   writeFileSync(list, '- a\n- b\n');
@@ -111,4 +114,27 @@ test('messages name the real problem: labels, parameter values, unknown keys wit
   const json = join(tempDir(), 'bad.json');
   writeFileSync(json, '{\n  "name": "x",\n  "seeds": [0,]\n}\n');
   assert.match(problems(() => readConfigFile(json)), /not valid JSON: .* at line 3, column \d+/);
+});
+
+test('a negative decimal is told its bound, not "a whole number"', () => {
+  const msg = problems(() =>
+    resolveConfig({}, flagsToOverrides({ lr: '-0.1', target: '-0.5', dropout: '-0.1', init: 'randomNormal(stddev=-0.5),orthogonal(gain=-0.5),lsuv(tol=-0.1)' })),
+  );
+  assert.doesNotMatch(msg, /whole number/);
+  assert.match(msg, /`train\.lr` is -0\.1; it must be > 0/);
+  assert.match(msg, /`train\.target` is -0\.5; it must be >= 0/);
+  assert.match(msg, /`model\.dropout` is -0\.1; it must be >= 0/);
+  assert.match(msg, /randomNormal parameter `stddev` is -0\.5; it must be > 0/);
+  assert.match(msg, /orthogonal parameter `gain` is -0\.5; it must be > 0/);
+  assert.match(msg, /lsuv parameter `tol` is -0\.1; it must be > 0/);
+  // A fraction where a count is expected still says so.
+  assert.match(problems(() => resolveConfig({ train: { epochs: -0.5 } })), /`train\.epochs` is -0\.5; it must be a whole number/);
+});
+
+test('an empty name in a list and fewer training digits than classes are refused', () => {
+  assert.match(problems(() => resolveConfig({}, flagsToOverrides({ init: 'he,' }))), /initializers\[1\]: the initializer's name is empty/);
+  assert.match(problems(() => resolveConfig({}, flagsToOverrides({ hidden: '256,,128' }))), /`model\.hidden\.1` is ""/);
+  assert.match(problems(() => resolveConfig({}, flagsToOverrides({ trainSize: '5' }))), /`data\.trainSize` is 5; it must be >= 10/);
+  assert.deepEqual(splitTopLevel(''), []);
+  assert.deepEqual(parseInitFlag('randomNormal(stddev=1,)'), { name: 'randomNormal', stddev: 1 });
 });

@@ -93,7 +93,7 @@ test('each broken file gives its own clear message', () => {
 
   writeFileSync(file('train-images-idx3-ubyte'), good);
   writeFileSync(file('train-labels-idx1-ubyte'), idxLabels(Uint8Array.from({ length: 50 }, (_, i) => (i === 7 ? 12 : 3))));
-  userError(() => loadIdxDataset(dir, 'mnist', [0, 3]), /train labels: label 12 at position 7 is not one of the data's classes \(0, 3\)/);
+  userError(() => loadIdxDataset(dir, 'mnist', [0, 3]), /train-labels-idx1-ubyte: label 12 at position 7 is not one of the data's classes \(0, 3\)/);
 
   writeFileSync(file('train-labels-idx1-ubyte'), idxLabels(new Uint8Array(49)));
   userError(() => loadIdxDataset(dir, 'mnist'), /has 49 labels but .*train-images-idx3-ubyte has 50 images/);

@@ -235,6 +235,7 @@ test('name -> entry -> name round trips, for names and aliases', () => {
 test('unknown names suggest the closest ones', () => {
   assert.ok(suggestNames('heNormall').includes('heNormal'));
   assert.ok(suggestNames('xavir').includes('xavier'));
+  assert.deepEqual(suggestNames('nope'), [], 'two edits away from a three-letter name is no slip');
   const r = resolveInit('glorotNorml', 'initializers[0]');
   assert.ok(Array.isArray(r) && /did you mean glorotNormal/.test(r[0]));
 });

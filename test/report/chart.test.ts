@@ -46,3 +46,17 @@ test('the legend wraps to the terminal width instead of running past it', () => 
   assert.ok(Math.max(...chart.split('\n').map((l) => l.length)) <= 80);
   for (const s of series) assert.ok(chart.includes(s.name), s.name);
 });
+
+test('more than four series become one panel per series, named, on one y scale, within the width', () => {
+  const names = ['heNormal', 'glorotUniform', 'zeros', 'randomNormal', 'orthogonal', 'lsuv', 'leCunNormal', 'tfjs:truncatedNormal'];
+  const series = names.map((name, k) => ({ name, values: [0.1, 0.1 + 0.1 * k, 0.2 + 0.1 * k] }));
+  const chart = lineChart(series, { title: 'Test accuracy per epoch', xLabel: 'epoch', width: 80, step: 9 });
+  const lines = chart.split('\n');
+  assert.ok(Math.max(...lines.map((l) => l.length)) <= 80, chart);
+  for (const name of names) assert.equal(lines.filter((l) => l.trim().split(/\s{2,}/).includes(name)).length, 1, `one panel titled ${name}`);
+  const rows = plot(chart).join('\n');
+  assert.doesNotMatch(rows, /[o+x#@%&=]/, 'one glyph: the panel says whose it is');
+  assert.equal((rows.match(/\*/g) ?? []).length, 3 * names.length, 'every point of every series');
+  const topLabels = new Set(lines.flatMap((l) => [...l.matchAll(/([\d.]+) ┤/g)].map((m) => m[1])));
+  assert.equal(topLabels.size, 3, `every panel has the same three y ticks: ${[...topLabels].join(', ')}`);
+});

@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import chalk from 'chalk';
-import { catalogueTable } from '../../src/commands/list.js';
+import { catalogueTable, compareTable } from '../../src/commands/list.js';
+import { layerTable } from '../../src/commands/probe.js';
+import type { ProbeResult } from '../../src/runner/probe.js';
 import { CATALOGUE } from '../../src/initializers/registry.js';
+import { compareRows } from '../../src/initializers/compare.js';
 import { comparisonTable } from '../../src/report/table.js';
 import { runCli } from '../helpers.js';
 import { doc, trial } from './fixtures.js';
@@ -50,4 +53,37 @@ test('at 80 columns the catalogue fits and keeps every name; piped, every formul
   assert.equal(piped.code, 0, piped.stderr);
   const lines = piped.stdout.split('\n');
   for (const e of CATALOGUE) assert.ok(lines.some((l) => l.includes(e.formula)), `"${e.formula}" on one line`);
+});
+
+test("the catalogue's formula column wraps at spaces, and breaks a longer word after a hyphen or slash, never mid-word", () => {
+  const text = catalogueTable(80);
+  assert.doesNotMatch(squash(text), /variance-correct ed/, 'no "variance-correct / ed"');
+  assert.match(squash(text), /variance-corrected/);
+  // Every piece of a wrapped formula ends at a space, a hyphen, a slash or punctuation that allows a break.
+  for (const e of CATALOGUE) {
+    for (const word of e.formula.split(/\s+/).filter((w) => w.length <= 18)) assert.ok(squash(text).includes(word), `"${word}" of ${e.name} kept whole`);
+  }
+});
+
+test('list --compare fits the terminal at 80 columns; piped, every cell is whole', async () => {
+  const narrow = compareTable(80);
+  assert.ok(widest(narrow) <= 80, `${widest(narrow)} columns`);
+  for (const r of compareRows()) assert.ok(narrow.includes(` ${r.name} `), r.name);
+  const piped = await runCli(['list', '--compare']);
+  assert.equal(piped.code, 0, piped.stderr);
+  const pitfalls = CATALOGUE.find((e) => e.name === 'zeros')!.lesson.pitfalls;
+  assert.ok(piped.stdout.split('\n').some((l) => l.includes(pitfalls)), 'piped: the pitfalls cell is on one line');
+});
+
+test("probe's per-layer table fits 80 columns as run's does, and says what it left out", () => {
+  const layers = trial({ init: 'heNormal' }).diagnostics!.atInit.map((l) => ({ ...l, layer: l.layer, units: 256, preActivationMean: -0.0123, activationMean: -0.0111, saturatedFraction: 0.02 }));
+  const result = { init: 'heNormal', layers, problems: [], healthy: true } as unknown as ProbeResult;
+  const full = layerTable(result, Infinity);
+  assert.ok(widest(full) > 100, `piped: every column (${widest(full)})`);
+  const narrow = layerTable(result, 80);
+  assert.ok(widest(narrow) <= 80, `${widest(narrow)} columns:\n${narrow}`);
+  for (const head of ['layer', 'std', 'dead', 'grad']) assert.match(narrow, new RegExp(head));
+  assert.match(squash(narrow), /Left out to fit 80 columns: saturated/);
+  const unsaturated = layerTable({ ...result, layers: layers.map((l) => ({ ...l, saturatedFraction: null })) } as ProbeResult, 80);
+  assert.doesNotMatch(unsaturated, /Left out/, 'a column of dashes goes without a word');
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { UserError } from '../../src/errors.js';
-import { parseShard } from '../../src/runner/shard.js';
+import { parseShard, shardSize } from '../../src/runner/shard.js';
 
 /** What SLURM sets in each task of an array (sbatch(1), "OUTPUT ENVIRONMENT VARIABLES"). */
 function slurm(ids: number[], id: number, step?: number): NodeJS.ProcessEnv {
@@ -42,4 +42,16 @@ test('an index past the shard count names where it came from and what to change'
     (e: unknown) => e instanceof UserError && /JOB_COMPLETION_INDEX=5/.test(e.message) && /only 2 shards/.test(e.message) && !/shard 6 of 2/.test(e.message),
   );
   assert.throws(() => parseShard('3/2'), (e: unknown) => e instanceof UserError && /shards are numbered 1 to 2/.test(e.message));
+});
+
+test('shardSize counts the positions of a shard; past the last trial a shard is empty', () => {
+  assert.equal(shardSize(2, { index: 1, count: 16 }), 1);
+  assert.equal(shardSize(2, { index: 2, count: 16 }), 1);
+  assert.equal(shardSize(2, { index: 5, count: 16 }), 0);
+  assert.equal(shardSize(10, { index: 3, count: 4 }), 2); // positions 2, 6
+  assert.equal(shardSize(10, { index: 4, count: 4 }), 2); // positions 3, 7
+  for (let total = 0; total < 12; total++) {
+    const sizes = [1, 2, 3, 4, 5].map((index) => shardSize(total, { index, count: 5 }));
+    assert.equal(sizes.reduce((a, b) => a + b, 0), total, 'the shards partition the trials');
+  }
 });

@@ -1,21 +1,30 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { colourOf, lineChart, logTicks, niceTicks, TABLEAU10 } from '../../src/serve/page/charts.js';
-import { apply, epochSeries, fromSnapshot, layerSeries, seriesDomain } from '../../src/serve/page/series.js';
+import { colourOf, lineChart, logTicks, niceTicks, PALETTE } from '../../src/serve/page/charts.js';
+import { allZero, apply, epochSeries, fromSnapshot, layerSeries, seriesDomain } from '../../src/serve/page/series.js';
 import type { Snapshot } from '../../src/serve/runs.js';
 import type { EpochMetrics, TrialResult } from '../../src/serve/engine.js';
 
 const metrics = (epoch: number, testAccuracy: number, trainLoss: number, extra: Partial<EpochMetrics> = {}): EpochMetrics => ({
-  epoch, testAccuracy, trainLoss, trainAccuracy: 0, testLoss: 0, seconds: 1, trainSeconds: 1, gradNorms: [1, 0.5], weightNorms: [1, 1], activationStds: [0.5, 0.25], ...extra,
+  epoch, testAccuracy, trainLoss, trainAccuracy: 0, testLoss: 0, seconds: 1, trainSeconds: 1, gradNorms: [1, 0.5, 0.2], weightNorms: [1, 1, 1], activationStds: [0.5, 0.25, 4], ...extra,
 });
 
-test('colours follow Vega-Lite: tableau10 in the sorted order of the names, stable as series arrive', () => {
+test("colours follow report.html: its palette by the initializer's position in the config, stable as series arrive; a grid point's series dashed", () => {
   const domain = ['zeros', 'heNormal', 'glorotUniform'];
-  assert.equal(colourOf('glorotUniform', domain), TABLEAU10[0]);
-  assert.equal(colourOf('heNormal', domain), TABLEAU10[1]);
-  assert.equal(colourOf('zeros', domain), TABLEAU10[2]);
-  const svg = lineChart([{ name: 'zeros', points: [{ x: 1, y: 0.1 }] }], { xLabel: 'epoch', yLabel: 'acc', domain, integerX: true });
-  assert.match(svg, new RegExp(`fill="${TABLEAU10[2]}"`), 'zeros keeps its colour while alone on the chart');
+  assert.equal(colourOf('zeros', domain), PALETTE[0]);
+  assert.equal(colourOf('heNormal', domain), PALETTE[1]);
+  assert.equal(colourOf('glorotUniform', domain), PALETTE[2]);
+  const svg = lineChart([{ name: 'glorotUniform', points: [{ x: 1, y: 0.1 }] }], { xLabel: 'epoch', yLabel: 'acc', domain, integerX: true });
+  assert.match(svg, new RegExp(`fill="${PALETTE[2]}"`), 'glorotUniform keeps its colour while alone on the chart');
+  const grid = lineChart(
+    [
+      { name: 'heNormal · depth 2', init: 'heNormal', pointOrder: 0, points: [{ x: 1, y: 0.1 }, { x: 2, y: 0.2 }] },
+      { name: 'heNormal · depth 5', init: 'heNormal', pointOrder: 1, points: [{ x: 1, y: 0.1 }, { x: 2, y: 0.3 }] },
+    ],
+    { xLabel: 'epoch', yLabel: 'acc', domain, integerX: true },
+  );
+  assert.equal(grid.match(new RegExp(`stroke="${PALETTE[1]}" stroke-width="2"/>`, 'g'))?.length, 2, 'the first point solid, in the chart and the legend');
+  assert.equal(grid.match(/stroke-dasharray="6 3"/g)?.length, 2, 'the second dashed, in the chart and the legend');
 });
 
 test('a non-finite value, or a value <= 0 on a log scale, is a gap: the line breaks there', () => {
@@ -33,7 +42,7 @@ test('ticks: round steps covering the data; decades on a log scale', () => {
 });
 
 const trial = (init: string, seed: number, epochs: EpochMetrics[]): TrialResult =>
-  ({ id: `${init}${seed}`, init, seed, initializer: { name: init, params: {} }, status: 'ok', epochs, final: null, diagnostics: { atInit: [{ activationStd: 1, gradNorm: 2 }, { activationStd: 0, gradNorm: 1 }], distinctUnits: [], deadFraction: [], saturatedFraction: [] } }) as unknown as TrialResult;
+  ({ id: `${init}${seed}`, init, seed, initializer: { name: init, params: {} }, status: 'ok', epochs, final: null, diagnostics: { atInit: [{ layer: 'dense1', activationStd: 1, gradNorm: 2 }, { layer: 'dense2', activationStd: 0, gradNorm: 1 }, { layer: 'output', activationStd: 4, gradNorm: 0.5 }], distinctUnits: [], deadFraction: [], saturatedFraction: [] } }) as unknown as TrialResult;
 
 test('a page opened mid-run: the disk snapshot and the trials in flight, then events; a trial finished on disk is not redrawn from stale events', () => {
   const snapshot = {
@@ -57,7 +66,9 @@ test('a page opened mid-run: the disk snapshot and the trials in flight, then ev
   assert.deepEqual(he.points[0], { x: 1, y: 0.7, min: 0.6, max: 0.8 }, 'epoch 1: mean and range over the two seeds so far');
   assert.deepEqual(he.points[1], { x: 2, y: 0.9, min: 0.9, max: 0.9 });
   assert.deepEqual(accuracy.find((s) => s.name === 'zeros')!.points.map((p) => p.y), [0.1, 0.11]);
-  // Per layer: at init from the finished trial's diagnostics (0 is a gap on the log scale), then per epoch.
-  assert.deepEqual(layerSeries(view, 'activationStd', 0), [{ name: 'heNormal', points: [{ x: 1, y: 1 }, { x: 2, y: null }] }]);
-  assert.deepEqual(layerSeries(view, 'gradNorm', 2).map((s) => s.name), ['heNormal', 'zeros']);
+  // Per hidden layer (the output left out, as report.html does): at init from the finished trial's
+  // diagnostics (0 is kept, for the chart to leave out and the page to name), then per epoch.
+  assert.deepEqual(layerSeries(view, 'activationStd', 0), [{ name: 'heNormal', init: 'heNormal', pointOrder: 0, points: [{ x: 1, y: 1 }, { x: 2, y: 0 }] }]);
+  assert.deepEqual(layerSeries(view, 'gradNorm', 2).map((s) => [s.name, s.points.map((p) => p.y)]), [['heNormal', [1, 0.5]], ['zeros', [1, 0.5]]]);
+  assert.deepEqual(allZero([{ name: 'zeros', points: [{ x: 1, y: 0 }, { x: 2, y: 0 }] }, { name: 'he', points: [{ x: 1, y: 0 }, { x: 2, y: 1 }] }]), ['zeros']);
 });

@@ -69,7 +69,12 @@ test('a truncated trial file is named with the way out, and skipped', () => {
 
 test('a folder holding files a run writes is refused before anything is written; an empty one is fine', () => {
   const { dir } = folderWithTrial();
-  assert.throws(() => checkNewFolder(dir), (e: unknown) => e instanceof UserError && /already holds config\.json, run\.json, trials.*--resume/.test(e.message));
+  assert.throws(() => checkNewFolder(dir, 'npx init-bench'), (e: unknown) => e instanceof UserError && /already holds config\.json, run\.json, trials.*npx init-bench run --resume .*give another --out$/.test(e.message));
+  // An API caller is told about the API, not about flags.
+  assert.throws(
+    () => checkNewFolder(dir),
+    (e: unknown) => e instanceof UserError && /already holds config\.json.*resumeExperiment\(".*"\), or give another `out`/.test(e.message) && !/--out|--resume|init-bench run/.test(e.message),
+  );
   const other = tempDir();
   writeFileSync(join(other, 'report.html'), 'mine');
   assert.throws(() => checkNewFolder(other), /already holds report\.html/);

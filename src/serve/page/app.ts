@@ -7,7 +7,7 @@ import type { FormSpec, Preset } from '../assets.js';
 import type { RunInfo, Snapshot, Stamped } from '../runs.js';
 import { lineChart, esc } from './charts.js';
 import { createForm, showErrors } from './form.js';
-import { apply, epochSeries, fromSnapshot, lastEpoch, layerSeries, seriesDomain, seriesOf, type RunView } from './series.js';
+import { allZero, apply, epochSeries, fromSnapshot, lastEpoch, layerSeries, seriesDomain, seriesOf, type RunView } from './series.js';
 import { comparisonTable } from './table.js';
 
 const TOKEN_HEADER = 'x-init-bench-token';
@@ -75,7 +75,7 @@ function openRun(id: string): void {
     if (apply(run.view, s.event) && s.event.type === 'epoch') run.pending.push(s.at);
     if (s.event.type === 'end') {
       source.close();
-      void refreshRuns();
+      void refreshRuns(); // the run's final state (finished, interrupted, failed) comes with the list
     }
     schedule();
   });
@@ -106,16 +106,23 @@ function draw(): void {
   const band = seeds > 1 ? `Line: mean over ${seeds} seeds; band: min to max.` : 'One seed.';
   const epochs = Number((view.config?.train as { epochs?: unknown } | undefined)?.epochs) || null;
   const training = [...view.trials.values()].filter((t) => !t.result && !view.ended).map((t) => `${esc(seriesOf(t))}, seed ${t.seed}: epoch ${t.epochs.length}${epochs ? `/${epochs}` : ''}`);
-  const head = `<h2>${esc(info?.name ?? current.id)}</h2><p class="meta" id="run-status" data-state="${view.ended ? 'ended' : 'running'}">${esc(current.id)} · ${view.backend ? `${esc(view.backend)} backend · ` : ''}${finished} of ${view.total ?? '?'} trial(s) finished${view.ended ? ' · ended' : ' · running'}</p>${training.length ? `<p class="meta" id="in-flight">training ${training.join('; ')}</p>` : ''}`;
+  const state = stateOf(current);
+  const error = info?.error ? `<p class="errors" id="run-error">${esc(info.error)}</p>` : '';
+  const head = `<h2>${esc(info?.name ?? current.id)}</h2><p class="meta" id="run-status" data-state="${view.ended ? 'ended' : 'running'}">${esc(current.id)} · ${view.backend ? `${esc(view.backend)} backend · ` : ''}${progressText(finished, view.total)} · <span class="state state-${state}">${state}</span></p>${error}${training.length ? `<p class="meta" id="in-flight">training ${training.join('; ')}</p>` : ''}`;
   $('#run-head').innerHTML = head + `<p class="meta" id="latency">${esc(current.latency)}</p>`;
+  // The list says the same as the header for the run shown (the list itself is fetched every few seconds).
+  const progress = document.querySelector(`#runs li[data-run="${CSS.escape(current.id)}"] .progress`);
+  if (progress) progress.textContent = progressText(finished, view.total);
   $('#table').innerHTML = comparisonTable(view.summary);
+  const signal = layerSeries(view, 'activationStd', shown);
+  const gradients = layerSeries(view, 'gradNorm', shown);
   const charts = [
-    { id: 'accuracy', title: 'Test accuracy per epoch', caption: `${band} Higher is better.`, svg: lineChart(epochSeries(view, 'testAccuracy'), { xLabel: 'epoch', yLabel: 'test accuracy', domain, integerX: true }) },
-    { id: 'loss', title: 'Training loss per epoch', caption: `${band} Log scale; a gap is a non-finite loss (divergence).`, svg: lineChart(epochSeries(view, 'trainLoss'), { xLabel: 'epoch', yLabel: 'train loss (cross-entropy)', log: true, domain, integerX: true }) },
-    { id: 'signal', title: `Activation std per layer, ${shown === 0 ? 'at initialization' : `after epoch ${shown}`}`, caption: 'On a fixed batch of training digits (first seed). Flat is healthy; a falling line is a vanishing signal, a rising one an exploding signal. Log scale; a gap is a dead (zero) signal.', svg: lineChart(layerSeries(view, 'activationStd', shown), { xLabel: 'layer', yLabel: 'activation std', log: true, domain, integerX: true }) },
-    { id: 'gradients', title: `Gradient norm per layer, ${shown === 0 ? 'at initialization' : `epoch ${shown} (first batch)`}`, caption: "L2 norm of each kernel's gradient (first seed). Log scale; a gap is an exactly zero gradient (no learning signal).", svg: lineChart(layerSeries(view, 'gradNorm', shown), { xLabel: 'layer', yLabel: 'gradient norm', log: true, domain, integerX: true }) },
+    { id: 'accuracy', title: 'Test accuracy per epoch', caption: `${band} Higher is better.`, svg: lineChart(epochSeries(view, 'testAccuracy'), { xLabel: 'epoch', yLabel: 'test accuracy', domain, integerX: true }), zeros: [] as string[] },
+    { id: 'loss', title: 'Training loss per epoch', caption: `${band} Log scale; a gap is a non-finite loss (divergence).`, svg: lineChart(epochSeries(view, 'trainLoss'), { xLabel: 'epoch', yLabel: 'train loss (cross-entropy)', log: true, domain, integerX: true }), zeros: [] },
+    { id: 'signal', title: `Activation std per hidden layer, ${shown === 0 ? 'at initialization' : `after epoch ${shown}`}`, caption: 'On a fixed batch of training digits (first seed); the output layer is left out, as in report.html. Flat is healthy; a falling line is a vanishing signal, a rising one an exploding signal. Log scale; a gap is a dead (zero) signal.', svg: lineChart(signal, { xLabel: 'hidden layer', yLabel: 'activation std', log: true, domain, integerX: true }), zeros: allZero(signal) },
+    { id: 'gradients', title: `Gradient norm per hidden layer, ${shown === 0 ? 'at initialization' : `epoch ${shown} (first batch)`}`, caption: "L2 norm of each hidden layer's kernel gradient (first seed); the output layer is left out, as in report.html. Log scale; a gap is an exactly zero gradient (no learning signal).", svg: lineChart(gradients, { xLabel: 'hidden layer', yLabel: 'gradient norm', log: true, domain, integerX: true }), zeros: allZero(gradients) },
   ];
-  $('#charts').innerHTML = charts.map((c) => `<figure id="chart-${c.id}" data-chart="${c.id}"><h3>${esc(c.title)}</h3>${c.svg || '<p class="warn">No data yet.</p>'}<figcaption>${esc(c.caption)}</figcaption></figure>`).join('');
+  $('#charts').innerHTML = charts.map((c) => `<figure id="chart-${c.id}" data-chart="${c.id}"><h3>${esc(c.title)}</h3>${c.svg || (c.zeros.length ? '' : '<p class="warn">No data yet.</p>')}${zeroNote(c.zeros)}<figcaption>${esc(c.caption)}</figcaption></figure>`).join('');
   drawEpochPicker(last, shown);
   // The page is drawn: how long after each epoch ended (the host's clock, this machine's).
   const now = Date.now();
@@ -128,6 +135,22 @@ function draw(): void {
     current.latency = `page updated ${Math.max(...delays)} ms after the epoch ended`;
     el.textContent = current.latency;
   }
+}
+
+/** Series whose every value is exactly 0 cannot be drawn on a log scale: said in words instead of "No data yet." */
+function zeroNote(names: string[]): string {
+  if (!names.length) return '';
+  return `<p class="warn zero-note">Exactly 0 at every hidden layer for ${esc(names.join(', '))}: no signal to draw on a log scale (a zero or constant init gives every unit the same output and no gradient).</p>`;
+}
+
+/** "3 of 8 trial(s) finished": the header and the list say it alike. */
+function progressText(finished: number, total: number | null): string {
+  return `${finished} of ${total ?? '?'} trial(s) finished`;
+}
+
+/** The run's state as the server names it (running, interrupted, finished, failed...), the same in the header and the list. */
+function stateOf(run: Current): string {
+  return run.info?.state ?? (run.view?.ended ? 'ended' : 'running');
 }
 
 function drawEpochPicker(last: number, shown: number): void {
@@ -146,6 +169,11 @@ function drawEpochPicker(last: number, shown: number): void {
 
 async function refreshRuns(): Promise<void> {
   const runs = await getJson<RunInfo[]>('/api/runs');
+  const shown = current && runs.find((r) => r.id === current!.id);
+  if (current && shown) {
+    current.info = shown;
+    schedule();
+  }
   const list = $('#runs');
   list.replaceChildren(
     ...runs.map((r) => {
@@ -153,7 +181,7 @@ async function refreshRuns(): Promise<void> {
       li.dataset.run = r.id;
       if (r.id === current?.id) li.className = 'current';
       const files = r.files.map((f) => `<a href="/runs/${encodeURIComponent(r.id)}/${f}" target="_blank" rel="noopener">${f}</a>`);
-      li.innerHTML = `<div><b>${esc(r.name)}</b> <span class="state state-${r.state}">${r.state}</span> · ${r.trials}${r.total ? `/${r.total}` : ''} trial(s)</div><div class="meta">${esc(r.id)}</div>${r.error ? `<div class="errors">${esc(r.error)}</div>` : ''}<div><button type="button" data-act="open">open</button>${r.live && r.state !== 'stopping' ? '<button type="button" data-act="stop">stop</button>' : ''}${!r.live && r.state === 'interrupted' ? '<button type="button" data-act="resume">resume</button>' : ''}</div><div class="files">${files.join('')}</div>`;
+      li.innerHTML = `<div><b>${esc(r.name)}</b> <span class="state state-${r.state}">${r.state}</span> · <span class="progress">${progressText(r.trials, r.total)}</span></div><div class="meta">${esc(r.id)}</div>${r.error ? `<div class="errors">${esc(r.error)}</div>` : ''}<div><button type="button" data-act="open">open</button>${r.live && r.state !== 'stopping' ? '<button type="button" data-act="stop">stop</button>' : ''}${!r.live && r.state === 'interrupted' ? '<button type="button" data-act="resume">resume</button>' : ''}</div><div class="files">${files.join('')}</div>`;
       li.querySelector('[data-act=open]')!.addEventListener('click', () => openRun(r.id));
       li.querySelector('[data-act=stop]')?.addEventListener('click', () => void act(r.id, 'stop'));
       li.querySelector('[data-act=resume]')?.addEventListener('click', () => void act(r.id, 'resume'));
@@ -175,13 +203,20 @@ async function main(): Promise<void> {
   createForm(form, spec, presets, async (config) => {
     const res = await post('/api/runs', { config });
     if (!res.ok) return showErrors(form, String(res.data.error ?? `HTTP ${res.status}`), (res.data.problems as string[] | undefined) ?? []);
+    showErrors(form, '', []);
     form.querySelector('#form-errors')!.replaceChildren();
     openRun(String((res.data as unknown as RunInfo).id));
   });
   if (!token) $('#notice').textContent = 'No token: open the URL `init-bench serve` printed to start or stop runs.';
   const wanted = new URLSearchParams(location.hash.slice(1)).get('run');
   if (wanted) openRun(wanted);
-  else await refreshRuns();
+  else {
+    // A page opened while a run is in progress shows it (the newest live one).
+    const runs = await getJson<RunInfo[]>('/api/runs');
+    const live = runs.find((r) => r.live);
+    if (live) openRun(live.id);
+    else await refreshRuns();
+  }
   setInterval(() => void refreshRuns(), 5000);
 }
 

@@ -1,13 +1,23 @@
 /**
  * Line charts as SVG markup, drawn with the conventions of report.html (its Vega-Lite charts):
- * Vega's "tableau10" colours assigned to the series names in sorted order, a line with points
+ * one colour per initializer, by its position in the config (report/series.ts's palette), a grid
+ * point's series told apart by the dashes of its line; a line with points
  * for the mean, a min-max band over seeds at 0.18 opacity, log scales where the report uses
  * them, a gap for every missing or non-finite value, the legend below. Pure: runs in the page
  * and in Node's tests alike. Presentation attributes only (the page's CSP allows no inline style).
  */
 
-/** Vega's default categorical scheme (tableau10), which report.html's charts use. */
-export const TABLEAU10 = ['#4c78a8', '#f58518', '#e45756', '#72b7b2', '#54a24b', '#eeca3b', '#b279a2', '#ff9da6', '#9d755d', '#bab0ac'];
+/**
+ * report.html's palette (report/series.ts's PALETTE, which a test keeps equal to this copy: the
+ * page's modules load nothing of the report): tableau10, then ten darker tones.
+ */
+export const PALETTE = [
+  '#4c78a8', '#f58518', '#e45756', '#72b7b2', '#54a24b', '#eeca3b', '#b279a2', '#ff9da6', '#9d755d', '#bab0ac',
+  '#393b79', '#637939', '#8c6d31', '#843c39', '#7b4173', '#3182bd', '#e6550d', '#31a354', '#756bb1', '#636363',
+];
+
+/** Dash patterns for the grid points of one initializer: solid first. */
+const DASHES = ['', '6 3', '2 3', '8 3 2 3', '1 2'];
 
 export interface Point {
   x: number;
@@ -20,13 +30,17 @@ export interface Point {
 export interface Series {
   name: string;
   points: Point[];
+  /** The initializer's label, which picks the colour (the name when absent). */
+  init?: string;
+  /** The grid point's position in numeric order, which picks the dashes (0: solid). */
+  pointOrder?: number;
 }
 
 export interface ChartOptions {
   xLabel: string;
   yLabel: string;
   log?: boolean;
-  /** Every series name that may appear, for colours that do not move as series arrive. */
+  /** Every initializer label, in config order, for colours that do not move as series arrive (report.html's colours). */
   domain?: string[];
   width?: number;
   height?: number;
@@ -36,12 +50,14 @@ export interface ChartOptions {
 
 const MARGIN = { left: 58, right: 14, top: 10, bottom: 38 };
 
-/** Colour of a series: its rank in the sorted domain, as Vega-Lite does for a nominal field. */
-export function colourOf(name: string, domain: string[]): string {
-  const sorted = [...new Set(domain)].sort();
-  const k = sorted.indexOf(name);
-  return TABLEAU10[(k < 0 ? sorted.length : k) % TABLEAU10.length];
+/** Colour of an initializer: its position in the domain (config order), as report.html colours it. */
+export function colourOf(init: string, domain: string[]): string {
+  const order = [...new Set(domain)];
+  const k = order.indexOf(init);
+  return PALETTE[(k < 0 ? order.length : k) % PALETTE.length];
 }
+
+const dashOf = (s: Series) => DASHES[(s.pointOrder ?? 0) % DASHES.length];
 
 export function lineChart(series: Series[], opts: ChartOptions): string {
   const width = opts.width ?? 460;
@@ -59,25 +75,30 @@ export function lineChart(series: Series[], opts: ChartOptions): string {
   const plotH = height - MARGIN.top - MARGIN.bottom;
   const px = (x: number) => MARGIN.left + (x1 === x0 ? plotW / 2 : ((x - x0) / (x1 - x0)) * plotW);
   const py = (y: number) => MARGIN.top + plotH - (y1 === y0 ? plotH / 2 : ((tf(y) - y0) / (y1 - y0)) * plotH);
-  const domain = opts.domain ?? series.map((s) => s.name);
+  const domain = opts.domain ?? series.map((s) => s.init ?? s.name);
+  const colour = (s: Series) => colourOf(s.init ?? s.name, domain);
   const legendRows = Math.ceil(series.length / 2);
   const total = height + 8 + legendRows * 18;
 
   const grid = yTicks.map((t) => `<line x1="${MARGIN.left}" x2="${width - MARGIN.right}" y1="${r(py(t))}" y2="${r(py(t))}" stroke="#ddd" stroke-width="1"/><text x="${MARGIN.left - 6}" y="${r(py(t)) + 4}" text-anchor="end" font-size="10" fill="#333">${esc(tickLabel(t))}</text>`);
   const xaxis = xTicks.map((t) => `<line x1="${r(px(t))}" x2="${r(px(t))}" y1="${MARGIN.top + plotH}" y2="${MARGIN.top + plotH + 5}" stroke="#888"/><text x="${r(px(t))}" y="${MARGIN.top + plotH + 17}" text-anchor="middle" font-size="10" fill="#333">${esc(tickLabel(t))}</text>`);
   const marks = series.map((s) => {
-    const colour = colourOf(s.name, domain);
+    const stroke = colour(s);
+    const dash = dashOf(s) ? ` stroke-dasharray="${dashOf(s)}"` : '';
     const bands = runs(s.points, (p) => usable(p.min) && usable(p.max)).filter((run) => run.some((p) => p.min !== p.max));
-    const band = bands.map((run) => `<path d="${[...run.map((p) => [px(p.x), py(p.max!)]), ...[...run].reverse().map((p) => [px(p.x), py(p.min!)])].map(([x, y], i) => `${i ? 'L' : 'M'}${r(x)},${r(y)}`).join('')}Z" fill="${colour}" fill-opacity="0.18" stroke="none"/>`);
-    const lines = runs(s.points, (p) => usable(p.y)).map((run) => `<path d="${run.map((p, i) => `${i ? 'L' : 'M'}${r(px(p.x))},${r(py(p.y!))}`).join('')}" fill="none" stroke="${colour}" stroke-width="2"/>`);
-    const dots = s.points.filter((p) => usable(p.y)).map((p) => `<circle cx="${r(px(p.x))}" cy="${r(py(p.y!))}" r="3" fill="${colour}"/>`);
+    const band = bands.map((run) => `<path d="${[...run.map((p) => [px(p.x), py(p.max!)]), ...[...run].reverse().map((p) => [px(p.x), py(p.min!)])].map(([x, y], i) => `${i ? 'L' : 'M'}${r(x)},${r(y)}`).join('')}Z" fill="${stroke}" fill-opacity="0.18" stroke="none"/>`);
+    const lines = runs(s.points, (p) => usable(p.y)).map((run) => `<path d="${run.map((p, i) => `${i ? 'L' : 'M'}${r(px(p.x))},${r(py(p.y!))}`).join('')}" fill="none" stroke="${stroke}" stroke-width="2"${dash}/>`);
+    const dots = s.points.filter((p) => usable(p.y)).map((p) => `<circle cx="${r(px(p.x))}" cy="${r(py(p.y!))}" r="3" fill="${stroke}"/>`);
     return `<g class="series" data-series="${esc(s.name)}">${band.join('')}${lines.join('')}${dots.join('')}</g>`;
   });
-  // The legend lists the names in sorted order, as Vega-Lite's does.
-  const legend = [...series].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((s, i) => {
+  // The legend lists the series in config order, then grid point, as report.html's does; a grid's show their dashes.
+  const rank = (s: Series) => [domain.indexOf(s.init ?? s.name), s.pointOrder ?? 0];
+  const dashed = series.some((s) => (s.pointOrder ?? 0) > 0);
+  const legend = [...series].sort((a, b) => rank(a)[0] - rank(b)[0] || rank(a)[1] - rank(b)[1]).map((s, i) => {
     const x = MARGIN.left + (i % 2) * (plotW / 2);
     const y = height + 8 + Math.floor(i / 2) * 18;
-    return `<circle cx="${x + 5}" cy="${y}" r="5" fill="${colourOf(s.name, domain)}"/><text x="${x + 15}" y="${y + 4}" font-size="11" fill="#222">${esc(s.name)}</text>`;
+    const key = dashed ? `<line x1="${x}" x2="${x + 12}" y1="${y}" y2="${y}" stroke="${colour(s)}" stroke-width="2"${dashOf(s) ? ` stroke-dasharray="${dashOf(s)}"` : ''}/>` : `<circle cx="${x + 5}" cy="${y}" r="5" fill="${colour(s)}"/>`;
+    return `${key}<text x="${x + 15}" y="${y + 4}" font-size="11" fill="#222">${esc(s.name)}</text>`;
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${total}" width="${width}" height="${total}" role="img">
 <rect x="0" y="0" width="${width}" height="${total}" fill="#fff"/>

@@ -267,7 +267,37 @@ export function createForm(root: HTMLFormElement, spec: FormSpec, presets: Prese
 }
 
 /** Shows the server's answer to a rejected config: its message and every problem. */
+/**
+ * The server's refusal, said once: the heading and the list of problems (not the message, which
+ * repeats them), and the fields at fault marked (outlined, with their problem as a tooltip).
+ */
 export function showErrors(root: HTMLElement, message: string, problems: string[] = []): void {
   const box = root.querySelector<HTMLElement>('#form-errors')!;
-  box.replaceChildren(el('p', {}, message), ...(problems.length > 1 ? [el('ul', {}, ...problems.map((p) => el('li', {}, p)))] : []));
+  const heading = problems.length > 1 ? message.split('\n')[0] : message;
+  box.replaceChildren(el('p', {}, heading), ...(problems.length > 1 ? [el('ul', {}, ...problems.map((p) => el('li', {}, p)))] : []));
+  markFields(root, problems);
+  // Said where the user looks: the box, under the Start button just pressed, is brought into view.
+  if (message) box.scrollIntoView({ block: 'center' });
+}
+
+/** The inputs a problem names (`train.lr`: #lr or #train-lr; initializers[1]: the second row), marked; earlier marks cleared. */
+export function markFields(root: HTMLElement, problems: string[]): void {
+  for (const node of root.querySelectorAll('[aria-invalid=true]')) node.removeAttribute('aria-invalid');
+  for (const node of root.querySelectorAll('.init.invalid')) node.classList.remove('invalid');
+  const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`).replace(/[^\w-]/g, '-');
+  for (const problem of problems) {
+    const init = /^initializers\[(\d+)\]/.exec(problem);
+    if (init) {
+      const row = root.querySelectorAll<HTMLElement>('.init')[Number(init[1])];
+      row?.classList.add('invalid');
+      row?.setAttribute('aria-invalid', 'true');
+      if (row) row.title = problem;
+      continue;
+    }
+    const key = /`([\w.]+?)(?:\.\d+)?`/.exec(problem)?.[1];
+    if (!key) continue;
+    const input = root.querySelector<HTMLElement>(`#${CSS.escape(kebab(key.split('.').pop()!))}`) ?? root.querySelector<HTMLElement>(`#${CSS.escape(kebab(key))}`);
+    input?.setAttribute('aria-invalid', 'true');
+    if (input) input.title = problem;
+  }
 }

@@ -79,20 +79,43 @@ export function seriesOf(t: { init: string; point?: PointValues }): string {
   return t.point && Object.keys(t.point).length ? `${t.init} · ${Object.entries(t.point).map(([k, v]) => `${k} ${v}`).join(', ')}` : t.init;
 }
 
-/** Every series name the run will have, for colours that stay put while series arrive. */
+/**
+ * The initializers' labels in config order, then any only the trials know: what picks a colour,
+ * as report.html's initializerOrder does, so a run has the same colours on the page and in the report.
+ */
 export function seriesDomain(view: RunView): string[] {
-  const labels = ((view.config?.initializers ?? []) as { label?: string; name?: string }[]).map((i) => i.label ?? i.name ?? '');
-  const seen = [...view.trials.values()].map(seriesOf);
-  const gridless = [...view.trials.values()].every((t) => !t.point || !Object.keys(t.point).length);
-  return [...new Set([...(gridless ? labels : []), ...seen])];
+  const labels = ((view.config?.initializers ?? []) as { label?: string; name?: string }[]).map((i) => String(i.label ?? i.name ?? ''));
+  return [...new Set([...labels, ...[...view.trials.values()].map((t) => t.init)])];
+}
+
+/** Each grid point's position in numeric order (axis by axis, as report.html orders its rows). */
+function pointOrders(view: RunView): Map<string, number> {
+  const points = [...new Map([...view.trials.values()].map((t) => [JSON.stringify(t.point ?? {}), t.point ?? {}])).values()];
+  points.sort((a, b) => {
+    for (const k of Object.keys(a)) {
+      const [x, y] = [a[k], b[k]];
+      if (x === y) continue;
+      return typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y));
+    }
+    return 0;
+  });
+  return new Map(points.map((p, i) => [JSON.stringify(p), i]));
+}
+
+/** What a series of trial `t` is drawn with: its initializer (the colour) and its grid point (the dashes). */
+function styleOf(t: TrialView, orders: Map<string, number>): { init: string; pointOrder: number } {
+  return { init: t.init, pointOrder: orders.get(JSON.stringify(t.point ?? {})) ?? 0 };
 }
 
 /** Per series and epoch: mean, min and max over the seeds that have reached it. */
 export function epochSeries(view: RunView, metric: 'testAccuracy' | 'trainLoss'): Series[] {
   const groups = new Map<string, Map<number, number[]>>();
+  const orders = pointOrders(view);
+  const styles = new Map<string, { init: string; pointOrder: number }>();
   for (const t of view.trials.values()) {
     const byEpoch = groups.get(seriesOf(t)) ?? new Map<number, number[]>();
     groups.set(seriesOf(t), byEpoch);
+    styles.set(seriesOf(t), styleOf(t, orders));
     for (const e of t.epochs) {
       const v = e[metric];
       if (Number.isFinite(v) && (metric !== 'trainLoss' || v > 0)) byEpoch.set(e.epoch, [...(byEpoch.get(e.epoch) ?? []), v]);
@@ -102,6 +125,7 @@ export function epochSeries(view: RunView, metric: 'testAccuracy' | 'trainLoss')
     .filter(([, byEpoch]) => byEpoch.size > 0)
     .map(([name, byEpoch]) => ({
       name,
+      ...styles.get(name),
       points: [...byEpoch].map(([x, values]) => ({ x, y: values.reduce((a, b) => a + b, 0) / values.length, min: Math.min(...values), max: Math.max(...values) })),
     }));
 }
@@ -109,27 +133,34 @@ export function epochSeries(view: RunView, metric: 'testAccuracy' | 'trainLoss')
 export type LayerMetric = 'activationStd' | 'gradNorm';
 
 /**
- * Per series, one value per layer at `epoch` (0: at initialization), from the trial of the
- * first seed that has it. Epoch k's gradient norm is measured on its first batch, its activation
- * std after its last one (train/loop.ts).
+ * Per series, one value per hidden layer at `epoch` (0: at initialization), from the trial of the
+ * first seed that has it; the output layer is left out, as report.html leaves it out (its softmax
+ * input is not a signal to keep at scale). Epoch k's gradient norm is measured on its first batch,
+ * its activation std after its last one (train/loop.ts). A zero value is kept as 0 (the chart
+ * cannot draw it on a log scale, and says so).
  */
 export function layerSeries(view: RunView, metric: LayerMetric, epoch: number): Series[] {
   const bySeries = new Map<string, TrialView[]>();
+  const orders = pointOrders(view);
   for (const t of view.trials.values()) bySeries.set(seriesOf(t), [...(bySeries.get(seriesOf(t)) ?? []), t]);
   return [...bySeries].flatMap(([name, trials]) => {
-    const values = trials
-      .sort((a, b) => a.seed - b.seed)
-      .map((t) => layerValues(t, metric, epoch))
-      .find((v) => v !== null);
-    return values ? [{ name, points: values.map((y, i) => ({ x: i + 1, y: y > 0 ? y : null })) }] : [];
+    const sorted = trials.sort((a, b) => a.seed - b.seed);
+    const values = sorted.map((t) => layerValues(t, metric, epoch)).find((v) => v !== null);
+    return values ? [{ name, ...styleOf(sorted[0], orders), points: values.map((y, i) => ({ x: i + 1, y: Number.isFinite(y) && y >= 0 ? y : null })) }] : [];
   });
 }
 
+/** A trial's values per hidden layer: the per-layer lists end with the output layer (the model's plan, input side first). */
 function layerValues(t: TrialView, metric: LayerMetric, epoch: number): number[] | null {
-  if (epoch === 0) return t.result?.diagnostics?.atInit.map((l) => l[metric]) ?? null;
+  if (epoch === 0) return t.result?.diagnostics?.atInit.filter((l) => l.layer !== 'output').map((l) => l[metric]) ?? null;
   const e = t.epochs.find((m) => m.epoch === epoch);
-  if (!e) return null;
-  return (metric === 'activationStd' ? e.activationStds : e.gradNorms) ?? null;
+  const all = e ? (metric === 'activationStd' ? e.activationStds : e.gradNorms) : undefined;
+  return all ? all.slice(0, -1) : null;
+}
+
+/** The series of a per-layer chart whose every value is exactly 0: a log scale has no place for them. */
+export function allZero(series: Series[]): string[] {
+  return series.filter((s) => s.points.length > 0 && s.points.every((p) => p.y === 0)).map((s) => s.name);
 }
 
 /** The last epoch any trial has reached (0 before the first one ends). */

@@ -17,7 +17,8 @@ export function comparisonTable(summary: InitSummary[]): string {
   }
   const rows = summary.map((r) => {
     const isBest = r.testAccuracy.mean === best.get(JSON.stringify(r.point ?? {}));
-    const acc = seeds > 1 ? `${pct(r.testAccuracy.mean)} ± ${pct(r.testAccuracy.std)}` : pct(r.testAccuracy.mean);
+    // A std needs two trials: a row of one (a shard's, an unfinished run's) shows its value alone.
+    const acc = r.trials > 1 ? `${pct(r.testAccuracy.mean)} ± ${pct(r.testAccuracy.std)}` : pct(r.testAccuracy.mean);
     const cells = [
       ...axes.map((a) => esc(String((r.point as Record<string, unknown> | undefined)?.[a] ?? ''))),
       esc(r.init),
@@ -41,7 +42,7 @@ function versus(r: InitSummary): string {
   const c = r.comparison;
   if (!c) return '-';
   if (c.best === r.init) return '<span class="best">best</span>';
-  if (c.pValue === null) return 'no test';
+  if (c.pValue === null) return r.trials - r.failed > 1 ? 'no test (the best has 1 seed)' : 'no test (1 seed)';
   const p = c.pValue < 0.001 ? 'p &lt; 0.001' : `p = ${c.pValue.toFixed(3)}`;
   return c.notSignificantlyDifferent ? `≈ best (${p})` : `worse (${p})`;
 }
