@@ -4,7 +4,8 @@
  * into the wasm backend's heap: the library reads and writes tfjs's tensors in place, no copy.
  *
  * Why: XNNPACK under 128-bit wasm SIMD reaches 35-42 GFLOP/s on the MLP's products; OpenBLAS on
- * the same core 80-100 (a 2-vCPU Zen 4, measured). One BLAS thread per process, so that `--jobs` owns the cores.
+ * the same core 80-100 (a 2-vCPU Zen 4, measured). One BLAS thread per process unless the config's
+ * blasThreads asks for more (setThreads), so that `--jobs` owns the cores.
  */
 import { existsSync } from 'node:fs';
 
@@ -23,6 +24,8 @@ export interface Blas {
    * [n, k] when `transB`; C [m, n]).
    */
   sgemm(transA: boolean, transB: boolean, m: number, n: number, k: number, a: Float32Array, b: Float32Array, beta: number, c: Float32Array): void;
+  /** Sets the library's thread count (OpenBLAS, MKL, BLIS); false where the library offers no such call. */
+  setThreads(n: number): boolean;
 }
 
 /** What `loadBlas` found: the library, or why not (one reason per candidate tried). */
@@ -73,11 +76,16 @@ export async function loadBlas(choice: BlasChoice): Promise<BlasFound> {
 function open(koffi: Koffi, path: string): Blas {
   const lib = koffi.load(path);
   const gemm = lib.func('void cblas_sgemm(int order, int transA, int transB, int m, int n, int k, float alpha, const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc)');
-  const { name, version } = identify(lib);
+  const { name, version, setThreads } = identify(lib);
+  setThreads?.(1);
   const blas: Blas = {
     name,
     version,
     path,
+    setThreads(n) {
+      setThreads?.(n);
+      return setThreads !== null;
+    },
     sgemm(transA, transB, m, n, k, a, b, beta, c) {
       if (m === 0 || n === 0) return;
       if (k === 0) {
@@ -91,8 +99,8 @@ function open(koffi: Koffi, path: string): Blas {
   return blas;
 }
 
-/** Which library this is, from the symbols only it exports, and its thread count set to one. */
-function identify(lib: Library): { name: string; version: string | null } {
+/** Which library this is, from the symbols only it exports, and its call that sets the thread count. */
+function identify(lib: Library): { name: string; version: string | null; setThreads: ((n: number) => void) | null } {
   const has = (definition: string) => {
     try {
       return lib.func(definition);
@@ -102,23 +110,20 @@ function identify(lib: Library): { name: string; version: string | null } {
   };
   const openblasConfig = has('const char *openblas_get_config()');
   if (openblasConfig) {
-    has('void openblas_set_num_threads(int n)')?.(1);
-    return { name: 'openblas', version: /OpenBLAS\s+([\d.]+)/.exec(String(openblasConfig()))?.[1] ?? null };
+    return { name: 'openblas', version: /OpenBLAS\s+([\d.]+)/.exec(String(openblasConfig()))?.[1] ?? null, setThreads: has('void openblas_set_num_threads(int n)') };
   }
   const mklVersion = has('void MKL_Get_Version_String(_Out_ char *buf, int len)');
   if (mklVersion) {
-    has('void MKL_Set_Num_Threads(int n)')?.(1);
     const buf = Buffer.alloc(256);
     mklVersion(buf, buf.length);
-    return { name: 'mkl', version: /Version\s+([\d.]+)/.exec(buf.toString('latin1'))?.[1] ?? null };
+    return { name: 'mkl', version: /Version\s+([\d.]+)/.exec(buf.toString('latin1'))?.[1] ?? null, setThreads: has('void MKL_Set_Num_Threads(int n)') };
   }
   const blisVersion = has('const char *bli_info_get_version_str()');
   if (blisVersion) {
-    has('void bli_thread_set_num_threads(long n)')?.(1);
-    return { name: 'blis', version: String(blisVersion()) };
+    return { name: 'blis', version: String(blisVersion()), setThreads: has('void bli_thread_set_num_threads(long n)') };
   }
-  if (has('int vDSP_sizeof_FFTSetup()') || has('void vvexpf(float *y, const float *x, const int *n)')) return { name: 'accelerate', version: null };
-  return { name: 'blas', version: null };
+  if (has('int vDSP_sizeof_FFTSetup()') || has('void vvexpf(float *y, const float *x, const int *n)')) return { name: 'accelerate', version: null, setThreads: null };
+  return { name: 'blas', version: null, setThreads: null };
 }
 
 /** A 2x3 by 3x2 product with a known answer: a library with another ABI fails here, not in training. */
@@ -138,7 +143,7 @@ export function blasLabel(blas: Blas): string {
 /** How to get a BLAS, said once in the header of a wasm run without one. */
 export function blasHint(platform: NodeJS.Platform = process.platform): string {
   const how = platform === 'darwin' ? 'Accelerate is part of macOS (or `brew install openblas`)' : platform === 'win32' ? 'put OpenBLAS\'s libopenblas.dll on PATH' : '`apt install libopenblas0` (Debian/Ubuntu) or your distribution\'s OpenBLAS';
-  return `no system BLAS found: products run on XNNPACK; ${how} makes training 1.4-1.7x faster (measured by \`npm run bench\` on the default MLP, Adam MLP and CNN; --blas PATH names a library)`;
+  return `no system BLAS found: products run on XNNPACK; ${how} runs them on the system's BLAS, which is faster (docs/backends.md; --blas PATH names a library)`;
 }
 
 function firstLine(err: unknown): string {

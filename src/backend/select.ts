@@ -6,8 +6,8 @@
  * and `list` start fast.
  */
 import { UserError } from '../errors.js';
-import { blasHint, blasLabel, loadBlas, type BlasChoice } from './blas.js';
-import { withoutConsoleNoise, type Tf } from './tf.js';
+import { blasHint, blasLabel, loadBlas, type Blas, type BlasChoice } from './blas.js';
+import { requireTfjs, withoutConsoleNoise, type Tf } from './tf.js';
 
 export type { Tf } from './tf.js';
 export type { BlasChoice } from './blas.js';
@@ -30,6 +30,8 @@ const NATIVE_PACKAGE: string = '@tensorflow/tfjs-node';
 export interface BackendOptions {
   /** wasm only: `auto` (the first system BLAS found), `off` (XNNPACK only) or a library's path. */
   blas?: BlasChoice;
+  /** wasm with a system BLAS: its thread count from now on (left out: as it is, 1 at the start). */
+  blasThreads?: number;
 }
 
 export interface ActiveBackend {
@@ -41,7 +43,7 @@ export interface ActiveBackend {
   tf: Tf;
 }
 
-let active: (ActiveBackend & { blas: BlasChoice }) | null = null;
+let active: (ActiveBackend & { blas: BlasChoice; library: Blas | null }) | null = null;
 
 /**
  * Starts the requested backend once per process and returns tfjs bound to it. `options.blas`
@@ -52,6 +54,7 @@ export async function startBackend(request: BackendRequest, options: BackendOpti
     if (options.blas !== undefined && options.blas !== active.blas && active.name === 'wasm') {
       throw new Error(`the wasm backend already runs with blas ${active.blas}; a process has one (asked for ${options.blas})`);
     }
+    if (options.blasThreads !== undefined) active.library?.setThreads(options.blasThreads);
     return active;
   }
   const order: BackendName[] = request === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [request];
@@ -60,7 +63,8 @@ export async function startBackend(request: BackendRequest, options: BackendOpti
   for (const name of order) {
     try {
       const tf = await load(name);
-      active = { name, label: name, hint: null, tf, blas, ...(name === 'wasm' ? await accelerate(tf, blas) : {}) };
+      active = { name, label: name, hint: null, tf, blas, library: null, ...(name === 'wasm' ? await accelerate(tf, blas) : {}) };
+      if (options.blasThreads !== undefined) active.library?.setThreads(options.blasThreads);
       return active;
     } catch (err) {
       if (err instanceof UserError) throw err;
@@ -76,15 +80,15 @@ export async function startBackend(request: BackendRequest, options: BackendOpti
 async function load(name: BackendName): Promise<Tf> {
   // Quiet: no "install tfjs-node" banner from the cpu backend, no oneDNN notice from libtensorflow.
   process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
-  const tf = await import('@tensorflow/tfjs-core');
+  const tf = requireTfjs<Tf>('@tensorflow/tfjs-core');
   // tfjs-core's Node bundle registers no gradient functions (the umbrella @tensorflow/tfjs took
   // them from tfjs-layers' bundle, which registers all of core's in the shared global registry).
   // Importing tfjs-layers is the one way to get them without a bundler: ~150 ms, once per process.
-  await import('@tensorflow/tfjs-layers');
+  requireTfjs('@tensorflow/tfjs-layers');
   tf.env().set('PROD', true);
-  if (name === 'tensorflow') await import(NATIVE_PACKAGE);
-  if (name === 'cpu') await import('@tensorflow/tfjs-backend-cpu');
-  if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
+  if (name === 'tensorflow') requireTfjs(NATIVE_PACKAGE);
+  if (name === 'cpu') requireTfjs('@tensorflow/tfjs-backend-cpu');
+  if (name === 'wasm') requireTfjs('@tensorflow/tfjs-backend-wasm');
   const ok = await withoutConsoleNoise(() => tf.setBackend(name));
   if (!ok || tf.getBackend() !== name) throw new Error('tf.setBackend refused it');
   await tf.ready();
@@ -93,14 +97,14 @@ async function load(name: BackendName): Promise<Tf> {
 }
 
 /** Routes wasm's products to the system's BLAS when `choice` finds one; the label says so. */
-async function accelerate(tf: Tf, choice: BlasChoice): Promise<{ label: string; hint: string | null }> {
+async function accelerate(tf: Tf, choice: BlasChoice): Promise<{ label: string; hint: string | null; library: Blas | null }> {
   const found = await loadBlas(choice);
   if (!found.blas) {
     if (choice !== 'auto' && choice !== 'off') throw new UserError(`blas ${choice}: cannot use it as a BLAS (${found.reasons.join('; ')}); give the path of a library with cblas_sgemm (OpenBLAS, MKL, BLIS), or auto, or off`);
-    return { label: 'wasm', hint: choice === 'auto' ? blasHint() : null };
+    return { label: 'wasm', hint: choice === 'auto' ? blasHint() : null, library: null };
   }
   (await import('./blas-kernels.js')).registerBlasKernels(tf, found.blas);
-  return { label: blasLabel(found.blas), hint: null };
+  return { label: blasLabel(found.blas), hint: null, library: found.blas };
 }
 
 function firstLine(err: unknown): string {

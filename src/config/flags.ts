@@ -89,6 +89,7 @@ export const CONFIG_FLAGS: FlagDef[] = [
   { flag: '--labeled-size <n>', key: 'data.labeledSize', parse: number },
   { flag: '--backend <name>', key: 'backend', parse: same, probe: true },
   { flag: '--blas <auto|off|path>', key: 'blas', parse: same, probe: true },
+  { flag: '--blas-threads <n|auto>', key: 'blasThreads', parse: (s) => (s.trim() === 'auto' ? 'auto' : number(s)), probe: true },
   { flag: '--seeds <list>', key: 'seeds', parse: seedList, help: 'seeds, e.g. 0,1,2: every initializer runs once per seed' },
   { flag: '--seed <n>', key: 'seeds', parse: oneSeed, help: 'a single seed (the same as --seeds N)' },
   { flag: '--optimizer <name>', key: 'train.optimizer', parse: axis(same) },

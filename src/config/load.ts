@@ -47,9 +47,10 @@ export type ExperimentConfig = Omit<ParsedConfig, '$schema' | 'initializers' | '
 
 /**
  * What a process that runs trials needs beyond each trial's own settings: the backend, its
- * BLAS and the data (the main process and every worker load them once).
+ * BLAS and the data (the main process and every worker load them once), and the BLAS's threads
+ * resolved to a number for the run's lanes (runner/experiment.ts, blasThreadsFor).
  */
-export type RunnerConfig = Pick<ExperimentConfig, 'backend' | 'blas' | 'data'>;
+export type RunnerConfig = Pick<ExperimentConfig, 'backend' | 'blas' | 'data'> & { blasThreads: number };
 
 /** What the model is fitted to: the data's image size and classes. */
 export interface Dims {
@@ -235,6 +236,7 @@ export function resolveConfig(input: unknown, flags: Overrides = {}, limits: Res
     seeds: config.seeds,
     backend: config.backend,
     blas: config.blas,
+    blasThreads: config.blasThreads,
     data,
     dims,
     model: grid[0].model,

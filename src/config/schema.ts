@@ -166,8 +166,12 @@ export const configSchema = z.strictObject({
   backend: described(z.enum(BACKENDS).default('auto'), 'tfjs backend: auto (tensorflow > wasm > cpu), tensorflow, wasm or cpu.'),
   blas: pathKey(
     z.string().min(1).max(4096).default('auto'),
-    'System BLAS for the wasm backend\'s products: auto (OpenBLAS, MKL, BLIS or Accelerate, the first found), off (XNNPACK only) or a library\'s path. One BLAS thread per process.',
+    'System BLAS for the wasm backend\'s products: auto (OpenBLAS, MKL, BLIS or Accelerate, the first found), off (XNNPACK only) or a library\'s path. Its threads: blasThreads.',
     ['auto', 'off'],
+  ),
+  blasThreads: described(
+    z.union([z.literal('auto'), whole(1, 1024)]).default(1),
+    'Threads of the system BLAS in each process running trials: 1, a number, or auto (the cores shared among the processes: cores / --jobs lanes, at least 1). More than one splits each product over the cores; the summation order then changes, so the last bits of a trial\'s numbers differ from a 1-thread run\'s (the same thread count gives the same numbers).',
   ),
   data: dataSchema,
   model: modelSchema,

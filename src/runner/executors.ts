@@ -59,7 +59,7 @@ export function workerExecutor(config: RunnerConfig): Executor {
           const tail = stderr.trim().split('\n').slice(-3).join(' | ');
           reject(new Error(`a worker process ${w} before it was ready${tail ? `: ${tail}` : ''}`));
         };
-        child.send({ type: 'init', config: { backend: config.backend, blas: config.blas, data: config.data } } satisfies ToWorker);
+        child.send({ type: 'init', config: { backend: config.backend, blas: config.blas, blasThreads: config.blasThreads, data: config.data } } satisfies ToWorker);
       });
     },
     run(task, onEpoch) {

@@ -5,6 +5,7 @@
  * document is returned whole, also when the run was stopped (then `complete` is false and
  * `stopped` says why).
  */
+import { availableParallelism } from 'node:os';
 import type { ExperimentConfig } from '../config/load.js';
 import { serializeConfig } from '../config/load.js';
 import type { PointValues } from '../results/point.js';
@@ -42,6 +43,11 @@ export function emptyDocument(config: ExperimentConfig, backend = 'wasm'): Resul
   return { schemaVersion: SCHEMA_VERSION, backend, complete: false, createdAt: new Date().toISOString(), config: serializeConfig(config), trials: [], summary: [] };
 }
 
+/** `auto`: the cores shared among the lanes (at least 1 each); a number as given. */
+export function blasThreadsFor(threads: number | 'auto', lanes: number, cores = availableParallelism()): number {
+  return threads === 'auto' ? Math.max(1, Math.floor(cores / lanes)) : threads;
+}
+
 /** Runs the tasks and returns the results document. */
 export async function runTrials(config: ExperimentConfig, options: RunTrialsOptions): Promise<ResultsDocument> {
   const emit = options.onEvent ?? (() => {});
@@ -60,10 +66,11 @@ export async function runTrials(config: ExperimentConfig, options: RunTrialsOpti
   const where = (t: Task) => ({ index: t.index + 1, total, init: t.spec.label, seed: t.seed, ...(Object.keys(t.point).length ? { point: t.point } : {}) });
 
   const jobs = Math.max(1, Math.min(options.jobs, tasks.length));
+  const runner = { backend: config.backend, blas: config.blas, blasThreads: blasThreadsFor(config.blasThreads, jobs), data: config.data };
   emit({ type: 'start', total, toRun: tasks.length, finished: options.previous?.length ?? 0, jobs, ...(options.out ? { out: options.out } : {}) });
   const outcome = await schedule(tasks, {
     jobs,
-    makeExecutor: () => (jobs > 1 ? workerExecutor(config) : inProcessExecutor(config)),
+    makeExecutor: () => (jobs > 1 ? workerExecutor(runner) : inProcessExecutor(runner)),
     signal: options.signal,
     retries: options.retries,
     failFast: options.failFast,

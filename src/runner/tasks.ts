@@ -50,7 +50,7 @@ export interface TrialRunner {
 }
 
 export async function createTrialRunner(config: RunnerConfig): Promise<TrialRunner> {
-  const { label: backend, hint, tf } = await startBackend(config.backend, { blas: config.blas });
+  const { label: backend, hint, tf } = await startBackend(config.backend, { blas: config.blas, blasThreads: config.blasThreads });
   const data: Dataset = loadDataset(config.data);
   const splits = new Map<string, Split>();
   return {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { blasThreadsFor } from '../../src/runner/experiment.js';
 import { runCli, tempDir } from '../helpers.js';
 import { tinyRun, untimed } from '../fixtures.js';
 
@@ -51,4 +52,19 @@ test('a BLAS path that is not a usable library is exit 2 with one line saying so
   assert.equal(r.code, 2);
   assert.match(r.stderr, /blas \/no\/such\/libopenblas\.so: cannot use it as a BLAS/);
   assert.doesNotMatch(r.stderr, /^\s+at /m);
+});
+
+test('--blas-threads auto is the cores shared among the lanes (at least 1); a number is kept', () => {
+  assert.equal(blasThreadsFor('auto', 1, 2), 2);
+  assert.equal(blasThreadsFor('auto', 2, 2), 1);
+  assert.equal(blasThreadsFor('auto', 3, 8), 2);
+  assert.equal(blasThreadsFor('auto', 4, 2), 1);
+  assert.equal(blasThreadsFor(3, 2, 2), 3);
+});
+
+test('--blas-threads 2: recorded in config.json, and the same thread count gives the same numbers', async () => {
+  const a = await run('auto', ['--blas-threads', '2']);
+  const b = await run('auto', ['--blas-threads', '2']);
+  assert.equal(JSON.parse(readFileSync(join(a.out, 'config.json'), 'utf8')).blasThreads, 2);
+  assert.deepEqual(numbers(a.doc), numbers(b.doc));
 });

@@ -18,7 +18,7 @@
  *   umbrella @tensorflow/tfjs registers (see `registerTensorMethods`).
  */
 import { z } from 'zod';
-import { withoutConsoleNoise } from '../../backend/tf.js';
+import { requireTfjs, withoutConsoleNoise } from '../../backend/tf.js';
 import { deriveSeed } from '../../util/random.js';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import type { InitializerEntry, KernelRequest, Lesson, Params, ParamsSchema } from '../types.js';
@@ -243,7 +243,8 @@ function mirrorEntry(m: Mirror): InitializerEntry {
     params: m.params,
     async sample(params, req) {
       // tfjs-layers' initializers are used only here (backend/select.ts loads the package for its gradients).
-      const [tf, layers] = await Promise.all([import('@tensorflow/tfjs-core'), import('@tensorflow/tfjs-layers')]);
+      const tf = requireTfjs<typeof import('@tensorflow/tfjs-core')>('@tensorflow/tfjs-core');
+      const layers = requireTfjs<typeof import('@tensorflow/tfjs-layers')>('@tensorflow/tfjs-layers');
       registerTensorMethods(tf);
       // tfjs treats seed 0 as "no seed": derive a non-zero one from our stream.
       const seed = (deriveSeed(req.rng.nextUint32(), 'tfjs') % 2147483646) + 1;

@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { FULL_MNIST_IDS, MEASURE_IDS, type BenchReport } from '../../src/bench/bench.js';
+import { ROOT } from '../helpers.js';
+
+/**
+ * `npm run bench -- --quick`: one small round of every measure, so that the bench (and the
+ * PyTorch peer script, where PyTorch is installed) cannot break unnoticed. No timing is judged
+ * here: only that the document is complete and its figures are real measurements.
+ */
+function bench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'bench', 'bench.js'), ...args], { cwd: ROOT });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+// No timeout: on a quiet 2-core machine this takes about a minute, and it must pass however loaded the machine is.
+test('bench --quick --json: every measure, one round each, figures and load recorded', async () => {
+  const r = await bench(['--quick', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const doc = JSON.parse(r.stdout) as BenchReport;
+  assert.equal(doc.quick, true);
+  assert.deepEqual(doc.measures.map((m) => m.id), MEASURE_IDS);
+  if (doc.sgemm) assert.ok(doc.sgemm.gflops.median > 0 && doc.sgemm.runs.length === 5);
+  for (const m of doc.measures) {
+    assert.equal(m.target, null, `${m.id}: --quick judges no target`);
+    assert.equal(m.verdict, null);
+    assert.equal(m.rounds.length, 1, m.id);
+    const [round] = m.rounds;
+    assert.ok(round.status === 'ok' || round.status === 'flagged', `${m.id}: ${round.status} ${round.error ?? ''}`);
+    assert.ok(Number.isFinite(round.loadBefore) && Number.isFinite(round.loadAfter), m.id);
+    assert.equal(round.seconds.length, m.contenders.length, m.id);
+    for (const [i, c] of m.contenders.entries()) {
+      assert.ok(c.seconds && c.seconds.median > 0 && c.seconds.min === c.seconds.median && c.seconds.max === c.seconds.median, `${m.id} ${c.who}: one figure`);
+      assert.equal(c.seconds.median, round.seconds[i]);
+      if (doc.sgemm) assert.ok(c.fractionOfLimit !== null && c.fractionOfLimit > 0, `${m.id} ${c.who}: a fraction of the limit`);
+    }
+    assert.ok(m.flops > 0, m.id);
+    // Scaling measures always have their reference; the PyTorch ones only where PyTorch is installed.
+    const hasReference = m.compare === 'speedup' || doc.pytorch !== null;
+    assert.equal(m.ratio !== null, hasReference, `${m.id}: a ratio exactly when there is a reference`);
+    if (m.ratio) assert.ok(m.ratio.median > 0 && m.ratio.median === round.ratio, m.id);
+  }
+  // The per-epoch measures report the test accuracy of each side (same work on both sides).
+  for (const id of MEASURE_IDS.slice(0, 5)) {
+    const m = doc.measures.find((x) => x.id === id)!;
+    for (const c of m.contenders) assert.ok(c.testAccuracy !== null && c.testAccuracy >= 0 && c.testAccuracy <= 1, `${id} ${c.who}`);
+  }
+  assert.equal(FULL_MNIST_IDS.some((id) => doc.measures.some((m) => m.id === id)), false, 'full MNIST only with --data-dir');
+});
+
+test('bench: a mistaken option is one line and exit 2, before any measuring', async () => {
+  for (const args of [['--rounds', '0'], ['--max-load', 'x'], ['--only', 'nope', '--quick'], ['--bogus']]) {
+    const r = await bench(args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, /^bench: /);
+    assert.doesNotMatch(r.stderr, /^\s+at /m);
+    assert.equal(r.stdout, '');
+  }
+});
