@@ -369,6 +369,17 @@ const row = (prefix: string, init: string, point: Record<string, unknown>, epoch
 
 export const RUN_CLAIMS: RunClaim[] = [
   {
+    // The front door's table: the default run (4 trials x 3 epochs, seconds), every test accuracy.
+    where: 'README.md, the default run',
+    text: file('README.md'),
+    command: '',
+    long: false,
+    figures: ['glorotUniform', 'heNormal', 'randomNormal', 'zeros'].flatMap((init): [RegExp, RunMeasure][] => [
+      [re(`│ ${init} +│ NUM%`), accuracy(init, {}, 'mean')],
+      [re(`│ ${init} +│ [\\d.]+% +│ [\\d.]+% +│ NUM%`), (trials) => Math.max(...matching(trials, init, {})[0]!.epochs.map((e) => 100 * e.testAccuracy))],
+    ]),
+  },
+  {
     where: 'configs/batchnorm.yaml, quick check',
     text: file('configs/batchnorm.yaml'),
     command: '--config configs/batchnorm.yaml --init randomNormal(stddev=0.01) --batch-norm true --precise-bn false,true --train-size 2000 --test-size 500 --epochs 1 --seed 3',
@@ -451,7 +462,7 @@ for (const claim of RUN_CLAIMS) {
     const text = claim.text();
     assert.ok(text.includes(`init-bench run ${claim.command}`), `${claim.where}: does not name \`init-bench run ${claim.command}\``);
     const out = tempDir('init-bench-claims-');
-    const r = await runCli(['run', ...claim.command.split(' '), '--backend', 'wasm', '--jobs', '2', '--out', out, '--json']);
+    const r = await runCli(['run', ...claim.command.split(' ').filter(Boolean), '--backend', 'wasm', '--jobs', '2', '--out', out, '--json']);
     assert.equal(r.code, 0, `run ${claim.command}: ${r.stderr}`);
     const trials = (JSON.parse(r.stdout) as { trials: Trial[] }).trials;
     for (const [pattern, measured] of claim.figures) {
