@@ -192,5 +192,7 @@ try {
     process.exitCode = 1;
   }
 }
-// tfjs-backend-wasm and friends may keep handles open; the program is done.
+// tfjs-backend-wasm and friends may keep handles open; the program is done. What was written to a
+// pipe may still be queued (a --json document of hundreds of kB): exit once it is flushed.
+await Promise.all([process.stdout, process.stderr].map((stream) => new Promise<void>((resolve) => stream.write('', () => resolve()))));
 process.exit(process.exitCode ?? 0);
