@@ -21,8 +21,13 @@ export interface CliResult {
 
 /** Runs the CLI as a child process, as a user would. */
 export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, onSpawn?: (child: ReturnType<typeof spawn>) => void): Promise<CliResult> {
+  return runScript(BIN, args, { NO_COLOR: '1', ...env }, onSpawn);
+}
+
+/** Runs a script of the project under node as a child process, collecting its output. */
+export function runScript(script: string, args: string[], env: NodeJS.ProcessEnv = {}, onSpawn?: (child: ReturnType<typeof spawn>) => void): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', ...env } });
+    const child = spawn(process.execPath, [script, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

@@ -1,26 +1,15 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { FULL_MNIST_IDS, MEASURE_IDS, type BenchReport } from '../../src/bench/bench.js';
-import { ROOT } from '../helpers.js';
+import { ROOT, runScript } from '../helpers.js';
 
 /**
  * `npm run bench -- --quick`: one small round of every measure, so that the bench (and the
  * PyTorch peer script, where PyTorch is installed) cannot break unnoticed. No timing is judged
  * here: only that the document is complete and its figures are real measurements.
  */
-function bench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'bench', 'bench.js'), ...args], { cwd: ROOT });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const bench = (args: string[]) => runScript(join(ROOT, 'dist', 'src', 'bench', 'bench.js'), args);
 
 // No timeout: on a quiet 2-core machine this takes about a minute, and it must pass however loaded the machine is.
 test('bench --quick --json: every measure, one round each, figures and load recorded', async () => {
