@@ -30,6 +30,12 @@ interface Meta {
   gridAxis?: boolean;
   /** The value names a file or a library on this machine: never taken from a request (`serve`), except these words. */
   path?: { words: readonly string[] };
+  /**
+   * Added after trial ids were first recorded, with a default under which a trial computes exactly
+   * what it computed before the key existed: a trial's id leaves the key out at its default
+   * (runner/trial.ts), so results folders made before the key resume without re-running.
+   */
+  idNeutralDefault?: boolean;
 }
 
 /**
@@ -74,13 +80,13 @@ const FILTERS = 1024;
 const EXAMPLES = 250_000;
 
 const whole = (min: number, max: number) => z.number().int().min(min).max(max);
-const described = <T extends z.ZodType>(t: T, description: string) => t.meta({ description } satisfies Meta);
+const described = <T extends z.ZodType>(t: T, description: string, extra: Pick<Meta, 'idNeutralDefault'> = {}) => t.meta({ description, ...extra } satisfies Meta);
 /** A key whose value is a path on this machine: the CLI's and the API's, never a request's (serve refuses it). */
 const pathKey = <T extends z.ZodType>(t: T, description: string, words: readonly string[] = []) => t.meta({ description, path: { words } } satisfies Meta);
 
 /** A grid axis: one value, or a list of at least one (grid.ts takes their product). */
-function axis<T extends z.ZodType>(t: T, description: string) {
-  return z.union([t, z.array(t).min(1).max(AXIS_VALUES)]).meta({ description, gridAxis: true } satisfies Meta);
+function axis<T extends z.ZodType>(t: T, description: string, extra: Pick<Meta, 'idNeutralDefault'> = {}) {
+  return z.union([t, z.array(t).min(1).max(AXIS_VALUES)]).meta({ description, gridAxis: true, ...extra } satisfies Meta);
 }
 
 /** A requested initializer: a name or alias, or `{ name, label, dense, conv, output, residualOut, bias, ...params }` (checked against the catalogue by the registry). */
@@ -123,6 +129,7 @@ export const modelSchema = z
     batchNormMomentum: axis(
       z.number().min(0).lt(1),
       'Batch norm\'s running statistics, in the Keras/tfjs convention: running = momentum x running + (1 - momentum) x batch, so momentum is the weight of the OLD value (Keras\'s default 0.99). PyTorch\'s momentum is the weight of the NEW batch value: its default 0.1 is 0.9 here, and 0.99 here is PyTorch\'s 0.01.',
+      { idNeutralDefault: true },
     ).default(0.99),
     dropout: described(z.number().min(0).lt(1).default(0), 'Dropout rate after every hidden layer\'s activation (0: none; seeded).'),
     residual: axis(z.boolean(), 'Residual blocks after a plain first layer: out = act(skip + branch), the skip an identity or, where the width changes, a learned projection (MLP: hidden layers; CNN: same-padded convs). [false, true] compares both.').default(false),
@@ -148,6 +155,7 @@ export const trainSchema = z
     recomputeBatchNormStats: axis(
       z.boolean(),
       'Before each evaluation, recompute batch norm\'s statistics over the labeled training examples (batches of batchSize, batch statistics, weights untouched) and evaluate with them instead of the running averages: "precise BN" (Wu & Johnson 2021, "Rethinking \'Batch\' in BatchNorm"). [false, true] compares both. No effect without batch norm.',
+      { idNeutralDefault: true },
     ).default(false),
   })
   .prefault({});
@@ -217,6 +225,25 @@ export const gridAxes: readonly string[] = (Object.keys(SECTIONS) as Section[]).
     .map((key) => `${section}.${key}`)
     .filter((path) => keyMeta(path)?.gridAxis),
 );
+
+/**
+ * The keys a trial's id leaves out at their default (Meta.idNeutralDefault), with that default:
+ * { section: 'model', key: 'batchNormMomentum', value: 0.99 }, ...
+ */
+export const idNeutralDefaults: readonly { section: Section; key: string; value: unknown }[] = (Object.keys(SECTIONS) as Section[]).flatMap((section) =>
+  Object.keys(SECTIONS[section].shape)
+    .filter((key) => keyMeta(`${section}.${key}`)?.idNeutralDefault)
+    .map((key) => ({ section, key, value: (defaults()[section] as Record<string, unknown>)[key] })),
+);
+
+/** One section's settings as a trial's id hashes them: the id-neutral keys at their default left out. */
+export function idSettings<T extends object>(section: Section, values: T): Partial<T> {
+  const out = { ...values } as Record<string, unknown>;
+  for (const { key, value } of idNeutralDefaults.filter((k) => k.section === section)) {
+    if (key in out && JSON.stringify(out[key]) === JSON.stringify(value)) delete out[key];
+  }
+  return out as Partial<T>;
+}
 
 /** The keys whose value names a file or a library (dotted), with the words that are not paths: a request may give only those. */
 export const pathKeys: readonly { key: string; words: readonly string[] }[] = [

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { canonical } from '../util/json.js';
 import type { Tf } from '../backend/tf.js';
 import type { ExperimentConfig } from '../config/load.js';
+import { idSettings } from '../config/schema.js';
 import { BatchReader, disposeBatch, imageBatches, probeBatch } from '../data/batches.js';
 import type { Dataset } from '../data/dataset.js';
 import { labeledSubset, type Split } from '../data/split.js';
@@ -32,7 +33,8 @@ export function trialKey(config: TrialSettings, spec: InitSpec, seed: number): R
   const { network: _network, file: _file, ...model } = config.model;
   const { labels, ...data } = config.data;
   const mapped = labels !== undefined && labels.some((l, k) => l !== k);
-  return { init: initializerOf(spec), seed, data: mapped ? { ...data, labels } : data, model, train: config.train };
+  // Keys added later are left out at their default (schema.ts, idNeutralDefault): older folders resume.
+  return { init: initializerOf(spec), seed, data: idSettings('data', mapped ? { ...data, labels } : data), model: idSettings('model', model), train: idSettings('train', config.train) };
 }
 
 export function trialId(key: Record<string, unknown>): string {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { onStderr, runCli, tempDir } from '../helpers.js';
+import { onStderr, ROOT, runCli, tempDir } from '../helpers.js';
 import { tinyRun, untimed, watchWrites } from '../fixtures.js';
 
 /** A grid of 8 trials: two initializers, two depths, two seeds. */
@@ -57,6 +57,31 @@ test('resume after SIGINT runs only the missing trials and completes the grid', 
   const again = await runCli(['run', '--resume', dir, '--epochs', '3']);
   assert.equal(again.code, 2);
   assert.match(again.stderr, /--resume takes the experiment from .*config\.json; drop --epochs/);
+});
+
+/**
+ * test/fixtures/folder-before-bn-keys: a folder written by init-bench before model.batchNormMomentum
+ * and train.recomputeBatchNormStats existed (main at bfc2d83: `init-bench run` of 2 initializers x
+ * batch norm false,true x 2 seeds, 200/100 digits, hidden 16, 1 epoch, batch 50), its last two
+ * trials (and results.json) removed as an interrupted run leaves them. At their defaults the two
+ * keys compute what the older version computed, so trial ids leave them out and the folder resumes.
+ */
+test('a folder made before the batch-norm keys existed resumes without re-running its trials', async () => {
+  const dir = join(tempDir(), 'old');
+  cpSync(join(ROOT, 'test', 'fixtures', 'folder-before-bn-keys'), dir, { recursive: true });
+  const saved = readdirSync(join(dir, 'trials'));
+  assert.equal(saved.length, 6);
+  const written = watchWrites(saved.map((f) => join(dir, 'trials', f)));
+  const resumed = await runCli(['run', '--resume', dir, '--jobs', '1']);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  assert.doesNotMatch(resumed.stderr, /not trials of this folder/);
+  assert.match(resumed.stderr, /6 of 8 trials already finished, 2 to run/);
+  assert.deepEqual(written(), [], 'finished trials untouched');
+  // The ids the older version gave the two removed trials (batch norm on, seed 1).
+  assert.deepEqual(readdirSync(join(dir, 'trials')).sort().slice(6), ['00006-5419fb607cf4.json', '00007-3612fb6ba762.json']);
+  const doc = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+  assert.equal(doc.complete, true);
+  assert.equal(doc.trials.length, 8);
 });
 
 test('--expect: held is 0, failed is 4 with the measured value, malformed is 2 before training', async () => {
