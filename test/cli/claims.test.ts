@@ -329,6 +329,64 @@ test('every figure quoted from probe is what probe measures', async () => {
 });
 
 /**
+ * Figures quoted over several seeds of one probe command (`... --seed S` for each seed): the
+ * smallest or largest value of a measure over the seeds, to the digits quoted.
+ */
+export const PROBE_SPREAD_CLAIMS: { where: string; text: () => string; command: string; seeds: number[]; init: string; figures: [RegExp, Measure, 'min' | 'max'][] }[] = [
+  ...[
+    { where: 'heNormal lesson, over seeds', text: lesson('heNormal') },
+    { where: 'docs/science.md, He over seeds', text: file('docs/science.md') },
+  ].map(({ where, text }) => ({
+    where,
+    text,
+    command: '--init heNormal --depth 20',
+    seeds: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+    init: 'heNormal',
+    figures: [
+      [re("layer 20's (?:activation std )?(?:ranges )?from NUM to"), act(20), 'min'],
+      [re("layer 20's (?:activation std )?(?:ranges )?from [\\d.]+ to NUM"), act(20), 'max'],
+      [re("layer 1's stays within NUM-"), act(1), 'min'],
+      [re("layer 1's stays within [\\d.]+-NUM"), act(1), 'max'],
+    ] as [RegExp, Measure, 'min' | 'max'][],
+  })),
+];
+
+test('every spread over seeds quoted from probe is what probe measures on those seeds', async () => {
+  const runs = new Map<string, Promise<LayerStats[][]>>();
+  for (const claim of PROBE_SPREAD_CLAIMS) {
+    const text = claim.text();
+    assert.ok(text.includes(`init-bench probe ${claim.command} --seed S`), `${claim.where}: does not name \`init-bench probe ${claim.command} --seed S\``);
+    assert.ok(text.includes(`seeds ${claim.seeds[0]}-${claim.seeds.at(-1)}`), `${claim.where}: does not say seeds ${claim.seeds[0]}-${claim.seeds.at(-1)}`);
+    const key = `${claim.command} ${claim.seeds.join(',')}`;
+    if (!runs.has(key)) {
+      // Two probes at a time: each is a process start and one forward pass.
+      runs.set(key, (async () => {
+        const out: LayerStats[][] = [];
+        for (let i = 0; i < claim.seeds.length; i += 2) {
+          const pair = await Promise.all(claim.seeds.slice(i, i + 2).map(async (seed) => {
+            const r = await runCli(['probe', ...claim.command.split(' '), '--seed', String(seed), '--json']);
+            assert.equal(r.code, 0, `probe ${claim.command} --seed ${seed}: ${r.stderr}`);
+            const result = (JSON.parse(r.stdout) as { init: string; layers: LayerStats[] }[]).find((x) => x.init === claim.init);
+            assert.ok(result, `probe ${claim.command} --seed ${seed}: no ${claim.init}`);
+            return result.layers;
+          }));
+          out.push(...pair);
+        }
+        return out;
+      })());
+    }
+    const perSeed = await runs.get(key)!;
+    for (const [pattern, measured, which] of claim.figures) {
+      const m = pattern.exec(text);
+      assert.ok(m, `${claim.where}: no match for ${pattern}`);
+      const values = perSeed.map(measured);
+      const actual = which === 'min' ? Math.min(...values) : Math.max(...values);
+      assert.ok(agrees(actual, m[1]), `${claim.where}: ${pattern} quotes ${m[1]}, the ${which} over seeds ${claim.seeds.join(',')} is ${actual}`);
+    }
+  }
+});
+
+/**
  * Figures the presets quote from `init-bench run`: test accuracy (%) per initializer and grid
  * point, the mean (or the sample std) over the run's seeds, after the last epoch or a given one.
  * Each claim names its command, which the text must contain, and the number in the text is
