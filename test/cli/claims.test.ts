@@ -330,29 +330,56 @@ test('every figure quoted from probe is what probe measures', async () => {
 
 /**
  * Figures quoted over several seeds of one probe command (`... --seed S` for each seed): the
- * smallest or largest value of a measure over the seeds, to the digits quoted.
+ * smallest, largest or median over the seeds of a per-seed measure, to the digits quoted.
  */
-export const PROBE_SPREAD_CLAIMS: { where: string; text: () => string; command: string; seeds: number[]; init: string; figures: [RegExp, Measure, 'min' | 'max'][] }[] = [
-  ...[
-    { where: 'heNormal lesson, over seeds', text: lesson('heNormal') },
-    { where: 'docs/science.md, He over seeds', text: file('docs/science.md') },
-  ].map(({ where, text }) => ({
-    where,
-    text,
-    command: '--init heNormal --depth 20',
-    seeds: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
-    init: 'heNormal',
+type ProbeResults = { init: string; layers: LayerStats[] }[];
+type SeedMeasure = (results: ProbeResults) => number;
+const of = (init: string, measure: Measure): SeedMeasure => (results) => {
+  const r = results.find((x) => x.init === init);
+  assert.ok(r, `probe has no ${init}`);
+  return measure(r.layers);
+};
+const overSeeds = {
+  min: (values: number[]) => Math.min(...values),
+  max: (values: number[]) => Math.max(...values),
+  median: (values: number[]) => {
+    const v = [...values].sort((x, y) => x - y);
+    return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  },
+};
+const SEEDS_0_9 = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+const heSpread = (where: string, text: () => string) => ({
+  where,
+  text,
+  command: '--init heNormal --depth 20',
+  seeds: SEEDS_0_9,
+  figures: [
+    [re("layer 20's (?:activation std )?(?:ranges )?from NUM to"), of('heNormal', act(20)), 'min'],
+    [re("layer 20's (?:activation std )?(?:ranges )?from [\\d.]+ to NUM"), of('heNormal', act(20)), 'max'],
+    [re("layer 1's stays within NUM-"), of('heNormal', act(1)), 'min'],
+    [re("layer 1's stays within [\\d.]+-NUM"), of('heNormal', act(1)), 'max'],
+  ] as [RegExp, SeedMeasure, keyof typeof overSeeds][],
+});
+const tfjsFactor: SeedMeasure = (results) => of('heNormal', act(20))(results) / of('tfjs:heNormal', act(20))(results);
+
+export const PROBE_SPREAD_CLAIMS: { where: string; text: () => string; command: string; seeds: number[]; figures: [RegExp, SeedMeasure, keyof typeof overSeeds][] }[] = [
+  heSpread('heNormal lesson, over seeds', lesson('heNormal')),
+  heSpread('docs/science.md, He over seeds', file('docs/science.md')),
+  {
+    where: 'configs/deep-relu.yaml, over seeds',
+    text: file('configs/deep-relu.yaml'),
+    command: '--config configs/deep-relu.yaml',
+    seeds: SEEDS_0_9,
     figures: [
-      [re("layer 20's (?:activation std )?(?:ranges )?from NUM to"), act(20), 'min'],
-      [re("layer 20's (?:activation std )?(?:ranges )?from [\\d.]+ to NUM"), act(20), 'max'],
-      [re("layer 1's stays within NUM-"), act(1), 'min'],
-      [re("layer 1's stays within [\\d.]+-NUM"), act(1), 'max'],
-    ] as [RegExp, Measure, 'min' | 'max'][],
-  })),
+      [re('factor ranges from NUM to'), tfjsFactor, 'min'],
+      [re('factor ranges from [\\d.]+ to NUM'), tfjsFactor, 'max'],
+      [re('to [\\d.]+, median NUM'), tfjsFactor, 'median'],
+    ],
+  },
 ];
 
 test('every spread over seeds quoted from probe is what probe measures on those seeds', async () => {
-  const runs = new Map<string, Promise<LayerStats[][]>>();
+  const runs = new Map<string, Promise<ProbeResults[]>>();
   for (const claim of PROBE_SPREAD_CLAIMS) {
     const text = claim.text();
     assert.ok(text.includes(`init-bench probe ${claim.command} --seed S`), `${claim.where}: does not name \`init-bench probe ${claim.command} --seed S\``);
@@ -361,16 +388,13 @@ test('every spread over seeds quoted from probe is what probe measures on those 
     if (!runs.has(key)) {
       // Two probes at a time: each is a process start and one forward pass.
       runs.set(key, (async () => {
-        const out: LayerStats[][] = [];
+        const out: ProbeResults[] = [];
         for (let i = 0; i < claim.seeds.length; i += 2) {
-          const pair = await Promise.all(claim.seeds.slice(i, i + 2).map(async (seed) => {
+          out.push(...await Promise.all(claim.seeds.slice(i, i + 2).map(async (seed) => {
             const r = await runCli(['probe', ...claim.command.split(' '), '--seed', String(seed), '--json']);
             assert.equal(r.code, 0, `probe ${claim.command} --seed ${seed}: ${r.stderr}`);
-            const result = (JSON.parse(r.stdout) as { init: string; layers: LayerStats[] }[]).find((x) => x.init === claim.init);
-            assert.ok(result, `probe ${claim.command} --seed ${seed}: no ${claim.init}`);
-            return result.layers;
-          }));
-          out.push(...pair);
+            return JSON.parse(r.stdout) as ProbeResults;
+          })));
         }
         return out;
       })());
@@ -379,8 +403,7 @@ test('every spread over seeds quoted from probe is what probe measures on those 
     for (const [pattern, measured, which] of claim.figures) {
       const m = pattern.exec(text);
       assert.ok(m, `${claim.where}: no match for ${pattern}`);
-      const values = perSeed.map(measured);
-      const actual = which === 'min' ? Math.min(...values) : Math.max(...values);
+      const actual = overSeeds[which](perSeed.map(measured));
       assert.ok(agrees(actual, m[1]), `${claim.where}: ${pattern} quotes ${m[1]}, the ${which} over seeds ${claim.seeds.join(',')} is ${actual}`);
     }
   }
@@ -395,18 +418,51 @@ test('every spread over seeds quoted from probe is what probe measures on those 
  * Quick claims (reduced settings, seconds) run always; the presets' full 3-seed tables take
  * minutes each and run with INIT_BENCH_LONG_CLAIMS=1.
  */
-interface Trial { init: string; point?: Record<string, unknown>; epochs: { testAccuracy: number }[] }
+interface Trial { init: string; seed: number; status: string; divergedAtEpoch?: number | null; point?: Record<string, unknown>; epochs: { testAccuracy: number; trainAccuracy: number }[] }
 type RunMeasure = (trials: Trial[]) => number;
 const matching = (trials: Trial[], init: string, point: Record<string, unknown>) =>
   trials.filter((t) => t.init === init && Object.entries(point).every(([k, v]) => t.point?.[k] === v));
-function accuracy(init: string, point: Record<string, unknown>, what: 'mean' | 'std', epoch?: number): RunMeasure {
+/**
+ * Accuracy (%) of an initializer at a grid point after an epoch (default the last): the mean, or
+ * the sample std over its seeds; a quoted std is a headline over seeds, so it needs at least 3.
+ */
+function accuracy(init: string, point: Record<string, unknown>, what: 'mean' | 'std', epoch?: number, field: 'testAccuracy' | 'trainAccuracy' = 'testAccuracy'): RunMeasure {
   return (trials) => {
-    const values = matching(trials, init, point).map((t) => 100 * t.epochs[(epoch ?? t.epochs.length) - 1].testAccuracy);
-    assert.ok(values.length >= 1, `no trial of ${init} at ${JSON.stringify(point)}`);
+    const values = matching(trials, init, point).map((t) => 100 * t.epochs[(epoch ?? t.epochs.length) - 1][field]);
+    assert.ok(values.length >= (what === 'std' ? 3 : 1), `${values.length} trial(s) of ${init} at ${JSON.stringify(point)}: a mean ± std needs at least 3 seeds`);
     const mean = values.reduce((a, b) => a + b, 0) / values.length;
     if (what === 'mean') return mean;
     return Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, values.length - 1));
   };
+}
+/** How many trials of an initializer at a grid point diverged, or ran at all. */
+const diverged = (init: string, point: Record<string, unknown>): RunMeasure => (trials) => matching(trials, init, point).filter((t) => t.status === 'diverged').length;
+const count = (init: string, point: Record<string, unknown>): RunMeasure => (trials) => matching(trials, init, point).length;
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** A cell of a table: "91.2% ± 0.4%" (or "91.2 +- 0.4" with plusMinus), or "diverged (3/3)". */
+const CELL = String.raw`(?:[\d.]+% ± [\d.]+%|[\d.]+ \+- [\d.]+|diverged \(\d+/\d+\))`;
+/**
+ * The cells of one row of a table whose columns are [initializer, grid point, epoch, kind] cases:
+ * each "mean% ± std%" (or "mean +- std" with plusMinus) re-measured; a column of kind 'diverged'
+ * is "diverged (k/n)": k of the n trials diverged.
+ */
+type Column = [string, Record<string, unknown>, number?, 'diverged'?];
+function cells(rowLabel: string, columns: Column[], plusMinus = false): [RegExp, RunMeasure][] {
+  const pm = plusMinus ? ' \\+- ' : '% ± ';
+  const unit = plusMinus ? '' : '%';
+  return columns.flatMap(([init, point, epoch, kind], i): [RegExp, RunMeasure][] => {
+    const before = `${escape(rowLabel)}${` ${CELL}`.repeat(i)} `;
+    if (kind === 'diverged') {
+      return [
+        [new RegExp(`${before}diverged \\(${N}/\\d+\\)`), diverged(init, point)],
+        [new RegExp(`${before}diverged \\(\\d+/${N}\\)`), count(init, point)],
+      ];
+    }
+    return [
+      [new RegExp(`${before}${N}${pm}[\\d.]+${unit}(?= |$)`), accuracy(init, point, 'mean', epoch)],
+      [new RegExp(`${before}[\\d.]+${pm}${N}${unit}(?= |$)`), accuracy(init, point, 'std', epoch)],
+    ];
+  });
 }
 interface RunClaim {
   where: string;
@@ -425,6 +481,13 @@ const row = (prefix: string, init: string, point: Record<string, unknown>, epoch
   ];
 };
 
+const BN_099 = { batchNormMomentum: 0.99, recomputeBatchNormStats: false };
+const BN_09 = { batchNormMomentum: 0.9, recomputeBatchNormStats: false };
+const BN_RECOMPUTED = { batchNormMomentum: 0.99, recomputeBatchNormStats: true };
+/** "a/b/c": one seed's test accuracy after epochs 1, 2 and 3, after the text `prefix` (a regex). */
+const perEpoch = (prefix: string, init: string, point: Record<string, unknown>): [RegExp, RunMeasure][] =>
+  [1, 2, 3].map((epoch) => [new RegExp(`${prefix}${'[\\d.]+/'.repeat(epoch - 1)}${N}`), accuracy(init, point, 'mean', epoch)]);
+
 export const RUN_CLAIMS: RunClaim[] = [
   {
     // The front door's table: the default run (4 trials x 3 epochs, seconds), every test accuracy.
@@ -438,14 +501,16 @@ export const RUN_CLAIMS: RunClaim[] = [
     ]),
   },
   {
-    where: 'configs/batchnorm.yaml, quick check',
+    where: 'configs/batchnorm.yaml, quick run',
     text: file('configs/batchnorm.yaml'),
-    command: '--config configs/batchnorm.yaml --init randomNormal(stddev=0.01) --batch-norm true --precise-bn false,true --train-size 2000 --test-size 500 --epochs 1 --seed 3',
+    command: '--config configs/batchnorm.yaml --batch-norm true --precise-bn false,true --train-size 2000 --test-size 1000 --epochs 2',
     long: false,
     figures: [
-      [re('test accuracy NUM% at momentum 0.99'), accuracy('randomNormal(stddev=0.01)', { batchNormMomentum: 0.99, recomputeBatchNormStats: false }, 'mean')],
-      [re('NUM% at 0.9 and'), accuracy('randomNormal(stddev=0.01)', { batchNormMomentum: 0.9, recomputeBatchNormStats: false }, 'mean')],
-      [re('and NUM% recomputed\\.'), accuracy('randomNormal(stddev=0.01)', { batchNormMomentum: 0.99, recomputeBatchNormStats: true }, 'mean')],
+      ...cells('running, at 0.99 (Keras)', [['N(0,0.01^2)', BN_099], ['heNormal', BN_099]]),
+      ...cells('running, at 0.9 (PyTorch)', [['N(0,0.01^2)', BN_09], ['heNormal', BN_09]]),
+      ...cells('recomputed (precise BN)', [['N(0,0.01^2)', BN_RECOMPUTED], ['heNormal', BN_RECOMPUTED]]),
+      [re('it trains, NUM points \\(at 0.9\\)'), (t) => accuracy('heNormal', BN_09, 'mean')(t) - accuracy('N(0,0.01^2)', BN_09, 'mean')(t)],
+      [re('and NUM points \\(recomputed\\) behind He'), (t) => accuracy('heNormal', BN_RECOMPUTED, 'mean')(t) - accuracy('N(0,0.01^2)', BN_RECOMPUTED, 'mean')(t)],
     ],
   },
   {
@@ -464,6 +529,7 @@ export const RUN_CLAIMS: RunClaim[] = [
       [re('with batch norm: [\\d.]+% ± NUM% at momentum 0.99'), accuracy('N(0,0.01^2)', { batchNorm: true, batchNormMomentum: 0.99 }, 'std', 1)],
       [re('NUM% ± [\\d.]+% at 0.9,'), accuracy('N(0,0.01^2)', { batchNorm: true, batchNormMomentum: 0.9 }, 'mean', 1)],
       [re('[\\d.]+% ± NUM% at 0.9,'), accuracy('N(0,0.01^2)', { batchNorm: true, batchNormMomentum: 0.9 }, 'std', 1)],
+      [re('the same weights score NUM% on their training batches'), accuracy('N(0,0.01^2)', { batchNorm: true, batchNormMomentum: 0.99 }, 'mean', 1, 'trainAccuracy')],
     ],
   },
   {
@@ -478,6 +544,126 @@ export const RUN_CLAIMS: RunClaim[] = [
       [re('[\\d.]+% ± NUM% recomputed \\(PyTorch'), accuracy('N(0,0.01^2)', {}, 'std', 1)],
     ],
   },
+  {
+    where: 'configs/torch-defaults.yaml, quick run',
+    text: file('configs/torch-defaults.yaml'),
+    command: '--config configs/torch-defaults.yaml --train-size 2000 --test-size 1000 --epochs 2',
+    long: false,
+    figures: [2, 20].flatMap((depth) => cells(`depth ${depth}`, [['glorotUniform', { depth }], ['torch:default', { depth }], ['heNormal', { depth }]])),
+  },
+  {
+    where: 'configs/deep-relu.yaml, quick run',
+    text: file('configs/deep-relu.yaml'),
+    command: '--config configs/deep-relu.yaml --train-size 2000 --test-size 1000 --epochs 2',
+    long: false,
+    figures: [1, 2].flatMap((epoch) => cells(`after epoch ${epoch}`, [['heNormal', {}, epoch], ['glorotUniform', {}, epoch], ['tfjs:heNormal', {}, epoch]])),
+  },
+  {
+    // The whole preset: 36 trials of one epoch on 2,000 digits.
+    where: 'configs/branch-scales.yaml',
+    text: file('configs/branch-scales.yaml'),
+    command: '--config configs/branch-scales.yaml',
+    long: false,
+    figures: ([['none', 'none'], ['rezero', 'rezero'], ['skipinit', 'skipinit'], ['fixup (rule 3)', 'fixup']] as const).flatMap(([label, branchScale]) => {
+      const heDiverges = branchScale === 'none' || branchScale === 'fixup';
+      return cells(label, [['heNormal', { branchScale }, undefined, heDiverges ? 'diverged' : undefined], ['he+zero-branch', { branchScale }], ['fixup', { branchScale }]], true);
+    }),
+  },
+  {
+    where: 'configs/residual.yaml, quick run',
+    text: file('configs/residual.yaml'),
+    command: '--config configs/residual.yaml --seeds 0,1,2 --train-size 2000 --test-size 1000 --epochs 1',
+    long: false,
+    figures: [
+      ...cells('heNormal', [['heNormal', { residual: false }], ['heNormal', { residual: true }, undefined, 'diverged']]),
+      ...['he+zero-branch', 'fixup', 'zerO', 'zeros'].flatMap((init) => cells(init, [[init, { residual: false }], [init, { residual: true }]])),
+    ],
+  },
+  {
+    where: 'configs/residual.yaml, seed 0',
+    text: file('configs/residual.yaml'),
+    command: '--config configs/residual.yaml',
+    long: true,
+    figures: [
+      ...perEpoch('trains the plain net \\(', 'heNormal', { residual: false }),
+      [re('with skips it diverges in epoch NUM'), (t) => matching(t, 'heNormal', { residual: true })[0]!.divergedAtEpoch ?? NaN],
+      ...perEpoch('it is the fastest here: ', 'he+zero-branch', { residual: true }),
+      ...perEpoch('x 10\\^\\(-1/2\\)\\): ', 'fixup', { residual: true }),
+      ...perEpoch('x 10\\^\\(-1/2\\)\\): [\\d./]+ \\(plain: ', 'fixup', { residual: false }),
+      ...perEpoch('no random numbers at all\\): ', 'zerO', { residual: true }),
+      ...perEpoch('no random numbers at all\\): [\\d./]+ \\(plain: ', 'zerO', { residual: false }),
+      [re('- zeros: NUM% \\(chance\\) with or without'), accuracy('zeros', { residual: true }, 'mean')],
+      [re('- zeros: NUM% \\(chance\\) with or without'), accuracy('zeros', { residual: false }, 'mean')],
+    ],
+  },
+  {
+    where: 'configs/torch-defaults.yaml, quick run',
+    text: file('configs/torch-defaults.yaml'),
+    command: '--config configs/torch-defaults.yaml --train-size 2000 --test-size 1000 --epochs 2',
+    long: false,
+    figures: [2, 20].flatMap((depth) => cells(`depth ${depth}`, [['glorotUniform', { depth }], ['torch:default', { depth }], ['heNormal', { depth }]])),
+  },
+  {
+    where: 'configs/deep-relu.yaml, quick run',
+    text: file('configs/deep-relu.yaml'),
+    command: '--config configs/deep-relu.yaml --train-size 2000 --test-size 1000 --epochs 2',
+    long: false,
+    figures: [1, 2].flatMap((epoch) => cells(`after epoch ${epoch}`, [['heNormal', {}, epoch], ['glorotUniform', {}, epoch], ['tfjs:heNormal', {}, epoch]])),
+  },
+  {
+    // The whole preset: 36 trials of one epoch on 2,000 digits.
+    where: 'configs/branch-scales.yaml',
+    text: file('configs/branch-scales.yaml'),
+    command: '--config configs/branch-scales.yaml',
+    long: false,
+    figures: ([['none', 'none'], ['rezero', 'rezero'], ['skipinit', 'skipinit'], ['fixup (rule 3)', 'fixup']] as const).flatMap(([label, branchScale]) => {
+      const heDiverges = branchScale === 'none' || branchScale === 'fixup';
+      return cells(label, [['heNormal', { branchScale }, undefined, heDiverges ? 'diverged' : undefined], ['he+zero-branch', { branchScale }], ['fixup', { branchScale }]], true);
+    }),
+  },
+  {
+    where: 'configs/residual.yaml, quick run',
+    text: file('configs/residual.yaml'),
+    command: '--config configs/residual.yaml --seeds 0,1,2 --train-size 2000 --test-size 1000 --epochs 1',
+    long: false,
+    figures: [
+      ...cells('heNormal', [['heNormal', { residual: false }], ['heNormal', { residual: true }, undefined, 'diverged']]),
+      ...['he+zero-branch', 'fixup', 'zerO', 'zeros'].flatMap((init) => cells(init, [[init, { residual: false }], [init, { residual: true }]])),
+    ],
+  },
+  {
+    where: 'configs/residual.yaml, seed 0',
+    text: file('configs/residual.yaml'),
+    command: '--config configs/residual.yaml',
+    long: true,
+    figures: [
+      ...perEpoch('trains the plain net \\(', 'heNormal', { residual: false }),
+      [re('with skips it diverges in epoch NUM'), (t) => matching(t, 'heNormal', { residual: true })[0]!.divergedAtEpoch ?? NaN],
+      ...perEpoch('it is the fastest here: ', 'he+zero-branch', { residual: true }),
+      ...perEpoch('x 10\\^\\(-1/2\\)\\): ', 'fixup', { residual: true }),
+      ...perEpoch('x 10\\^\\(-1/2\\)\\): [\\d./]+ \\(plain: ', 'fixup', { residual: false }),
+      ...perEpoch('no random numbers at all\\): ', 'zerO', { residual: true }),
+      ...perEpoch('no random numbers at all\\): [\\d./]+ \\(plain: ', 'zerO', { residual: false }),
+      [re('- zeros: NUM% \\(chance\\) with or without'), accuracy('zeros', { residual: true }, 'mean')],
+      [re('- zeros: NUM% \\(chance\\) with or without'), accuracy('zeros', { residual: false }, 'mean')],
+    ],
+  },
+  ...([['', '0,1,2'], ['On seeds 3, 4, 5[^]*?', '3,4,5']] as const).map(([after, seeds]): RunClaim => ({
+    // The model file's CNN (2 epochs on 8000 digits, 12 trials per table): minutes on wasm.
+    where: `crosscheck/README.md, the model file's CNN, seeds ${seeds}`,
+    text: file('crosscheck/README.md'),
+    command: `--config configs/model-file.yaml --seeds ${seeds}`,
+    long: true,
+    figures: ([['heNormal', 'heNormal'], ['glorotUniform \\(Xavier\\)', 'glorotUniform'], ['file[^|]*', 'file'], ['zeros', 'zeros']] as const).flatMap(([label, init]): [RegExp, RunMeasure][] => {
+      const head = `## The model file's CNN[^]*?${after}\\| ${label} \\| `;
+      const seedList = seeds.split(',').map(Number);
+      return [
+        ...seedList.map((seed, i): [RegExp, RunMeasure] => [new RegExp(`${head}${'[\\d.]+, '.repeat(i)}${N}`), (t) => 100 * t.filter((x) => x.init === init && x.seed === seed)[0]!.epochs.at(-1)!.testAccuracy]),
+        [new RegExp(`${head}[\\d., ]+ \\| ${N} ±`), accuracy(init, {}, 'mean')],
+        [new RegExp(`${head}[\\d., ]+ \\| [\\d.]+ ± ${N}`), accuracy(init, {}, 'std')],
+      ];
+    }),
+  })),
   {
     where: 'configs/torch-defaults.yaml',
     text: file('configs/torch-defaults.yaml'),
