@@ -501,6 +501,18 @@ export const RUN_CLAIMS: RunClaim[] = [
     ]),
   },
   {
+    // The page's screenshot (docs/guide.md): the default preset, 6 epochs on 2,000 digits, seed 0.
+    where: 'docs/guide.md, the screenshot',
+    text: file('docs/guide.md'),
+    command: '--config configs/default.yaml --epochs 6 --train-size 2000',
+    long: false,
+    figures: [
+      [re('zeros flat at NUM% with'), accuracy('zeros', {}, 'mean')],
+      [re('randomNormal rising to NUM-'), (t) => Math.min(...['heNormal', 'glorotUniform', 'randomNormal'].map((i) => accuracy(i, {}, 'mean')(t)))],
+      [re('randomNormal rising to [\\d.]+-NUM%'), (t) => Math.max(...['heNormal', 'glorotUniform', 'randomNormal'].map((i) => accuracy(i, {}, 'mean')(t)))],
+    ],
+  },
+  {
     where: 'configs/batchnorm.yaml, quick run',
     text: file('configs/batchnorm.yaml'),
     command: '--config configs/batchnorm.yaml --batch-norm true --precise-bn false,true --train-size 2000 --test-size 1000 --epochs 2',
@@ -596,74 +608,6 @@ export const RUN_CLAIMS: RunClaim[] = [
       [re('- zeros: NUM% \\(chance\\) with or without'), accuracy('zeros', { residual: false }, 'mean')],
     ],
   },
-  {
-    where: 'configs/torch-defaults.yaml, quick run',
-    text: file('configs/torch-defaults.yaml'),
-    command: '--config configs/torch-defaults.yaml --train-size 2000 --test-size 1000 --epochs 2',
-    long: false,
-    figures: [2, 20].flatMap((depth) => cells(`depth ${depth}`, [['glorotUniform', { depth }], ['torch:default', { depth }], ['heNormal', { depth }]])),
-  },
-  {
-    where: 'configs/deep-relu.yaml, quick run',
-    text: file('configs/deep-relu.yaml'),
-    command: '--config configs/deep-relu.yaml --train-size 2000 --test-size 1000 --epochs 2',
-    long: false,
-    figures: [1, 2].flatMap((epoch) => cells(`after epoch ${epoch}`, [['heNormal', {}, epoch], ['glorotUniform', {}, epoch], ['tfjs:heNormal', {}, epoch]])),
-  },
-  {
-    // The whole preset: 36 trials of one epoch on 2,000 digits.
-    where: 'configs/branch-scales.yaml',
-    text: file('configs/branch-scales.yaml'),
-    command: '--config configs/branch-scales.yaml',
-    long: false,
-    figures: ([['none', 'none'], ['rezero', 'rezero'], ['skipinit', 'skipinit'], ['fixup (rule 3)', 'fixup']] as const).flatMap(([label, branchScale]) => {
-      const heDiverges = branchScale === 'none' || branchScale === 'fixup';
-      return cells(label, [['heNormal', { branchScale }, undefined, heDiverges ? 'diverged' : undefined], ['he+zero-branch', { branchScale }], ['fixup', { branchScale }]], true);
-    }),
-  },
-  {
-    where: 'configs/residual.yaml, quick run',
-    text: file('configs/residual.yaml'),
-    command: '--config configs/residual.yaml --seeds 0,1,2 --train-size 2000 --test-size 1000 --epochs 1',
-    long: false,
-    figures: [
-      ...cells('heNormal', [['heNormal', { residual: false }], ['heNormal', { residual: true }, undefined, 'diverged']]),
-      ...['he+zero-branch', 'fixup', 'zerO', 'zeros'].flatMap((init) => cells(init, [[init, { residual: false }], [init, { residual: true }]])),
-    ],
-  },
-  {
-    where: 'configs/residual.yaml, seed 0',
-    text: file('configs/residual.yaml'),
-    command: '--config configs/residual.yaml',
-    long: true,
-    figures: [
-      ...perEpoch('trains the plain net \\(', 'heNormal', { residual: false }),
-      [re('with skips it diverges in epoch NUM'), (t) => matching(t, 'heNormal', { residual: true })[0]!.divergedAtEpoch ?? NaN],
-      ...perEpoch('it is the fastest here: ', 'he+zero-branch', { residual: true }),
-      ...perEpoch('x 10\\^\\(-1/2\\)\\): ', 'fixup', { residual: true }),
-      ...perEpoch('x 10\\^\\(-1/2\\)\\): [\\d./]+ \\(plain: ', 'fixup', { residual: false }),
-      ...perEpoch('no random numbers at all\\): ', 'zerO', { residual: true }),
-      ...perEpoch('no random numbers at all\\): [\\d./]+ \\(plain: ', 'zerO', { residual: false }),
-      [re('- zeros: NUM% \\(chance\\) with or without'), accuracy('zeros', { residual: true }, 'mean')],
-      [re('- zeros: NUM% \\(chance\\) with or without'), accuracy('zeros', { residual: false }, 'mean')],
-    ],
-  },
-  ...([['', '0,1,2'], ['On seeds 3, 4, 5[^]*?', '3,4,5']] as const).map(([after, seeds]): RunClaim => ({
-    // The model file's CNN (2 epochs on 8000 digits, 12 trials per table): minutes on wasm.
-    where: `crosscheck/README.md, the model file's CNN, seeds ${seeds}`,
-    text: file('crosscheck/README.md'),
-    command: `--config configs/model-file.yaml --seeds ${seeds}`,
-    long: true,
-    figures: ([['heNormal', 'heNormal'], ['glorotUniform \\(Xavier\\)', 'glorotUniform'], ['file[^|]*', 'file'], ['zeros', 'zeros']] as const).flatMap(([label, init]): [RegExp, RunMeasure][] => {
-      const head = `## The model file's CNN[^]*?${after}\\| ${label} \\| `;
-      const seedList = seeds.split(',').map(Number);
-      return [
-        ...seedList.map((seed, i): [RegExp, RunMeasure] => [new RegExp(`${head}${'[\\d.]+, '.repeat(i)}${N}`), (t) => 100 * t.filter((x) => x.init === init && x.seed === seed)[0]!.epochs.at(-1)!.testAccuracy]),
-        [new RegExp(`${head}[\\d., ]+ \\| ${N} ±`), accuracy(init, {}, 'mean')],
-        [new RegExp(`${head}[\\d., ]+ \\| [\\d.]+ ± ${N}`), accuracy(init, {}, 'std')],
-      ];
-    }),
-  })),
   {
     where: 'configs/torch-defaults.yaml',
     text: file('configs/torch-defaults.yaml'),
