@@ -418,7 +418,7 @@ test('every spread over seeds quoted from probe is what probe measures on those 
  * Quick claims (reduced settings, seconds) run always; the presets' full 3-seed tables take
  * minutes each and run with INIT_BENCH_LONG_CLAIMS=1.
  */
-interface Trial { init: string; seed: number; status: string; divergedAtEpoch?: number | null; point?: Record<string, unknown>; epochs: { testAccuracy: number; trainAccuracy: number }[] }
+interface Trial { init: string; seed: number; status: string; divergedAtEpoch?: number | null; point?: Record<string, unknown>; epochs: { testAccuracy: number; trainAccuracy: number; trainEvalAccuracy?: number }[] }
 type RunMeasure = (trials: Trial[]) => number;
 const matching = (trials: Trial[], init: string, point: Record<string, unknown>) =>
   trials.filter((t) => t.init === init && Object.entries(point).every(([k, v]) => t.point?.[k] === v));
@@ -497,6 +497,7 @@ export const RUN_CLAIMS: RunClaim[] = [
     long: false,
     figures: ['glorotUniform', 'heNormal', 'randomNormal', 'zeros'].flatMap((init): [RegExp, RunMeasure][] => [
       [re(`│ ${init} +│ NUM%`), accuracy(init, {}, 'mean')],
+      [re(`│ ${init} +│ [\\d.]+% +│ NUM%`), (trials) => 100 * (matching(trials, init, {})[0]!.epochs.at(-1)!.trainEvalAccuracy ?? NaN)],
       [re(`│ ${init} +│ [\\d.]+% +│ [\\d.]+% +│ NUM%`), (trials) => Math.max(...matching(trials, init, {})[0]!.epochs.map((e) => 100 * e.testAccuracy))],
     ]),
   },
@@ -608,6 +609,22 @@ export const RUN_CLAIMS: RunClaim[] = [
       [re('- zeros: NUM% \\(chance\\) with or without'), accuracy('zeros', { residual: false }, 'mean')],
     ],
   },
+  ...([['', '0,1,2'], ['On seeds 3, 4, 5[^]*?', '3,4,5']] as const).map(([after, seeds]): RunClaim => ({
+    // The model file's CNN (2 epochs on 8000 digits, 12 trials per table): minutes on wasm.
+    where: `crosscheck/README.md, the model file's CNN, seeds ${seeds}`,
+    text: file('crosscheck/README.md'),
+    command: `--config configs/model-file.yaml --seeds ${seeds}`,
+    long: true,
+    figures: ([['heNormal', 'heNormal'], ['glorotUniform \\(Xavier\\)', 'glorotUniform'], ['file[^|]*', 'file'], ['zeros', 'zeros']] as const).flatMap(([label, init]): [RegExp, RunMeasure][] => {
+      const head = `The model file's CNN[^]*?${after}\\| ${label} \\| `;
+      const seedList = seeds.split(',').map(Number);
+      return [
+        ...seedList.map((seed, i): [RegExp, RunMeasure] => [new RegExp(`${head}${'[\\d.]+, '.repeat(i)}${N}`), (t) => 100 * t.filter((x) => x.init === init && x.seed === seed)[0]!.epochs.at(-1)!.testAccuracy]),
+        [new RegExp(`${head}[\\d., ]+ \\| ${N} ±`), accuracy(init, {}, 'mean')],
+        [new RegExp(`${head}[\\d., ]+ \\| [\\d.]+ ± ${N}`), accuracy(init, {}, 'std')],
+      ];
+    }).concat(seeds === '0,1,2' ? [[re('the most frequent class in the test set \\(NUM%'), accuracy('zeros', {}, 'mean')]] : []),
+  })),
   {
     where: 'configs/torch-defaults.yaml',
     text: file('configs/torch-defaults.yaml'),
@@ -627,6 +644,12 @@ export const RUN_CLAIMS: RunClaim[] = [
       [re('Glorot is slow \\([\\d.]+% ± NUM%'), accuracy('glorotUniform', { depth: 20 }, 'std', 1)],
       [re('Glorot is slow \\([\\d.]+% ± [\\d.]+%, NUM% ±'), accuracy('glorotUniform', { depth: 20 }, 'mean', 2)],
       [re('Glorot is slow \\([\\d.]+% ± [\\d.]+%, [\\d.]+% ± NUM%'), accuracy('glorotUniform', { depth: 20 }, 'std', 2)],
+      [re('Glorot is slow \\((?:[\\d.]+% ± [\\d.]+%, ){2}NUM% ±'), accuracy('glorotUniform', { depth: 20 }, 'mean', 3)],
+      [re('Glorot is slow \\((?:[\\d.]+% ± [\\d.]+%, ){2}[\\d.]+% ± NUM%'), accuracy('glorotUniform', { depth: 20 }, 'std', 3)],
+      ...[1, 2, 3].flatMap((epoch): [RegExp, RunMeasure][] => [
+        [re('for all 3 epochs \\(NUM% ±'), accuracy('torch:default', { depth: 20 }, 'mean', epoch)],
+        [re('for all 3 epochs \\([\\d.]+% ± NUM%'), accuracy('torch:default', { depth: 20 }, 'std', epoch)],
+      ]),
       [re('within NUM points'), (trials) => accuracy('heNormal', { depth: 2 }, 'mean')(trials) - accuracy('torch:default', { depth: 2 }, 'mean')(trials)],
     ],
   },
@@ -682,4 +705,51 @@ test('output quoted from a command is what it prints', async () => {
     const printed = new Set(r.stdout.split('\n').map((line) => line.trimEnd()));
     for (const line of quoted) assert.ok(printed.has(line.trimEnd()), `${where}: "${line}" is not printed by init-bench ${command}`);
   }
+});
+
+/**
+ * Coverage: every accuracy figure ("12.3%", "12.3 +- 0.4", "12.3 ± 0.4", "75.4/86.7/91.3") in README.md, docs/*.md, configs/*.yaml and
+ * crosscheck/README.md is the number of some claim above (in CI, or with INIT_BENCH_LONG_CLAIMS=1),
+ * or is listed in NOT_CLAIMED_HERE: re-measured by another test, or by none (then its document
+ * says where it was measured and how to measure it again). A figure added without a claim fails
+ * here, naming it.
+ */
+export const NOT_CLAIMED_HERE: { where: string; figures: RegExp; why: string }[] = [
+  { where: 'configs/pretrain.yaml', figures: /[^]*/, why: 'the preset takes about 15 minutes; its comment says so and gives the commands' },
+  { where: 'docs/guide.md', figures: /What configs\/pretrain\.yaml measured[^]*?pretraining took/, why: 'the pretraining preset\'s table, as above' },
+  { where: 'configs/batchnorm.yaml', figures: /PyTorch \(seeds 3-5\)[^]*?PyTorch: [\d.]+%, [\d.]+%, [\d.]+%\)/, why: 'the PyTorch column: crosscheck/batchnorm.py (no PyTorch in CI)' },
+  { where: 'configs/torch-defaults.yaml', figures: /PyTorch \(seeds 3-5\)[^]*?PyTorch [\d.]+%, [\d.]+% and [\d.]+%\)/, why: 'the PyTorch column: crosscheck/torch-defaults.py' },
+  { where: 'configs/deep-relu.yaml', figures: /crosscheck\/torch-defaults\.py, not re-measured by the tests: [\d.]+%, [\d.]+%, [\d.]+% on average/, why: 'PyTorch: crosscheck/torch-defaults.py' },
+  { where: 'crosscheck/README.md', figures: /\| (?:heNormal|glorotUniform \(Xavier\)|file[^|]*|zeros) \| [\d., ]+ \| [\d.]+ ± [\d.]+ \| ([\d., ]+ \| [\d.]+ ± [\d.]+) \|/g, why: 'PyTorch\'s columns of the model file\'s tables: crosscheck/model-file.py' },
+  { where: 'configs/residual.yaml', figures: /PyTorch \(crosscheck\/residual\.py[^]*?zeros 11\.2 throughout/, why: 'PyTorch: crosscheck/residual.py' },
+  { where: 'configs/mup-transfer.yaml', figures: /seeds 1 and 2 \(`--seeds 1,2`\)[^]*?\.(?= Mean)/, why: 'test/cli/mup-claims.test.ts (INIT_BENCH_LONG_CLAIMS=1)' },
+];
+
+test('every figure the documents quote is re-measured by a claim, or listed as not re-measured', () => {
+  // Accuracies: "92.7%", "78.1 +- 4.3", "94.3 ± 0.7", and a seed's epochs "75.4/86.7/91.3".
+  const FIGURE_RE = /\d+\.\d+(?:%| \+- \d+\.\d+| ± \d+\.\d+|(?:\/\d+\.\d+)+)/g;
+  const problems: string[] = [];
+  for (const path of [...DOCUMENTS, 'crosscheck/README.md']) {
+    const text = file(path)();
+    const covered: [number, number][] = [];
+    const cover = (pattern: RegExp) => {
+      const m = new RegExp(pattern.source, `${pattern.flags.replace(/[gd]/g, '')}d`).exec(text);
+      const at = m?.indices?.[1];
+      if (at) covered.push(at);
+    };
+    const own = (claimText: () => string) => claimText() === text;
+    for (const c of PROBE_CLAIMS) if (own(c.text)) c.figures.forEach(([p]) => cover(p));
+    for (const c of PROBE_SPREAD_CLAIMS) if (own(c.text)) c.figures.forEach(([p]) => cover(p));
+    for (const c of RUN_CLAIMS) if (own(c.text)) c.figures.forEach(([p]) => cover(p));
+    for (const n of NOT_CLAIMED_HERE.filter((x) => x.where === path)) {
+      // A global pattern covers each match's first group (or the whole match); another, its one match.
+      const matches = n.figures.global ? [...text.matchAll(new RegExp(n.figures.source, 'gd'))] : [new RegExp(n.figures.source, 'd').exec(text)].filter((m) => m !== null);
+      if (!matches.length) problems.push(`${path}: NOT_CLAIMED_HERE's ${n.figures} matches nothing`);
+      for (const m of matches) covered.push(m.indices![1] ?? m.indices![0]);
+    }
+    for (const f of text.matchAll(FIGURE_RE)) {
+      if (!covered.some(([a, b]) => f.index! >= a && f.index! < b)) problems.push(`${path}: "...${text.slice(Math.max(0, f.index! - 50), f.index! + f[0].length)}"`);
+    }
+  }
+  assert.deepEqual(problems, [], `figures no claim re-measures:\n${problems.join('\n')}`);
 });
