@@ -292,7 +292,7 @@ function ownTrials(trials: TrialResult[], tasks: Task[], folder: string, warning
     return true;
   });
   const foreign = trials.length - own.length;
-  if (foreign) warnings.push(`${foreign} file(s) in ${folder} are not trials of this folder's config.json (an edited config.json, files copied from another run, or a trial saved twice): left out of the results and their statistics`);
+  if (foreign) warnings.push(`${foreign} file(s) in ${folder} are not trials of this folder's config.json (an edited config.json, files copied from another run, a trial saved twice, or an init-bench version whose trial ids hashed other settings: a resume runs those trials again): left out of the results and their statistics`);
   return own;
 }
 
