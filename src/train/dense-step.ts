@@ -410,16 +410,23 @@ function sumOfSquares(g: Float32Array, size: number): number {
   return s;
 }
 
-/** tfjs's AdamOptimizer.applyGradients for one variable; `c1`, `c2`: 1 - b1^t and 1 - b2^t. */
+/**
+ * tfjs's AdamOptimizer.applyGradients for one variable; `c1`, `c2`: 1 - b1^t and 1 - b2^t. The
+ * bias corrections multiply by their reciprocals (in float64, within a unit of float32's
+ * rounding of tfjs's divisions): one division and one square root per weight, which bound the
+ * loop's speed, instead of three divisions.
+ */
 function adamUpdate(w: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, size: number, lr: number, c1: number, c2: number): void {
   const { beta1, beta2, epsilon } = ADAM;
+  const step = lr / c1;
+  const r2 = 1 / c2;
   for (let i = 0; i < size; i++) {
     const gi = g[i];
     const mi = beta1 * m[i] + (1 - beta1) * gi;
     const vi = beta2 * v[i] + (1 - beta2) * gi * gi;
     m[i] = mi;
     v[i] = vi;
-    w[i] -= (lr * (mi / c1)) / (Math.sqrt(vi / c2) + epsilon);
+    w[i] -= (step * mi) / (Math.sqrt(vi * r2) + epsilon);
   }
 }
 
