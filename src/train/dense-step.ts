@@ -9,8 +9,9 @@
  * buffers allocated once (no allocation per step).
  *
  * The maths is the tfjs path's (src/train/loop.ts `trainStep` over model/network.ts `forward`),
- * in float32 storage with float64 arithmetic in the loops, so results agree to float32 rounding,
- * not bit for bit (test/train/dense-step.test.ts states the tolerance):
+ * in float32 storage, with float64 arithmetic in the JavaScript loops and float32 in the BLAS and
+ * in Adam's and RMSprop's updates (update-kernels.ts), so results agree to float32 rounding, not
+ * bit for bit (test/train/dense-step.test.ts states the tolerance):
  * - layer l: Z = c H W + b, H' = act(Z), c the parametrization's forward multiplier (1 when
  *   standard); the output layer is linear (its Z are the logits);
  * - loss: mean over the batch of logsumexp(z) - z_label (tf.losses.softmaxCrossEntropy with
@@ -27,9 +28,9 @@
  * Momentum's kernel update folds the gradient into the velocity in the product itself
  * (v = m v + c H^T dZ is one sgemm with beta = m); plain SGD's is one sgemm into W.
  *
- * The weights live in this module's arrays while an epoch trains and are written back into the
- * model's tfjs variables (`store`) before anything else reads them: evaluation, the diagnostics
- * at the epoch's end, the probe, the results. The optimizer's state (velocities, moments) lives
+ * The weights live in this module's arrays (the update kernels' arena) while an epoch trains and
+ * are written back into the model's tfjs variables (`store`) before anything else reads them:
+ * evaluation, the diagnostics at the epoch's end, the probe, the results. The optimizer's state (velocities, moments) lives
  * here too, kept per TrainOptimizer across `train` calls; the tfjs optimizer object is not
  * stepped, so a TrainOptimizer trains through one path only.
  */
@@ -41,6 +42,7 @@ import type { Model } from '../model/network.js';
 import { FAMILY } from '../model/parametrization.js';
 import type { Activation, OptimizerName } from '../vocabulary.js';
 import { ADAM, layerLrFactors, MOMENTUM, RMSPROP, type TrainOptimizer } from './optimizers.js';
+import { padded, updateKernels, updateKernelsAvailable, type UpdateKernels } from './update-kernels.js';
 
 /** What the fused step returns: the tfjs path's StepResult (loop.ts). */
 export interface DenseStepResult {
@@ -62,6 +64,7 @@ const SUPPORTED = new Set<Activation>(['relu', 'tanh', 'sigmoid', 'elu', 'selu',
 export function fusedIneligibility(tf: Tf, model: Model, optimizer: Partial<Pick<TrainOptimizer, 'spec'>>): string | null {
   if (!activeBlas(tf)) return 'no system BLAS under the wasm backend';
   if (!optimizer.spec) return 'an optimizer without its spec (not from makeTrainOptimizer)';
+  if (!updateKernelsAvailable()) return 'no WebAssembly SIMD in this engine';
   if (model.arch.file) return "a model file's network";
   if (model.arch.residual) return 'residual blocks';
   let from = model.arch.height * model.arch.width;
@@ -81,9 +84,11 @@ export function fusedIneligibility(tf: Tf, model: Model, optimizer: Partial<Pick
   return null;
 }
 
-/** One trainable tensor's values, learning rate and optimizer state. */
+/** One trainable tensor's values, gradient, learning rate and optimizer state (arrays of one size, in the kernels' arena). */
 interface Param {
   w: Float32Array;
+  /** The gradient, when the update needs it by itself (Adam, RMSprop, the epoch's norms, biases). */
+  g: Float32Array;
   lr: number;
   /** momentum: [v]; adam: [m, v]; rmsprop: [mean square, moment]; sgd: []. */
   state: Float32Array[];
@@ -114,9 +119,7 @@ export class DenseStep {
   private capacity = 0;
   private x = new Float32Array(0);
   private labels = new Int32Array(0);
-  /** A kernel's gradient, when the update needs it by itself (Adam, RMSprop, the epoch's norms). */
-  private readonly grad: Float32Array;
-  private readonly biasGrad: Float32Array;
+  private readonly kernels: UpdateKernels;
   /** Adam's b1^t and b2^t, in float32 as tfjs keeps them (its accBeta1/accBeta2 variables). */
   private accBeta1: number = Math.fround(ADAM.beta1);
   private accBeta2: number = Math.fround(ADAM.beta2);
@@ -135,7 +138,12 @@ export class DenseStep {
     this.leaky = Float64Array.of(1, model.arch.leakySlope);
     const family = FAMILY[spec.name];
     const slots = { sgd: 0, momentum: 1, adam: 2, rmsprop: 2 }[spec.name];
-    const param = (size: number, factor: number): Param => ({ w: new Float32Array(size), lr: spec.lr * factor, state: Array.from({ length: slots }, () => new Float32Array(size)) });
+    // Weights, gradient and state of every tensor: (2 + slots) arrays of its padded size.
+    const floats = model.layers.reduce((sum, l) => sum + (2 + slots) * (padded(l.shape[0] * l.shape[1]) + padded(l.shape[1])), 0);
+    const kernels = updateKernels(floats);
+    if (!kernels) throw new Error('the fused dense step needs WebAssembly SIMD');
+    this.kernels = kernels;
+    const param = (size: number, factor: number): Param => ({ w: kernels.alloc(size), g: kernels.alloc(size), lr: spec.lr * factor, state: Array.from({ length: slots }, () => kernels.alloc(size)) });
     this.layers = model.layers.map((l) => {
       const [fanIn, units] = l.shape;
       const lr = layerLrFactors(l, family);
@@ -143,8 +151,6 @@ export class DenseStep {
       const noBits = new Int32Array(0);
       return { fanIn, units, activation: l.activation, c: l.multiplier ?? 1, kernel: param(fanIn * units, lr.kernel), bias: param(units, lr.vector), z: none, h: none, dz: none, zBits: noBits, hBits: noBits, dzBits: noBits };
     });
-    this.grad = new Float32Array(Math.max(...this.layers.map((l) => l.fanIn * l.units)));
-    this.biasGrad = new Float32Array(Math.max(...this.layers.map((l) => l.units)));
   }
 
   belongsTo(model: Model): boolean {
@@ -200,8 +206,8 @@ export class DenseStep {
         activationGrad(below, n * below.units, this.leaky);
       }
       const h = below ? below.h : this.x;
-      columnSums(l.dz, n, l.units, this.biasGrad);
-      this.update(l.bias, this.biasGrad, l.units);
+      columnSums(l.dz, n, l.units, l.bias.g);
+      this.update(l.bias);
       const size = l.fanIn * l.units;
       if (!withNorms && this.optimizer === 'momentum') {
         // v = m v + c H^T dZ in the product itself, then w -= lr v.
@@ -210,9 +216,9 @@ export class DenseStep {
       } else if (!withNorms && this.optimizer === 'sgd') {
         this.blas.sgemm(true, false, l.fanIn, l.units, n, h, l.dz, 1, l.kernel.w, -l.kernel.lr * l.c);
       } else {
-        this.blas.sgemm(true, false, l.fanIn, l.units, n, h, l.dz, 0, this.grad, l.c);
-        if (withNorms) norms[i] = Math.fround(Math.sqrt(sumOfSquares(this.grad, size)));
-        this.update(l.kernel, this.grad, size);
+        this.blas.sgemm(true, false, l.fanIn, l.units, n, h, l.dz, 0, l.kernel.g, l.c);
+        if (withNorms) norms[i] = Math.fround(Math.sqrt(sumOfSquares(l.kernel.g, size)));
+        this.update(l.kernel);
       }
     }
     if (this.optimizer === 'adam') {
@@ -223,25 +229,25 @@ export class DenseStep {
     return { loss, correct, ...(withNorms ? { gradNorms: norms } : {}) };
   }
 
-  /** The optimizer's update of `p` by the gradient `g` (its first `size` values). */
-  private update(p: Param, g: Float32Array, size: number): void {
-    const { w, lr, state } = p;
+  /** The optimizer's update of `p` by its gradient. */
+  private update(p: Param): void {
+    const { w, g, lr, state } = p;
     switch (this.optimizer) {
       case 'sgd':
-        this.blas.saxpy(size, -lr, g, w);
+        this.blas.saxpy(w.length, -lr, g, w);
         return;
       case 'momentum': {
         const v = state[0];
         const m = Math.fround(MOMENTUM);
-        for (let i = 0; i < size; i++) v[i] = m * v[i] + g[i];
-        this.blas.saxpy(size, -lr, v, w);
+        for (let i = 0; i < v.length; i++) v[i] = m * v[i] + g[i];
+        this.blas.saxpy(w.length, -lr, v, w);
         return;
       }
       case 'adam':
-        adamUpdate(w, state[0], state[1], g, size, lr, 1 - this.accBeta1, 1 - this.accBeta2);
+        this.kernels.adam(w, state[0], state[1], g, { ...ADAM, step: lr / (1 - this.accBeta1), r2: 1 / (1 - this.accBeta2) });
         return;
       case 'rmsprop':
-        rmspropUpdate(w, state[0], state[1], g, size, lr);
+        this.kernels.rmsprop(w, state[0], state[1], g, { ...RMSPROP, lr });
         return;
     }
   }
@@ -408,37 +414,4 @@ function sumOfSquares(g: Float32Array, size: number): number {
   let s = 0;
   for (let i = 0; i < size; i++) s += g[i] * g[i];
   return s;
-}
-
-/**
- * tfjs's AdamOptimizer.applyGradients for one variable; `c1`, `c2`: 1 - b1^t and 1 - b2^t. The
- * bias corrections multiply by their reciprocals (in float64, within a unit of float32's
- * rounding of tfjs's divisions): one division and one square root per weight, which bound the
- * loop's speed, instead of three divisions.
- */
-function adamUpdate(w: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, size: number, lr: number, c1: number, c2: number): void {
-  const { beta1, beta2, epsilon } = ADAM;
-  const step = lr / c1;
-  const r2 = 1 / c2;
-  for (let i = 0; i < size; i++) {
-    const gi = g[i];
-    const mi = beta1 * m[i] + (1 - beta1) * gi;
-    const vi = beta2 * v[i] + (1 - beta2) * gi * gi;
-    m[i] = mi;
-    v[i] = vi;
-    w[i] -= (step * mi) / (Math.sqrt(vi * r2) + epsilon);
-  }
-}
-
-/** tfjs's RMSPropOptimizer.applyGradients (not centered) for one variable. */
-function rmspropUpdate(w: Float32Array, ms: Float32Array, mom: Float32Array, g: Float32Array, size: number, lr: number): void {
-  const { decay, momentum, epsilon } = RMSPROP;
-  for (let i = 0; i < size; i++) {
-    const gi = g[i];
-    const s = decay * ms[i] + (1 - decay) * gi * gi;
-    ms[i] = s;
-    const u = momentum * mom[i] + (lr * gi) / Math.sqrt(s + epsilon);
-    mom[i] = u;
-    w[i] -= u;
-  }
 }
