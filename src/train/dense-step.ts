@@ -41,15 +41,9 @@ import { gatherBatch, pixelsPerImage, type Dataset } from '../data/dataset.js';
 import type { Model } from '../model/network.js';
 import { FAMILY } from '../model/parametrization.js';
 import type { Activation, OptimizerName } from '../vocabulary.js';
+import type { StepResult } from './loop.js';
 import { ADAM, layerLrFactors, MOMENTUM, RMSPROP, type TrainOptimizer } from './optimizers.js';
 import { padded, updateKernels, updateKernelsAvailable, type UpdateKernels } from './update-kernels.js';
-
-/** What the fused step returns: the tfjs path's StepResult (loop.ts). */
-export interface DenseStepResult {
-  loss: number;
-  correct: number;
-  gradNorms?: number[];
-}
 
 /** The activations the fused step computes (every hidden activation of the vocabulary). */
 const SUPPORTED = new Set<Activation>(['relu', 'tanh', 'sigmoid', 'elu', 'selu', 'leakyRelu', 'linear']);
@@ -153,8 +147,8 @@ export class DenseStep {
     });
   }
 
-  belongsTo(model: Model): boolean {
-    return this.model === model;
+  trains(model: Model, data: Dataset): boolean {
+    return this.model === model && this.data === data;
   }
 
   /** Reads the weights from the model's variables (at the start of training: they may have changed since). */
@@ -181,7 +175,7 @@ export class DenseStep {
   }
 
   /** One optimizer step on the examples `indices`; `withNorms`: also each kernel's gradient norm. */
-  step(indices: Int32Array, withNorms: boolean): DenseStepResult {
+  step(indices: Int32Array, withNorms: boolean): StepResult {
     const n = indices.length;
     this.reserve(n);
     gatherBatch(this.data, indices, this.x, this.labels);
@@ -274,7 +268,7 @@ const steps = new WeakMap<object, DenseStep>();
 export function denseStepFor(tf: Tf, model: Model, optimizer: Partial<Pick<TrainOptimizer, 'spec'>>, data: Dataset): DenseStep | null {
   if (fusedIneligibility(tf, model, optimizer) !== null) return null;
   let step = steps.get(optimizer);
-  if (!step || !step.belongsTo(model)) {
+  if (!step || !step.trains(model, data)) {
     step = new DenseStep(activeBlas(tf)!, model, optimizer.spec!, data);
     steps.set(optimizer, step);
   }
