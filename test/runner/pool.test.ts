@@ -22,9 +22,11 @@ test('--jobs 2 gives the same trials, in the same order, as --jobs 1', async () 
 
 test('a worker that dies marks its trial failed; the others finish; exit 3', async () => {
   const args = ['run', ...tinyRun({ '--init': 'he,xavier,lecun,random', '--train-size': '3000', '--test-size': '200', '--hidden': '64', '--epochs': '4', '--jobs': '2' }, '--json', '--out', join(tempDir(), 'r'))];
-  // Once the first trial reports an epoch, kill one worker outright (as the OOM killer would).
+  // Once the first two trials (one per worker) have each reported an epoch, both workers are
+  // running a trial: kill one outright (as the OOM killer would). Waiting for the first trial
+  // alone could kill the other worker before it was ready, which a fast first epoch allows.
   const r = await runCli(args, {}, (child) =>
-    onStderr(child, /\[1\/4\] heNormal seed 0 epoch 1/, () => {
+    onStderr(child, /^(?=[\s\S]*\[1\/4\] heNormal seed 0 epoch 1)(?=[\s\S]*\[2\/4\] [^\n]* epoch 1)/, () => {
       const pids = execFileSync('pgrep', ['-P', String(child.pid)]).toString().trim().split('\n').map(Number);
       process.kill(pids[0], 'SIGKILL');
     }),
