@@ -418,7 +418,7 @@ test('every spread over seeds quoted from probe is what probe measures on those 
  * Quick claims (reduced settings, seconds) run always; the presets' full 3-seed tables take
  * minutes each and run with INIT_BENCH_LONG_CLAIMS=1.
  */
-interface Trial { init: string; seed: number; status: string; divergedAtEpoch?: number | null; point?: Record<string, unknown>; epochs: { testAccuracy: number; trainAccuracy: number; trainEvalAccuracy?: number }[] }
+interface Trial { init: string; seed: number; status: string; divergedAtEpoch?: number | null; point?: Record<string, unknown>; epochs: { testAccuracy: number; trainAccuracy: number; trainEvalAccuracy?: number; trainLoss: number }[] }
 type RunMeasure = (trials: Trial[]) => number;
 const matching = (trials: Trial[], init: string, point: Record<string, unknown>) =>
   trials.filter((t) => t.init === init && Object.entries(point).every(([k, v]) => t.point?.[k] === v));
@@ -498,6 +498,7 @@ export const RUN_CLAIMS: RunClaim[] = [
     figures: ['glorotUniform', 'heNormal', 'randomNormal', 'zeros'].flatMap((init): [RegExp, RunMeasure][] => [
       [re(`│ ${init} +│ NUM%`), accuracy(init, {}, 'mean')],
       [re(`│ ${init} +│ [\\d.]+% +│ NUM%`), (trials) => 100 * (matching(trials, init, {})[0]!.epochs.at(-1)!.trainEvalAccuracy ?? NaN)],
+      [re(`│ ${init} +│ [\\d.]+% +│ [\\d.]+% +│ [\\d.]+% +│ NUM `), (trials) => matching(trials, init, {})[0]!.epochs.at(-1)!.trainLoss],
       [re(`│ ${init} +│ [\\d.]+% +│ [\\d.]+% +│ NUM%`), (trials) => Math.max(...matching(trials, init, {})[0]!.epochs.map((e) => 100 * e.testAccuracy))],
     ]),
   },
