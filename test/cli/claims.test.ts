@@ -503,6 +503,19 @@ export const RUN_CLAIMS: RunClaim[] = [
     ]),
   },
   {
+    // The API example's output (docs/results.md): final test accuracy as printed, and the summary's mean.
+    where: 'docs/results.md, the API example',
+    text: file('docs/results.md'),
+    command: '--init he,xavier --depth 10 --width 128 --epochs 2',
+    long: false,
+    figures: [
+      [re('heNormal: NUM glorotUniform:'), (t) => matching(t, 'heNormal', {})[0]!.epochs.at(-1)!.testAccuracy],
+      [re('glorotUniform: NUM heNormal'), (t) => matching(t, 'glorotUniform', {})[0]!.epochs.at(-1)!.testAccuracy],
+      [re('heNormal NUM glorotUniform'), (t) => accuracy('heNormal', {}, 'mean')(t) / 100],
+      [re('glorotUniform NUM vanishing'), (t) => accuracy('glorotUniform', {}, 'mean')(t) / 100],
+    ],
+  },
+  {
     // The page's screenshot (docs/guide.md): the default preset, 6 epochs on 2,000 digits, seed 0.
     where: 'docs/guide.md, the screenshot',
     text: file('docs/guide.md'),
