@@ -176,7 +176,10 @@ async function runWithFolder(
       signal: options.signal,
       retries: options.retries,
       failFast: options.failFast,
-      onEvent: options.onEvent,
+      onEvent: (e) => {
+        if (e.type === 'start' && e.jobs > 1) writer?.trialsInWorkers();
+        options.onEvent?.(e);
+      },
       onTrial: (d, trial, task) => writer?.trial(task.index, trial, d),
     });
     done = writer ? await writer.finish(doc) : doc;

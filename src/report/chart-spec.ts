@@ -46,8 +46,25 @@ export function lineSpec(values: Row[], x: { field: string; title: string }, y: 
   };
 }
 
+let renderer: Promise<[typeof import('vega'), typeof import('vega-lite')]> | null = null;
+
+/** Vega and Vega-Lite, imported once per process (a few hundred ms of module loading). */
+function loadRenderer(): Promise<[typeof import('vega'), typeof import('vega-lite')]> {
+  renderer ??= Promise.all([import('vega'), import('vega-lite')]);
+  return renderer;
+}
+
+/**
+ * Starts loading the renderer now, without waiting: a run whose trials go to worker processes
+ * calls it as they start, so that the parent, idle meanwhile, is not loading it after the last
+ * trial. A failure is left for `render` to report.
+ */
+export function preloadRenderer(): void {
+  loadRenderer().catch(() => {});
+}
+
 export async function render(spec: object): Promise<string> {
-  const [vega, vl] = await Promise.all([import('vega'), import('vega-lite')]);
+  const [vega, vl] = await loadRenderer();
   const view = new vega.View(vega.parse(vl.compile(spec as never).spec), { renderer: 'none' });
   try {
     return await view.toSVG();

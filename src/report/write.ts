@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { UserError, describeFsError } from '../errors.js';
 import type { ResultsDocument } from '../results/schema.js';
 import { canonical } from '../util/json.js';
+import { preloadRenderer } from './chart-spec.js';
 import { renderCharts } from './charts.js';
 import { metricsCsv } from './csv.js';
 import { renderHtml } from './html.js';
@@ -45,6 +46,11 @@ export async function reportFiles(doc: ResultsDocument): Promise<FolderFile[]> {
     { name: 'metrics.csv', content: metricsCsv(doc) },
     { name: 'report.html', content: renderHtml(doc, await renderCharts(doc)) },
   ];
+}
+
+/** Starts loading what the reports need (the chart renderer) ahead of `writeReports`, without waiting. */
+export function preloadReports(): void {
+  preloadRenderer();
 }
 
 export async function writeReports(dir: string, doc: ResultsDocument): Promise<WriteOutcome> {

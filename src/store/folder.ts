@@ -19,7 +19,7 @@ import { z } from 'zod';
 import { resolveConfig, savedConfig, type ExperimentConfig, type Overrides } from '../config/load.js';
 import { LIMITS } from '../config/schema.js';
 import { UserError, describeFsError } from '../errors.js';
-import { writeReports } from '../report/write.js';
+import { preloadReports, writeReports } from '../report/write.js';
 import { emptyDocument } from '../runner/experiment.js';
 import { enumerateTasks, type Task } from '../runner/tasks.js';
 import { describeIssue } from '../util/issues.js';
@@ -185,6 +185,14 @@ export class FolderWriter {
       writeJsonAtomic(join(this.dir, 'results.json'), this.withShard(doc));
       this.lastWrite = performance.now();
     }
+  }
+
+  /**
+   * The trials run in worker processes: this process waits for them, so it loads what `finish`
+   * renders with meanwhile rather than after the last trial.
+   */
+  trialsInWorkers(): void {
+    preloadReports();
   }
 
   async finish(doc: ResultsDocument): Promise<ResultsDocument> {
