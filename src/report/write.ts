@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { UserError, describeFsError } from '../errors.js';
 import type { ResultsDocument } from '../results/schema.js';
 import { canonical } from '../util/json.js';
-import { preloadRenderer } from './chart-spec.js';
+import { preloadRenderer, releaseRenderer } from './chart-spec.js';
 import { renderCharts } from './charts.js';
 import { metricsCsv } from './csv.js';
 import { renderHtml } from './html.js';
@@ -48,9 +48,14 @@ export async function reportFiles(doc: ResultsDocument): Promise<FolderFile[]> {
   ];
 }
 
-/** Starts loading what the reports need (the chart renderer) ahead of `writeReports`, without waiting. */
-export function preloadReports(): void {
-  preloadRenderer();
+/** Starts loading what the reports need (the chart renderer) ahead of `writeReports`, without waiting; see chart-spec.ts. */
+export function preloadReports(where: 'here' | 'thread'): void {
+  preloadRenderer(where);
+}
+
+/** Ends what `preloadReports` started (a render thread), once the reports are written or will not be. */
+export function releaseReports(): void {
+  releaseRenderer();
 }
 
 export async function writeReports(dir: string, doc: ResultsDocument): Promise<WriteOutcome> {
