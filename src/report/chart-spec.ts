@@ -95,7 +95,7 @@ export function preloadRenderer(where: 'here' | 'thread'): void {
   } catch {
     return;
   }
-  worker.unref(); // never what keeps the process alive
+  worker.unref(); // loading does not keep the process alive; a render waited for does (below)
   const started: RenderThread = { worker, pending: new Map(), next: 0 };
   const fail = (why: string) => {
     if (thread === started) thread = null;
@@ -105,6 +105,7 @@ export function preloadRenderer(where: 'here' | 'thread'): void {
   worker.on('message', (m: RenderReply) => {
     const p = started.pending.get(m.id);
     started.pending.delete(m.id);
+    if (started.pending.size === 0) worker.unref();
     if (p && 'svg' in m) p.resolve(m.svg);
     else if (p && 'error' in m) p.reject(new Error(m.error));
   });
@@ -133,6 +134,7 @@ export async function render(spec: object): Promise<string> {
     return await new Promise<string>((resolve, reject) => {
       const id = t.next++;
       t.pending.set(id, { resolve, reject });
+      t.worker.ref();
       t.worker.postMessage({ id, spec } satisfies RenderRequest);
     });
   } catch (err) {
