@@ -16,7 +16,7 @@
  */
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { Blas } from './blas.js';
-import { convForward, makeConv2D, makeConv2DBackpropFilter, makeConv2DBackpropInput } from './blas-conv.js';
+import { convForward, makeConv2D, makeConv2DBackpropFilter, makeConv2DBackpropInput, type ConvAttrs, type ConvChoice } from './blas-conv.js';
 import type { Tf } from './tf.js';
 
 /** The parts of the wasm backend object we use (its class is not exported as a type). */
@@ -39,12 +39,7 @@ interface FusedAttrs extends MatMulAttrs {
   leakyreluAlpha?: number;
 }
 
-/** Per convolution kernel, the fewest input channels at which it runs on the BLAS (below: XNNPACK path). */
-export interface ConvChoice {
-  forward: number;
-  backpropInput: number;
-  backpropFilter: number;
-}
+export type { ConvChoice } from './blas-conv.js';
 
 /** Registers the BLAS kernels on the wasm backend (replacing any registered before). */
 export function registerBlasKernels(tf: Tf, blas: Blas, conv: ConvChoice = CONV_ON_BLAS): void {
@@ -60,10 +55,10 @@ export function registerBlasKernels(tf: Tf, blas: Blas, conv: ConvChoice = CONV_
     { kernelName: '_FusedMatMul', backendName: 'wasm', kernelFunc: makeFusedMatMul(product, kernel('_FusedMatMul'), kernel) },
   ];
   kernels.push(
-    { kernelName: 'Conv2D', backendName: 'wasm', kernelFunc: makeConv2D(tf, blas, kernel('Conv2D'), conv.forward) },
-    { kernelName: 'FusedConv2D', backendName: 'wasm', kernelFunc: makeFusedConv2D(tf, blas, kernel('FusedConv2D'), kernel, conv.forward) },
-    { kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc: makeConv2DBackpropInput(tf, blas, kernel('Conv2DBackpropInput'), conv.backpropInput) },
-    { kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: makeConv2DBackpropFilter(tf, blas, kernel('Conv2DBackpropFilter'), conv.backpropFilter) },
+    { kernelName: 'Conv2D', backendName: 'wasm', kernelFunc: makeConv2D(tf, blas, kernel('Conv2D'), conv) },
+    { kernelName: 'FusedConv2D', backendName: 'wasm', kernelFunc: makeFusedConv2D(tf, blas, kernel('FusedConv2D'), kernel, conv) },
+    { kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc: makeConv2DBackpropInput(tf, blas, kernel('Conv2DBackpropInput'), conv) },
+    { kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: makeConv2DBackpropFilter(tf, blas, kernel('Conv2DBackpropFilter'), conv) },
   );
   for (const k of kernels) {
     if (tf.getKernel(k.kernelName, 'wasm')) tf.unregisterKernel(k.kernelName, 'wasm');
@@ -72,14 +67,16 @@ export function registerBlasKernels(tf: Tf, blas: Blas, conv: ConvChoice = CONV_
 }
 
 /**
- * Measured per kernel alone on 3x3 convolutions of a batch of 64 (28x28x1 -> 16 channels and
- * 13x13xC -> 32, C = 1, 2, 4, 8, 16; each path best of 5 x 10 calls, alternating, on the busy
- * 2-vCPU Zen 4 machine): the per-tap products are too thin below these input channel
- * counts (1 channel: forward 3.5-4.6x and backprop filter 1.25-1.7x slower than the XNNPACK
- * path), and win above (16 channels: forward 0.27x, backprop filter 0.20x, backprop input 0.85x
- * of its time). Backprop input won at every count measured but 8 (1.16x, within the noise).
+ * Measured per kernel alone on 3x3 convolutions of a batch of 128 (28x28x1 -> 16 channels,
+ * valid and same padding; 13x13xC -> 32, C = 2, 4, 8, 16; 14x14x16 -> 32 same; CPU time, median
+ * of 11-15 alternating rounds on the busy 2-vCPU Zen 4 machine). XNNPACK's forward pass wins
+ * below 4 input channels (1 channel: 1.4 ms against 2.1 ms by im2col) and ties at 2; the BLAS
+ * wins every backprop (1 channel, im2col: filter 0.7x, input 0.4-0.5x of the wasm path's time)
+ * and the forward pass from 4 channels. Shifted views beat im2col from 4 channels (16 channels:
+ * forward 0.5x, filter 0.5x, input 0.4x of im2col's time) and lose below (2 channels: 1.3-2x).
+ * The chunk size barely matters (64k to 8M floats within 10%; 64k the fastest forward).
  */
-const CONV_ON_BLAS: ConvChoice = { forward: 4, backpropInput: 1, backpropFilter: 2 };
+const CONV_ON_BLAS: ConvChoice = { forward: 4, backpropInput: 1, backpropFilter: 1, shifted: 4, chunkFloats: 1 << 16 };
 
 /** op(A) op(B) (+ a bias row in C when `biasRow` is given) into a new float32 output. */
 type Product = (a: TensorInfo, b: TensorInfo, attrs: MatMulAttrs, backend: WasmBackend, biasRow?: TensorInfo) => TensorInfo;
@@ -200,18 +197,18 @@ function epilogue(backend: WasmBackend, product: TensorInfo, bias: TensorInfo | 
 }
 
 /** FusedConv2D: the per-tap BLAS convolution, its bias row added by sgemm, then the epilogue. */
-function makeFusedConv2D(tf: Tf, blas: Blas, original: Kernel, kernel: (name: string) => Kernel, minChannels: number): KernelFunc {
+function makeFusedConv2D(tf: Tf, blas: Blas, original: Kernel, kernel: (name: string) => Kernel, choice: ConvChoice): KernelFunc {
   return (args) => {
     const { inputs, backend, attrs } = args as unknown as {
       inputs: { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo };
       backend: WasmBackend;
-      attrs: Parameters<typeof convForward>[5] & Omit<FusedAttrs, keyof MatMulAttrs>;
+      attrs: ConvAttrs & Omit<FusedAttrs, keyof MatMulAttrs>;
     };
     const { x, filter, bias } = inputs;
     const dilated = [attrs.dilations ?? 1].flat().some((d) => d !== 1);
-    if ((attrs.dataFormat ?? 'NHWC') !== 'NHWC' || dilated || typeof attrs.pad === 'object' || filter.shape[2] < minChannels || x.dtype !== 'float32' || (bias && bias.dtype !== 'float32')) return original.kernelFunc(args);
+    if ((attrs.dataFormat ?? 'NHWC') !== 'NHWC' || dilated || typeof attrs.pad === 'object' || filter.shape[2] < choice.forward || x.dtype !== 'float32' || (bias && bias.dtype !== 'float32')) return original.kernelFunc(args);
     const row = isRow(bias, filter.shape[3]);
-    const out = convForward(tf, blas, backend, x, filter, attrs, row ? bias : undefined);
+    const out = convForward(tf, blas, backend, x, filter, attrs, choice, row ? bias : undefined);
     return epilogue(backend, out, row ? undefined : bias, inputs.preluActivationWeights, attrs, kernel);
   };
 }

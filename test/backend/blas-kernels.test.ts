@@ -114,26 +114,39 @@ test('BLAS products and convolutions are deterministic and leak no tensors', { s
   assert.equal((tf.memory() as { numBytes: number }).numBytes, bytes);
 });
 
-test('BLAS convolutions equal cpu: forward (plain and fused), backprop input and filter, over strides, paddings, kernel sizes, odd shapes', { skip }, async () => {
-  // Every convolution on the BLAS here, whatever its channel count (in runs, thin layers keep XNNPACK).
-  registerBlasKernels(tf, (await loadBlas('auto')).blas!, { forward: 1, backpropInput: 1, backpropFilter: 1 });
-  const cases: ConvCase[] = [...CONV_CASES, { x: [2, 13, 11, 16], f: [3, 3, 16, 32], stride: 1, pad: 'valid' }];
-  for (const c of cases) {
-    const label = JSON.stringify(c);
-    const x = () => tensor(c.x, 20) as Tensor4D;
-    const w = () => tensor(c.f, 21) as Tensor4D;
-    await expectSameAsCpu(tf, `forward ${label}`, () => tf.tidy(() => tf.conv2d(x(), w(), c.stride, c.pad)));
-    for (const activation of ['relu', 'sigmoid'] as const) {
-      await expectSameAsCpu(tf, `fused ${activation} ${label}`, () => tf.tidy(() => tf.fused.conv2d({ x: x(), filter: w(), strides: c.stride, pad: c.pad, bias: tensor([c.f[3]], 22), activation })));
+test('BLAS convolutions equal cpu: forward (plain and fused), backprop input and filter, over strides, paddings, kernel sizes, odd shapes, both lowerings, in chunks', { skip }, async () => {
+  const blas = (await loadBlas('auto')).blas!;
+  const cases: ConvCase[] = [
+    ...CONV_CASES,
+    { x: [2, 13, 11, 16], f: [3, 3, 16, 32], stride: 1, pad: 'valid' },
+    { x: [3, 8, 9, 1], f: [3, 2, 1, 5], stride: 1, pad: 'same' },
+    { x: [2, 7, 7, 2], f: [3, 3, 2, 3], stride: 2, pad: 1 },
+  ];
+  // Every convolution on the BLAS here, whatever its channel count (in runs, thin layers may keep
+  // XNNPACK): every stride-1 case by shifted views, then every case by im2col; each with chunks
+  // as large as the default and of one image.
+  for (const shifted of [1, Infinity]) {
+    for (const chunkFloats of [1 << 18, 1]) {
+      registerBlasKernels(tf, blas, { forward: 1, backpropInput: 1, backpropFilter: 1, shifted, chunkFloats });
+      for (const c of cases) {
+        const label = `${JSON.stringify(c)} shifted from ${shifted} channels, chunks of ${chunkFloats} floats`;
+        const x = () => tensor(c.x, 20) as Tensor4D;
+        const w = () => tensor(c.f, 21) as Tensor4D;
+        await expectSameAsCpu(tf, `forward ${label}`, () => tf.tidy(() => tf.conv2d(x(), w(), c.stride, c.pad)));
+        for (const activation of ['relu', 'sigmoid'] as const) {
+          await expectSameAsCpu(tf, `fused ${activation} ${label}`, () => tf.tidy(() => tf.fused.conv2d({ x: x(), filter: w(), strides: c.stride, pad: c.pad, bias: tensor([c.f[3]], 22), activation })));
+        }
+        // d/dW and d/dx of sum(conv2d(x, W) * g): the backprop kernels under test.
+        const loss = (xs: Tensor, ws: Tensor) => {
+          const y = tf.conv2d(xs as Tensor4D, ws as Tensor4D, c.stride, c.pad);
+          return tf.sum(tf.mul(y, tensor(y.shape, 23)));
+        };
+        await expectSameAsCpu(tf, `backprop filter ${label}`, () => tf.tidy(() => tf.grad((ws: Tensor) => loss(x(), ws))(w())));
+        await expectSameAsCpu(tf, `backprop input ${label}`, () => tf.tidy(() => tf.grad((xs: Tensor) => loss(xs, w()))(x())));
+      }
     }
-    // d/dW and d/dx of sum(conv2d(x, W) * g): the backprop kernels under test.
-    const loss = (xs: Tensor, ws: Tensor) => {
-      const y = tf.conv2d(xs as Tensor4D, ws as Tensor4D, c.stride, c.pad);
-      return tf.sum(tf.mul(y, tensor(y.shape, 23)));
-    };
-    await expectSameAsCpu(tf, `backprop filter ${label}`, () => tf.tidy(() => tf.grad((ws: Tensor) => loss(x(), ws))(w())));
-    await expectSameAsCpu(tf, `backprop input ${label}`, () => tf.tidy(() => tf.grad((xs: Tensor) => loss(xs, w()))(x())));
   }
+  registerBlasKernels(tf, blas);
 });
 
 test('the backend label names the BLAS and its version', { skip }, () => {
