@@ -9,6 +9,9 @@
  *   first and the product added to it by sgemm itself (beta = 1); other bias shapes go through
  *   wasm's broadcasting Add. relu runs in place; the other activations tfjs fuses (relu6,
  *   leakyrelu, elu, sigmoid, prelu) run as the wasm backend's own kernels.
+ * - Sum over leading axes (every bias gradient: dy summed over batch and positions) as the
+ *   product 1^T X, X viewed as [rows, columns]. The wasm kernel first transposes the reduced
+ *   axes innermost, a pass over the whole tensor; other reductions still run there.
  *
  * The BLAS reads and writes the wasm heap through views taken after every allocation: growing
  * the heap detaches views taken before it. Checked against the cpu backend in
@@ -53,6 +56,7 @@ export function registerBlasKernels(tf: Tf, blas: Blas, conv: ConvChoice = CONV_
   const kernels: KernelConfig[] = [
     { kernelName: 'BatchMatMul', backendName: 'wasm', kernelFunc: makeBatchMatMul(product, originalMatMul) },
     { kernelName: '_FusedMatMul', backendName: 'wasm', kernelFunc: makeFusedMatMul(product, kernel('_FusedMatMul'), kernel) },
+    { kernelName: 'Sum', backendName: 'wasm', kernelFunc: makeSum(tf, blas, kernel('Sum')) },
   ];
   kernels.push(
     { kernelName: 'Conv2D', backendName: 'wasm', kernelFunc: makeConv2D(tf, blas, kernel('Conv2D'), conv) },
@@ -144,6 +148,29 @@ function fillRows(c: Float32Array, row: Float32Array, n: number): void {
   if (c.length === 0) return;
   c.set(row.subarray(0, n));
   for (let filled = n; filled < c.length; filled *= 2) c.copyWithin(filled, 0, Math.min(filled, c.length - filled));
+}
+
+/** A vector of ones, reused across calls (grown when a longer one is needed). */
+let onesBuffer = new Float32Array(0);
+function ones(n: number): Float32Array {
+  if (onesBuffer.length < n) onesBuffer = new Float32Array(n).fill(1);
+  return onesBuffer.subarray(0, n);
+}
+
+/** Sum of a float32 tensor over its leading axes 0..k-1 (0 < k < rank) as 1^T X; anything else: the original kernel. */
+function makeSum(tf: Tf, blas: Blas, original: Kernel): KernelFunc {
+  return (args) => {
+    const { inputs, backend, attrs } = args as unknown as { inputs: { x: TensorInfo }; backend: WasmBackend; attrs: { axis: number | number[]; keepDims: boolean } };
+    const { x } = inputs;
+    const axes = tf.util.parseAxisParam(attrs.axis, x.shape).sort((p, q) => p - q);
+    const k = axes.length;
+    if (x.dtype !== 'float32' || k === 0 || k === x.shape.length || axes.some((axis, i) => axis !== i)) return original.kernelFunc(args);
+    const rows = tf.util.sizeFromShape(x.shape.slice(0, k));
+    const kept = x.shape.slice(k);
+    const out = backend.makeOutput(attrs.keepDims ? [...axes.map(() => 1), ...kept] : kept, 'float32');
+    blas.sgemm(false, false, 1, tf.util.sizeFromShape(kept), rows, ones(rows), backend.typedArrayFromHeap(x), 0, backend.typedArrayFromHeap(out));
+    return out;
+  };
 }
 
 function makeBatchMatMul(product: Product, original: Kernel): KernelFunc {

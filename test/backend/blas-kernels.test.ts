@@ -98,6 +98,33 @@ test('BLAS gradients of a fused dense layer equal cpu (what training runs)', { s
   }
 });
 
+test('BLAS Sum over leading axes equals cpu (keepDims too); other axes, all axes, int32 and empty tensors as before', { skip }, async () => {
+  const cases: [number[], number | number[], boolean][] = [
+    [[5, 7, 3, 4], [0, 1, 2], false],
+    [[5, 7, 3, 4], [2, 0, 1], true],
+    [[33, 17], 0, false],
+    [[6, 5, 4], [0, 1], true],
+    [[6, 5, 4], [1, 2], false],
+    [[6, 5, 4], [0, 2], false],
+    [[6, 5, 4], [0, 1, 2], false],
+    [[0, 5], 0, false],
+    [[4, 0], 0, false],
+  ];
+  for (const [shape, axis, keepDims] of cases) {
+    await expectSameAsCpu(tf, `sum ${shape} over ${axis} keepDims ${keepDims}`, () =>
+      tf.tidy(() => {
+        const y = tf.sum(tensor(shape, 24), axis, keepDims);
+        assert.equal(y.rank, keepDims ? shape.length : shape.length - tf.util.parseAxisParam(axis, shape).length);
+        return y;
+      }),
+    );
+  }
+  const ints = tf.sum(tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2], 'int32'), 0);
+  assert.equal(ints.dtype, 'int32');
+  assert.deepEqual(Array.from(ints.dataSync()), [9, 12]);
+  ints.dispose();
+});
+
 test('BLAS products and convolutions are deterministic and leak no tensors', { skip }, async () => {
   const tensors = tf.memory().numTensors;
   const bytes = (tf.memory() as { numBytes: number }).numBytes;
