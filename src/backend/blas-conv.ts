@@ -1,13 +1,13 @@
 /**
  * Convolutions of the wasm backend on the system's BLAS, lowered to matrix products by im2col
- * or, at stride 1 with enough input channels, by shifted views of the input (the maths:
- * src/backend/conv-patches.ts). NHWC, no dilation; anything else runs the kernel registered
+ * (its transpose, one plane per tap, for one input channel) or, at stride 1 with enough input
+ * channels, by shifted views of the input (the maths: src/backend/conv-patches.ts). NHWC, no dilation; anything else runs the kernel registered
  * before, as do layers with fewer input channels than the kernel's threshold in ConvChoice.
  * Checked against the cpu backend in test/backend/blas-kernels.test.ts.
  */
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { Blas } from './blas.js';
-import { cropFrame, frameImages, frameOf, gridRows, im2col, col2im, pickOutputs, spreadOutputs, tapOffset, type Frame } from './conv-patches.js';
+import { addTapPlanes, cropFrame, frameImages, frameOf, gridRows, im2col, col2im, pickOutputs, spreadOutputs, tapOffset, tapPlanes, type Frame } from './conv-patches.js';
 import type { Tf } from './tf.js';
 
 interface WasmBackend {
@@ -101,10 +101,15 @@ export function convForward(tf: Tf, blas: Blas, backend: WasmBackend, x: TensorI
       const rows = (b1 - b0) * c.outHeight * c.outWidth;
       const k = kh * kw * cin;
       const p = scratch(1, rows * k);
-      im2col(xp, f, b1 - b0, p);
       const y = yv.subarray(b0 * perImage, b1 * perImage);
       if (bias) fillRows(y, bias, cout);
-      blas.sgemm(false, false, rows, cout, k, p, wv, bias ? 1 : 0, y);
+      if (cin === 1) {
+        tapPlanes(xp, f, b1 - b0, p);
+        blas.sgemm(true, false, rows, cout, k, p, wv, bias ? 1 : 0, y);
+      } else {
+        im2col(xp, f, b1 - b0, p);
+        blas.sgemm(false, false, rows, cout, k, p, wv, bias ? 1 : 0, y);
+      }
       return;
     }
     const rows = gridRows(f, b1 - b0);
@@ -149,8 +154,13 @@ export function makeConv2DBackpropFilter(tf: Tf, blas: Blas, original: Kernel, c
         const rows = (b1 - b0) * c.outHeight * c.outWidth;
         const k = kh * kw * cin;
         const p = scratch(1, rows * k);
-        im2col(xp, f, b1 - b0, p);
-        blas.sgemm(true, false, k, cout, rows, p, dyv.subarray(b0 * perImage, b1 * perImage), 1, dw);
+        if (cin === 1) {
+          tapPlanes(xp, f, b1 - b0, p);
+          blas.sgemm(false, false, k, cout, rows, p, dyv.subarray(b0 * perImage, b1 * perImage), 1, dw);
+        } else {
+          im2col(xp, f, b1 - b0, p);
+          blas.sgemm(true, false, k, cout, rows, p, dyv.subarray(b0 * perImage, b1 * perImage), 1, dw);
+        }
         return;
       }
       const rows = gridRows(f, b1 - b0);
@@ -188,8 +198,13 @@ export function makeConv2DBackpropInput(tf: Tf, blas: Blas, original: Kernel, ch
         const rows = (b1 - b0) * c.outHeight * c.outWidth;
         const k = kh * kw * cin;
         const dp = scratch(1, rows * k);
-        blas.sgemm(false, true, rows, k, cout, dyv.subarray(b0 * perImage, b1 * perImage), wv, 0, dp);
-        col2im(dp, f, b1 - b0, framed);
+        if (cin === 1) {
+          blas.sgemm(false, true, k, rows, cout, wv, dyv.subarray(b0 * perImage, b1 * perImage), 0, dp);
+          addTapPlanes(dp, f, b1 - b0, framed);
+        } else {
+          blas.sgemm(false, true, rows, k, cout, dyv.subarray(b0 * perImage, b1 * perImage), wv, 0, dp);
+          col2im(dp, f, b1 - b0, framed);
+        }
       } else {
         const rows = gridRows(f, b1 - b0);
         const grid = scratch(1, (b1 - b0) * f.hp * f.wp * cout);

@@ -74,11 +74,11 @@ export function registerBlasKernels(tf: Tf, blas: Blas, conv: ConvChoice = CONV_
  * Measured per kernel alone on 3x3 convolutions of a batch of 128 (28x28x1 -> 16 channels,
  * valid and same padding; 13x13xC -> 32, C = 2, 4, 8, 16; 14x14x16 -> 32 same; CPU time, median
  * of 11-15 alternating rounds on the busy 2-vCPU Zen 4 machine). XNNPACK's forward pass wins
- * below 4 input channels (1 channel: 1.4 ms against 2.1 ms by im2col) and ties at 2; the BLAS
- * wins every backprop (1 channel, im2col: filter 0.7x, input 0.4-0.5x of the wasm path's time)
- * and the forward pass from 4 channels. Shifted views beat im2col from 4 channels (16 channels:
- * forward 0.5x, filter 0.5x, input 0.4x of im2col's time) and lose below (2 channels: 1.3-2x).
- * The chunk size barely matters (64k to 8M floats within 10%; 64k the fastest forward).
+ * below 4 input channels (1 channel: 0.8x the BLAS path's time) and ties at 2; the BLAS wins
+ * every backprop (1 channel, one plane per tap: filter 0.5x, input 0.45x of the wasm path's
+ * time) and the forward pass from 4 channels. Shifted views beat im2col from 4 channels (16
+ * channels: forward 0.5x, filter 0.5x, input 0.4x of im2col's time) and lose below (2 channels:
+ * 1.3-2x). The chunk size barely matters (64k to 8M floats within 10%; 64k the fastest forward).
  */
 const CONV_ON_BLAS: ConvChoice = { forward: 4, backpropInput: 1, backpropFilter: 1, shifted: 4, chunkFloats: 1 << 16 };
 

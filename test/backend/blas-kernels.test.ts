@@ -148,6 +148,7 @@ test('BLAS convolutions equal cpu: forward (plain and fused), backprop input and
     { x: [2, 13, 11, 16], f: [3, 3, 16, 32], stride: 1, pad: 'valid' },
     { x: [3, 8, 9, 1], f: [3, 2, 1, 5], stride: 1, pad: 'same' },
     { x: [2, 7, 7, 2], f: [3, 3, 2, 3], stride: 2, pad: 1 },
+    { x: [2, 9, 8, 1], f: [3, 2, 1, 4], stride: [2, 3], pad: 'same' },
   ];
   // Every convolution on the BLAS here, whatever its channel count (in runs, thin layers may keep
   // XNNPACK): every stride-1 case by shifted views, then every case by im2col; each with chunks
