@@ -125,6 +125,29 @@ test('BLAS Sum over leading axes equals cpu (keepDims too); other axes, all axes
   ints.dispose();
 });
 
+test('BLAS Add of a bias row equals cpu, either operand the row; other broadcasts and int32 as before', { skip }, async () => {
+  const cases: [number[], number[]][] = [
+    [[6, 5, 4, 3], [3]],
+    [[3], [6, 5, 4, 3]],
+    [[7, 3], [1, 3]],
+    [[2, 1, 3], [1, 1, 3]],
+    [[1, 3], [1, 1, 3]],
+    [[5, 1], [1]],
+    [[0, 4], [4]],
+    [[4, 3], [4, 3]],
+    [[4, 1], [1, 3]],
+    [[2, 5, 3], [5, 1]],
+    [[4], [4]],
+  ];
+  for (const [aShape, bShape] of cases) {
+    await expectSameAsCpu(tf, `add ${aShape} + ${bShape}`, () => tf.tidy(() => tf.add(tensor(aShape, 25), tensor(bShape, 26))));
+  }
+  const ints = tf.add(tf.tensor2d([1, 2, 3, 4], [2, 2], 'int32'), tf.tensor1d([10, 20], 'int32'));
+  assert.equal(ints.dtype, 'int32');
+  assert.deepEqual(Array.from(ints.dataSync()), [11, 22, 13, 24]);
+  ints.dispose();
+});
+
 test('BLAS products and convolutions are deterministic and leak no tensors', { skip }, async () => {
   const tensors = tf.memory().numTensors;
   const bytes = (tf.memory() as { numBytes: number }).numBytes;
