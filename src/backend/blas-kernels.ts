@@ -246,7 +246,7 @@ function epilogue(backend: WasmBackend, product: TensorInfo, bias: TensorInfo | 
   return replace(backend, out, activated);
 }
 
-/** FusedConv2D: the per-tap BLAS convolution, its bias row added by sgemm, then the epilogue. */
+/** FusedConv2D: the BLAS convolution, its bias row added by sgemm, then the epilogue. */
 function makeFusedConv2D(tf: Tf, blas: Blas, original: Kernel, kernel: (name: string) => Kernel, choice: ConvChoice): KernelFunc {
   return (args) => {
     const { inputs, backend, attrs } = args as unknown as {
