@@ -7,7 +7,7 @@
  */
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { Blas } from './blas.js';
-import { addTapPlanes, cropFrame, frameImages, frameOf, gridRows, im2col, col2im, pickOutputs, spreadOutputs, tapOffset, tapPlanes, type Frame } from './conv-patches.js';
+import { addTapPlanes, copyFrame, cropFrame, frameImages, frameOf, gridRows, im2col, col2im, pickOutputs, spreadOutputs, tapOffset, tapPlanes, type Frame } from './conv-patches.js';
 import type { Tf } from './tf.js';
 
 interface WasmBackend {
@@ -28,7 +28,10 @@ export interface ConvAttrs {
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
 }
 
-/** Per convolution kernel, the fewest input channels at which it runs on the BLAS (below: the kernel registered before). */
+/**
+ * Per convolution kernel, the fewest input channels at which it runs on the BLAS (below: the
+ * kernel registered before); one input channel always runs there, one plane per tap.
+ */
 export interface ConvChoice {
   forward: number;
   backpropInput: number;
@@ -50,6 +53,9 @@ function scratch(slot: 0 | 1, n: number): Float32Array {
 }
 const frameScratch = (n: number) => scratch(0, n);
 
+/** Whether a kernel with `channels` input channels runs on the BLAS, its threshold `min` (see ConvChoice). */
+export const onBlas = (channels: number, min: number) => channels === 1 || channels >= min;
+
 const plain = (a: ConvAttrs) => (a.dataFormat ?? 'NHWC') === 'NHWC' && [a.dilations ?? 1].flat().every((d) => d === 1) && typeof a.pad !== 'object';
 
 function convInfo(tf: Tf, xShape: number[], filterShape: number[], a: ConvAttrs): ConvInfo {
@@ -57,6 +63,15 @@ function convInfo(tf: Tf, xShape: number[], filterShape: number[], a: ConvAttrs)
 }
 
 const shifted = (c: ConvInfo, choice: ConvChoice) => c.strideHeight === 1 && c.strideWidth === 1 && c.inChannels >= choice.shifted;
+
+/** One input channel: the planes Q (`size` values) of images b0..b1, after a copy of their frame in the same scratch. */
+function planes(x: Float32Array, f: Frame, b0: number, b1: number, size: number): Float32Array {
+  const frameLength = (b1 - b0) * f.hp * f.wp;
+  const buf = scratch(1, frameLength + size);
+  copyFrame(x, f, b0, b1, buf);
+  tapPlanes(buf, frameLength, f, b1 - b0);
+  return buf.subarray(frameLength);
+}
 
 /** Images per chunk: as many as fit `chunkFloats` of scratch (at least one). */
 function chunkOf(f: Frame, useShifted: boolean, chunkFloats: number): number {
@@ -96,22 +111,22 @@ export function convForward(tf: Tf, blas: Blas, backend: WasmBackend, x: TensorI
   const perImage = c.outHeight * c.outWidth * cout;
   const useShifted = shifted(c, choice);
   chunks(c.batchSize, chunkOf(f, useShifted, choice.chunkFloats), (b0, b1) => {
-    const xp = frameImages(xv, f, b0, b1, frameScratch);
     if (!useShifted) {
       const rows = (b1 - b0) * c.outHeight * c.outWidth;
       const k = kh * kw * cin;
-      const p = scratch(1, rows * k);
       const y = yv.subarray(b0 * perImage, b1 * perImage);
       if (bias) fillRows(y, bias, cout);
       if (cin === 1) {
-        tapPlanes(xp, f, b1 - b0, p);
-        blas.sgemm(true, false, rows, cout, k, p, wv, bias ? 1 : 0, y);
+        const q = planes(xv, f, b0, b1, rows * k);
+        blas.sgemm(true, false, rows, cout, k, q, wv, bias ? 1 : 0, y);
       } else {
-        im2col(xp, f, b1 - b0, p);
+        const p = scratch(1, rows * k);
+        im2col(frameImages(xv, f, b0, b1, frameScratch), f, b1 - b0, p);
         blas.sgemm(false, false, rows, cout, k, p, wv, bias ? 1 : 0, y);
       }
       return;
     }
+    const xp = frameImages(xv, f, b0, b1, frameScratch);
     const rows = gridRows(f, b1 - b0);
     const grid = scratch(1, rows * cout);
     if (bias) fillRows(grid, bias, cout);
@@ -127,7 +142,7 @@ export function convForward(tf: Tf, blas: Blas, backend: WasmBackend, x: TensorI
 export function makeConv2D(tf: Tf, blas: Blas, original: Kernel, choice: ConvChoice): KernelFunc {
   return (args) => {
     const { inputs, backend, attrs } = args as unknown as { inputs: { x: TensorInfo; filter: TensorInfo }; backend: WasmBackend; attrs: ConvAttrs };
-    if (!plain(attrs) || inputs.x.dtype !== 'float32' || inputs.filter.shape[2] < choice.forward) return original.kernelFunc(args);
+    if (!plain(attrs) || inputs.x.dtype !== 'float32' || !onBlas(inputs.filter.shape[2], choice.forward)) return original.kernelFunc(args);
     return convForward(tf, blas, backend, inputs.x, inputs.filter, attrs, choice);
   };
 }
@@ -136,7 +151,7 @@ export function makeConv2D(tf: Tf, blas: Blas, original: Kernel, choice: ConvCho
 export function makeConv2DBackpropFilter(tf: Tf, blas: Blas, original: Kernel, choice: ConvChoice): KernelFunc {
   return (args) => {
     const { inputs, backend, attrs } = args as unknown as { inputs: { x: TensorInfo; dy: TensorInfo }; backend: WasmBackend; attrs: ConvAttrs & { filterShape: [number, number, number, number] } };
-    if (!plain(attrs) || attrs.filterShape[2] < choice.backpropFilter) return original.kernelFunc(args);
+    if (!plain(attrs) || !onBlas(attrs.filterShape[2], choice.backpropFilter)) return original.kernelFunc(args);
     const c = convInfo(tf, inputs.x.shape, attrs.filterShape, attrs);
     const [kh, kw, cin, cout] = attrs.filterShape;
     const out = backend.makeOutput([kh, kw, cin, cout], 'float32');
@@ -149,20 +164,20 @@ export function makeConv2DBackpropFilter(tf: Tf, blas: Blas, original: Kernel, c
     const perImage = c.outHeight * c.outWidth * cout;
     const useShifted = shifted(c, choice);
     chunks(c.batchSize, chunkOf(f, useShifted, choice.chunkFloats), (b0, b1) => {
-      const xp = frameImages(xv, f, b0, b1, frameScratch);
       if (!useShifted) {
         const rows = (b1 - b0) * c.outHeight * c.outWidth;
         const k = kh * kw * cin;
-        const p = scratch(1, rows * k);
         if (cin === 1) {
-          tapPlanes(xp, f, b1 - b0, p);
-          blas.sgemm(false, false, k, cout, rows, p, dyv.subarray(b0 * perImage, b1 * perImage), 1, dw);
+          const q = planes(xv, f, b0, b1, rows * k);
+          blas.sgemm(false, false, k, cout, rows, q, dyv.subarray(b0 * perImage, b1 * perImage), 1, dw);
         } else {
-          im2col(xp, f, b1 - b0, p);
+          const p = scratch(1, rows * k);
+          im2col(frameImages(xv, f, b0, b1, frameScratch), f, b1 - b0, p);
           blas.sgemm(true, false, k, cout, rows, p, dyv.subarray(b0 * perImage, b1 * perImage), 1, dw);
         }
         return;
       }
+      const xp = frameImages(xv, f, b0, b1, frameScratch);
       const rows = gridRows(f, b1 - b0);
       const grid = scratch(1, (b1 - b0) * f.hp * f.wp * cout);
       spreadOutputs(dyv, f, b0, b1, grid);
@@ -178,7 +193,7 @@ export function makeConv2DBackpropFilter(tf: Tf, blas: Blas, original: Kernel, c
 export function makeConv2DBackpropInput(tf: Tf, blas: Blas, original: Kernel, choice: ConvChoice): KernelFunc {
   return (args) => {
     const { inputs, backend, attrs } = args as unknown as { inputs: { dy: TensorInfo; filter: TensorInfo }; backend: WasmBackend; attrs: ConvAttrs & { inputShape: [number, number, number, number] } };
-    if (!plain(attrs) || inputs.filter.shape[2] < choice.backpropInput) return original.kernelFunc(args);
+    if (!plain(attrs) || !onBlas(inputs.filter.shape[2], choice.backpropInput)) return original.kernelFunc(args);
     const c = convInfo(tf, attrs.inputShape, inputs.filter.shape, attrs);
     const [kh, kw, cin, cout] = inputs.filter.shape;
     const out = backend.makeOutput([...attrs.inputShape], 'float32');

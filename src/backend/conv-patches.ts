@@ -62,7 +62,20 @@ export function frameImages(x: Float32Array, f: Frame, b0: number, b1: number, i
   const image = c.inHeight * c.inWidth * ch;
   if (f.bare) return x.subarray(b0 * image, b1 * image);
   const xp = into((b1 - b0) * hp * wp * ch);
-  xp.fill(0);
+  copyFrame(x, f, b0, b1, xp);
+  return xp;
+}
+
+/** The frame of images b0..b1 of `x` written into `xp` (a copy even when bare). */
+export function copyFrame(x: Float32Array, f: Frame, b0: number, b1: number, xp: Float32Array): void {
+  const { c, hp, wp, top, left } = f;
+  const ch = c.inChannels;
+  const image = c.inHeight * c.inWidth * ch;
+  if (f.bare) {
+    xp.set(x.subarray(b0 * image, b1 * image));
+    return;
+  }
+  xp.fill(0, 0, (b1 - b0) * hp * wp * ch);
   const run = c.inWidth * ch;
   for (let b = b0; b < b1; b++) {
     for (let ih = 0; ih < c.inHeight; ih++) {
@@ -70,7 +83,6 @@ export function frameImages(x: Float32Array, f: Frame, b0: number, b1: number, i
       xp.set(x.subarray(src, src + run), (((b - b0) * hp + ih + top) * wp + left) * ch);
     }
   }
-  return xp;
 }
 
 /** The input's part of `framed` (the frame of images b0..b1) copied into `dx`: the padding dropped. */
@@ -147,21 +159,28 @@ export function im2col(xp: Float32Array, f: Frame, images: number, p: Float32Arr
 /**
  * im2col transposed, for one input channel: Q = P^T [kh * kw, images * outH * outW], one plane
  * per tap, each a copy of the frame under that tap: runs of outW values (contiguous at stride 1)
- * rather than P's rows of kh * kw values, 0.7x im2col's time for a 28x28 digit batch. The
- * products then take Q transposed: Y = Q^T W, dW = Q dY, dQ = W dY^T.
+ * rather than P's rows of kh * kw values. `buf` holds the frame of the images in its first
+ * `frameLength` values and receives Q after them, so that at stride 1 each run is one
+ * copyWithin (0.5x the time of a loop over the values; 0.75x im2col's time in all for a 28x28
+ * digit batch's gradient). The products then take Q transposed: Y = Q^T W, dW = Q dY, dQ = W dY^T.
  */
-export function tapPlanes(xp: Float32Array, f: Frame, images: number, q: Float32Array): void {
+export function tapPlanes(buf: Float32Array, frameLength: number, f: Frame, images: number): void {
   const { c, hp, wp } = f;
   const rows = images * c.outHeight * c.outWidth;
   const ow1 = c.outWidth;
   const sw = c.strideWidth;
   for (let fh = 0; fh < c.filterHeight; fh++) {
     for (let fw = 0; fw < c.filterWidth; fw++) {
-      let dst = (fh * c.filterWidth + fw) * rows;
+      let dst = frameLength + (fh * c.filterWidth + fw) * rows;
       for (let b = 0; b < images; b++) {
         for (let oh = 0; oh < c.outHeight; oh++) {
           const src = (b * hp + oh * c.strideHeight + fh) * wp + fw;
-          for (let ow = 0; ow < ow1; ow++) q[dst++] = xp[src + ow * sw];
+          if (sw === 1) {
+            buf.copyWithin(dst, src, src + ow1);
+            dst += ow1;
+          } else {
+            for (let ow = 0; ow < ow1; ow++) buf[dst++] = buf[src + ow * sw];
+          }
         }
       }
     }
