@@ -8,7 +8,7 @@
  *    (memory-bound, a fraction of the product's time) and call the original kernel untransposed.
  * 2. Conv2DBackpropFilter is not registered at all, so CNNs cannot train. We compute it as one
  *    matrix product per tap of the kernel: dW[tap] = X_tap^T dy, where X_tap holds the input
- *    under that tap at every output position (gathered in JS with block copies).
+ *    under that tap at every output position (gathered in JS, conv-patches.ts).
  * 3. Conv2DBackpropInput exists but is a plain loop (23 ms against 2 ms for the forward conv of
  *    a LeNet layer). With stride 1 it is a forward convolution of dy with the kernel flipped in
  *    space and its channel axes swapped, padded by k - 1 - pad: we run wasm's XNNPACK Conv2D.
