@@ -28,10 +28,7 @@ export interface ConvAttrs {
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
 }
 
-/**
- * Per convolution kernel, the fewest input channels at which it runs on the BLAS (below: the
- * kernel registered before); one input channel always runs there, one plane per tap.
- */
+/** Per convolution kernel, the fewest input channels at which it runs on the BLAS (below: the kernel registered before). */
 export interface ConvChoice {
   forward: number;
   backpropInput: number;
@@ -52,9 +49,6 @@ function scratch(slot: 0 | 1, n: number): Float32Array {
   return scratchBuffers[slot].subarray(0, n);
 }
 const frameScratch = (n: number) => scratch(0, n);
-
-/** Whether a kernel with `channels` input channels runs on the BLAS, its threshold `min` (see ConvChoice). */
-export const onBlas = (channels: number, min: number) => channels === 1 || channels >= min;
 
 const plain = (a: ConvAttrs) => (a.dataFormat ?? 'NHWC') === 'NHWC' && [a.dilations ?? 1].flat().every((d) => d === 1) && typeof a.pad !== 'object';
 
@@ -142,7 +136,7 @@ export function convForward(tf: Tf, blas: Blas, backend: WasmBackend, x: TensorI
 export function makeConv2D(tf: Tf, blas: Blas, original: Kernel, choice: ConvChoice): KernelFunc {
   return (args) => {
     const { inputs, backend, attrs } = args as unknown as { inputs: { x: TensorInfo; filter: TensorInfo }; backend: WasmBackend; attrs: ConvAttrs };
-    if (!plain(attrs) || inputs.x.dtype !== 'float32' || !onBlas(inputs.filter.shape[2], choice.forward)) return original.kernelFunc(args);
+    if (!plain(attrs) || inputs.x.dtype !== 'float32' || inputs.filter.shape[2] < choice.forward) return original.kernelFunc(args);
     return convForward(tf, blas, backend, inputs.x, inputs.filter, attrs, choice);
   };
 }
@@ -151,7 +145,7 @@ export function makeConv2D(tf: Tf, blas: Blas, original: Kernel, choice: ConvCho
 export function makeConv2DBackpropFilter(tf: Tf, blas: Blas, original: Kernel, choice: ConvChoice): KernelFunc {
   return (args) => {
     const { inputs, backend, attrs } = args as unknown as { inputs: { x: TensorInfo; dy: TensorInfo }; backend: WasmBackend; attrs: ConvAttrs & { filterShape: [number, number, number, number] } };
-    if (!plain(attrs) || !onBlas(attrs.filterShape[2], choice.backpropFilter)) return original.kernelFunc(args);
+    if (!plain(attrs) || attrs.filterShape[2] < choice.backpropFilter) return original.kernelFunc(args);
     const c = convInfo(tf, inputs.x.shape, attrs.filterShape, attrs);
     const [kh, kw, cin, cout] = attrs.filterShape;
     const out = backend.makeOutput([kh, kw, cin, cout], 'float32');
@@ -193,7 +187,7 @@ export function makeConv2DBackpropFilter(tf: Tf, blas: Blas, original: Kernel, c
 export function makeConv2DBackpropInput(tf: Tf, blas: Blas, original: Kernel, choice: ConvChoice): KernelFunc {
   return (args) => {
     const { inputs, backend, attrs } = args as unknown as { inputs: { dy: TensorInfo; filter: TensorInfo }; backend: WasmBackend; attrs: ConvAttrs & { inputShape: [number, number, number, number] } };
-    if (!plain(attrs) || !onBlas(inputs.filter.shape[2], choice.backpropInput)) return original.kernelFunc(args);
+    if (!plain(attrs) || inputs.filter.shape[2] < choice.backpropInput) return original.kernelFunc(args);
     const c = convInfo(tf, attrs.inputShape, inputs.filter.shape, attrs);
     const [kh, kw, cin, cout] = inputs.filter.shape;
     const out = backend.makeOutput([...attrs.inputShape], 'float32');

@@ -24,7 +24,7 @@
  */
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { Blas } from './blas.js';
-import { convForward, makeConv2D, makeConv2DBackpropFilter, makeConv2DBackpropInput, onBlas, type ConvAttrs, type ConvChoice } from './blas-conv.js';
+import { convForward, makeConv2D, makeConv2DBackpropFilter, makeConv2DBackpropInput, type ConvAttrs, type ConvChoice } from './blas-conv.js';
 import type { Tf } from './tf.js';
 
 /** The parts of the wasm backend object we use (its class is not exported as a type). */
@@ -79,13 +79,14 @@ export function registerBlasKernels(tf: Tf, blas: Blas, conv: ConvChoice = CONV_
 /**
  * Measured per kernel alone on 3x3 convolutions of a batch of 128 (28x28x1 -> 16 channels,
  * valid and same padding; 13x13xC -> 32, C = 2, 4, 8, 16; 14x14x16 -> 32 same; CPU time, median
- * of 9-15 alternating rounds on the busy 2-vCPU Zen 4 machine). One input channel, one plane per
- * tap, wins every kernel (forward 0.75-0.85x, filter 0.35x, input 0.4-0.5x of the XNNPACK
- * path's time); at 2 channels XNNPACK's forward pass wins (im2col takes 1.2x its time) and
- * the BLAS every backprop (0.3-0.4x); from 4 channels the BLAS wins all. Shifted views beat
- * im2col from 4 channels (16 channels: forward 0.5x, filter 0.5x, input 0.4x of im2col's time)
- * and lose below (2 channels: 1.3-2x). The chunk size barely matters (64k to 8M floats within
- * 10%; 64k the fastest forward).
+ * of 7-15 alternating rounds on the busy 2-vCPU Zen 4 machine). The BLAS wins every backprop
+ * (1 channel, one plane per tap: filter 0.35x, input 0.4-0.5x of the XNNPACK path's time; 2
+ * channels, im2col: 0.3-0.4x) and the forward pass from 4 channels. Below, XNNPACK's forward
+ * pass ties or wins: 1 channel, 0.9-1.2x the BLAS's time without activation but 0.8x with a
+ * fused relu (which it applies in the same pass), in batches of 128 and of 1000 (evaluation);
+ * 2 channels, 0.8x (im2col). Shifted views beat im2col from 4 channels (16 channels: forward
+ * 0.5x, filter 0.5x, input 0.4x of im2col's time) and lose below (2 channels: 1.3-2x). The
+ * chunk size barely matters (64k to 8M floats within 10%; 64k the fastest forward).
  */
 const CONV_ON_BLAS: ConvChoice = { forward: 4, backpropInput: 1, backpropFilter: 1, shifted: 4, chunkFloats: 1 << 16 };
 
@@ -253,7 +254,7 @@ function makeFusedConv2D(tf: Tf, blas: Blas, original: Kernel, kernel: (name: st
     };
     const { x, filter, bias } = inputs;
     const dilated = [attrs.dilations ?? 1].flat().some((d) => d !== 1);
-    if ((attrs.dataFormat ?? 'NHWC') !== 'NHWC' || dilated || typeof attrs.pad === 'object' || !onBlas(filter.shape[2], choice.forward) || x.dtype !== 'float32' || (bias && bias.dtype !== 'float32')) return original.kernelFunc(args);
+    if ((attrs.dataFormat ?? 'NHWC') !== 'NHWC' || dilated || typeof attrs.pad === 'object' || filter.shape[2] < choice.forward || x.dtype !== 'float32' || (bias && bias.dtype !== 'float32')) return original.kernelFunc(args);
     const row = isRow(bias, filter.shape[3]);
     const out = convForward(tf, blas, backend, x, filter, attrs, choice, row ? bias : undefined);
     return epilogue(backend, out, row ? undefined : bias, inputs.preluActivationWeights, attrs, kernel);
