@@ -176,11 +176,15 @@ async function runWithFolder(
       signal: options.signal,
       retries: options.retries,
       failFast: options.failFast,
-      onEvent: options.onEvent,
+      onEvent: (e) => {
+        if (e.type === 'start' && e.toRun > 0) writer?.trialsStart(e.jobs > 1);
+        options.onEvent?.(e);
+      },
       onTrial: (d, trial, task) => writer?.trial(task.index, trial, d),
     });
     done = writer ? await writer.finish(doc) : doc;
   } finally {
+    writer?.trialsStopped();
     writer?.close();
   }
   // Last: once `end` is told, the results folder (report.html included) is complete.

@@ -1,7 +1,8 @@
 /**
  * The system's BLAS, found at run time and called through koffi (an FFI whose npm package ships
- * prebuilt binaries: no compiler, no download). Only `cblas_sgemm` is used, on Float32Array views
- * into the wasm backend's heap: the library reads and writes tfjs's tensors in place, no copy.
+ * prebuilt binaries: no compiler, no download). `cblas_sgemm` runs on Float32Array views into the
+ * wasm backend's heap (the library reads and writes tfjs's tensors in place, no copy) and, with
+ * `cblas_saxpy`, on the fused dense trainer's own arrays (src/train/dense-step.ts).
  *
  * Why: XNNPACK under 128-bit wasm SIMD reaches 35-42 GFLOP/s on the MLP's products; OpenBLAS on
  * the same core 80-100 (a 2-vCPU Zen 4, measured). One BLAS thread per process unless the config's
@@ -20,10 +21,12 @@ export interface Blas {
   /** Where it was loaded from. */
   path: string;
   /**
-   * Row-major C = A B + beta C on float32 views (A [m, k], or [k, m] when `transA`; B [k, n], or
-   * [n, k] when `transB`; C [m, n]).
+   * Row-major C = alpha A B + beta C on float32 views (A [m, k], or [k, m] when `transA`; B [k, n],
+   * or [n, k] when `transB`; C [m, n]); alpha is 1 when left out.
    */
-  sgemm(transA: boolean, transB: boolean, m: number, n: number, k: number, a: Float32Array, b: Float32Array, beta: number, c: Float32Array): void;
+  sgemm(transA: boolean, transB: boolean, m: number, n: number, k: number, a: Float32Array, b: Float32Array, beta: number, c: Float32Array, alpha?: number): void;
+  /** y = alpha x + y over the first n values (cblas_saxpy). */
+  saxpy(n: number, alpha: number, x: Float32Array, y: Float32Array): void;
   /** Sets the library's thread count (OpenBLAS, MKL, BLIS); false where the library offers no such call. */
   setThreads(n: number): boolean;
 }
@@ -76,6 +79,7 @@ export async function loadBlas(choice: BlasChoice): Promise<BlasFound> {
 function open(koffi: Koffi, path: string): Blas {
   const lib = koffi.load(path);
   const gemm = lib.func('void cblas_sgemm(int order, int transA, int transB, int m, int n, int k, float alpha, const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc)');
+  const axpy = lib.func('void cblas_saxpy(int n, float alpha, const float *x, int incx, float *y, int incy)');
   const { name, version, setThreads } = identify(lib);
   setThreads?.(1);
   const blas: Blas = {
@@ -86,13 +90,17 @@ function open(koffi: Koffi, path: string): Blas {
       setThreads?.(n);
       return setThreads !== null;
     },
-    sgemm(transA, transB, m, n, k, a, b, beta, c) {
+    sgemm(transA, transB, m, n, k, a, b, beta, c, alpha = 1) {
       if (m === 0 || n === 0) return;
       if (k === 0) {
         if (beta === 0) c.fill(0, 0, m * n);
+        else if (beta !== 1) for (let i = 0; i < m * n; i++) c[i] *= beta;
         return;
       }
-      gemm(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS, m, n, k, 1, a, transA ? m : k, b, transB ? k : n, beta, c, n);
+      gemm(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS, m, n, k, alpha, a, transA ? m : k, b, transB ? k : n, beta, c, n);
+    },
+    saxpy(n, alpha, x, y) {
+      if (n > 0) axpy(n, alpha, x, 1, y, 1);
     },
   };
   selfTest(blas);
@@ -126,13 +134,19 @@ function identify(lib: Library): { name: string; version: string | null; setThre
   return { name: 'blas', version: null, setThreads: null };
 }
 
-/** A 2x3 by 3x2 product with a known answer: a library with another ABI fails here, not in training. */
+/** Calls with known answers: a library with another ABI fails here, not in training. */
 function selfTest(blas: Blas): void {
   const a = Float32Array.of(1, 2, 3, 4, 5, 6);
   const b = Float32Array.of(7, 8, 9, 10, 11, 12);
   const c = new Float32Array(4).fill(Number.NaN);
   blas.sgemm(false, false, 2, 2, 3, a, b, 0, c);
   if (c.join() !== '58,64,139,154') throw new Error(`cblas_sgemm gave ${c.join()} for a product whose answer is 58,64,139,154`);
+  // 0.5 A B + 2 C with C = A B: 2.5 A B.
+  blas.sgemm(false, false, 2, 2, 3, a, b, 2, c, 0.5);
+  if (c.join() !== '145,160,347.5,385') throw new Error(`cblas_sgemm gave ${c.join()} for alpha 0.5, beta 2, whose answer is 145,160,347.5,385`);
+  const y = Float32Array.of(1, 1, 1);
+  blas.saxpy(3, -2, Float32Array.of(1, 2, 3), y);
+  if (y.join() !== '-1,-3,-5') throw new Error(`cblas_saxpy gave ${y.join()} for a sum whose answer is -1,-3,-5`);
 }
 
 /** `wasm+openblas 0.3.21`: the backend label of results and the run header. */

@@ -77,6 +77,15 @@ export async function startBackend(request: BackendRequest, options: BackendOpti
   throw new Error(`no tfjs backend could be loaded: ${reasons.join('; ')}`);
 }
 
+/**
+ * The system BLAS the running wasm backend does its products on, or null (no BLAS, another
+ * backend, or tfjs switched away from wasm since): what the fused dense trainer runs on
+ * (src/train/dense-step.ts).
+ */
+export function activeBlas(tf: Tf): Blas | null {
+  return active?.name === 'wasm' && active.tf === tf && tf.getBackend() === 'wasm' ? active.library : null;
+}
+
 async function load(name: BackendName): Promise<Tf> {
   // Quiet: no "install tfjs-node" banner from the cpu backend, no oneDNN notice from libtensorflow.
   process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';

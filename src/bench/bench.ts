@@ -42,6 +42,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { loadBlas } from '../backend/blas.js';
 import { digitsFolder } from '../data/embedded.js';
+import { PROBE_BATCH } from '../runner/trial.js';
 
 const exec = promisify(execFile);
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -354,6 +355,16 @@ interface Measure {
   contenders: Contender[];
   /** Index of the reference contender (PyTorch, or the one-core / --jobs 1 run); null when absent. */
   reference: number | null;
+  /** What the contenders do differently beyond what is timed, said with the figure (null: the same work). */
+  note?: string;
+}
+
+/**
+ * The whole commands do not do the same work: init-bench does strictly more than the PyTorch
+ * script, and all of it is in its time (src/train/loop.ts, src/runner/trial.ts, src/store/folder.ts).
+ */
+export function wholeRunNote(testSize: number): string {
+  return `init-bench does more than the script: each epoch it also evaluates ${testSize} training digits as it does the ${testSize} test digits (the script: the test digits only) and records gradient norms, weight norms and activation stds; each trial measures every layer at init and after training (a forward and backward pass on ${PROBE_BATCH} digits); the command writes trials/*.json, results.json, metrics.csv and report.html (five Vega-Lite charts) and prints the table`;
 }
 
 /** The measures, in the order they run; `peer` false leaves PyTorch out. */
@@ -389,6 +400,7 @@ function measures(o: BenchOptions, peer: boolean, cores: number): Measure[] {
     compare: 'ratio',
     target: q ? null : 1.0,
     flops: wholeFlops(4),
+    note: wholeRunNote(small.testSize!),
     ...withPeer([ourCommand('init-bench run', sizes, blas)], wallClock('PyTorch script, 1 thread', PYTHON, peerRun('zeros,randomNormal,glorotUniform,heNormal', '0'))),
   });
   // --quick keeps every measure but makes the sweeps small: start-up dominates them anyway.
@@ -400,6 +412,7 @@ function measures(o: BenchOptions, peer: boolean, cores: number): Measure[] {
     compare: 'ratio',
     target: q ? null : 0.8,
     flops: wholeFlops(inits.length * seeds.length),
+    note: wholeRunNote(small.testSize!),
     ...withPeer([ourCommand('init-bench --jobs 2', ['--init', inits.join(','), '--seeds', seeds.join(','), '--jobs', '2', ...sizes], blas)], wallClock('PyTorch sequential, 1 thread', PYTHON, peerRun(inits.join(','), seeds.join(',')))),
   });
 
@@ -506,6 +519,8 @@ export interface MeasureResult {
   ratio: Spread | null;
   noisy: boolean;
   verdict: 'met' | 'missed' | null;
+  /** What the contenders do differently beyond what is timed (null: the same work). */
+  note: string | null;
 }
 
 async function runMeasure(m: Measure, o: BenchOptions, gflops: number | null): Promise<MeasureResult> {
@@ -570,6 +585,7 @@ async function runMeasure(m: Measure, o: BenchOptions, gflops: number | null): P
     ratio,
     noisy: used.length > 0 && used.every((r) => r.status !== 'ok'),
     verdict,
+    note: m.note ?? null,
   };
 }
 
@@ -601,6 +617,7 @@ function render(r: BenchReport): string {
   for (const m of r.measures) {
     const target = m.target === null ? '' : `${m.compare === 'ratio' ? '<=' : '>='} ${m.target}x`;
     lines.push(`${m.title} (${m.unit}; ${(m.flops / 1e9).toFixed(1)} GFLOP${m.limitSeconds === null ? '' : `, limit ${f(m.limitSeconds)} s`})`);
+    if (m.note) lines.push(`  (${m.note})`);
     for (const c of m.contenders) {
       lines.push(`  ${c.who.padEnd(30)} ${sp(c.seconds).padEnd(26)} ${c.testAccuracy === null ? ''.padEnd(10) : `acc ${f(c.testAccuracy)}`.padEnd(10)} ${c.fractionOfLimit === null ? '' : `${(100 * c.fractionOfLimit).toFixed(0)}% of limit`}`);
     }

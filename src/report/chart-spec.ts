@@ -2,6 +2,8 @@
  * One Vega-Lite line chart, or a column of them (a facet row per grid point), and its rendering
  * to SVG in Node. x is a whole number (epoch or layer), labelled as one; y may be on a log scale.
  */
+import { Worker } from 'node:worker_threads';
+
 export type Row = Record<string, string | number | null>;
 
 const WIDTH = 460;
@@ -46,12 +48,97 @@ export function lineSpec(values: Row[], x: { field: string; title: string }, y: 
   };
 }
 
-export async function render(spec: object): Promise<string> {
-  const [vega, vl] = await Promise.all([import('vega'), import('vega-lite')]);
+let renderer: Promise<[typeof import('vega'), typeof import('vega-lite')]> | null = null;
+
+/** Vega and Vega-Lite, imported once per thread (a few hundred ms of module loading). */
+export function loadRenderer(): Promise<[typeof import('vega'), typeof import('vega-lite')]> {
+  renderer ??= Promise.all([import('vega'), import('vega-lite')]);
+  return renderer;
+}
+
+/** One chart to SVG in this thread. */
+export async function renderHere(spec: object): Promise<string> {
+  const [vega, vl] = await loadRenderer();
   const view = new vega.View(vega.parse(vl.compile(spec as never).spec), { renderer: 'none' });
   try {
     return await view.toSVG();
   } finally {
     view.finalize();
+  }
+}
+
+/** A thread that loaded the renderer (render-thread.ts) and renders what it is sent, in order. */
+interface RenderThread {
+  worker: Worker;
+  pending: Map<number, { resolve(svg: string): void; reject(err: Error): void }>;
+  next: number;
+}
+
+let thread: RenderThread | null = null;
+
+/**
+ * Starts loading the renderer now, without waiting, so that the charts do not wait for it after
+ * the last trial: `here`, in this thread (a run whose trials go to worker processes: this thread
+ * is idle meanwhile), or in a thread of its own (a run that trains in this thread: it loads on
+ * another core). A failure is left for `render` to report; a thread that cannot start or dies
+ * leaves the rendering to this thread.
+ */
+export function preloadRenderer(where: 'here' | 'thread'): void {
+  if (where === 'here') {
+    loadRenderer().catch(() => {});
+    return;
+  }
+  if (thread) return;
+  let worker: Worker;
+  try {
+    worker = new Worker(new URL('./render-thread.js', import.meta.url));
+  } catch {
+    return;
+  }
+  worker.unref(); // loading does not keep the process alive; a render waited for does (below)
+  const started: RenderThread = { worker, pending: new Map(), next: 0 };
+  const fail = (why: string) => {
+    if (thread === started) thread = null;
+    for (const p of started.pending.values()) p.reject(new ThreadGone(why));
+    started.pending.clear();
+  };
+  worker.on('message', (m: RenderReply) => {
+    const p = started.pending.get(m.id);
+    started.pending.delete(m.id);
+    if (started.pending.size === 0) worker.unref();
+    if (p && 'svg' in m) p.resolve(m.svg);
+    else if (p && 'error' in m) p.reject(new Error(m.error));
+  });
+  worker.on('error', (err) => fail(err.message));
+  worker.on('exit', (code) => fail(`exit code ${code}`));
+  thread = started;
+}
+
+/** Ends the render thread, if any (after the report is written, or when the run stops). */
+export function releaseRenderer(): void {
+  const t = thread;
+  thread = null;
+  if (t) void t.worker.terminate();
+}
+
+export type RenderRequest = { id: number; spec: object };
+export type RenderReply = { id: number; svg: string } | { id: number; error: string };
+
+/** The render thread ended before answering: this thread renders instead. */
+class ThreadGone extends Error {}
+
+export async function render(spec: object): Promise<string> {
+  const t = thread;
+  if (!t) return renderHere(spec);
+  try {
+    return await new Promise<string>((resolve, reject) => {
+      const id = t.next++;
+      t.pending.set(id, { resolve, reject });
+      t.worker.ref();
+      t.worker.postMessage({ id, spec } satisfies RenderRequest);
+    });
+  } catch (err) {
+    if (err instanceof ThreadGone) return renderHere(spec);
+    throw err;
   }
 }

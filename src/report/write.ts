@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { UserError, describeFsError } from '../errors.js';
 import type { ResultsDocument } from '../results/schema.js';
 import { canonical } from '../util/json.js';
+import { preloadRenderer, releaseRenderer } from './chart-spec.js';
 import { renderCharts } from './charts.js';
 import { metricsCsv } from './csv.js';
 import { renderHtml } from './html.js';
@@ -45,6 +46,16 @@ export async function reportFiles(doc: ResultsDocument): Promise<FolderFile[]> {
     { name: 'metrics.csv', content: metricsCsv(doc) },
     { name: 'report.html', content: renderHtml(doc, await renderCharts(doc)) },
   ];
+}
+
+/** Starts loading what the reports need (the chart renderer) ahead of `writeReports`, without waiting; see chart-spec.ts. */
+export function preloadReports(where: 'here' | 'thread'): void {
+  preloadRenderer(where);
+}
+
+/** Ends what `preloadReports` started (a render thread), once the reports are written or will not be. */
+export function releaseReports(): void {
+  releaseRenderer();
 }
 
 export async function writeReports(dir: string, doc: ResultsDocument): Promise<WriteOutcome> {

@@ -14,7 +14,7 @@ import { summarizeTrials } from '../results/summary.js';
 import { inProcessExecutor, workerExecutor } from './executors.js';
 import { schedule } from './scheduler.js';
 import type { RunEvent } from './events.js';
-import { enumerateTasks, type Task } from './tasks.js';
+import { enumerateTasks, longestFirst, type Task } from './tasks.js';
 
 export type { RunEvent } from './events.js';
 
@@ -68,7 +68,8 @@ export async function runTrials(config: ExperimentConfig, options: RunTrialsOpti
   const jobs = Math.max(1, Math.min(options.jobs, tasks.length));
   const runner = { backend: config.backend, blas: config.blas, blasThreads: blasThreadsFor(config.blasThreads, jobs), data: config.data };
   emit({ type: 'start', total, toRun: tasks.length, finished: options.previous?.length ?? 0, jobs, ...(options.out ? { out: options.out } : {}) });
-  const outcome = await schedule(tasks, {
+  // With several lanes the costliest trials start first (results are kept by index: same document).
+  const outcome = await schedule(jobs > 1 ? longestFirst(tasks) : tasks, {
     jobs,
     makeExecutor: () => (jobs > 1 ? workerExecutor(runner) : inProcessExecutor(runner)),
     signal: options.signal,

@@ -8,6 +8,7 @@ import type { ExperimentConfig, RunnerConfig } from '../config/load.js';
 import type { Dataset } from '../data/dataset.js';
 import { loadDataset } from '../data/load.js';
 import { stratifiedSplit, type Split } from '../data/split.js';
+import { architectureOf, layerPlan } from '../model/plan.js';
 import { Interrupted } from '../errors.js';
 import type { InitSpec } from '../initializers/registry.js';
 import type { PointValues } from '../results/point.js';
@@ -38,6 +39,44 @@ export function enumerateTasks(config: ExperimentConfig): Task[] {
     }
   }
   return tasks;
+}
+
+/**
+ * A task's relative cost: the multiply-adds of one forward pass of its network on one 28x28
+ * image (dense: inputs x units; conv: kernel x channels at every output position), times its
+ * training examples and epochs. Only an order: the image size of an IDX set and the per-step
+ * overhead are left out, and a network that cannot be planned counts 0.
+ */
+export function taskCost(task: Pick<Task, 'settings'>): number {
+  const { data, model, train } = task.settings;
+  let plans;
+  try {
+    plans = layerPlan(architectureOf(model, { height: 28, width: 28, classes: data.labels?.length ?? 10 }));
+  } catch {
+    return 0;
+  }
+  let side = 28;
+  let macs = 0;
+  for (const p of plans) {
+    const weights = p.shape.reduce((a, b) => a * b, 1);
+    if (p.op === 'dense') macs += weights;
+    else {
+      const out = p.padding === 'same' ? side : Math.max(1, side - p.shape[0] + 1);
+      macs += weights * out * out;
+      side = Math.max(1, Math.floor(out / p.pool));
+    }
+  }
+  return macs * (data.trainSize ?? 60000) * train.epochs;
+}
+
+/**
+ * The tasks with the costliest first (ties in their order): with several lanes, a run then does
+ * not end on one long trial while the other lanes idle. Results are kept by index, so the order
+ * they run in changes nothing in them.
+ */
+export function longestFirst<T extends Pick<Task, 'settings' | 'index'>>(tasks: T[]): T[] {
+  const cost = new Map(tasks.map((t) => [t.index, taskCost(t)]));
+  return [...tasks].sort((a, b) => cost.get(b.index)! - cost.get(a.index)! || a.index - b.index);
 }
 
 export interface TrialRunner {

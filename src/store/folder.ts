@@ -19,7 +19,7 @@ import { z } from 'zod';
 import { resolveConfig, savedConfig, type ExperimentConfig, type Overrides } from '../config/load.js';
 import { LIMITS } from '../config/schema.js';
 import { UserError, describeFsError } from '../errors.js';
-import { writeReports } from '../report/write.js';
+import { preloadReports, releaseReports, writeReports } from '../report/write.js';
 import { emptyDocument } from '../runner/experiment.js';
 import { enumerateTasks, type Task } from '../runner/tasks.js';
 import { describeIssue } from '../util/issues.js';
@@ -187,10 +187,28 @@ export class FolderWriter {
     }
   }
 
+  /**
+   * The trials start: what `finish` renders with is loaded meanwhile rather than after the last
+   * trial. `inWorkers`: they run in worker processes, and this process waits for them (it loads
+   * the renderer itself); else they train in this process (a thread of its own loads it).
+   */
+  trialsStart(inWorkers: boolean): void {
+    preloadReports(inWorkers ? 'here' : 'thread');
+  }
+
+  /** Ends what `trialsStart` started, also when the run threw before `finish`. */
+  trialsStopped(): void {
+    releaseReports();
+  }
+
   async finish(doc: ResultsDocument): Promise<ResultsDocument> {
     const full = this.withShard(doc);
     writeJsonAtomic(join(this.dir, 'results.json'), full);
-    await writeReports(this.dir, full);
+    try {
+      await writeReports(this.dir, full);
+    } finally {
+      releaseReports();
+    }
     return full;
   }
 

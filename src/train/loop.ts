@@ -21,6 +21,7 @@ import { forward, updateMovingMoments, type Model } from '../model/network.js';
 import { deriveSeed, Rng } from '../util/random.js';
 import type { TrainOptimizer } from './optimizers.js';
 import { recomputeBatchNormStats } from './batchnorm-stats.js';
+import { denseStepFor } from './dense-step.js';
 
 /** What the loop needs of the config's training settings (config/schema.ts `TrainSettings`), plus the trial seed. */
 export interface LoopSettings {
@@ -41,6 +42,8 @@ export interface TrainOutcome {
   epochs: EpochMetrics[];
   /** Set when the training loss became NaN or infinite. */
   divergedAtEpoch: number | null;
+  /** How the steps ran: the fused dense step on the system BLAS (dense-step.ts), or tfjs ops (`trainStep`). */
+  path: 'fused' | 'tfjs';
 }
 
 export interface TrainHooks {
@@ -53,7 +56,7 @@ export interface TrainHooks {
 export async function train(
   tf: Tf,
   model: Model,
-  optimizer: Pick<TrainOptimizer, 'applyGradients'>,
+  optimizer: Pick<TrainOptimizer, 'applyGradients'> & Partial<Pick<TrainOptimizer, 'spec'>>,
   data: Dataset,
   trainIdx: Int32Array,
   testIdx: Int32Array,
@@ -65,49 +68,59 @@ export async function train(
   const testReader = new BatchReader(data, EVAL_CHUNK);
   const hasDropout = model.layers.some((l) => l.dropout > 0);
   const trainSample = trainEvalSample(trainIdx, testIdx.length, settings.seed);
-  for (let epoch = 1; epoch <= settings.epochs; epoch++) {
-    const started = performance.now();
-    const order = new Rng(deriveSeed(settings.seed, 'batches', epoch)).shuffle(Int32Array.from(trainIdx));
-    let lossSum = 0;
-    let correct = 0;
-    let gradNorms: number[] = [];
-    for (let start = 0; start < order.length; start += settings.batchSize) {
-      if (hooks.signal?.aborted) throw new Interrupted(String(hooks.signal.reason ?? 'signal'));
-      const idx = order.subarray(start, start + settings.batchSize);
-      const dropoutSeed = hasDropout ? deriveSeed(settings.seed, 'dropout', epoch, start) : 0;
-      const step = trainStep(tf, model, optimizer, batches.read(tf, idx), start === 0, dropoutSeed);
-      if (!Number.isFinite(step.loss)) return { epochs, divergedAtEpoch: epoch };
-      lossSum += step.loss * idx.length;
-      correct += step.correct;
-      if (step.gradNorms) gradNorms = step.gradNorms;
-      // Let signals and timers run between steps (the step itself is synchronous).
-      if ((start / settings.batchSize) % 16 === 15) await new Promise((r) => setImmediate(r));
+  // Plain dense networks on the wasm+BLAS path step without tfjs ops (dense-step.ts decides);
+  // their weights are written back into the model's variables before anything else reads them:
+  // after each epoch's steps, and when training stops early (divergence, interruption).
+  const fused = denseStepFor(tf, model, optimizer, data);
+  const path = fused ? 'fused' : 'tfjs';
+  try {
+    for (let epoch = 1; epoch <= settings.epochs; epoch++) {
+      const started = performance.now();
+      const order = new Rng(deriveSeed(settings.seed, 'batches', epoch)).shuffle(Int32Array.from(trainIdx));
+      let lossSum = 0;
+      let correct = 0;
+      let gradNorms: number[] = [];
+      for (let start = 0; start < order.length; start += settings.batchSize) {
+        if (hooks.signal?.aborted) throw new Interrupted(String(hooks.signal.reason ?? 'signal'));
+        const idx = order.subarray(start, start + settings.batchSize);
+        const dropoutSeed = hasDropout ? deriveSeed(settings.seed, 'dropout', epoch, start) : 0;
+        const step = fused ? fused.step(idx, start === 0) : trainStep(tf, model, optimizer, batches.read(tf, idx), start === 0, dropoutSeed);
+        if (!Number.isFinite(step.loss)) return { epochs, divergedAtEpoch: epoch, path };
+        lossSum += step.loss * idx.length;
+        correct += step.correct;
+        if (step.gradNorms) gradNorms = step.gradNorms;
+        // Let signals and timers run between steps (the step itself is synchronous).
+        if ((start / settings.batchSize) % 16 === 15) await new Promise((r) => setImmediate(r));
+      }
+      fused?.store(tf);
+      const trainSeconds = (performance.now() - started) / 1000;
+      if (settings.recomputeBatchNormStats) recomputeBatchNormStats(tf, model, data, trainIdx, settings.batchSize, deriveSeed(settings.seed, 'preciseBn', epoch));
+      const test = evaluate(tf, model, data, testIdx, testReader);
+      const trainEval = evaluate(tf, model, data, trainSample, testReader);
+      const metrics: EpochMetrics = {
+        epoch,
+        trainLoss: lossSum / order.length,
+        trainAccuracy: correct / order.length,
+        trainEvalLoss: trainEval.loss,
+        trainEvalAccuracy: trainEval.accuracy,
+        testLoss: test.loss,
+        testAccuracy: test.accuracy,
+        seconds: (performance.now() - started) / 1000,
+        trainSeconds,
+        gradNorms,
+        weightNorms: kernelNorms(tf, model),
+        ...(hooks.probe ? { activationStds: activationStds(tf, model, hooks.probe) } : {}),
+      };
+      epochs.push(metrics);
+      hooks.onEpoch?.(metrics);
+      // And after every epoch: with few batches per epoch a whole trial would otherwise run
+      // without letting a signal (Ctrl-C, stop) or the epoch's progress message through.
+      await new Promise((r) => setImmediate(r));
     }
-    const trainSeconds = (performance.now() - started) / 1000;
-    if (settings.recomputeBatchNormStats) recomputeBatchNormStats(tf, model, data, trainIdx, settings.batchSize, deriveSeed(settings.seed, 'preciseBn', epoch));
-    const test = evaluate(tf, model, data, testIdx, testReader);
-    const trainEval = evaluate(tf, model, data, trainSample, testReader);
-    const metrics: EpochMetrics = {
-      epoch,
-      trainLoss: lossSum / order.length,
-      trainAccuracy: correct / order.length,
-      trainEvalLoss: trainEval.loss,
-      trainEvalAccuracy: trainEval.accuracy,
-      testLoss: test.loss,
-      testAccuracy: test.accuracy,
-      seconds: (performance.now() - started) / 1000,
-      trainSeconds,
-      gradNorms,
-      weightNorms: kernelNorms(tf, model),
-      ...(hooks.probe ? { activationStds: activationStds(tf, model, hooks.probe) } : {}),
-    };
-    epochs.push(metrics);
-    hooks.onEpoch?.(metrics);
-    // And after every epoch: with few batches per epoch a whole trial would otherwise run
-    // without letting a signal (Ctrl-C, stop) or the epoch's progress message through.
-    await new Promise((r) => setImmediate(r));
+  } finally {
+    fused?.store(tf);
   }
-  return { epochs, divergedAtEpoch: null };
+  return { epochs, divergedAtEpoch: null, path };
 }
 
 export interface StepResult {

@@ -4,7 +4,7 @@
  */
 import type { NamedTensorMap, Optimizer } from '@tensorflow/tfjs-core';
 import type { Tf } from '../backend/tf.js';
-import type { Model } from '../model/network.js';
+import type { Layer, Model } from '../model/network.js';
 import { FAMILY, type Family } from '../model/parametrization.js';
 
 import type { OptimizerName } from '../vocabulary.js';
@@ -13,6 +13,16 @@ export type { OptimizerName } from '../vocabulary.js';
 /** Momentum of the `momentum` optimizer (heavy ball, as in PyTorch's SGD(momentum=0.9)). */
 export const MOMENTUM = 0.9;
 
+/**
+ * Adam's constants (Kingma & Ba 2015): tfjs's defaults, epsilon being its float32 backends'
+ * epsilon() (1e-7; Keras's default too, PyTorch's is 1e-8). Spelled out so that the fused dense
+ * step (dense-step.ts) uses the very numbers tfjs does.
+ */
+export const ADAM = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } as const;
+
+/** RMSprop's constants (Tieleman & Hinton 2012): tfjs's defaults (decay 0.9, no momentum, epsilon 1e-7, not centered). */
+export const RMSPROP = { decay: 0.9, momentum: 0, epsilon: 1e-7 } as const;
+
 export function makeOptimizer(tf: Tf, name: OptimizerName, lr: number): Optimizer {
   switch (name) {
     case 'sgd':
@@ -20,9 +30,9 @@ export function makeOptimizer(tf: Tf, name: OptimizerName, lr: number): Optimize
     case 'momentum':
       return tf.train.momentum(lr, MOMENTUM);
     case 'adam':
-      return tf.train.adam(lr);
+      return tf.train.adam(lr, ADAM.beta1, ADAM.beta2, ADAM.epsilon);
     case 'rmsprop':
-      return tf.train.rmsprop(lr);
+      return tf.train.rmsprop(lr, RMSPROP.decay, RMSPROP.momentum, RMSPROP.epsilon, false);
   }
 }
 
@@ -46,6 +56,8 @@ export function optimizerFactory(tf: Tf): (name: OptimizerName, lr: number) => {
 
 /** What the training loop steps: one optimizer, or one per learning-rate group. */
 export interface TrainOptimizer {
+  /** Which optimizer, at which base learning rate (per-layer factors come from the model: `layerLrFactors`). */
+  spec: { name: OptimizerName; lr: number };
   applyGradients(grads: NamedTensorMap): void;
   dispose(): void;
 }
@@ -58,13 +70,15 @@ export interface TrainOptimizer {
  */
 export function makeTrainOptimizer(tf: Tf, name: OptimizerName, lr: number, model: Model): TrainOptimizer {
   const groups = lrGroups(model, FAMILY[name]);
+  const spec = { name, lr };
   if (groups.size <= 1) {
     const factor = groups.size ? [...groups.keys()][0] : 1;
     const optimizer = makeOptimizer(tf, name, lr * factor);
-    return { applyGradients: (g) => optimizer.applyGradients(g), dispose: () => disposeOptimizer(optimizer) };
+    return { spec, applyGradients: (g) => optimizer.applyGradients(g), dispose: () => disposeOptimizer(optimizer) };
   }
   const parts = [...groups].map(([factor, names]) => ({ optimizer: makeOptimizer(tf, name, lr * factor), names }));
   return {
+    spec,
     applyGradients(grads) {
       for (const p of parts) {
         const mine: NamedTensorMap = {};
@@ -76,6 +90,11 @@ export function makeTrainOptimizer(tf: Tf, name: OptimizerName, lr: number, mode
   };
 }
 
+/** A layer's learning-rate factors under the parametrization: of its kernel, and of its vectors (bias, batch norm's gamma and beta). */
+export function layerLrFactors(layer: Pick<Layer, 'lrScale'>, family: Family): { kernel: number; vector: number } {
+  return { kernel: layer.lrScale?.lrKernel[family] ?? 1, vector: layer.lrScale?.lrVector[family] ?? 1 };
+}
+
 /** Trainable variable names by learning-rate factor (one factor, 1, for a standard model). */
 export function lrGroups(model: Model, family: Family): Map<number, string[]> {
   const groups = new Map<number, string[]>();
@@ -84,8 +103,7 @@ export function lrGroups(model: Model, family: Family): Map<number, string[]> {
   };
   const claimed = new Set<string>();
   for (const l of model.layers) {
-    const k = l.lrScale?.lrKernel[family] ?? 1;
-    const v = l.lrScale?.lrVector[family] ?? 1;
+    const { kernel: k, vector: v } = layerLrFactors(l, family);
     add(k, l.kernel);
     add(v, l.bias);
     if (l.bn) [l.bn.gamma, l.bn.beta].forEach((x) => add(v, x));

@@ -43,6 +43,9 @@ test('bench --quick --json: every measure, one round each, figures and load reco
     const m = doc.measures.find((x) => x.id === id)!;
     for (const c of m.contenders) assert.ok(c.testAccuracy !== null && c.testAccuracy >= 0 && c.testAccuracy <= 1, `${id} ${c.who}`);
   }
+  // The whole commands say what init-bench does beyond the PyTorch script; the others do the same work.
+  for (const m of doc.measures) assert.equal(m.note !== null, ['default-run', 'sweep-4x3-jobs2'].includes(m.id), m.id);
+  assert.match(doc.measures.find((m) => m.id === 'default-run')!.note!, /evaluates 128 training digits as it does the 128 test digits/);
   assert.equal(FULL_MNIST_IDS.some((id) => doc.measures.some((m) => m.id === id)), false, 'full MNIST only with --data-dir');
 });
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { preloadRenderer, releaseRenderer, render } from '../../src/report/chart-spec.js';
 import { renderCharts, type Chart } from '../../src/report/charts.js';
 import { renderHtml } from '../../src/report/html.js';
 import { doc, trial } from './fixtures.js';
@@ -88,4 +89,24 @@ test('training examples evaluated as the test set: a chart, a table column and C
   const { metricsCsv } = await import('../../src/report/csv.js');
   const [header, first] = metricsCsv(withEval).split('\n').map((l) => l.split(','));
   assert.equal(first[header.indexOf('trainEvalAccuracy')], '0.97');
+});
+
+test('charts rendered by the render thread are those rendered in this thread', async () => {
+  const d = doc([trial({ init: 'N(0,1)' }, 0), trial({ init: 'N(0,0.25)' }, 1), trial({ init: 'heNormal' }, 2)], exploding);
+  const here = await renderCharts(d);
+  preloadRenderer('thread');
+  try {
+    assert.deepEqual(await renderCharts(d), here);
+  } finally {
+    releaseRenderer();
+  }
+  // A spec the renderer fails on is the same error from the thread as from this thread.
+  const message = await render({ mark: 'nope' }).then(() => 'rendered', (err: Error) => err.message);
+  assert.notEqual(message, 'rendered');
+  preloadRenderer('thread');
+  try {
+    await assert.rejects(render({ mark: 'nope' }), (err: Error) => err.message === message);
+  } finally {
+    releaseRenderer();
+  }
 });

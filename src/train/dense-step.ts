@@ -1,0 +1,411 @@
+/**
+ * The fused training step of plain dense networks (MLPs) on the system BLAS: forward pass,
+ * softmax cross-entropy, backward pass and the optimizer's update written directly on
+ * Float32Arrays, every matrix product one cblas_sgemm, no tfjs op in the step.
+ *
+ * Why: on the wasm+BLAS path the products of an MLP step were a third of its time; the rest was
+ * tfjs's per-op machinery around ~70 ops per step (tape, tidy scopes, kernel lookup, tensor
+ * objects) and the garbage it leaves. Here a step is a dozen BLAS calls and a few loops over
+ * buffers allocated once (no allocation per step).
+ *
+ * The maths is the tfjs path's (src/train/loop.ts `trainStep` over model/network.ts `forward`),
+ * in float32 storage, with float64 arithmetic in the JavaScript loops and float32 in the BLAS and
+ * in Adam's and RMSprop's updates (update-kernels.ts), so results agree to float32 rounding, not
+ * bit for bit (test/train/dense-step.test.ts states the tolerance):
+ * - layer l: Z = c H W + b, H' = act(Z), c the parametrization's forward multiplier (1 when
+ *   standard); the output layer is linear (its Z are the logits);
+ * - loss: mean over the batch of logsumexp(z) - z_label (tf.losses.softmaxCrossEntropy with
+ *   one-hot labels); dZ_out = (softmax(z) - onehot) / n;
+ * - backward: dW = c H^T dZ, db = column sums of dZ, dH = c dZ W^T, dZ = dH * act'(.), with the
+ *   derivatives tfjs's gradients use (relu: x > 0; tanh: 1 - y^2; sigmoid: y (1 - y); elu: 1 where
+ *   y >= 0 else y + 1; selu: scale where x > 0 else scale alpha e^x; leakyRelu: 1 where x > 0
+ *   else the slope);
+ * - updates: tfjs's optimizers' formulas (tfjs-core's sgd/momentum/adam/rmsprop optimizers, with
+ *   optimizers.ts's constants), learning rate times the layer's factor (`layerLrFactors`, muP):
+ *   sgd w -= lr g; momentum v = m v + g, w -= lr v; Adam m = b1 m + (1 - b1) g,
+ *   v = b2 v + (1 - b2) g^2, w -= lr (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps); RMSprop
+ *   s = d s + (1 - d) g^2, u = mu u + lr g / sqrt(s + eps), w -= u.
+ * Momentum's kernel update folds the gradient into the velocity in the product itself
+ * (v = m v + c H^T dZ is one sgemm with beta = m); plain SGD's is one sgemm into W.
+ *
+ * The weights live in this module's arrays (the update kernels' arena) while an epoch trains and
+ * are written back into the model's tfjs variables (`store`) before anything else reads them:
+ * evaluation, the diagnostics at the epoch's end, the probe, the results. The optimizer's state (velocities, moments) lives
+ * here too, kept per TrainOptimizer across `train` calls; the tfjs optimizer object is not
+ * stepped, so a TrainOptimizer trains through one path only.
+ */
+import type { Blas } from '../backend/blas.js';
+import { activeBlas } from '../backend/select.js';
+import { filledTensor, type Tf } from '../backend/tf.js';
+import { gatherBatch, pixelsPerImage, type Dataset } from '../data/dataset.js';
+import type { Model } from '../model/network.js';
+import { FAMILY } from '../model/parametrization.js';
+import type { Activation, OptimizerName } from '../vocabulary.js';
+import type { StepResult } from './loop.js';
+import { ADAM, layerLrFactors, MOMENTUM, RMSPROP, type TrainOptimizer } from './optimizers.js';
+import { padded, updateKernels, updateKernelsAvailable, type UpdateKernels } from './update-kernels.js';
+
+/** The activations the fused step computes (every hidden activation of the vocabulary). */
+const SUPPORTED = new Set<Activation>(['relu', 'tanh', 'sigmoid', 'elu', 'selu', 'leakyRelu', 'linear']);
+
+/**
+ * Why `model` trains on the tfjs path rather than the fused dense step, or null when the fused
+ * step applies: the one place that decides. Fused: a plain sequential stack of dense layers
+ * (input pixels to classes), each with a bias and a supported activation, no batch norm,
+ * dropout, residual block, branch scale or model file; an optimizer from makeTrainOptimizer;
+ * the wasm backend with a system BLAS.
+ */
+export function fusedIneligibility(tf: Tf, model: Model, optimizer: Partial<Pick<TrainOptimizer, 'spec'>>): string | null {
+  if (!activeBlas(tf)) return 'no system BLAS under the wasm backend';
+  if (!optimizer.spec) return 'an optimizer without its spec (not from makeTrainOptimizer)';
+  if (!updateKernelsAvailable()) return 'no WebAssembly SIMD in this engine';
+  if (model.arch.file) return "a model file's network";
+  if (model.arch.residual) return 'residual blocks';
+  let from = model.arch.height * model.arch.width;
+  for (const l of model.layers) {
+    if (l.op !== 'dense') return `${l.name} is a convolution`;
+    if (l.bn || l.batchNorm) return `${l.name} has batch norm`;
+    if (l.dropout > 0) return `${l.name} has dropout`;
+    if (l.residual) return `${l.name} is part of a residual block`;
+    if (l.branch) return `${l.name} has branch scalars`;
+    if (l.pool > 1) return `${l.name} pools`;
+    if (!SUPPORTED.has(l.activation)) return `${l.name}'s activation ${l.activation}`;
+    if (l.shape.length !== 2 || l.shape[0] !== from) return `${l.name}'s shape [${l.shape}] does not follow its input (${from})`;
+    from = l.shape[1];
+  }
+  if (from !== model.arch.classes || model.layers[model.layers.length - 1].activation !== 'linear') return 'the last layer is not a linear layer to the classes';
+  if (model.variables.length !== 2 * model.layers.length) return 'variables other than kernels and biases';
+  return null;
+}
+
+/** One trainable tensor's values, gradient, learning rate and optimizer state (arrays of one size, in the kernels' arena). */
+interface Param {
+  w: Float32Array;
+  /** The gradient, when the update needs it by itself (Adam, RMSprop, the epoch's norms, biases). */
+  g: Float32Array;
+  lr: number;
+  /** momentum: [v]; adam: [m, v]; rmsprop: [mean square, moment]; sgd: []. */
+  state: Float32Array[];
+}
+
+interface DenseLayer {
+  fanIn: number;
+  units: number;
+  activation: Activation;
+  /** The parametrization's forward multiplier (1: standard). */
+  c: number;
+  kernel: Param;
+  bias: Param;
+  /** Per batch, row-major [n, units]: pre-activation, activation (the same array when linear), gradient of the pre-activation. */
+  z: Float32Array;
+  h: Float32Array;
+  dz: Float32Array;
+  /** The same three as int32 views of their bits (ReLU and leaky ReLU work on the sign bit). */
+  zBits: Int32Array;
+  hBits: Int32Array;
+  dzBits: Int32Array;
+}
+
+/** The fused dense step of one model and optimizer: its weights, state and buffers. */
+export class DenseStep {
+  private readonly layers: DenseLayer[];
+  private readonly optimizer: OptimizerName;
+  private capacity = 0;
+  private x = new Float32Array(0);
+  private labels = new Int32Array(0);
+  private readonly kernels: UpdateKernels;
+  /** Adam's b1^t and b2^t, in float32 as tfjs keeps them (its accBeta1/accBeta2 variables). */
+  private accBeta1: number = Math.fround(ADAM.beta1);
+  private accBeta2: number = Math.fround(ADAM.beta2);
+  /** Steps taken since the weights were last written into the model's variables. */
+  private unstored = false;
+  /** Leaky ReLU's factor by `nonPositive` of the input: 1, or the slope. */
+  private readonly leaky: Float64Array;
+
+  constructor(
+    private readonly blas: Blas,
+    private readonly model: Model,
+    spec: TrainOptimizer['spec'],
+    private readonly data: Dataset,
+  ) {
+    this.optimizer = spec.name;
+    this.leaky = Float64Array.of(1, model.arch.leakySlope);
+    const family = FAMILY[spec.name];
+    const slots = { sgd: 0, momentum: 1, adam: 2, rmsprop: 2 }[spec.name];
+    // Weights, gradient and state of every tensor: (2 + slots) arrays of its padded size.
+    const floats = model.layers.reduce((sum, l) => sum + (2 + slots) * (padded(l.shape[0] * l.shape[1]) + padded(l.shape[1])), 0);
+    const kernels = updateKernels(floats);
+    if (!kernels) throw new Error('the fused dense step needs WebAssembly SIMD');
+    this.kernels = kernels;
+    const param = (size: number, factor: number): Param => ({ w: kernels.alloc(size), g: kernels.alloc(size), lr: spec.lr * factor, state: Array.from({ length: slots }, () => kernels.alloc(size)) });
+    this.layers = model.layers.map((l) => {
+      const [fanIn, units] = l.shape;
+      const lr = layerLrFactors(l, family);
+      const none = new Float32Array(0);
+      const noBits = new Int32Array(0);
+      return { fanIn, units, activation: l.activation, c: l.multiplier ?? 1, kernel: param(fanIn * units, lr.kernel), bias: param(units, lr.vector), z: none, h: none, dz: none, zBits: noBits, hBits: noBits, dzBits: noBits };
+    });
+  }
+
+  trains(model: Model, data: Dataset): boolean {
+    return this.model === model && this.data === data;
+  }
+
+  /** Reads the weights from the model's variables (at the start of training: they may have changed since). */
+  load(): void {
+    this.model.layers.forEach((l, i) => {
+      this.layers[i].kernel.w.set(l.kernel.dataSync() as Float32Array);
+      this.layers[i].bias.w.set(l.bias.dataSync() as Float32Array);
+    });
+    this.unstored = false;
+  }
+
+  /** Writes the weights into the model's variables, when steps ran since the last write. */
+  store(tf: Tf): void {
+    if (!this.unstored) return;
+    this.model.layers.forEach((l, i) => {
+      const { kernel, bias } = this.layers[i];
+      const k = filledTensor(tf, l.kernel.shape, 'float32', (v) => v.set(kernel.w));
+      const b = filledTensor(tf, l.bias.shape, 'float32', (v) => v.set(bias.w));
+      l.kernel.assign(k);
+      l.bias.assign(b);
+      tf.dispose([k, b]);
+    });
+    this.unstored = false;
+  }
+
+  /** One optimizer step on the examples `indices`; `withNorms`: also each kernel's gradient norm. */
+  step(indices: Int32Array, withNorms: boolean): StepResult {
+    const n = indices.length;
+    this.reserve(n);
+    gatherBatch(this.data, indices, this.x, this.labels);
+    const layers = this.layers;
+    // Forward: Z = b + c H W (sgemm adds the product to the bias rows), then the activation.
+    let input: Float32Array = this.x;
+    for (const l of layers) {
+      fillRows(l.z, l.bias.w, n, l.units);
+      this.blas.sgemm(false, false, n, l.units, l.fanIn, input, l.kernel.w, 1, l.z, l.c);
+      activate(l, n * l.units, this.leaky);
+      input = l.h;
+    }
+    const out = layers[layers.length - 1];
+    const { loss, correct } = softmaxCrossEntropy(out.z, out.dz, this.labels, n, out.units);
+    // Backward, output side first: a layer's input gradient uses its weights before their update.
+    const norms: number[] = [];
+    for (let i = layers.length - 1; i >= 0; i--) {
+      const l = layers[i];
+      const below = i > 0 ? layers[i - 1] : null;
+      if (below) {
+        this.blas.sgemm(false, true, n, below.units, l.units, l.dz, l.kernel.w, 0, below.dz, l.c);
+        activationGrad(below, n * below.units, this.leaky);
+      }
+      const h = below ? below.h : this.x;
+      columnSums(l.dz, n, l.units, l.bias.g);
+      this.update(l.bias);
+      const size = l.fanIn * l.units;
+      if (!withNorms && this.optimizer === 'momentum') {
+        // v = m v + c H^T dZ in the product itself, then w -= lr v.
+        this.blas.sgemm(true, false, l.fanIn, l.units, n, h, l.dz, MOMENTUM, l.kernel.state[0], l.c);
+        this.blas.saxpy(size, -l.kernel.lr, l.kernel.state[0], l.kernel.w);
+      } else if (!withNorms && this.optimizer === 'sgd') {
+        this.blas.sgemm(true, false, l.fanIn, l.units, n, h, l.dz, 1, l.kernel.w, -l.kernel.lr * l.c);
+      } else {
+        this.blas.sgemm(true, false, l.fanIn, l.units, n, h, l.dz, 0, l.kernel.g, l.c);
+        if (withNorms) norms[i] = Math.fround(Math.sqrt(sumOfSquares(l.kernel.g, size)));
+        this.update(l.kernel);
+      }
+    }
+    if (this.optimizer === 'adam') {
+      this.accBeta1 = Math.fround(this.accBeta1 * ADAM.beta1);
+      this.accBeta2 = Math.fround(this.accBeta2 * ADAM.beta2);
+    }
+    this.unstored = true;
+    return { loss, correct, ...(withNorms ? { gradNorms: norms } : {}) };
+  }
+
+  /** The optimizer's update of `p` by its gradient. */
+  private update(p: Param): void {
+    const { w, g, lr, state } = p;
+    switch (this.optimizer) {
+      case 'sgd':
+        this.blas.saxpy(w.length, -lr, g, w);
+        return;
+      case 'momentum': {
+        const v = state[0];
+        const m = Math.fround(MOMENTUM);
+        for (let i = 0; i < v.length; i++) v[i] = m * v[i] + g[i];
+        this.blas.saxpy(w.length, -lr, v, w);
+        return;
+      }
+      case 'adam':
+        this.kernels.adam(w, state[0], state[1], g, { ...ADAM, step: lr / (1 - this.accBeta1), r2: 1 / (1 - this.accBeta2) });
+        return;
+      case 'rmsprop':
+        this.kernels.rmsprop(w, state[0], state[1], g, { ...RMSPROP, lr });
+        return;
+    }
+  }
+
+  /** Batch buffers for up to `n` examples, allocated when a larger batch first comes. */
+  private reserve(n: number): void {
+    if (n <= this.capacity) return;
+    this.capacity = n;
+    this.x = new Float32Array(n * pixelsPerImage(this.data));
+    this.labels = new Int32Array(n);
+    for (const l of this.layers) {
+      l.z = new Float32Array(n * l.units);
+      l.h = l.activation === 'linear' ? l.z : new Float32Array(n * l.units);
+      l.dz = new Float32Array(n * l.units);
+      [l.zBits, l.hBits, l.dzBits] = [l.z, l.h, l.dz].map((a) => new Int32Array(a.buffer));
+    }
+  }
+}
+
+/** Each TrainOptimizer's fused step: its state carries over from one `train` call to the next, as a tfjs optimizer's does. */
+const steps = new WeakMap<object, DenseStep>();
+
+/** The fused step for training `model` with `optimizer`, its weights read from the model; null for the tfjs path (`fusedIneligibility` says why). */
+export function denseStepFor(tf: Tf, model: Model, optimizer: Partial<Pick<TrainOptimizer, 'spec'>>, data: Dataset): DenseStep | null {
+  if (fusedIneligibility(tf, model, optimizer) !== null) return null;
+  let step = steps.get(optimizer);
+  if (!step || !step.trains(model, data)) {
+    step = new DenseStep(activeBlas(tf)!, model, optimizer.spec!, data);
+    steps.set(optimizer, step);
+  }
+  step.load();
+  return step;
+}
+
+function fillRows(z: Float32Array, bias: Float32Array, n: number, units: number): void {
+  for (let r = 0; r < n; r++) z.set(bias, r * units);
+}
+
+/*
+ * ReLU and leaky ReLU on the floats' bits: which side of zero a value is on decides the sign
+ * bit, and a branch on it would be mispredicted for half the units (measured: ~6x slower on a
+ * 64 x 384 batch of random signs). For an int32 `b`, the bits of a float32 x:
+ * x > 0 <=> b > 0; `b & ~(b >> 31)` keeps b when b >= 0 and gives 0 (+0.0) otherwise;
+ * `nonPositive(b)` is 0 when x > 0 and 1 otherwise (-0.0, whose b is -2^31, included).
+ */
+
+const nonPositive = (b: number): number => ((b - 1) >>> 31) | (b >>> 31);
+
+/** h = max(z, 0) (tfjs: z > 0 ? z : 0), on the bits. */
+function reluForward(zb: Int32Array, hb: Int32Array, size: number): void {
+  for (let i = 0; i < size; i++) {
+    const b = zb[i];
+    hb[i] = b & ~(b >> 31);
+  }
+}
+
+/** dz = h > 0 ? dz : 0, from the ReLU's output h (>= 0): the mask `(b | -b) >> 31` is all ones when b != 0. */
+function reluBackward(hb: Int32Array, db: Int32Array, size: number): void {
+  for (let i = 0; i < size; i++) {
+    const b = hb[i];
+    db[i] &= (b | -b) >> 31;
+  }
+}
+
+/** tfjs's SELU constants (tfjs-core ops/selu_util), from Klambauer et al. (2017). */
+const SELU_SCALE = 1.0507009873554804934193349852946;
+const SELU_SCALEALPHA = 1.7580993408473768599402175208123;
+
+/** H = act(Z) over the first `size` values (network.ts `activate`: tfjs's definitions). */
+function activate(l: DenseLayer, size: number, leaky: Float64Array): void {
+  const { z, h, zBits } = l;
+  switch (l.activation) {
+    case 'linear':
+      return;
+    case 'relu':
+      reluForward(l.zBits, l.hBits, size);
+      return;
+    case 'tanh':
+      for (let i = 0; i < size; i++) h[i] = Math.tanh(z[i]);
+      return;
+    case 'sigmoid':
+      for (let i = 0; i < size; i++) h[i] = 1 / (1 + Math.exp(-z[i]));
+      return;
+    case 'elu':
+      for (let i = 0; i < size; i++) h[i] = z[i] >= 0 ? z[i] : Math.exp(z[i]) - 1;
+      return;
+    case 'selu':
+      for (let i = 0; i < size; i++) h[i] = z[i] > 0 ? SELU_SCALE * z[i] : SELU_SCALEALPHA * (Math.exp(z[i]) - 1);
+      return;
+    case 'leakyRelu':
+      for (let i = 0; i < size; i++) h[i] = z[i] * leaky[nonPositive(zBits[i])];
+      return;
+  }
+}
+
+/** dZ = dH * act'(.) in place (dz holds dH on entry), with tfjs's gradient of each activation. */
+function activationGrad(l: DenseLayer, size: number, leaky: Float64Array): void {
+  const { z, h, dz, zBits } = l;
+  switch (l.activation) {
+    case 'linear':
+      return;
+    case 'relu':
+      reluBackward(l.hBits, l.dzBits, size);
+      return;
+    case 'tanh':
+      for (let i = 0; i < size; i++) dz[i] *= 1 - h[i] * h[i];
+      return;
+    case 'sigmoid':
+      for (let i = 0; i < size; i++) dz[i] *= h[i] * (1 - h[i]);
+      return;
+    case 'elu':
+      for (let i = 0; i < size; i++) if (!(h[i] >= 0)) dz[i] *= h[i] + 1;
+      return;
+    case 'selu':
+      for (let i = 0; i < size; i++) dz[i] = z[i] > 0 ? dz[i] * SELU_SCALE : dz[i] * SELU_SCALEALPHA * Math.exp(z[i]);
+      return;
+    case 'leakyRelu':
+      for (let i = 0; i < size; i++) dz[i] *= leaky[nonPositive(zBits[i])];
+      return;
+  }
+}
+
+/**
+ * Mean softmax cross-entropy of the logits `z` [n, k] against `labels`, the count of rows whose
+ * first largest logit is the label, and dZ = (softmax(z) - onehot) / n into `dz`.
+ */
+function softmaxCrossEntropy(z: Float32Array, dz: Float32Array, labels: Int32Array, n: number, k: number): { loss: number; correct: number } {
+  let loss = 0;
+  let correct = 0;
+  for (let r = 0; r < n; r++) {
+    const o = r * k;
+    let max = z[o];
+    let arg = 0;
+    for (let j = 1; j < k; j++) {
+      if (z[o + j] > max) {
+        max = z[o + j];
+        arg = j;
+      }
+    }
+    let sum = 0;
+    for (let j = 0; j < k; j++) {
+      const e = Math.exp(z[o + j] - max);
+      dz[o + j] = e;
+      sum += e;
+    }
+    const label = labels[r];
+    loss += max + Math.log(sum) - z[o + label];
+    if (arg === label) correct++;
+    for (let j = 0; j < k; j++) dz[o + j] = (dz[o + j] / sum - (j === label ? 1 : 0)) / n;
+  }
+  // A NaN or infinite logit makes the loss non-finite, as on the tfjs path (the loop's divergence).
+  return { loss: Math.fround(loss / n), correct };
+}
+
+function columnSums(dz: Float32Array, n: number, units: number, out: Float32Array): void {
+  out.fill(0, 0, units);
+  for (let r = 0; r < n; r++) {
+    const o = r * units;
+    for (let j = 0; j < units; j++) out[j] += dz[o + j];
+  }
+}
+
+function sumOfSquares(g: Float32Array, size: number): number {
+  let s = 0;
+  for (let i = 0; i < size; i++) s += g[i] * g[i];
+  return s;
+}

@@ -1,0 +1,163 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { startBackend, type Tf } from '../../src/backend/select.js';
+import { resolveConfig } from '../../src/config/load.js';
+import { BatchReader } from '../../src/data/batches.js';
+import { loadEmbeddedMnist } from '../../src/data/embedded.js';
+import { stratifiedSplit } from '../../src/data/split.js';
+import { sampleKernels } from '../../src/model/init.js';
+import { architectureOf, buildModel, disposeModel, layerPlan, type Model } from '../../src/model/network.js';
+import { denseStepFor, fusedIneligibility } from '../../src/train/dense-step.js';
+import { train, trainStep, type StepResult } from '../../src/train/loop.js';
+import { makeTrainOptimizer, type TrainOptimizer } from '../../src/train/optimizers.js';
+import { Rng } from '../../src/util/random.js';
+
+/**
+ * The fused dense step (src/train/dense-step.ts) against the tfjs path it replaces (loop.ts
+ * `trainStep`): the same model (same kernels and biases), the same batches, a few steps, per
+ * activation and per optimizer. It needs a system BLAS (CI installs libopenblas0); without one
+ * the tests are skipped, saying so.
+ */
+const started = await startBackend('wasm', { blas: 'auto' });
+const tf: Tf = started.tf;
+const skip = started.label === 'wasm' ? `no system BLAS here (${started.hint})` : false;
+const data = loadEmbeddedMnist();
+const split = stratifiedSplit(data, 1000, 200, 0);
+
+const BATCH = 32;
+const STEPS = 6;
+/** The last step's batch is smaller, as an epoch's last batch may be. */
+const LAST_BATCH = 20;
+
+function config(model: Record<string, unknown>, optimizer: string, lr: number) {
+  return resolveConfig({ initializers: ['heNormal'], data: { trainSize: 1000, testSize: 200 }, model: { ...(model.kind === 'cnn' ? {} : { hidden: [32, 16] }), ...model }, train: { optimizer, lr, batchSize: BATCH, epochs: 1 } }, {});
+}
+
+/** Two models with the same kernels and the same nonzero biases (so that the bias path counts), and an optimizer each. */
+async function twins(c: ReturnType<typeof config>): Promise<[{ model: Model; optimizer: TrainOptimizer }, { model: Model; optimizer: TrainOptimizer }]> {
+  const arch = architectureOf(c.model, data);
+  const { kernels } = await sampleKernels(arch, c.initializers[0], 0);
+  const rng = new Rng(7);
+  const biases = layerPlan(arch).map((p) => Float32Array.from({ length: p.shape[p.shape.length - 1] }, () => 0.1 * rng.normal()));
+  const make = () => {
+    const model = buildModel(tf, arch, kernels, biases);
+    return { model, optimizer: makeTrainOptimizer(tf, c.train.optimizer, c.train.lr, model) };
+  };
+  return [make(), make()];
+}
+
+const values = (model: Model) => model.layers.flatMap((l) => [Array.from(l.kernel.dataSync()), Array.from(l.bias.dataSync())]);
+
+/** Largest |a - b| / (scale + max |a|) over every value: relative to the tensor's own size. */
+function worst(a: number[][], b: number[][]): number {
+  let w = 0;
+  a.forEach((xs, t) => {
+    const size = Math.max(...xs.map(Math.abs));
+    xs.forEach((x, i) => (w = Math.max(w, Math.abs(x - b[t][i]) / (1e-3 + size))));
+  });
+  return w;
+}
+
+/**
+ * Tolerances. Both paths compute in float32 (unit roundoff 2^-24 ~ 6e-8), with sums of up to 784
+ * terms in different orders (tfjs's kernels against OpenBLAS on other operand layouts) and
+ * exp/log/tanh from different libraries. Measured on these 6 steps: losses within 5e-7 (relative),
+ * gradient norms within 4e-6 (the first layer's: 784-term sums, many of them cancelling), weights
+ * within 4e-7 of the tensor's largest value, and 2e-5 under Adam: its step
+ * lr m / (sqrt(v) + 1e-7) turns a rounding difference of a gradient near 1e-7 into a difference
+ * of the step itself. The bounds are ~10x those; a wrong formula (a missing factor or bias
+ * correction, a dropped bias update, another momentum, a wrong activation derivative) moves
+ * them by 1e-3 or more.
+ */
+const LOSS_TOL = 5e-6;
+const NORM_TOL = 5e-5;
+const WEIGHT_TOL = 2e-4;
+
+async function compare(name: string, c: ReturnType<typeof config>): Promise<void> {
+  const [a, b] = await twins(c);
+  const fused = denseStepFor(tf, b.model, b.optimizer, data);
+  assert.ok(fused, `${name}: not eligible: ${fusedIneligibility(tf, b.model, b.optimizer)}`);
+  const reader = new BatchReader(data, BATCH);
+  try {
+    for (let s = 0; s < STEPS; s++) {
+      const idx = split.train.subarray(s * BATCH, s * BATCH + (s === STEPS - 1 ? LAST_BATCH : BATCH));
+      const withNorms = s === 0 || s === STEPS - 1;
+      const ref = trainStep(tf, a.model, a.optimizer, reader.read(tf, idx), withNorms, 0);
+      const got: StepResult = fused.step(idx, withNorms);
+      if (process.env.DEBUG_DENSE) console.log(name, s, Math.abs(got.loss - ref.loss) / Math.abs(ref.loss), ref.gradNorms?.map((g, i) => Math.abs(got.gradNorms![i] - g) / g));
+      assert.ok(Math.abs(got.loss - ref.loss) <= LOSS_TOL * Math.abs(ref.loss), `${name} step ${s + 1}: loss ${got.loss} against tfjs's ${ref.loss}`);
+      assert.equal(got.correct, ref.correct, `${name} step ${s + 1}: correct`);
+      assert.equal(got.gradNorms === undefined, ref.gradNorms === undefined);
+      ref.gradNorms?.forEach((g, i) => assert.ok(Math.abs(got.gradNorms![i] - g) <= NORM_TOL * g, `${name} step ${s + 1}: layer ${i + 1}'s gradient norm ${got.gradNorms![i]} against ${g}`));
+    }
+    fused.store(tf);
+    const w = worst(values(b.model), values(a.model));
+    if (process.env.DEBUG_DENSE) console.log(name, 'weights', w);
+    assert.ok(w <= WEIGHT_TOL, `${name}: weights differ by ${w.toExponential(2)} (relative) after ${STEPS} steps`);
+    // And they moved: the comparison is not between two untouched models.
+    const [c0] = await twins(c);
+    assert.ok(worst(values(a.model), values(c0.model)) > 100 * WEIGHT_TOL, `${name}: the weights did not move`);
+    for (const t of [c0]) {
+      t.optimizer.dispose();
+      disposeModel(t.model);
+    }
+  } finally {
+    for (const t of [a, b]) {
+      t.optimizer.dispose();
+      disposeModel(t.model);
+    }
+  }
+}
+
+test('fused step equals the tfjs step for every optimizer (ReLU MLP)', { skip }, async () => {
+  for (const [optimizer, lr] of [['sgd', 0.1], ['momentum', 0.05], ['adam', 0.003], ['rmsprop', 0.003]] as const) {
+    await compare(optimizer, config({}, optimizer, lr));
+  }
+});
+
+test('fused step equals the tfjs step for every activation (momentum)', { skip }, async () => {
+  for (const activation of ['relu', 'tanh', 'sigmoid', 'elu', 'selu', 'leakyRelu', 'linear']) {
+    await compare(activation, config({ activation, ...(activation === 'leakyRelu' ? { leakySlope: 0.2 } : {}) }, 'momentum', 0.05));
+  }
+});
+
+test("fused step equals the tfjs step under muP and NTK (forward multipliers, per-layer learning rates)", { skip }, async () => {
+  for (const [parametrization, optimizer] of [['mup', 'adam'], ['mup', 'momentum'], ['ntk', 'sgd']] as const) {
+    await compare(`${parametrization} ${optimizer}`, config({ parametrization, baseWidth: 8 }, optimizer, optimizer === 'adam' ? 0.003 : 0.05));
+  }
+});
+
+test('eligibility: plain dense stacks are fused; batch norm, dropout, residual blocks and convolutions are not', { skip }, async () => {
+  const reason = async (model: Record<string, unknown>) => {
+    const c = config(model, 'momentum', 0.05);
+    const [a, b] = await twins(c);
+    const r = fusedIneligibility(tf, a.model, a.optimizer);
+    for (const t of [a, b]) {
+      t.optimizer.dispose();
+      disposeModel(t.model);
+    }
+    return r;
+  };
+  assert.equal(await reason({}), null);
+  assert.equal(await reason({ activation: 'tanh', hidden: [8] }), null);
+  assert.match((await reason({ batchNorm: true }))!, /batch norm/);
+  assert.match((await reason({ dropout: 0.2 }))!, /dropout/);
+  assert.match((await reason({ residual: true, hidden: [16, 16, 16] }))!, /residual/);
+  assert.match((await reason({ kind: 'cnn', filters: [4], head: [] }))!, /convolution/);
+});
+
+test('train() runs a plain MLP fused and a batch-norm MLP on tfjs, both learning, no tensor left behind', { skip }, async () => {
+  for (const [model, path] of [[{}, 'fused'], [{ batchNorm: true }, 'tfjs']] as const) {
+    const c = config(model, 'momentum', 0.05);
+    const before = tf.memory().numTensors;
+    const [a, b] = await twins(c);
+    const outcome = await train(tf, a.model, a.optimizer, data, split.train, split.test, { ...c.train, epochs: 2, seed: 0 });
+    assert.equal(outcome.path, path, JSON.stringify(model));
+    assert.ok(outcome.epochs[1].testAccuracy > 0.6, `${path}: test accuracy ${outcome.epochs[1].testAccuracy}`);
+    for (const t of [a, b]) {
+      t.optimizer.dispose();
+      disposeModel(t.model);
+    }
+    assert.equal(tf.memory().numTensors, before, `${path}: tensors left behind`);
+  }
+});
