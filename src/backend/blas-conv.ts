@@ -1,13 +1,13 @@
 /**
- * Convolutions of the wasm backend on the system's BLAS, one sgemm per kernel tap
- * (src/backend/conv-patches.ts has the maths). NHWC, no dilation; anything else runs the kernel
- * registered before, as do layers with fewer input channels than `minChannels` (where the
- * per-tap products are too thin to beat XNNPACK: measured, see registerBlasKernels). Checked against the cpu backend in
- * test/backend/blas-kernels.test.ts.
+ * Convolutions of the wasm backend on the system's BLAS, lowered to matrix products by im2col
+ * (its transpose, one plane per tap, for one input channel) or, at stride 1 with enough input
+ * channels, by shifted views of the input (the maths: src/backend/conv-patches.ts). NHWC, no dilation; anything else runs the kernel registered
+ * before, as do layers with fewer input channels than the kernel's threshold in ConvChoice.
+ * Checked against the cpu backend in test/backend/blas-kernels.test.ts.
  */
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { Blas } from './blas.js';
-import { gatherTap, scatterAddTap } from './conv-patches.js';
+import { addTapPlanes, copyFrame, cropFrame, frameImages, frameOf, gridRows, im2col, col2im, pickOutputs, spreadOutputs, tapOffset, tapPlanes, type Frame } from './conv-patches.js';
 import type { Tf } from './tf.js';
 
 interface WasmBackend {
@@ -20,7 +20,7 @@ type Kernel = NonNullable<ReturnType<Tf['getKernel']>>;
 type Pad = 'valid' | 'same' | number | { type: string };
 type ConvInfo = ReturnType<Tf['backend_util']['computeConv2DInfo']>;
 
-interface ConvAttrs {
+export interface ConvAttrs {
   strides: number | [number, number];
   pad: Pad;
   dataFormat?: 'NHWC' | 'NCHW';
@@ -28,12 +28,27 @@ interface ConvAttrs {
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
 }
 
-/** A JS scratch buffer reused across calls (the BLAS reads JS typed arrays as well as the heap). */
-let scratchBuffer = new Float32Array(0);
-function scratch(n: number): Float32Array {
-  if (scratchBuffer.length < n) scratchBuffer = new Float32Array(n);
-  return scratchBuffer.subarray(0, n);
+/** Per convolution kernel, the fewest input channels at which it runs on the BLAS (below: the kernel registered before). */
+export interface ConvChoice {
+  forward: number;
+  backpropInput: number;
+  backpropFilter: number;
+  /** The fewest input channels at which a stride-1 convolution is lowered by shifted views (below: im2col). */
+  shifted: number;
+  /** Floats of scratch a chunk of images may take (at least one image per chunk). */
+  chunkFloats: number;
 }
+
+/**
+ * JS scratch buffers reused across calls, one per role (the BLAS reads JS typed arrays as well
+ * as the heap): 0 the input's frame, 1 the patch matrix or output grid.
+ */
+const scratchBuffers: Float32Array[] = [new Float32Array(0), new Float32Array(0)];
+function scratch(slot: 0 | 1, n: number): Float32Array {
+  if (scratchBuffers[slot].length < n) scratchBuffers[slot] = new Float32Array(n);
+  return scratchBuffers[slot].subarray(0, n);
+}
+const frameScratch = (n: number) => scratch(0, n);
 
 const plain = (a: ConvAttrs) => (a.dataFormat ?? 'NHWC') === 'NHWC' && [a.dilations ?? 1].flat().every((d) => d === 1) && typeof a.pad !== 'object';
 
@@ -41,81 +56,174 @@ function convInfo(tf: Tf, xShape: number[], filterShape: number[], a: ConvAttrs)
   return tf.backend_util.computeConv2DInfo(xShape as [number, number, number, number], filterShape as [number, number, number, number], a.strides, 1, a.pad as 'valid', a.dimRoundingMode, false, 'channelsLast');
 }
 
-const rowsOf = (c: ConvInfo) => c.batchSize * c.outHeight * c.outWidth;
+const shifted = (c: ConvInfo, choice: ConvChoice) => c.strideHeight === 1 && c.strideWidth === 1 && c.inChannels >= choice.shifted;
+
+/** One input channel: the planes Q (`size` values) of images b0..b1, after a copy of their frame in the same scratch. */
+function planes(x: Float32Array, f: Frame, b0: number, b1: number, size: number): Float32Array {
+  const frameLength = (b1 - b0) * f.hp * f.wp;
+  const buf = scratch(1, frameLength + size);
+  copyFrame(x, f, b0, b1, buf);
+  tapPlanes(buf, frameLength, f, b1 - b0);
+  return buf.subarray(frameLength);
+}
+
+/** Images per chunk: as many as fit `chunkFloats` of scratch (at least one). */
+function chunkOf(f: Frame, useShifted: boolean, chunkFloats: number): number {
+  const c = f.c;
+  const frame = f.bare ? 0 : f.hp * f.wp * c.inChannels;
+  const lowered = useShifted ? f.hp * f.wp * c.outChannels : c.outHeight * c.outWidth * c.filterHeight * c.filterWidth * c.inChannels;
+  return Math.max(1, Math.floor(chunkFloats / Math.max(1, frame + lowered)));
+}
+
+/** Calls `each(b0, b1)` over the batch in chunks of `size` images. */
+function chunks(batch: number, size: number, each: (b0: number, b1: number) => void): void {
+  for (let b0 = 0; b0 < batch; b0 += size) each(b0, Math.min(batch, b0 + size));
+}
+
+/** Copies `row` (n values) into every row of `c`, doubling the copied block each time. */
+function fillRows(c: Float32Array, row: Float32Array, n: number): void {
+  if (c.length === 0) return;
+  c.set(row.subarray(0, n));
+  for (let filled = n; filled < c.length; filled *= 2) c.copyWithin(filled, 0, Math.min(filled, c.length - filled));
+}
 
 /**
- * Y = sum over taps of P_tap W_tap into a new output [n, outH, outW, cout]; with `biasRow`, Y
- * starts as the bias in every row (sgemm adds to it: beta = 1).
+ * Y = the convolution of x with the filter, into a new output [n, outH, outW, cout]; with
+ * `biasRow`, Y starts as the bias in every row (sgemm adds to it: beta = 1).
  */
-export function convForward(tf: Tf, blas: Blas, backend: WasmBackend, x: TensorInfo, filter: TensorInfo, attrs: ConvAttrs, biasRow?: TensorInfo): TensorInfo {
+export function convForward(tf: Tf, blas: Blas, backend: WasmBackend, x: TensorInfo, filter: TensorInfo, attrs: ConvAttrs, choice: ConvChoice, biasRow?: TensorInfo): TensorInfo {
   const c = convInfo(tf, x.shape, filter.shape, attrs);
   const [kh, kw, cin, cout] = filter.shape;
-  const rows = rowsOf(c);
   const out = backend.makeOutput([c.batchSize, c.outHeight, c.outWidth, cout], 'float32');
   // Views of the heap, taken after the allocation (which may have moved it).
   const xv = backend.typedArrayFromHeap(x);
   const wv = backend.typedArrayFromHeap(filter);
   const yv = backend.typedArrayFromHeap(out);
-  if (biasRow) {
-    yv.set(backend.typedArrayFromHeap(biasRow).subarray(0, cout));
-    for (let filled = cout; filled < yv.length; filled *= 2) yv.copyWithin(filled, 0, Math.min(filled, yv.length - filled));
-  }
-  const patch = scratch(rows * cin);
-  for (let t = 0; t < kh * kw; t++) {
-    gatherTap(xv, c, Math.floor(t / kw), t % kw, patch);
-    blas.sgemm(false, false, rows, cout, cin, patch, wv.subarray(t * cin * cout, (t + 1) * cin * cout), t === 0 && !biasRow ? 0 : 1, yv);
-  }
+  if (yv.length === 0) return out;
+  const bias = biasRow ? backend.typedArrayFromHeap(biasRow) : null;
+  const f = frameOf(c);
+  const perImage = c.outHeight * c.outWidth * cout;
+  const useShifted = shifted(c, choice);
+  chunks(c.batchSize, chunkOf(f, useShifted, choice.chunkFloats), (b0, b1) => {
+    if (!useShifted) {
+      const rows = (b1 - b0) * c.outHeight * c.outWidth;
+      const k = kh * kw * cin;
+      const y = yv.subarray(b0 * perImage, b1 * perImage);
+      if (bias) fillRows(y, bias, cout);
+      if (cin === 1) {
+        const q = planes(xv, f, b0, b1, rows * k);
+        blas.sgemm(true, false, rows, cout, k, q, wv, bias ? 1 : 0, y);
+      } else {
+        const p = scratch(1, rows * k);
+        im2col(frameImages(xv, f, b0, b1, frameScratch), f, b1 - b0, p);
+        blas.sgemm(false, false, rows, cout, k, p, wv, bias ? 1 : 0, y);
+      }
+      return;
+    }
+    const xp = frameImages(xv, f, b0, b1, frameScratch);
+    const rows = gridRows(f, b1 - b0);
+    const grid = scratch(1, rows * cout);
+    if (bias) fillRows(grid, bias, cout);
+    for (let t = 0; t < kh * kw; t++) {
+      blas.sgemm(false, false, rows, cout, cin, xp.subarray(tapOffset(f, t) * cin), wv.subarray(t * cin * cout, (t + 1) * cin * cout), t === 0 && !bias ? 0 : 1, grid);
+    }
+    pickOutputs(grid, f, b0, b1, yv);
+  });
   return out;
 }
 
 /** Conv2D, and FusedConv2D's product and bias (its activation is applied by the caller). */
-export function makeConv2D(tf: Tf, blas: Blas, original: Kernel, minChannels = 1): KernelFunc {
+export function makeConv2D(tf: Tf, blas: Blas, original: Kernel, choice: ConvChoice): KernelFunc {
   return (args) => {
     const { inputs, backend, attrs } = args as unknown as { inputs: { x: TensorInfo; filter: TensorInfo }; backend: WasmBackend; attrs: ConvAttrs };
-    if (!plain(attrs) || inputs.x.dtype !== 'float32' || inputs.filter.shape[2] < minChannels) return original.kernelFunc(args);
-    return convForward(tf, blas, backend, inputs.x, inputs.filter, attrs);
+    if (!plain(attrs) || inputs.x.dtype !== 'float32' || inputs.filter.shape[2] < choice.forward) return original.kernelFunc(args);
+    return convForward(tf, blas, backend, inputs.x, inputs.filter, attrs, choice);
   };
 }
 
-/** dW_tap = P_tap^T dY, written straight into the tap's [cin, cout] block of dW. */
-export function makeConv2DBackpropFilter(tf: Tf, blas: Blas, original: Kernel, minChannels = 1): KernelFunc {
+/** dW = P^T dY (im2col), or dW_t = X[off_t:]^T G_dY per tap (shifted views), summed over chunks of images. */
+export function makeConv2DBackpropFilter(tf: Tf, blas: Blas, original: Kernel, choice: ConvChoice): KernelFunc {
   return (args) => {
     const { inputs, backend, attrs } = args as unknown as { inputs: { x: TensorInfo; dy: TensorInfo }; backend: WasmBackend; attrs: ConvAttrs & { filterShape: [number, number, number, number] } };
-    if (!plain(attrs) || attrs.filterShape[2] < minChannels) return original.kernelFunc(args);
+    if (!plain(attrs) || attrs.filterShape[2] < choice.backpropFilter) return original.kernelFunc(args);
     const c = convInfo(tf, inputs.x.shape, attrs.filterShape, attrs);
     const [kh, kw, cin, cout] = attrs.filterShape;
-    const rows = rowsOf(c);
     const out = backend.makeOutput([kh, kw, cin, cout], 'float32');
     const xv = backend.typedArrayFromHeap(inputs.x);
-    const dy = backend.typedArrayFromHeap(inputs.dy);
+    const dyv = backend.typedArrayFromHeap(inputs.dy);
     const dw = backend.typedArrayFromHeap(out);
-    const patch = scratch(rows * cin);
-    for (let t = 0; t < kh * kw; t++) {
-      gatherTap(xv, c, Math.floor(t / kw), t % kw, patch);
-      blas.sgemm(true, false, cin, cout, rows, patch, dy, 0, dw.subarray(t * cin * cout, (t + 1) * cin * cout));
-    }
+    dw.fill(0);
+    if (dyv.length === 0) return out;
+    const f = frameOf(c);
+    const perImage = c.outHeight * c.outWidth * cout;
+    const useShifted = shifted(c, choice);
+    chunks(c.batchSize, chunkOf(f, useShifted, choice.chunkFloats), (b0, b1) => {
+      if (!useShifted) {
+        const rows = (b1 - b0) * c.outHeight * c.outWidth;
+        const k = kh * kw * cin;
+        if (cin === 1) {
+          const q = planes(xv, f, b0, b1, rows * k);
+          blas.sgemm(false, false, k, cout, rows, q, dyv.subarray(b0 * perImage, b1 * perImage), 1, dw);
+        } else {
+          const p = scratch(1, rows * k);
+          im2col(frameImages(xv, f, b0, b1, frameScratch), f, b1 - b0, p);
+          blas.sgemm(true, false, k, cout, rows, p, dyv.subarray(b0 * perImage, b1 * perImage), 1, dw);
+        }
+        return;
+      }
+      const xp = frameImages(xv, f, b0, b1, frameScratch);
+      const rows = gridRows(f, b1 - b0);
+      const grid = scratch(1, (b1 - b0) * f.hp * f.wp * cout);
+      spreadOutputs(dyv, f, b0, b1, grid);
+      for (let t = 0; t < kh * kw; t++) {
+        blas.sgemm(true, false, cin, cout, rows, xp.subarray(tapOffset(f, t) * cin), grid, 1, dw.subarray(t * cin * cout, (t + 1) * cin * cout));
+      }
+    });
     return out;
   };
 }
 
-/** dX = sum over taps of the scatter of dY W_tap^T. */
-export function makeConv2DBackpropInput(tf: Tf, blas: Blas, original: Kernel, minChannels = 1): KernelFunc {
+/** dX = col2im(dY W^T) (im2col), or dX[off_t:] += G_dY W_t^T per tap (shifted views), chunk by chunk. */
+export function makeConv2DBackpropInput(tf: Tf, blas: Blas, original: Kernel, choice: ConvChoice): KernelFunc {
   return (args) => {
     const { inputs, backend, attrs } = args as unknown as { inputs: { dy: TensorInfo; filter: TensorInfo }; backend: WasmBackend; attrs: ConvAttrs & { inputShape: [number, number, number, number] } };
-    if (!plain(attrs) || inputs.filter.shape[2] < minChannels) return original.kernelFunc(args);
+    if (!plain(attrs) || inputs.filter.shape[2] < choice.backpropInput) return original.kernelFunc(args);
     const c = convInfo(tf, attrs.inputShape, inputs.filter.shape, attrs);
     const [kh, kw, cin, cout] = inputs.filter.shape;
-    const rows = rowsOf(c);
     const out = backend.makeOutput([...attrs.inputShape], 'float32');
-    const dy = backend.typedArrayFromHeap(inputs.dy);
+    const dyv = backend.typedArrayFromHeap(inputs.dy);
     const wv = backend.typedArrayFromHeap(inputs.filter);
     const dx = backend.typedArrayFromHeap(out);
     dx.fill(0);
-    const patch = scratch(rows * cin);
-    for (let t = 0; t < kh * kw; t++) {
-      blas.sgemm(false, true, rows, cin, cout, dy, wv.subarray(t * cin * cout, (t + 1) * cin * cout), 0, patch);
-      scatterAddTap(patch, c, Math.floor(t / kw), t % kw, dx);
-    }
+    if (dyv.length === 0) return out;
+    const f = frameOf(c);
+    const perImage = c.outHeight * c.outWidth * cout;
+    const inImage = c.inHeight * c.inWidth * cin;
+    const useShifted = shifted(c, choice);
+    chunks(c.batchSize, chunkOf(f, useShifted, choice.chunkFloats), (b0, b1) => {
+      // The gradient of the images' frame: dx itself when bare (zero already), else scratch.
+      const framed = f.bare ? dx.subarray(b0 * inImage, b1 * inImage) : frameScratch((b1 - b0) * f.hp * f.wp * cin).fill(0);
+      if (!useShifted) {
+        const rows = (b1 - b0) * c.outHeight * c.outWidth;
+        const k = kh * kw * cin;
+        const dp = scratch(1, rows * k);
+        if (cin === 1) {
+          blas.sgemm(false, true, k, rows, cout, wv, dyv.subarray(b0 * perImage, b1 * perImage), 0, dp);
+          addTapPlanes(dp, f, b1 - b0, framed);
+        } else {
+          blas.sgemm(false, true, rows, k, cout, dyv.subarray(b0 * perImage, b1 * perImage), wv, 0, dp);
+          col2im(dp, f, b1 - b0, framed);
+        }
+      } else {
+        const rows = gridRows(f, b1 - b0);
+        const grid = scratch(1, (b1 - b0) * f.hp * f.wp * cout);
+        spreadOutputs(dyv, f, b0, b1, grid);
+        for (let t = 0; t < kh * kw; t++) {
+          blas.sgemm(false, true, rows, cin, cout, grid, wv.subarray(t * cin * cout, (t + 1) * cin * cout), 1, framed.subarray(tapOffset(f, t) * cin));
+        }
+      }
+      if (!f.bare) cropFrame(framed, f, b0, b1, dx);
+    });
     return out;
   };
 }

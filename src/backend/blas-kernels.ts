@@ -7,8 +7,16 @@
  *   one cblas_sgemm per batch index. Batch dimensions broadcast as in numpy.
  * - _FusedMatMul: act(op(A) op(B) + bias). A bias of one value per column is copied into C
  *   first and the product added to it by sgemm itself (beta = 1); other bias shapes go through
- *   wasm's broadcasting Add. relu runs in place; the other activations tfjs fuses (relu6,
- *   leakyrelu, elu, sigmoid, prelu) run as the wasm backend's own kernels.
+ *   wasm's broadcasting Add. The activations tfjs fuses (relu, relu6, leakyrelu, elu, sigmoid,
+ *   prelu) run as the wasm backend's own kernels (its SIMD relu: 0.04x the time of a JS loop
+ *   in place, whose branch mispredicts on every other value of a random sign).
+ * - Sum over leading axes (every bias gradient: dy summed over batch and positions) as the
+ *   product 1^T X, X viewed as [rows, columns]. The wasm kernel first transposes the reduced
+ *   axes innermost, a pass over the whole tensor; other reductions still run there.
+ * - Add of a bias row (X [..., c] + b [c], what tfjs runs for a layer's bias while training)
+ *   as a copy of X and the rank-1 product 1 b^T added to it: 0.4x the time of wasm's
+ *   broadcasting Add on a conv layer's output (measured on [128, 26, 26, 16]); other shapes
+ *   still run there.
  *
  * The BLAS reads and writes the wasm heap through views taken after every allocation: growing
  * the heap detaches views taken before it. Checked against the cpu backend in
@@ -16,7 +24,7 @@
  */
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { Blas } from './blas.js';
-import { convForward, makeConv2D, makeConv2DBackpropFilter, makeConv2DBackpropInput } from './blas-conv.js';
+import { convForward, makeConv2D, makeConv2DBackpropFilter, makeConv2DBackpropInput, type ConvAttrs, type ConvChoice } from './blas-conv.js';
 import type { Tf } from './tf.js';
 
 /** The parts of the wasm backend object we use (its class is not exported as a type). */
@@ -39,12 +47,7 @@ interface FusedAttrs extends MatMulAttrs {
   leakyreluAlpha?: number;
 }
 
-/** Per convolution kernel, the fewest input channels at which it runs on the BLAS (below: XNNPACK path). */
-export interface ConvChoice {
-  forward: number;
-  backpropInput: number;
-  backpropFilter: number;
-}
+export type { ConvChoice } from './blas-conv.js';
 
 /** Registers the BLAS kernels on the wasm backend (replacing any registered before). */
 export function registerBlasKernels(tf: Tf, blas: Blas, conv: ConvChoice = CONV_ON_BLAS): void {
@@ -58,12 +61,14 @@ export function registerBlasKernels(tf: Tf, blas: Blas, conv: ConvChoice = CONV_
   const kernels: KernelConfig[] = [
     { kernelName: 'BatchMatMul', backendName: 'wasm', kernelFunc: makeBatchMatMul(product, originalMatMul) },
     { kernelName: '_FusedMatMul', backendName: 'wasm', kernelFunc: makeFusedMatMul(product, kernel('_FusedMatMul'), kernel) },
+    { kernelName: 'Sum', backendName: 'wasm', kernelFunc: makeSum(tf, blas, kernel('Sum')) },
+    { kernelName: 'Add', backendName: 'wasm', kernelFunc: makeAddRow(tf, blas, kernel('Add')) },
   ];
   kernels.push(
-    { kernelName: 'Conv2D', backendName: 'wasm', kernelFunc: makeConv2D(tf, blas, kernel('Conv2D'), conv.forward) },
-    { kernelName: 'FusedConv2D', backendName: 'wasm', kernelFunc: makeFusedConv2D(tf, blas, kernel('FusedConv2D'), kernel, conv.forward) },
-    { kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc: makeConv2DBackpropInput(tf, blas, kernel('Conv2DBackpropInput'), conv.backpropInput) },
-    { kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: makeConv2DBackpropFilter(tf, blas, kernel('Conv2DBackpropFilter'), conv.backpropFilter) },
+    { kernelName: 'Conv2D', backendName: 'wasm', kernelFunc: makeConv2D(tf, blas, kernel('Conv2D'), conv) },
+    { kernelName: 'FusedConv2D', backendName: 'wasm', kernelFunc: makeFusedConv2D(tf, blas, kernel('FusedConv2D'), kernel, conv) },
+    { kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc: makeConv2DBackpropInput(tf, blas, kernel('Conv2DBackpropInput'), conv) },
+    { kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: makeConv2DBackpropFilter(tf, blas, kernel('Conv2DBackpropFilter'), conv) },
   );
   for (const k of kernels) {
     if (tf.getKernel(k.kernelName, 'wasm')) tf.unregisterKernel(k.kernelName, 'wasm');
@@ -72,14 +77,18 @@ export function registerBlasKernels(tf: Tf, blas: Blas, conv: ConvChoice = CONV_
 }
 
 /**
- * Measured per kernel alone on 3x3 convolutions of a batch of 64 (28x28x1 -> 16 channels and
- * 13x13xC -> 32, C = 1, 2, 4, 8, 16; each path best of 5 x 10 calls, alternating, on the busy
- * 2-vCPU Zen 4 machine): the per-tap products are too thin below these input channel
- * counts (1 channel: forward 3.5-4.6x and backprop filter 1.25-1.7x slower than the XNNPACK
- * path), and win above (16 channels: forward 0.27x, backprop filter 0.20x, backprop input 0.85x
- * of its time). Backprop input won at every count measured but 8 (1.16x, within the noise).
+ * Measured per kernel alone on 3x3 convolutions of a batch of 128 (28x28x1 -> 16 channels,
+ * valid and same padding; 13x13xC -> 32, C = 2, 4, 8, 16; 14x14x16 -> 32 same; CPU time, median
+ * of 7-15 alternating rounds on the busy 2-vCPU Zen 4 machine). The BLAS wins every backprop
+ * (1 channel, one plane per tap: filter 0.35x, input 0.4-0.5x of the XNNPACK path's time; 2
+ * channels, im2col: 0.3-0.4x) and the forward pass from 4 channels. Below, XNNPACK's forward
+ * pass ties or wins: 1 channel, 0.9-1.2x the BLAS's time without activation but 0.8x with a
+ * fused relu (which it applies in the same pass), in batches of 128 and of 1000 (evaluation);
+ * 2 channels, 0.8x (im2col). Shifted views beat im2col from 4 channels (16 channels: forward
+ * 0.5x, filter 0.5x, input 0.4x of im2col's time) and lose below (2 channels: 1.3-2x). The
+ * chunk size barely matters (64k to 8M floats within 10%; 64k the fastest forward).
  */
-const CONV_ON_BLAS: ConvChoice = { forward: 4, backpropInput: 1, backpropFilter: 2 };
+const CONV_ON_BLAS: ConvChoice = { forward: 4, backpropInput: 1, backpropFilter: 1, shifted: 4, chunkFloats: 1 << 16 };
 
 /** op(A) op(B) (+ a bias row in C when `biasRow` is given) into a new float32 output. */
 type Product = (a: TensorInfo, b: TensorInfo, attrs: MatMulAttrs, backend: WasmBackend, biasRow?: TensorInfo) => TensorInfo;
@@ -149,6 +158,47 @@ function fillRows(c: Float32Array, row: Float32Array, n: number): void {
   for (let filled = n; filled < c.length; filled *= 2) c.copyWithin(filled, 0, Math.min(filled, c.length - filled));
 }
 
+/** A vector of ones, reused across calls (grown when a longer one is needed). */
+let onesBuffer = new Float32Array(0);
+function ones(n: number): Float32Array {
+  if (onesBuffer.length < n) onesBuffer = new Float32Array(n).fill(1);
+  return onesBuffer.subarray(0, n);
+}
+
+/** Sum of a float32 tensor over its leading axes 0..k-1 (0 < k < rank) as 1^T X; anything else: the original kernel. */
+function makeSum(tf: Tf, blas: Blas, original: Kernel): KernelFunc {
+  return (args) => {
+    const { inputs, backend, attrs } = args as unknown as { inputs: { x: TensorInfo }; backend: WasmBackend; attrs: { axis: number | number[]; keepDims: boolean } };
+    const { x } = inputs;
+    const axes = tf.util.parseAxisParam(attrs.axis, x.shape).sort((p, q) => p - q);
+    const k = axes.length;
+    if (x.dtype !== 'float32' || k === 0 || k === x.shape.length || axes.some((axis, i) => axis !== i)) return original.kernelFunc(args);
+    const rows = tf.util.sizeFromShape(x.shape.slice(0, k));
+    const kept = x.shape.slice(k);
+    const out = backend.makeOutput(attrs.keepDims ? [...axes.map(() => 1), ...kept] : kept, 'float32');
+    blas.sgemm(false, false, 1, tf.util.sizeFromShape(kept), rows, ones(rows), backend.typedArrayFromHeap(x), 0, backend.typedArrayFromHeap(out));
+    return out;
+  };
+}
+
+/** X + b for float32 X [..., c] and b of c values on its last axis (either operand): X copied, then 1 b^T added by sgemm. */
+function makeAddRow(tf: Tf, blas: Blas, original: Kernel): KernelFunc {
+  return (args) => {
+    const { inputs, backend } = args as unknown as { inputs: { a: TensorInfo; b: TensorInfo }; backend: WasmBackend };
+    const { a, b } = inputs;
+    if (a.dtype !== 'float32' || b.dtype !== 'float32') return original.kernelFunc(args);
+    const [x, row] = a.shape.length >= b.shape.length ? [a, b] : [b, a];
+    const c = x.shape[x.shape.length - 1];
+    if (x.shape.length < 2 || row.shape.length > x.shape.length || !isRow(row, c)) return original.kernelFunc(args);
+    const out = backend.makeOutput([...x.shape], 'float32');
+    const ov = backend.typedArrayFromHeap(out);
+    ov.set(backend.typedArrayFromHeap(x));
+    const rows = ov.length / Math.max(1, c);
+    blas.sgemm(false, false, rows, c, 1, ones(rows), backend.typedArrayFromHeap(row), 1, ov);
+    return out;
+  };
+}
+
 function makeBatchMatMul(product: Product, original: Kernel): KernelFunc {
   return (args) => {
     const { inputs, backend, attrs } = args as unknown as { inputs: { a: TensorInfo; b: TensorInfo }; backend: WasmBackend; attrs: MatMulAttrs };
@@ -158,7 +208,7 @@ function makeBatchMatMul(product: Product, original: Kernel): KernelFunc {
 }
 
 /** wasm kernels for the activations tfjs fuses, applied to the biased product. */
-const ACTIVATION_KERNELS = { relu6: 'Relu6', leakyrelu: 'LeakyRelu', elu: 'Elu', sigmoid: 'Sigmoid', prelu: 'Prelu' } as const;
+const ACTIVATION_KERNELS = { relu: 'Relu', relu6: 'Relu6', leakyrelu: 'LeakyRelu', elu: 'Elu', sigmoid: 'Sigmoid', prelu: 'Prelu' } as const;
 
 function makeFusedMatMul(product: Product, original: Kernel, kernel: (name: string) => Kernel): KernelFunc {
   return (args) => {
@@ -187,11 +237,6 @@ function epilogue(backend: WasmBackend, product: TensorInfo, bias: TensorInfo | 
   if (bias) out = replace(backend, out, kernel('Add').kernelFunc({ inputs: { a: out, b: bias }, backend, attrs: {} } as unknown as Args) as TensorInfo);
   const activation = attrs.activation ?? 'linear';
   if (activation === 'linear') return out;
-  if (activation === 'relu') {
-    const c = backend.typedArrayFromHeap(out);
-    for (let i = 0; i < c.length; i++) if (c[i] < 0) c[i] = 0;
-    return out;
-  }
   const name = ACTIVATION_KERNELS[activation];
   if (!name) throw new Error(`fused kernel: activation ${activation} is not supported`);
   const activationInputs = activation === 'prelu' ? { x: out, alpha: prelu } : { x: out };
@@ -199,19 +244,19 @@ function epilogue(backend: WasmBackend, product: TensorInfo, bias: TensorInfo | 
   return replace(backend, out, activated);
 }
 
-/** FusedConv2D: the per-tap BLAS convolution, its bias row added by sgemm, then the epilogue. */
-function makeFusedConv2D(tf: Tf, blas: Blas, original: Kernel, kernel: (name: string) => Kernel, minChannels: number): KernelFunc {
+/** FusedConv2D: the BLAS convolution, its bias row added by sgemm, then the epilogue. */
+function makeFusedConv2D(tf: Tf, blas: Blas, original: Kernel, kernel: (name: string) => Kernel, choice: ConvChoice): KernelFunc {
   return (args) => {
     const { inputs, backend, attrs } = args as unknown as {
       inputs: { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo };
       backend: WasmBackend;
-      attrs: Parameters<typeof convForward>[5] & Omit<FusedAttrs, keyof MatMulAttrs>;
+      attrs: ConvAttrs & Omit<FusedAttrs, keyof MatMulAttrs>;
     };
     const { x, filter, bias } = inputs;
     const dilated = [attrs.dilations ?? 1].flat().some((d) => d !== 1);
-    if ((attrs.dataFormat ?? 'NHWC') !== 'NHWC' || dilated || typeof attrs.pad === 'object' || filter.shape[2] < minChannels || x.dtype !== 'float32' || (bias && bias.dtype !== 'float32')) return original.kernelFunc(args);
+    if ((attrs.dataFormat ?? 'NHWC') !== 'NHWC' || dilated || typeof attrs.pad === 'object' || filter.shape[2] < choice.forward || x.dtype !== 'float32' || (bias && bias.dtype !== 'float32')) return original.kernelFunc(args);
     const row = isRow(bias, filter.shape[3]);
-    const out = convForward(tf, blas, backend, x, filter, attrs, row ? bias : undefined);
+    const out = convForward(tf, blas, backend, x, filter, attrs, choice, row ? bias : undefined);
     return epilogue(backend, out, row ? undefined : bias, inputs.preluActivationWeights, attrs, kernel);
   };
 }

@@ -1,5 +1,5 @@
 /**
- * Two gaps of the wasm backend (tfjs 4.22) that training falls into, filled through tfjs's
+ * Gaps of the wasm backend (tfjs 4.22) that training falls into, filled through tfjs's
  * kernel registry so that the rest of tfjs is untouched:
  *
  * 1. BatchMatMul with a transposed operand (every dense layer's backward pass) leaves XNNPACK
@@ -8,15 +8,20 @@
  *    (memory-bound, a fraction of the product's time) and call the original kernel untransposed.
  * 2. Conv2DBackpropFilter is not registered at all, so CNNs cannot train. We compute it as one
  *    matrix product per tap of the kernel: dW[tap] = X_tap^T dy, where X_tap holds the input
- *    under that tap at every output position (gathered in JS with block copies).
+ *    under that tap at every output position (gathered in JS, conv-patches.ts).
  * 3. Conv2DBackpropInput exists but is a plain loop (23 ms against 2 ms for the forward conv of
  *    a LeNet layer). With stride 1 it is a forward convolution of dy with the kernel flipped in
  *    space and its channel axes swapped, padded by k - 1 - pad: we run wasm's XNNPACK Conv2D.
  *    Other strides keep the original kernel.
  * 4. MaxPoolGrad is a plain loop too (14 ms): one pass in JS that routes each dy to the first
  *    maximum of its window, as the cpu backend does.
+ * 5. Identity, and Cast to the dtype a tensor already has, copy the tensor's memory. tfjs runs
+ *    Identity on every tensor a gradient keeps for the backward pass (Engine.clone) and Cast in
+ *    gradients such as ReLU's: a copy per saved tensor per step. Here they share the data and
+ *    count one more reference, as the cpu backend's kernels do (and the wasm backend's own
+ *    Reshape): tfjs tensors are immutable, and no kernel writes into its inputs.
  *
- * Both are checked against the cpu backend in test/backend/wasm-kernels.test.ts.
+ * Each is checked against the cpu backend in test/backend/wasm-kernels.test.ts.
  */
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { gatherTap } from './conv-patches.js';
@@ -28,6 +33,7 @@ interface WasmBackend {
   typedArrayFromHeap(t: TensorInfo): Float32Array;
   readSync(dataId: object): Float32Array;
   disposeData(dataId: object): boolean;
+  incRef(dataId: object): void;
 }
 
 type Args = Parameters<KernelFunc>[0];
@@ -50,11 +56,24 @@ export function registerWasmKernels(tf: Tf): void {
     { kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: makeConv2DBackpropFilter(tf, fastMatMul) },
     { kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc: makeConv2DBackpropInput(tf, kernel('Conv2D'), kernel('Conv2DBackpropInput')) },
     { kernelName: 'MaxPoolGrad', backendName: 'wasm', kernelFunc: makeMaxPoolGrad(tf) },
+    { kernelName: 'Identity', backendName: 'wasm', kernelFunc: makeShare(kernel('Identity'), () => true) },
+    { kernelName: 'Cast', backendName: 'wasm', kernelFunc: makeShare(kernel('Cast'), (x, attrs) => attrs.dtype === x.dtype) },
   ];
   for (const k of kernels) {
     if (tf.getKernel(k.kernelName, 'wasm')) tf.unregisterKernel(k.kernelName, 'wasm');
     tf.registerKernel(k);
   }
+}
+
+/** Shares x's data (one more reference) when `same` says the result is x itself; else the original kernel. */
+function makeShare(original: Kernel, same: (x: TensorInfo, attrs: { dtype?: string }) => boolean): KernelFunc {
+  return (args) => {
+    const { inputs, backend, attrs } = args as unknown as { inputs: { x: TensorInfo }; backend: WasmBackend; attrs: { dtype?: string } };
+    const { x } = inputs;
+    if (x.dtype === 'string' || !same(x, attrs)) return original.kernelFunc(args);
+    backend.incRef(x.dataId);
+    return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+  };
 }
 
 /** BatchMatMul that transposes a transposed operand first, then runs the fast untransposed product. */

@@ -98,6 +98,56 @@ test('BLAS gradients of a fused dense layer equal cpu (what training runs)', { s
   }
 });
 
+test('BLAS Sum over leading axes equals cpu (keepDims too); other axes, all axes, int32 and empty tensors as before', { skip }, async () => {
+  const cases: [number[], number | number[], boolean][] = [
+    [[5, 7, 3, 4], [0, 1, 2], false],
+    [[5, 7, 3, 4], [2, 0, 1], true],
+    [[33, 17], 0, false],
+    [[6, 5, 4], [0, 1], true],
+    [[6, 5, 4], [1, 2], false],
+    [[6, 5, 4], [0, 2], false],
+    [[6, 5, 4], [0, 1, 2], false],
+    [[0, 5], 0, false],
+    [[4, 0], 0, false],
+  ];
+  for (const [shape, axis, keepDims] of cases) {
+    await expectSameAsCpu(tf, `sum ${shape} over ${axis} keepDims ${keepDims}`, () =>
+      tf.tidy(() => {
+        const y = tf.sum(tensor(shape, 24), axis, keepDims);
+        assert.equal(y.rank, keepDims ? shape.length : shape.length - tf.util.parseAxisParam(axis, shape).length);
+        return y;
+      }),
+    );
+  }
+  const ints = tf.sum(tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2], 'int32'), 0);
+  assert.equal(ints.dtype, 'int32');
+  assert.deepEqual(Array.from(ints.dataSync()), [9, 12]);
+  ints.dispose();
+});
+
+test('BLAS Add of a bias row equals cpu, either operand the row; other broadcasts and int32 as before', { skip }, async () => {
+  const cases: [number[], number[]][] = [
+    [[6, 5, 4, 3], [3]],
+    [[3], [6, 5, 4, 3]],
+    [[7, 3], [1, 3]],
+    [[2, 1, 3], [1, 1, 3]],
+    [[1, 3], [1, 1, 3]],
+    [[5, 1], [1]],
+    [[0, 4], [4]],
+    [[4, 3], [4, 3]],
+    [[4, 1], [1, 3]],
+    [[2, 5, 3], [5, 1]],
+    [[4], [4]],
+  ];
+  for (const [aShape, bShape] of cases) {
+    await expectSameAsCpu(tf, `add ${aShape} + ${bShape}`, () => tf.tidy(() => tf.add(tensor(aShape, 25), tensor(bShape, 26))));
+  }
+  const ints = tf.add(tf.tensor2d([1, 2, 3, 4], [2, 2], 'int32'), tf.tensor1d([10, 20], 'int32'));
+  assert.equal(ints.dtype, 'int32');
+  assert.deepEqual(Array.from(ints.dataSync()), [11, 22, 13, 24]);
+  ints.dispose();
+});
+
 test('BLAS products and convolutions are deterministic and leak no tensors', { skip }, async () => {
   const tensors = tf.memory().numTensors;
   const bytes = (tf.memory() as { numBytes: number }).numBytes;
@@ -114,26 +164,40 @@ test('BLAS products and convolutions are deterministic and leak no tensors', { s
   assert.equal((tf.memory() as { numBytes: number }).numBytes, bytes);
 });
 
-test('BLAS convolutions equal cpu: forward (plain and fused), backprop input and filter, over strides, paddings, kernel sizes, odd shapes', { skip }, async () => {
-  // Every convolution on the BLAS here, whatever its channel count (in runs, thin layers keep XNNPACK).
-  registerBlasKernels(tf, (await loadBlas('auto')).blas!, { forward: 1, backpropInput: 1, backpropFilter: 1 });
-  const cases: ConvCase[] = [...CONV_CASES, { x: [2, 13, 11, 16], f: [3, 3, 16, 32], stride: 1, pad: 'valid' }];
-  for (const c of cases) {
-    const label = JSON.stringify(c);
-    const x = () => tensor(c.x, 20) as Tensor4D;
-    const w = () => tensor(c.f, 21) as Tensor4D;
-    await expectSameAsCpu(tf, `forward ${label}`, () => tf.tidy(() => tf.conv2d(x(), w(), c.stride, c.pad)));
-    for (const activation of ['relu', 'sigmoid'] as const) {
-      await expectSameAsCpu(tf, `fused ${activation} ${label}`, () => tf.tidy(() => tf.fused.conv2d({ x: x(), filter: w(), strides: c.stride, pad: c.pad, bias: tensor([c.f[3]], 22), activation })));
+test('BLAS convolutions equal cpu: forward (plain and fused), backprop input and filter, over strides, paddings, kernel sizes, odd shapes, both lowerings, in chunks', { skip }, async () => {
+  const blas = (await loadBlas('auto')).blas!;
+  const cases: ConvCase[] = [
+    ...CONV_CASES,
+    { x: [2, 13, 11, 16], f: [3, 3, 16, 32], stride: 1, pad: 'valid' },
+    { x: [3, 8, 9, 1], f: [3, 2, 1, 5], stride: 1, pad: 'same' },
+    { x: [2, 7, 7, 2], f: [3, 3, 2, 3], stride: 2, pad: 1 },
+    { x: [2, 9, 8, 1], f: [3, 2, 1, 4], stride: [2, 3], pad: 'same' },
+  ];
+  // Every convolution on the BLAS here, whatever its channel count (in runs, thin layers may keep
+  // XNNPACK): every stride-1 case by shifted views, then every case by im2col; each with chunks
+  // as large as the default and of one image.
+  for (const shifted of [1, Infinity]) {
+    for (const chunkFloats of [1 << 18, 1]) {
+      registerBlasKernels(tf, blas, { forward: 1, backpropInput: 1, backpropFilter: 1, shifted, chunkFloats });
+      for (const c of cases) {
+        const label = `${JSON.stringify(c)} shifted from ${shifted} channels, chunks of ${chunkFloats} floats`;
+        const x = () => tensor(c.x, 20) as Tensor4D;
+        const w = () => tensor(c.f, 21) as Tensor4D;
+        await expectSameAsCpu(tf, `forward ${label}`, () => tf.tidy(() => tf.conv2d(x(), w(), c.stride, c.pad)));
+        for (const activation of ['relu', 'sigmoid'] as const) {
+          await expectSameAsCpu(tf, `fused ${activation} ${label}`, () => tf.tidy(() => tf.fused.conv2d({ x: x(), filter: w(), strides: c.stride, pad: c.pad, bias: tensor([c.f[3]], 22), activation })));
+        }
+        // d/dW and d/dx of sum(conv2d(x, W) * g): the backprop kernels under test.
+        const loss = (xs: Tensor, ws: Tensor) => {
+          const y = tf.conv2d(xs as Tensor4D, ws as Tensor4D, c.stride, c.pad);
+          return tf.sum(tf.mul(y, tensor(y.shape, 23)));
+        };
+        await expectSameAsCpu(tf, `backprop filter ${label}`, () => tf.tidy(() => tf.grad((ws: Tensor) => loss(x(), ws))(w())));
+        await expectSameAsCpu(tf, `backprop input ${label}`, () => tf.tidy(() => tf.grad((xs: Tensor) => loss(xs, w()))(x())));
+      }
     }
-    // d/dW and d/dx of sum(conv2d(x, W) * g): the backprop kernels under test.
-    const loss = (xs: Tensor, ws: Tensor) => {
-      const y = tf.conv2d(xs as Tensor4D, ws as Tensor4D, c.stride, c.pad);
-      return tf.sum(tf.mul(y, tensor(y.shape, 23)));
-    };
-    await expectSameAsCpu(tf, `backprop filter ${label}`, () => tf.tidy(() => tf.grad((ws: Tensor) => loss(x(), ws))(w())));
-    await expectSameAsCpu(tf, `backprop input ${label}`, () => tf.tidy(() => tf.grad((xs: Tensor) => loss(xs, w()))(x())));
   }
+  registerBlasKernels(tf, blas);
 });
 
 test('the backend label names the BLAS and its version', { skip }, () => {

@@ -92,3 +92,32 @@ test('the wasm kernels leak no tensors', async () => {
   assert.equal(tf.memory().numTensors, before);
   assert.equal((tf.memory() as { numBytes: number }).numBytes, bytes);
 });
+
+test('Identity and same-dtype Cast on wasm share the data; the share outlives its source; other casts convert', async () => {
+  const tf = await wasm();
+  const before = tf.memory().numTensors;
+  const bytes = (tf.memory() as { numBytes: number }).numBytes;
+  const x = tf.tensor2d([1.5, -2, 3, 4.25], [2, 2]);
+  const clone = tf.clone(x);
+  const same = tf.cast(x, 'float32');
+  // One buffer for the three: the engine counts data buffers by dataId.
+  assert.equal(clone.dataId, x.dataId);
+  assert.equal(same.dataId, x.dataId);
+  x.dispose();
+  assert.deepEqual(Array.from(clone.dataSync()), [1.5, -2, 3, 4.25]);
+  clone.dispose();
+  assert.deepEqual(Array.from(same.dataSync()), [1.5, -2, 3, 4.25]);
+  const ints = tf.cast(same, 'int32');
+  assert.notEqual(ints.dataId, same.dataId);
+  assert.deepEqual(Array.from(ints.dataSync()), [1, -2, 3, 4]);
+  const back = tf.cast(ints, 'float32');
+  assert.equal(back.dtype, 'float32');
+  assert.deepEqual(Array.from(back.dataSync()), [1, -2, 3, 4]);
+  tf.dispose([same, ints, back]);
+  assert.equal(tf.memory().numTensors, before);
+  assert.equal((tf.memory() as { numBytes: number }).numBytes, bytes);
+  // Gradients keep clones of their inputs (ReLU: its input; MaxPool: input and output): they are right.
+  await expectSameAsCpu(tf, 'relu and max-pool gradient', () =>
+    tf.tidy(() => tf.grad((h: Tensor) => tf.sum(tf.mul(tf.maxPool(tf.relu(h) as never, 2, 2, 'valid'), tf.tensor(randomValues(2 * 3 * 3 * 4, 12), [2, 3, 3, 4]))))(tf.tensor(randomValues(2 * 6 * 6 * 4, 11), [2, 6, 6, 4]))),
+  );
+});
