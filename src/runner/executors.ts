@@ -16,8 +16,11 @@ export interface Executor {
   start(): Promise<{ backend: string; hint: string | null }>;
   /** Runs a task. Rejects with ExecutorDied when the process running it died (the trial is lost, the executor too). */
   run(task: Task, onEpoch: (metrics: EpochMetrics) => void, signal: AbortSignal): Promise<TrialResult>;
-  /** Stops at once (a worker is killed). */
-  stop(): void;
+  /**
+   * Stops at once (a worker is killed); settles when the worker has exited, so that a run ends
+   * with no process of its own left behind (and their CPU time is counted as the run's).
+   */
+  stop(): Promise<void>;
 }
 
 /** The process that ran a trial died (crash, out of memory, killed). */
@@ -31,9 +34,12 @@ export function inProcessExecutor(config: RunnerConfig): Executor {
       return { backend: runner.backend, hint: runner.hint };
     },
     run: (task, onEpoch, signal) => runner!.run(task, { signal, onEpoch }),
-    stop() {},
+    stop: async () => {},
   };
 }
+
+/** How long a stopped worker has to exit before it is killed outright. */
+const STOP_GRACE_MS = 5000;
 
 const WORKER = fileURLToPath(new URL('./worker.js', import.meta.url));
 
@@ -77,8 +83,17 @@ export function workerExecutor(config: RunnerConfig): Executor {
       // A run in flight ends with the worker: its promise settles (the scheduler, stopping, drops it).
       const pending = onExit;
       onExit = () => {};
-      if (child && child.exitCode === null) child.kill('SIGTERM');
+      const exited = !child || child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((resolve) => child!.once('exit', () => resolve()));
+      if (child && child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        // SIGTERM ends a worker at once (it handles only SIGINT); should it not, it is killed.
+        const c = child;
+        const timer = setTimeout(() => c.kill('SIGKILL'), STOP_GRACE_MS);
+        timer.unref();
+        void exited.then(() => clearTimeout(timer));
+      }
       pending('stopped');
+      return exited;
     },
   };
 }

@@ -45,7 +45,7 @@ export async function schedule(tasks: Task[], o: ScheduleOptions): Promise<Sched
   const halt = (why: Exclude<Stopped, null>) => {
     stopped ??= why;
     stop.abort(why);
-    for (const e of executors) e.stop();
+    for (const e of executors) void e.stop();
   };
   const onAbort = () => halt('interrupted');
   if (o.signal?.aborted) return { backend, stopped: 'interrupted' };
@@ -94,14 +94,14 @@ export async function schedule(tasks: Task[], o: ScheduleOptions): Promise<Sched
     lane().catch((error: unknown) => {
       failure ??= { error };
       stop.abort('error');
-      for (const e of executors) e.stop();
+      for (const e of executors) void e.stop();
     });
   try {
     await Promise.all(Array.from({ length: Math.min(o.jobs, tasks.length) }, guarded));
     if (failure && stopped === null) throw (failure as { error: unknown }).error;
   } finally {
     o.signal?.removeEventListener('abort', onAbort);
-    for (const e of executors) e.stop();
+    await Promise.all([...executors].map((e) => e.stop()));
   }
   return { backend, stopped };
 }

@@ -25,7 +25,7 @@ function fake(script: (task: Task, attempt: number) => 'ok' | 'failed' | 'die', 
       if (outcome === 'die') throw new ExecutorDied('worker process crashed (SIGKILL)');
       return trial(task, outcome);
     },
-    stop() {},
+    stop: async () => {},
   });
 }
 
