@@ -685,9 +685,9 @@ export const RUN_CLAIMS: RunClaim[] = [
     command: '--config configs/pretrain.yaml',
     long: true,
     figures: [
-      ...row('glorotUniform +', 'glorotUniform', {}),
-      ...row('N\\(0, 0.01\\^2\\) +', 'N(0,0.01^2)', {}),
-      ...row('layerwisePretrain +', 'layerwisePretrain', {}),
+      ...row('glorotUniform', 'glorotUniform', {}),
+      ...row('N\\(0, 0.01\\^2\\)', 'N(0,0.01^2)', {}),
+      ...row('layerwisePretrain', 'layerwisePretrain', {}),
     ],
   },
 ];
