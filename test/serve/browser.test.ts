@@ -59,7 +59,7 @@ test('the page in headless Chromium: start a two-initializer run from the form, 
     await page.fill('#lr', '0.05');
     await page.click('#start');
     await page.waitForSelector('#run-status[data-state=ended]', { timeout: 120000 });
-    await page.waitForFunction(() => document.querySelectorAll('#table tbody tr').length === 2);
+    await page.waitForFunction(() => document.querySelectorAll('#table tbody tr').length === 2, undefined, { polling: 100 });
 
     const rows = await page.$$eval('#table tbody tr td:first-child', (tds) => tds.map((td) => td.textContent));
     assert.deepEqual(rows, ['zeros', 'heNormal']);
@@ -79,7 +79,7 @@ test('the page in headless Chromium: start a two-initializer run from the form, 
 
     // The finished run links its report: the run list learns of it once the run has ended, which
     // on a busy machine can come after the table has filled.
-    await page.waitForFunction(() => [...document.querySelectorAll('#runs li.current .files a')].some((a) => a.textContent === 'report.html'), undefined, { timeout: 120_000 });
+    await page.waitForFunction(() => [...document.querySelectorAll('#runs li.current .files a')].some((a) => a.textContent === 'report.html'), undefined, { polling: 100, timeout: 120_000 });
     const links = await page.$$eval('#runs li.current .files a', (as) => as.map((a) => a.textContent));
     assert.ok(links.includes('report.html'), `links: ${links}`);
 

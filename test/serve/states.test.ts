@@ -11,6 +11,13 @@ import { serve } from './client.js';
 /** Screenshots for people to look at: outside the repository. */
 const SHOTS = tmpdir();
 
+/**
+ * Conditions are re-checked on a timer, not on animation frames (Playwright's default): a page that
+ * is not in front, as the first page is once the second opens, gets no frames in headless Chromium,
+ * so a condition false at its first check would never be looked at again.
+ */
+const POLL = 100;
+
 test("the page's palette is report.html's", () => {
   assert.deepEqual(PAGE_PALETTE, PALETTE);
 });
@@ -66,7 +73,7 @@ test('the live page at 1280 x 1000: errors once with the fields marked, the list
     await fillSmall(page, 1);
     await page.click('#start');
     await page.waitForSelector('#run-status[data-state=ended]', { timeout: 120_000 });
-    await page.waitForFunction(() => document.querySelector('#runs li.current .state')?.textContent === 'finished', undefined, { timeout: 60_000 });
+    await page.waitForFunction(() => document.querySelector('#runs li.current .state')?.textContent === 'finished', undefined, { polling: POLL, timeout: 60_000 });
     assert.equal(await statusText(page), 'finished', 'the header says what the list says');
     assert.equal(await page.$eval('#run-status', (el) => /1 of 2|2 of 2/.test(el.textContent ?? '')), true);
     assert.equal(await page.$eval('#runs li.current .progress', (el) => el.textContent), '2 of 2 trial(s) finished');
@@ -89,8 +96,11 @@ test('the live page at 1280 x 1000: errors once with the fields marked, the list
     assert.doesNotMatch(gradients, /No data yet/);
     await page.screenshot({ path: join(SHOTS, 'init-bench-serve-finished.png'), fullPage: true });
 
-    // A longer run: 5, a second page opened mid-run shows it; 4, stopped, both say "interrupted".
-    await fillSmall(page, 200);
+    // A run that outlasts the test (1000 epochs of 8000 digits, two trials of minutes each on any
+    // machine): 5, a second page opened mid-run shows it; 4, stopped, both say "interrupted".
+    await fillSmall(page, 1000);
+    await page.fill('#train-size', '8000');
+    await page.fill('#hidden', '256, 256');
     await page.click('#start');
     await page.waitForSelector('#in-flight', { timeout: 120_000 });
     const second = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
@@ -100,12 +110,13 @@ test('the live page at 1280 x 1000: errors once with the fields marked, the list
     await second.waitForFunction(() => {
       const head = /\d+ of \d+ trial\(s\) finished/.exec(document.querySelector('#run-status')?.textContent ?? '')?.[0];
       return head !== undefined && head === document.querySelector('#runs li.current .progress')?.textContent;
-    }, undefined, { timeout: 30_000 });
+    }, undefined, { polling: POLL, timeout: 30_000 });
     await second.screenshot({ path: join(SHOTS, 'init-bench-serve-second-page.png') });
+    await page.bringToFront();
     await page.click('#runs li.current button[data-act=stop]');
     await page.waitForSelector('#run-status[data-state=ended]', { timeout: 120_000 });
-    await page.waitForFunction(() => document.querySelector('#runs li.current .state')?.textContent === 'interrupted', undefined, { timeout: 60_000 });
-    await page.waitForFunction(() => document.querySelector('#run-status .state')?.textContent === 'interrupted', undefined, { timeout: 10_000 });
+    await page.waitForFunction(() => document.querySelector('#runs li.current .state')?.textContent === 'interrupted', undefined, { polling: POLL, timeout: 60_000 });
+    await page.waitForFunction(() => document.querySelector('#run-status .state')?.textContent === 'interrupted', undefined, { polling: POLL, timeout: 10_000 });
     assert.equal(await listState(page), await statusText(page));
     await page.screenshot({ path: join(SHOTS, 'init-bench-serve-stopped.png') });
     t.diagnostic(`screenshots: ${join(SHOTS, 'init-bench-serve-*.png')}`);
