@@ -118,7 +118,9 @@ test('a run started over HTTP streams its events and lands in the results folder
 });
 
 test('one run at a time (429); a page opened mid-run catches up; stop keeps the finished trials; resume completes the run', async () => {
-  const config = tiny({ name: 'stoppable', seeds: [0, 1, 2, 3], train: { epochs: 4, batchSize: 50 } });
+  // 8 trials of 40 epochs: the stop, sent after the first, arrives while seven remain (a trial of
+  // 4 epochs on 200 digits ends in tens of milliseconds, fewer than a stop's round trip).
+  const config = tiny({ name: 'stoppable', seeds: [0, 1, 2, 3], train: { epochs: 40, batchSize: 50 } });
   const started = await post(served, '/api/runs', { config });
   assert.equal(started.status, 201, started.body);
   const { id } = started.json();
