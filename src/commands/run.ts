@@ -6,7 +6,6 @@
  */
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { startBackend } from '../backend/select.js';
 import { flagsToOverrides, givenConfigFlags } from '../config/flags.js';
 import { readConfigFile, resolveConfig, type ExperimentConfig } from '../config/load.js';
 import { UserError } from '../errors.js';
@@ -50,7 +49,8 @@ export async function runCommand(opts: RunOptions, signal?: AbortSignal): Promis
   const expectations = parseExpectations(opts.expect ?? [], config.initializers);
   // The backend and its BLAS are started here, with the config's choice, so that one that cannot
   // load (a --blas path that is not a BLAS) is refused before the folder exists.
-  if (config.backend !== 'auto' || !['auto', 'off'].includes(config.blas)) await startBackend(config.backend, { blas: config.blas });
+  // (Loaded only then: a run whose trials go to worker processes does not load tfjs here.)
+  if (config.backend !== 'auto' || !['auto', 'off'].includes(config.blas)) await (await import('../backend/select.js')).startBackend(config.backend, { blas: config.blas });
   if (opts.out !== undefined) checkNewFolder(opts.out, invokedAs());
 
   const progress = createProgress(mode);

@@ -5,8 +5,8 @@
  * before any work starts.
  */
 import { closeSync, constants as fsConstants, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { extname } from 'node:path';
-import { parseDocument } from 'yaml';
 import { ConfigError, UserError, describeFsError } from '../errors.js';
 import { entryOf, resolveInit } from '../initializers/registry.js';
 import type { InitSpec } from '../initializers/spec.js';
@@ -62,6 +62,15 @@ export interface Dims {
 /** A partial config, as read from a file or built from flags. */
 export type Overrides = Record<string, unknown>;
 
+/**
+ * The YAML parser, loaded the first time a YAML file is read (most runs read none; it is ~65 ms
+ * of CPU to load), with require: its Node build is CommonJS, and import() would also scan it for
+ * export names.
+ */
+function yaml(): typeof import('yaml') {
+  return createRequire(import.meta.url)('yaml') as typeof import('yaml');
+}
+
 /** Reads a YAML or JSON config file; syntax errors name the line and column. */
 export function readConfigFile(path: string): Overrides {
   const text = readCapped(path, LIMITS.fileBytes, 'config file');
@@ -73,7 +82,7 @@ export function readConfigFile(path: string): Overrides {
       throw new UserError(`config file ${path} is not valid JSON: ${jsonErrorAt(text, err as Error)}`);
     }
   } else {
-    const doc = parseDocument(text, { prettyErrors: true });
+    const doc = yaml().parseDocument(text, { prettyErrors: true });
     if (doc.errors.length) {
       const lines = doc.errors.map((e) => `line ${e.linePos?.[0].line ?? '?'}, column ${e.linePos?.[0].col ?? '?'}: ${yamlReason(e.message)}`);
       throw new ConfigError(lines, `config file ${path} is not valid YAML`);

@@ -1,6 +1,6 @@
 /**
  * Where trials run: in this process, or in a worker process (worker.ts) with its own tfjs and
- * data. The scheduler (scheduler.ts) drives either through the same three calls. Trials are
+ * data; this module itself loads neither. The scheduler (scheduler.ts) drives either through the same three calls. Trials are
  * deterministic per seed, so where a trial runs does not change its result.
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import type { RunnerConfig } from '../config/load.js';
 import { UserError } from '../errors.js';
 import type { EpochMetrics, TrialResult } from '../results/schema.js';
-import { createTrialRunner, type Task } from './tasks.js';
+import type { Task } from './tasks.js';
+import type { TrialRunner } from './trial-runner.js';
 import type { FromWorker, ToWorker } from './worker.js';
 
 export interface Executor {
@@ -27,9 +28,12 @@ export interface Executor {
 export class ExecutorDied extends Error {}
 
 export function inProcessExecutor(config: RunnerConfig): Executor {
-  let runner: Awaited<ReturnType<typeof createTrialRunner>> | null = null;
+  let runner: TrialRunner | null = null;
   return {
     async start() {
+      // Loaded here, not at the top: a process that only schedules workers never loads tfjs,
+      // the data or the trainer.
+      const { createTrialRunner } = await import('./trial-runner.js');
       runner = await createTrialRunner(config);
       return { backend: runner.backend, hint: runner.hint };
     },

@@ -1,20 +1,15 @@
 /**
- * The trials of an experiment as tasks, in a stable order (seed-major, then initializer), and
- * the runner that executes them in one process: tfjs, the data and each seed's split are set up
- * once and shared by the trials. The same runner serves the in-process loop and each worker.
+ * The trials of an experiment as tasks, in a stable order (seed-major, then initializer), their
+ * relative costs, and the record of a trial that failed. What runs them is trial-runner.ts,
+ * loaded only by a process that trains: the one that schedules them across worker processes
+ * never loads tfjs, the data or the trainer.
  */
-import { startBackend } from '../backend/select.js';
-import type { ExperimentConfig, RunnerConfig } from '../config/load.js';
-import type { Dataset } from '../data/dataset.js';
-import { loadDataset } from '../data/load.js';
-import { stratifiedSplit, type Split } from '../data/split.js';
+import type { ExperimentConfig } from '../config/load.js';
 import { architectureOf, layerPlan } from '../model/plan.js';
-import { Interrupted } from '../errors.js';
 import type { InitSpec } from '../initializers/registry.js';
 import type { PointValues } from '../results/point.js';
 import type { TrialResult } from '../results/schema.js';
-import type { TrainHooks } from '../train/loop.js';
-import { initializerOf, runTrial, trialId, trialKey, type TrialSettings } from './trial.js';
+import { initializerOf, trialId, trialKey, type TrialSettings } from './identity.js';
 
 export interface Task {
   /** Position in the experiment's stable order, 0-based. */
@@ -79,44 +74,11 @@ export function longestFirst<T extends Pick<Task, 'settings' | 'index'>>(tasks: 
   return [...tasks].sort((a, b) => cost.get(b.index)! - cost.get(a.index)! || a.index - b.index);
 }
 
-export interface TrialRunner {
-  /** What runs the trials (`wasm+openblas 0.3.21`, `wasm`, ...): results.json's `backend`. */
-  backend: string;
-  /** How to get a faster backend, said once in the run header (null: nothing to say). */
-  hint: string | null;
-  /** Runs one task; an error inside the trial becomes a `failed` result (interruption propagates). */
-  run(task: Task, hooks?: TrainHooks): Promise<TrialResult>;
-}
-
-export async function createTrialRunner(config: RunnerConfig): Promise<TrialRunner> {
-  const { label: backend, hint, tf } = await startBackend(config.backend, { blas: config.blas, blasThreads: config.blasThreads });
-  const data: Dataset = loadDataset(config.data);
-  const splits = new Map<string, Split>();
-  return {
-    backend,
-    hint,
-    async run(task, hooks = {}) {
-      const key = `${task.seed}/${task.settings.data.trainSize}/${task.settings.data.testSize}`;
-      let split = splits.get(key);
-      if (!split) {
-        split = stratifiedSplit(data, task.settings.data.trainSize, task.settings.data.testSize, task.seed);
-        splits.set(key, split);
-      }
-      try {
-        return { ...(await runTrial(tf, task.settings, task.spec, task.seed, data, split, hooks)), ...pointOf(task) };
-      } catch (err) {
-        if (err instanceof Interrupted) throw err;
-        return failedTrial(task, err instanceof Error ? err.message : String(err));
-      }
-    },
-  };
-}
-
 export function failedTrial(task: Task, error: string): TrialResult {
   return { id: task.id, init: task.spec.label, initializer: initializerOf(task.spec), seed: task.seed, ...pointOf(task), status: 'failed', error, epochs: [], final: null };
 }
 
 /** `point` on a trial result only when the experiment is a grid. */
-function pointOf(task: Task): { point?: PointValues } {
+export function pointOf(task: Task): { point?: PointValues } {
   return Object.keys(task.point).length ? { point: task.point } : {};
 }

@@ -3,11 +3,7 @@
  * layer-wise pretraining,) train on the labeled examples, summarize.
  * A trial = (initializer, model, training settings, seed).
  */
-import { createHash } from 'node:crypto';
-import { canonical } from '../util/json.js';
 import type { Tf } from '../backend/tf.js';
-import type { ExperimentConfig } from '../config/load.js';
-import { idSettings } from '../config/schema.js';
 import { BatchReader, disposeBatch, imageBatches, probeBatch } from '../data/batches.js';
 import type { Dataset } from '../data/dataset.js';
 import { labeledSubset, type Split } from '../data/split.js';
@@ -19,32 +15,12 @@ import { architectureOf, buildModel, disposeModel } from '../model/network.js';
 import type { EpochMetrics, TrialDiagnostics, TrialFinal, TrialResult } from '../results/schema.js';
 import { train, type TrainHooks } from '../train/loop.js';
 import { makeTrainOptimizer, optimizerFactory } from '../train/optimizers.js';
+import { initializerOf, trialId, trialKey, type TrialSettings } from './identity.js';
+
+export type { TrialSettings } from './identity.js';
 
 /** Examples used to measure the network at init (training batch) and after training (test batch). */
 export const PROBE_BATCH = 256;
-
-/** What a trial needs of the experiment's config (in a grid, each trial has its own). */
-export type TrialSettings = Pick<ExperimentConfig, 'data' | 'model' | 'train'>;
-
-/** The settings that define a trial; its id is a hash of them, stable across runs. */
-export function trialKey(config: TrialSettings, spec: InitSpec, seed: number): Record<string, unknown> {
-  // A model file counts by its content (model.fileSha256), not its path or its parsed network;
-  // IDX labels 0..K-1 in order (every set before labels were recorded) change nothing.
-  const { network: _network, file: _file, ...model } = config.model;
-  const { labels, ...data } = config.data;
-  const mapped = labels !== undefined && labels.some((l, k) => l !== k);
-  // Keys added later are left out at their default (schema.ts, idNeutralDefault): older folders resume.
-  return { init: initializerOf(spec), seed, data: idSettings('data', mapped ? { ...data, labels } : data), model: idSettings('model', model), train: idSettings('train', config.train) };
-}
-
-export function trialId(key: Record<string, unknown>): string {
-  return createHash('sha256').update(canonical(key)).digest('hex').slice(0, 12);
-}
-
-export function initializerOf(spec: InitSpec): TrialResult['initializer'] {
-  const { label: _label, ...rest } = spec;
-  return rest;
-}
 
 export async function runTrial(
   tf: Tf,

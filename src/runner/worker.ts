@@ -2,7 +2,8 @@
  * A worker process (started by executors.ts): its own tfjs and data, running the tasks the parent
  * sends, one at a time, and reporting progress and results over IPC.
  */
-import { createTrialRunner, type Task, type TrialRunner } from './tasks.js';
+import type { Task } from './tasks.js';
+import { createTrialRunner, type TrialRunner } from './trial-runner.js';
 import type { RunnerConfig } from '../config/load.js';
 import { UserError } from '../errors.js';
 
