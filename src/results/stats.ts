@@ -51,6 +51,8 @@ export function tQuantile(q: number, df: number): number {
   let hi = 1e3;
   for (let i = 0; i < 200; i++) {
     const mid = (lo + hi) / 2;
+    // lo and hi are adjacent doubles (after ~60 steps): every further step keeps mid, the answer.
+    if (mid === lo || mid === hi) return mid;
     if (tTwoSided(mid, df) > target) lo = mid;
     else hi = mid;
   }
@@ -74,7 +76,10 @@ function betaFraction(x: number, a: number, b: number): number {
   let h = d;
   for (let m = 1; m <= 300; m++) {
     const m2 = 2 * m;
-    for (const num of [(m * (b - m) * x) / ((a + m2 - 1) * (a + m2)), (-(a + m) * (a + b + m) * x) / ((a + m2) * (a + m2 + 1))]) {
+    // The even then the odd step of the continued fraction (no array per step: this runs inside
+    // tQuantile's bisection, for every spread of every summary).
+    for (let k = 0; k < 2; k++) {
+      const num = k === 0 ? (m * (b - m) * x) / ((a + m2 - 1) * (a + m2)) : (-(a + m) * (a + b + m) * x) / ((a + m2) * (a + m2 + 1));
       d = 1 + num * d;
       d = 1 / (Math.abs(d) < tiny ? tiny : d);
       c = 1 + num / c;
