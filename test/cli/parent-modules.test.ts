@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import * as nodeModule from 'node:module';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { BIN, ROOT, tempDir } from '../helpers.js';
@@ -60,13 +61,16 @@ const TRAINING = [/\/dist\/src\/backend\/select\.js$/, /\/dist\/src\/train\//, /
 
 const loadedOf = (modules: string[]) => TRAINING.flatMap((re) => modules.filter((m) => re.test(m)));
 
-test('the parent of a --jobs 2 run loads neither tfjs, nor the data, nor the trainer', async () => {
+/** Loader hooks (module.register) came with Node 20.6. */
+const skip = typeof (nodeModule as { register?: unknown }).register !== 'function' && 'needs module.register (Node >= 20.6)';
+
+test('the parent of a --jobs 2 run loads neither tfjs, nor the data, nor the trainer', { skip }, async () => {
   const modules = await modulesOfRun('2');
   assert.ok(modules.some((m) => m.endsWith('/dist/src/runner/executors.js')), 'the recorder saw the runner load');
   assert.deepEqual(loadedOf(modules), []);
 });
 
-test('with --jobs 1 the trials run in the parent, which loads what they need', async () => {
+test('with --jobs 1 the trials run in the parent, which loads what they need', { skip }, async () => {
   const loaded = loadedOf(await modulesOfRun('1'));
   for (const re of [/\/dist\/src\/train\/loop\.js$/, /\/dist\/src\/runner\/trial-runner\.js$/, /@tensorflow\/tfjs-core\//]) {
     assert.ok(loaded.some((m) => re.test(m)), `${re} loaded with --jobs 1`);
