@@ -32,7 +32,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from common import evaluate, load, mean_std, optimizer, seeds as parse_seeds, step, train_epoch, truncated_normal
+from common import evaluate, load, mean_std, optimizer, seeds as parse_seeds, step as train_step, train_epoch, truncated_normal
 
 BASE = 64
 
@@ -101,7 +101,7 @@ def coord(args, xtr, ytr, seeds):
                     if step == args.steps:
                         break
                     idx = order[(step * args.batch) % (len(xtr) - args.batch): (step * args.batch) % (len(xtr) - args.batch) + args.batch]
-                    step(opt, F.cross_entropy(forward(params, xtr[idx])[-1], ytr[idx]))
+                    train_step(opt, F.cross_entropy(forward(params, xtr[idx])[-1], ytr[idx]))
         layers = [f"dense{k + 1}" for k in range(args.depth)] + ["logits"]
         for step in sorted({0, 1, args.steps}):
             for k, name in enumerate(layers):

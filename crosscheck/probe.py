@@ -9,7 +9,7 @@ Keras's truncated normal, variance-corrected (cut at 2 std of the underlying nor
 the target / 0.87962566103423978): LeCun scale 1 / fanIn, He 2 / fanIn. The std is over every
 activation of the layer on the batch (population std), as init-bench's probe computes it.
 
-    python3 crosscheck/signal.py --activation selu --init lecun --seeds 0,1,2,3,4,5,6,7,8,9
+    python3 crosscheck/probe.py --activation selu --init lecun --seeds 0,1,2,3,4,5,6,7,8,9
 """
 import argparse
 import json
