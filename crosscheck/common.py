@@ -23,8 +23,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-# The std of N(0, 1) truncated at +-2: Keras's and tfjs's truncated normal divide the target std by
-# it so the truncated draw keeps the std asked for (docs/science.md).
+# The std of N(0, 1) truncated at +-2. Keras's variance-scaling initializers (He, LeCun, Glorot
+# normal) divide the target std by it so the truncated draw keeps the variance of the formula, and
+# init-bench's heNormal, leCunNormal and glorotNormal do too; tfjs-layers 4.x's do not (docs/science.md).
 TRUNCATED_NORMAL_STD = 0.87962566103423978
 
 
@@ -48,9 +49,11 @@ def seeds(text):
 
 
 def truncated_normal(shape, std, gen):
-    """Keras's and tfjs's truncated normal of std `std`: N(0, 1) draws beyond +-2 drawn again,
-    then scaled by std / 0.8796 (TRUNCATED_NORMAL_STD) so the result's std is `std`. He normal
-    (init-bench's heNormal) is std = sqrt(2 / fan_in) (He et al. 2015); LeCun normal sqrt(1 / fan_in)."""
+    """A truncated normal whose std is `std`, as Keras's and init-bench's variance-scaling
+    initializers draw it: N(0, 1) draws beyond +-2 drawn again, then scaled by std / 0.8796
+    (TRUNCATED_NORMAL_STD). init-bench's heNormal is std = sqrt(2 / fan_in) (He et al. 2015),
+    leCunNormal sqrt(1 / fan_in). Drawn from `gen` (torch.nn.init.trunc_normal_ takes no
+    generator in torch 1.13, and its cut points are absolute values, not multiples of std)."""
     z = torch.randn(shape, generator=gen)
     while (bad := z.abs() > 2).any():
         z[bad] = torch.randn(int(bad.sum()), generator=gen)

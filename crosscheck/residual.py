@@ -48,7 +48,6 @@ def plan(depth, width, residual, block):
 
 
 def he(fan_in, fan_out, gen, scale=1.0):
-    # Drawn from `gen` (torch 1.13's trunc_normal_ takes no generator).
     return truncated_normal((fan_in, fan_out), math.sqrt(2 / fan_in) * scale, gen)
 
 
