@@ -155,10 +155,21 @@ interface Units {
   dzBits: Int32Array;
 }
 
-interface FusedLayer extends Units {
+/**
+ * Max pooling before the activation where that is exact: max and ReLU (or the identity) commute,
+ * relu(max z) = max relu(z), and the gradient goes where tfjs sends it: to the first maximum of
+ * z, which is the first maximum of relu(z) when that is positive; when it is 0 (every z <= 0)
+ * ReLU's derivative sends nothing either way. The activation and its derivative then run over
+ * the pooled map (p^2 times fewer values). Other activations can map distinct values to one
+ * (tanh and sigmoid saturating, rounding), where the first maximum of act(z) may lie elsewhere:
+ * they are pooled after the activation, as tfjs does.
+ */
+const POOL_FIRST = new Set<Activation>(['relu', 'linear']);
+
+interface FusedLayer {
   geometry: Geometry;
   units: number;
-  /** Rows of Z per example: 1 (dense), outH x outW (conv). */
+  /** Rows of the product per example: 1 (dense), outH x outW (conv). */
   positions: number;
   /** Values per example of what the next layer reads (`out`). */
   outPerExample: number;
@@ -166,11 +177,21 @@ interface FusedLayer extends Units {
   c: number;
   kernel: Param;
   bias: Param;
-  /** Pooling: the pooled map, each pooled value's index in `h`, the gradient of the pooled map. */
+  /** The product plus bias [n * positions, units] and its gradient (what the kernel's and bias's gradients read). */
+  y: Float32Array;
+  dy: Float32Array;
+  /** The activation: over y (`act.z` is y, `act.dz` is dy), or over the pooled y when pooling comes first. */
+  act: Units;
+  /** A conv's pooling, or null; `poolFirst`: before the activation (POOL_FIRST), else after it. */
+  pool: Pooling | null;
+  poolFirst: boolean;
+  /** 2x2 pooling of a multiple of 4 channels: by the wasm SIMD kernel (update-kernels.ts), its arrays in the batch arena. */
+  simdPool: boolean;
+  /** Pooling: the pooled map (of the activation, or of y when first), each pooled value's index in the map pooled, the pooled map's gradient. */
   pooled: Float32Array;
   argmax: Int32Array;
   dPooled: Float32Array;
-  /** What the next layer reads (h, or the pooled map) and where it writes its input gradient (dz, or dPooled). */
+  /** What the next layer reads and where it writes its input gradient. */
   out: Float32Array;
   dOut: Float32Array;
 }
@@ -185,6 +206,8 @@ export class DenseStep {
   /** Ones, for a conv bias's gradient as the product 1^T dZ (what tfjs's Sum runs on the BLAS). */
   private ones = new Float32Array(0);
   private readonly kernels: UpdateKernels;
+  /** The arena of the SIMD-pooled layers' batch arrays (the map pooled, the pooled map, the indices), made by `reserve`. */
+  private batchKernels: UpdateKernels | null = null;
   /** Adam's b1^t and b2^t, in float32 as tfjs keeps them (its accBeta1/accBeta2 variables). */
   private accBeta1: number = Math.fround(ADAM.beta1);
   private accBeta2: number = Math.fround(ADAM.beta2);
@@ -218,23 +241,23 @@ export class DenseStep {
       const noBits = new Int32Array(0);
       const positions = g.op === 'conv' ? g.conv.outHeight * g.conv.outWidth : 1;
       const outPerExample = g.op === 'dense' ? g.units : g.pool ? g.pool.outH * g.pool.outW * g.units : positions * g.units;
+      const pool = g.op === 'conv' ? g.pool : null;
       return {
         geometry: g,
         units: g.units,
         positions,
         outPerExample,
-        activation: l.activation,
         c: l.multiplier ?? 1,
         kernel: param(size(l.shape), lr.kernel),
         bias: param(g.units, lr.vector),
-        z: none,
-        h: none,
-        dz: none,
-        zBits: noBits,
-        hBits: noBits,
-        dzBits: noBits,
+        y: none,
+        dy: none,
+        act: { activation: l.activation, z: none, h: none, dz: none, zBits: noBits, hBits: noBits, dzBits: noBits },
+        pool,
+        poolFirst: pool !== null && POOL_FIRST.has(l.activation),
+        simdPool: pool !== null && pool.size === 2 && g.units % 4 === 0,
         pooled: none,
-        argmax: new Int32Array(0),
+        argmax: noBits,
         dPooled: none,
         out: none,
         dOut: none,
@@ -280,17 +303,18 @@ export class DenseStep {
     for (const l of layers) {
       const g = l.geometry;
       if (g.op === 'dense') {
-        fillRows(l.z, l.bias.w, n, l.units);
-        this.blas.sgemm(false, false, n, l.units, g.fanIn, input, l.kernel.w, 1, l.z, l.c);
+        fillRows(l.y, l.bias.w, n, l.units);
+        this.blas.sgemm(false, false, n, l.units, g.fanIn, input, l.kernel.w, 1, l.y, l.c);
       } else {
-        convForwardArrays(this.blas, g.conv, n, input, l.kernel.w, l.z, l.bias.w, CONV_ON_BLAS, l.c);
+        convForwardArrays(this.blas, g.conv, n, input, l.kernel.w, l.y, l.bias.w, CONV_ON_BLAS, l.c);
       }
-      activate(l, n * l.positions * l.units, this.leaky);
-      if (g.op === 'conv' && g.pool) maxPool(l.h, g.pool, l.units, n, l.pooled, l.argmax);
+      if (l.pool && l.poolFirst) this.maxPool(l, l.y, n);
+      activate(l.act, n * (l.poolFirst ? l.outPerExample : l.positions * l.units), this.leaky);
+      if (l.pool && !l.poolFirst) this.maxPool(l, l.act.h, n);
       input = l.out;
     }
     const out = layers[layers.length - 1];
-    const { loss, correct } = softmaxCrossEntropy(out.z, out.dz, this.labels, n, out.units);
+    const { loss, correct } = softmaxCrossEntropy(out.y, out.dy, this.labels, n, out.units);
     // Backward, output side first: a layer's input gradient uses its weights before their update.
     const norms: number[] = [];
     for (let i = layers.length - 1; i >= 0; i--) {
@@ -298,34 +322,39 @@ export class DenseStep {
       const g = l.geometry;
       const below = i > 0 ? layers[i - 1] : null;
       if (below) {
-        if (g.op === 'dense') this.blas.sgemm(false, true, n, g.fanIn, l.units, l.dz, l.kernel.w, 0, below.dOut, l.c);
-        else convInputGradArrays(this.blas, g.conv, n, l.dz, l.kernel.w, below.dOut, CONV_ON_BLAS, l.c);
-        const bg = below.geometry;
-        const rows = n * below.positions * below.units;
-        if (bg.op === 'conv' && bg.pool) unpool(below.dPooled, below.argmax, n * below.outPerExample, below.dz, rows);
-        activationGrad(below, rows, this.leaky);
+        if (g.op === 'dense') this.blas.sgemm(false, true, n, g.fanIn, l.units, l.dy, l.kernel.w, 0, below.dOut, l.c);
+        else convInputGradArrays(this.blas, g.conv, n, l.dy, l.kernel.w, below.dOut, CONV_ON_BLAS, l.c);
+        const full = n * below.positions * below.units;
+        if (!below.pool) activationGrad(below.act, full, this.leaky);
+        else if (below.poolFirst) {
+          activationGrad(below.act, n * below.outPerExample, this.leaky);
+          unpool(below.dPooled, below.argmax, n * below.outPerExample, below.dy, full);
+        } else {
+          unpool(below.dPooled, below.argmax, n * below.outPerExample, below.dy, full);
+          activationGrad(below.act, full, this.leaky);
+        }
       }
       const h = below ? below.out : this.x;
       const size = l.kernel.w.length;
       if (g.op === 'conv') {
         const rows = n * l.positions;
-        this.blas.sgemm(false, false, 1, l.units, rows, this.ones.subarray(0, rows), l.dz, 0, l.bias.g);
+        this.blas.sgemm(false, false, 1, l.units, rows, this.ones.subarray(0, rows), l.dy, 0, l.bias.g);
         this.update(l.bias);
-        convFilterGradArrays(this.blas, g.conv, n, h, l.dz, l.kernel.g, CONV_ON_BLAS, l.c);
+        convFilterGradArrays(this.blas, g.conv, n, h, l.dy, l.kernel.g, CONV_ON_BLAS, l.c);
         if (withNorms) norms[i] = Math.fround(Math.sqrt(sumOfSquares(l.kernel.g, size)));
         this.update(l.kernel);
         continue;
       }
-      columnSums(l.dz, n, l.units, l.bias.g);
+      columnSums(l.dy, n, l.units, l.bias.g);
       this.update(l.bias);
       if (!withNorms && this.optimizer === 'momentum') {
         // v = m v + c H^T dZ in the product itself, then w -= lr v.
-        this.blas.sgemm(true, false, g.fanIn, l.units, n, h, l.dz, MOMENTUM, l.kernel.state[0], l.c);
+        this.blas.sgemm(true, false, g.fanIn, l.units, n, h, l.dy, MOMENTUM, l.kernel.state[0], l.c);
         this.blas.saxpy(size, -l.kernel.lr, l.kernel.state[0], l.kernel.w);
       } else if (!withNorms && this.optimizer === 'sgd') {
-        this.blas.sgemm(true, false, g.fanIn, l.units, n, h, l.dz, 1, l.kernel.w, -l.kernel.lr * l.c);
+        this.blas.sgemm(true, false, g.fanIn, l.units, n, h, l.dy, 1, l.kernel.w, -l.kernel.lr * l.c);
       } else {
-        this.blas.sgemm(true, false, g.fanIn, l.units, n, h, l.dz, 0, l.kernel.g, l.c);
+        this.blas.sgemm(true, false, g.fanIn, l.units, n, h, l.dy, 0, l.kernel.g, l.c);
         if (withNorms) norms[i] = Math.fround(Math.sqrt(sumOfSquares(l.kernel.g, size)));
         this.update(l.kernel);
       }
@@ -336,6 +365,12 @@ export class DenseStep {
     }
     this.unstored = true;
     return { loss, correct, ...(withNorms ? { gradNorms: norms } : {}) };
+  }
+
+  private maxPool(l: FusedLayer, x: Float32Array, n: number): void {
+    const pool = l.pool!;
+    if (l.simdPool) this.batchKernels!.maxPool2(x, l.pooled, l.argmax, n, { ...pool, channels: l.units });
+    else maxPool(x, pool, l.units, n, l.pooled, l.argmax);
   }
 
   /** The optimizer's update of `p` by its gradient. */
@@ -368,18 +403,30 @@ export class DenseStep {
     this.x = new Float32Array(n * pixelsPerImage(this.data));
     this.labels = new Int32Array(n);
     this.ones = new Float32Array(n * Math.max(...this.layers.map((l) => l.positions))).fill(1);
+    // The SIMD-pooled layers' map pooled (y, or the activation when pooling follows it), pooled map and indices.
+    const simd = this.layers.filter((l) => l.simdPool);
+    const floats = simd.reduce((sum, l) => sum + padded(n * l.positions * l.units) + 2 * padded(n * l.outPerExample), 0);
+    this.batchKernels = simd.length ? updateKernels(floats) : null;
+    const arena = this.batchKernels;
     for (const l of this.layers) {
-      const size = n * l.positions * l.units;
-      l.z = new Float32Array(size);
-      l.h = l.activation === 'linear' ? l.z : new Float32Array(size);
-      l.dz = new Float32Array(size);
-      [l.zBits, l.hBits, l.dzBits] = [l.z, l.h, l.dz].map((a) => new Int32Array(a.buffer));
-      const pooling = l.geometry.op === 'conv' && l.geometry.pool !== null;
-      l.pooled = pooling ? new Float32Array(n * l.outPerExample) : l.h;
-      l.argmax = pooling ? new Int32Array(n * l.outPerExample) : new Int32Array(0);
-      l.dPooled = pooling ? new Float32Array(n * l.outPerExample) : l.dz;
-      l.out = l.pooled;
-      l.dOut = l.dPooled;
+      const full = n * l.positions * l.units;
+      const pooled = n * l.outPerExample;
+      const inArena = l.simdPool && arena !== null;
+      l.y = inArena && l.poolFirst ? arena.alloc(full) : new Float32Array(full);
+      l.dy = new Float32Array(full);
+      l.pooled = !l.pool ? l.y : inArena ? arena.alloc(pooled) : new Float32Array(pooled);
+      if (inArena) {
+        const indices = arena.alloc(pooled);
+        l.argmax = new Int32Array(indices.buffer, indices.byteOffset, pooled);
+      } else l.argmax = new Int32Array(l.pool ? pooled : 0);
+      l.dPooled = l.pool ? new Float32Array(pooled) : l.dy;
+      const a = l.act;
+      // The activation's input and gradient: the pooled map when pooling comes first, else y itself.
+      [a.z, a.dz] = l.poolFirst ? [l.pooled, l.dPooled] : [l.y, l.dy];
+      a.h = a.activation === 'linear' ? a.z : inArena && !l.poolFirst ? arena.alloc(full) : new Float32Array(a.z.length);
+      [a.zBits, a.hBits, a.dzBits] = [a.z, a.h, a.dz].map((x) => new Int32Array(x.buffer, x.byteOffset, x.length));
+      l.out = l.pool && !l.poolFirst ? l.pooled : a.h;
+      l.dOut = l.pool ? l.dPooled : l.dy;
     }
   }
 }
@@ -520,33 +567,34 @@ function softmaxCrossEntropy(z: Float32Array, dz: Float32Array, labels: Int32Arr
 }
 
 /**
- * Max pooling of `h` ([n, inH, inW, channels]) with window = stride = p, 'valid' padding, into
- * `pooled` ([n, outH, outW, channels]), and each pooled value's index in `h` into `argmax`: the
+ * Max pooling of `x` ([n, inH, inW, channels]) with window = stride = p, 'valid' padding, into
+ * `pooled` ([n, outH, outW, channels]), and each pooled value's index in `x` into `argmax`: the
  * first maximum of its window in scan order (rows, then columns), the input tfjs's MaxPoolGrad
- * routes the gradient to (src/backend/wasm-kernels.ts, as the cpu backend does).
+ * routes the gradient to (src/backend/wasm-kernels.ts, as the cpu backend does). Without a
+ * branch on the comparison (it would be mispredicted on every other value of a random sign):
+ * the index moves by `gt * (candidate - at)`, gt 0 or 1.
  */
-function maxPool(h: Float32Array, pool: Pooling, channels: number, n: number, pooled: Float32Array, argmax: Int32Array): void {
+function maxPool(x: Float32Array, pool: Pooling, channels: number, n: number, pooled: Float32Array, argmax: Int32Array): void {
   const { size: p, inH, inW, outH, outW } = pool;
+  const row = inW * channels;
   let o = 0;
   for (let b = 0; b < n; b++) {
     for (let r = 0; r < outH; r++) {
       for (let q = 0; q < outW; q++, o += channels) {
         const first = ((b * inH + r * p) * inW + q * p) * channels;
         for (let k = 0; k < channels; k++) {
-          pooled[o + k] = h[first + k];
-          argmax[o + k] = first + k;
-        }
-        for (let dr = 0; dr < p; dr++) {
-          for (let dc = dr === 0 ? 1 : 0; dc < p; dc++) {
-            const base = ((b * inH + r * p + dr) * inW + q * p + dc) * channels;
-            for (let k = 0; k < channels; k++) {
-              const v = h[base + k];
-              if (v > pooled[o + k]) {
-                pooled[o + k] = v;
-                argmax[o + k] = base + k;
-              }
+          let at = first + k;
+          let best = x[at];
+          for (let dr = 0; dr < p; dr++) {
+            for (let dc = dr === 0 ? 1 : 0; dc < p; dc++) {
+              const i = first + dr * row + dc * channels + k;
+              const v = x[i];
+              at += +(v > best) * (i - at);
+              best = x[at];
             }
           }
+          pooled[o + k] = best;
+          argmax[o + k] = at;
         }
       }
     }

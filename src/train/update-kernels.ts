@@ -22,6 +22,13 @@ export interface UpdateKernels {
   adam(w: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, constants: { beta1: number; beta2: number; epsilon: number; step: number; r2: number }): void;
   /** s = d s + (1 - d) g^2; u = mu u + lr g / sqrt(s + eps); w -= u. */
   rmsprop(w: Float32Array, s: Float32Array, u: Float32Array, g: Float32Array, constants: { decay: number; momentum: number; epsilon: number; lr: number }): void;
+  /**
+   * 2x2 max pooling, stride 2, 'valid' padding, of `x` [n, inH, inW, channels] (channels a
+   * multiple of 4) into `pooled` [n, outH, outW, channels], and each pooled value's index in `x`
+   * into `argmax` (a view of an array of the arena): the first maximum of its window in scan
+   * order (f32x4.gt: a later value replaces the best only when greater).
+   */
+  maxPool2(x: Float32Array, pooled: Float32Array, argmax: Int32Array, n: number, shape: { inH: number; inW: number; channels: number; outH: number; outW: number }): void;
 }
 
 /** Floats rounded up to whole lanes of 4: the kernels run over the padding too (zeros, whose updates are zeros). */
@@ -44,6 +51,7 @@ export function updateKernels(floats: number): UpdateKernels | null {
   const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as {
     adam(w: number, m: number, v: number, g: number, bytes: number, b1: number, c1: number, b2: number, c2: number, step: number, r2: number, eps: number): void;
     rmsprop(w: number, s: number, u: number, g: number, bytes: number, d: number, c: number, mu: number, lr: number, eps: number): void;
+    pool2(x0: number, d1: number, out: number, arg: number, groups: number, c4: number, cBytes: number, idx0: number, c: number, rowElems: number): void;
   };
   let next = 0;
   const arrays = new Set<Float32Array>();
@@ -67,6 +75,23 @@ export function updateKernels(floats: number): UpdateKernels | null {
     rmsprop(w, s, u, g, k) {
       check(w, s, u, g);
       exports.rmsprop(w.byteOffset, s.byteOffset, u.byteOffset, g.byteOffset, padded(w.length) * 4, k.decay, 1 - k.decay, k.momentum, k.lr, k.epsilon);
+    },
+    maxPool2(x, pooled, argmax, n, { inH, inW, channels, outH, outW }) {
+      check(x);
+      check(pooled);
+      if (argmax.buffer !== memory.buffer) throw new Error('update kernels: an array outside their arena');
+      if (channels % 4 !== 0) throw new Error('update kernels: 2x2 pooling of a channel count not a multiple of 4');
+      if (x.length < n * inH * inW * channels || pooled.length < n * outH * outW * channels || argmax.length < pooled.length) throw new Error('update kernels: pooling arrays too small');
+      const rowElems = inW * channels;
+      const outRow = outW * channels;
+      // One call per output row: its two input rows, outW windows of `channels` lanes each.
+      for (let b = 0; b < n; b++) {
+        for (let r = 0; r < outH; r++) {
+          const idx0 = (b * inH + 2 * r) * rowElems;
+          const o = (b * outH + r) * outRow;
+          exports.pool2(x.byteOffset + idx0 * 4, rowElems * 4, pooled.byteOffset + o * 4, argmax.byteOffset + o * 4, outRow / 4, channels / 4, channels * 4, idx0, channels, rowElems);
+        }
+      }
     },
   };
 }
@@ -110,6 +135,7 @@ const get = (i: number) => [0x20, ...leb(i)];
 const set = (i: number) => [0x21, ...leb(i)];
 const tee = (i: number) => [0x22, ...leb(i)];
 const i32Add = [0x6a];
+const i32Sub = [0x6b];
 const i32Const16 = [0x41, 0x10];
 const i32Eqz = [0x45];
 const i32LtU = [0x49];
@@ -123,6 +149,14 @@ const add = simd(0xe4); // f32x4.add
 const sub = simd(0xe5); // f32x4.sub
 const mul = simd(0xe6); // f32x4.mul
 const div = simd(0xe7); // f32x4.div
+const i32Const = (n: number) => [0x41, ...leb(n)];
+const i32x4Splat = simd(0x11);
+const i32x4Add = simd(0xae);
+const f32x4Gt = simd(0x44);
+const bitselect = simd(0x52);
+/** v128.const of four i32 lanes (each < 128: one byte of its little-endian value, then zeros). */
+const i32x4Const = (lanes: number[]) => [...simd(0x0c), ...lanes.flatMap((v) => [v, 0, 0, 0])];
+const ifBlock = [0x04, 0x40];
 const block = [0x02, 0x40];
 const loop = [0x03, 0x40];
 const brIf = (depth: number) => [0x0d, depth];
@@ -204,13 +238,63 @@ function moduleBytes(): number[] {
     ...at(0, i), ...load, ...get(U), ...sub,
     ...store,
   ]);
+  // pool2(x0, d1, out, arg, groups, c4, cBytes, idx0, c, rowElems): one output row of 2x2 max
+  // pooling. x0: the byte offset of the window's top row, d1: bytes to its bottom row; per group
+  // of 4 lanes the four candidates A (x0), B (x0 + cBytes), C (x0 + d1), D (x0 + d1 + cBytes),
+  // the best replaced by a later one only where it is greater (f32x4.gt), its index alongside;
+  // after c4 groups the window ends: the next starts one window-column (cBytes) further on.
+  const pool2 = (() => {
+    const [x0, d1, out, arg, groups, c4, cBytes, idx0, c, rowElems] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+    const [j, kc, pa] = [10, 11, 12];
+    const [ia, vC, vRow, v4, M, I, G, T] = [13, 14, 15, 16, 17, 18, 19, 20];
+    const candidate = (address: number[], index: number[]) => [
+      ...address, ...load, ...set(T),
+      ...get(T), ...get(M), ...f32x4Gt, ...set(G),
+      ...get(T), ...get(M), ...get(G), ...bitselect, ...set(M),
+      ...index, ...get(I), ...get(G), ...bitselect, ...set(I),
+    ];
+    const code = [
+      ...get(x0), ...set(pa),
+      ...get(c4), ...set(kc),
+      ...get(idx0), ...i32x4Splat, ...i32x4Const([0, 1, 2, 3]), ...i32x4Add, ...set(ia),
+      ...get(c), ...i32x4Splat, ...set(vC),
+      ...get(rowElems), ...i32x4Splat, ...set(vRow),
+      ...i32Const(4), ...i32x4Splat, ...set(v4),
+      ...block,
+      ...get(groups), ...i32Eqz, ...brIf(0),
+      ...loop,
+      ...get(pa), ...load, ...set(M),
+      ...get(ia), ...set(I),
+      ...candidate([...get(pa), ...get(cBytes), ...i32Add], [...get(ia), ...get(vC), ...i32x4Add]),
+      ...candidate([...get(pa), ...get(d1), ...i32Add], [...get(ia), ...get(vRow), ...i32x4Add]),
+      ...candidate([...get(pa), ...get(d1), ...i32Add, ...get(cBytes), ...i32Add], [...get(ia), ...get(vRow), ...i32x4Add, ...get(vC), ...i32x4Add]),
+      ...get(out), ...get(M), ...store,
+      ...get(arg), ...get(I), ...store,
+      ...get(out), ...i32Const16, ...i32Add, ...set(out),
+      ...get(arg), ...i32Const16, ...i32Add, ...set(arg),
+      ...get(pa), ...i32Const16, ...i32Add, ...set(pa),
+      ...get(ia), ...get(v4), ...i32x4Add, ...set(ia),
+      ...get(kc), ...i32Const(1), ...i32Sub, ...tee(kc), ...i32Eqz,
+      ...ifBlock,
+      ...get(c4), ...set(kc),
+      ...get(pa), ...get(cBytes), ...i32Add, ...set(pa),
+      ...get(ia), ...get(vC), ...i32x4Add, ...set(ia),
+      ...end,
+      ...get(j), ...i32Const(1), ...i32Add, ...tee(j), ...get(groups), ...i32LtU, ...brIf(0),
+      ...end,
+      ...end,
+      ...end,
+    ];
+    const body = [...vec([[3, I32], [8, V128]]), ...code];
+    return [...leb(body.length), ...body];
+  })();
   const type = (floats: number) => [0x60, ...vec([...Array(5).fill([I32]), ...Array(floats).fill([F32])]), ...vec([])];
   return [
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, vec([type(7), type(5)])),
+    ...section(1, vec([type(7), type(5), [0x60, ...vec(Array(10).fill([I32])), ...vec([])]])),
     ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, ...leb(1)]])),
-    ...section(3, vec([[0], [1]])),
-    ...section(7, vec([[...name('adam'), 0x00, 0], [...name('rmsprop'), 0x00, 1]])),
-    ...section(10, vec([adam, rmsprop])),
+    ...section(3, vec([[0], [1], [2]])),
+    ...section(7, vec([[...name('adam'), 0x00, 0], [...name('rmsprop'), 0x00, 1], [...name('pool2'), 0x00, 2]])),
+    ...section(10, vec([adam, rmsprop, pool2])),
   ];
 }
