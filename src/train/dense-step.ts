@@ -13,7 +13,7 @@
  * The maths is the tfjs path's (src/train/loop.ts `trainStep` over model/network.ts `forward`),
  * in float32 storage, with float64 arithmetic in the JavaScript loops and float32 in the BLAS and
  * in Adam's and RMSprop's updates (update-kernels.ts), so results agree to float32 rounding, not
- * bit for bit (test/train/dense-step.test.ts and conv-step.test.ts state the tolerances):
+ * bit for bit (test/train/dense-step.test.ts states the tolerances):
  * - dense layer l: Z = c H W + b, H' = act(Z), c the parametrization's forward multiplier (1 when
  *   standard); the output layer is linear (its Z are the logits);
  * - conv layer: Z = c conv(H, W) + b (NHWC, stride 1, tfjs's 'same' or 'valid' padding), H' =

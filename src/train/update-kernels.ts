@@ -1,20 +1,24 @@
 /**
- * Adam's and RMSprop's elementwise updates for the fused dense step (dense-step.ts) as a small
- * WebAssembly module of our own, four float32 lanes at a time (wasm SIMD, in Node since 16.4).
+ * Adam's and RMSprop's elementwise updates, and 2x2 max pooling with its argmax, for the fused
+ * training step (dense-step.ts) as a small WebAssembly module of our own, four float32 lanes at a
+ * time (wasm SIMD, in Node since 16.4).
  *
  * Why: per weight these updates take a square root and a division, which bound a scalar loop in
  * JavaScript (float64, one value at a time): measured ~1 ms per step of the 784-256-128-10 MLP's
  * 235,000 weights, as much as a third of an Adam step at batch 128. Four lanes at a time take a
- * quarter of that, and float32 arithmetic is also what tfjs's optimizers compute in.
+ * quarter of that, and float32 arithmetic is also what tfjs's optimizers compute in. Max pooling
+ * keeps the index of each window's maximum: a comparison per value whose branch a JavaScript loop
+ * mispredicts on every other value of a random sign; f32x4.gt and bitselect have no branch.
  *
  * The module is written below as its bytes (the WebAssembly binary format, with each
  * instruction named), built when first needed; its memory is the arena the fused step keeps its
- * weights, optimizer state and gradients in (allocated once, never grown, so views stay valid).
+ * weights, optimizer state and gradients in (allocated once, never grown, so views stay valid;
+ * a second arena holds a batch's pooled layers, made again only when a larger batch comes).
  * The formulas are tfjs-core's AdamOptimizer and RMSPropOptimizer (not centered), as dense-step.ts
  * states them.
  */
 
-/** The updates over the float32 arrays of one arena. */
+/** The kernels over the float32 arrays of one arena. */
 export interface UpdateKernels {
   /** A zero-filled array of `size` floats in the arena, 16-byte aligned, whose padding up to a multiple of 4 floats is the arena's too. */
   alloc(size: number): Float32Array;
