@@ -328,9 +328,9 @@ export class DenseStep {
         if (!below.pool) activationGrad(below.act, full, this.leaky);
         else if (below.poolFirst) {
           activationGrad(below.act, n * below.outPerExample, this.leaky);
-          unpool(below.dPooled, below.argmax, n * below.outPerExample, below.dy, full);
+          this.unpool(below, n);
         } else {
-          unpool(below.dPooled, below.argmax, n * below.outPerExample, below.dy, full);
+          this.unpool(below, n);
           activationGrad(below.act, full, this.leaky);
         }
       }
@@ -373,6 +373,12 @@ export class DenseStep {
     else maxPool(x, pool, l.units, n, l.pooled, l.argmax);
   }
 
+  /** The pooling's adjoint: dy from the pooled map's gradient. */
+  private unpool(l: FusedLayer, n: number): void {
+    if (l.simdPool) this.batchKernels!.unpool2(l.dPooled, l.argmax, l.dy, n, { ...l.pool!, channels: l.units });
+    else unpool(l.dPooled, l.argmax, n * l.outPerExample, l.dy, n * l.positions * l.units);
+  }
+
   /** The optimizer's update of `p` by its gradient. */
   private update(p: Param): void {
     const { w, g, lr, state } = p;
@@ -403,9 +409,10 @@ export class DenseStep {
     this.x = new Float32Array(n * pixelsPerImage(this.data));
     this.labels = new Int32Array(n);
     this.ones = new Float32Array(n * Math.max(...this.layers.map((l) => l.positions))).fill(1);
-    // The SIMD-pooled layers' map pooled (y, or the activation when pooling follows it), pooled map and indices.
+    // The SIMD-pooled layers' map pooled (y, or the activation when pooling follows it) and its
+    // gradient dy, the pooled map, its gradient and the indices.
     const simd = this.layers.filter((l) => l.simdPool);
-    const floats = simd.reduce((sum, l) => sum + padded(n * l.positions * l.units) + 2 * padded(n * l.outPerExample), 0);
+    const floats = simd.reduce((sum, l) => sum + 2 * padded(n * l.positions * l.units) + 3 * padded(n * l.outPerExample), 0);
     this.batchKernels = simd.length ? updateKernels(floats) : null;
     const arena = this.batchKernels;
     for (const l of this.layers) {
@@ -413,13 +420,13 @@ export class DenseStep {
       const pooled = n * l.outPerExample;
       const inArena = l.simdPool && arena !== null;
       l.y = inArena && l.poolFirst ? arena.alloc(full) : new Float32Array(full);
-      l.dy = new Float32Array(full);
+      l.dy = inArena ? arena.alloc(full) : new Float32Array(full);
       l.pooled = !l.pool ? l.y : inArena ? arena.alloc(pooled) : new Float32Array(pooled);
       if (inArena) {
         const indices = arena.alloc(pooled);
         l.argmax = new Int32Array(indices.buffer, indices.byteOffset, pooled);
       } else l.argmax = new Int32Array(l.pool ? pooled : 0);
-      l.dPooled = l.pool ? new Float32Array(pooled) : l.dy;
+      l.dPooled = !l.pool ? l.dy : inArena ? arena.alloc(pooled) : new Float32Array(pooled);
       const a = l.act;
       // The activation's input and gradient: the pooled map when pooling comes first, else y itself.
       [a.z, a.dz] = l.poolFirst ? [l.pooled, l.dPooled] : [l.y, l.dy];

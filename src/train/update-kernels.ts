@@ -32,7 +32,18 @@ export interface UpdateKernels {
    * into `argmax` (a view of an array of the arena): the first maximum of its window in scan
    * order (f32x4.gt: a later value replaces the best only when greater).
    */
-  maxPool2(x: Float32Array, pooled: Float32Array, argmax: Int32Array, n: number, shape: { inH: number; inW: number; channels: number; outH: number; outW: number }): void;
+  maxPool2(x: Float32Array, pooled: Float32Array, argmax: Int32Array, n: number, shape: PoolShape): void;
+  /** maxPool2's adjoint: `dx` (the shape of x) zero but where `argmax` points, which gets `dPooled`'s value. */
+  unpool2(dPooled: Float32Array, argmax: Int32Array, dx: Float32Array, n: number, shape: PoolShape): void;
+}
+
+/** A 2x2 pooling's input [n, inH, inW, channels] and output [n, outH, outW, channels] sizes. */
+export interface PoolShape {
+  inH: number;
+  inW: number;
+  channels: number;
+  outH: number;
+  outW: number;
 }
 
 /** Floats rounded up to whole lanes of 4: the kernels run over the padding too (zeros, whose updates are zeros). */
@@ -55,7 +66,8 @@ export function updateKernels(floats: number): UpdateKernels | null {
   const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as {
     adam(w: number, m: number, v: number, g: number, bytes: number, b1: number, c1: number, b2: number, c2: number, step: number, r2: number, eps: number): void;
     rmsprop(w: number, s: number, u: number, g: number, bytes: number, d: number, c: number, mu: number, lr: number, eps: number): void;
-    pool2(x0: number, d1: number, out: number, arg: number, groups: number, c4: number, cBytes: number, idx0: number, c: number, rowElems: number): void;
+    pool2: WindowRowFunction;
+    unpool2: WindowRowFunction;
   };
   let next = 0;
   const arrays = new Set<Float32Array>();
@@ -80,24 +92,37 @@ export function updateKernels(floats: number): UpdateKernels | null {
       check(w, s, u, g);
       exports.rmsprop(w.byteOffset, s.byteOffset, u.byteOffset, g.byteOffset, padded(w.length) * 4, k.decay, 1 - k.decay, k.momentum, k.lr, k.epsilon);
     },
-    maxPool2(x, pooled, argmax, n, { inH, inW, channels, outH, outW }) {
+    maxPool2(x, pooled, argmax, n, shape) {
       check(x);
       check(pooled);
-      if (argmax.buffer !== memory.buffer) throw new Error('update kernels: an array outside their arena');
-      if (channels % 4 !== 0) throw new Error('update kernels: 2x2 pooling of a channel count not a multiple of 4');
-      if (x.length < n * inH * inW * channels || pooled.length < n * outH * outW * channels || argmax.length < pooled.length) throw new Error('update kernels: pooling arrays too small');
-      const rowElems = inW * channels;
-      const outRow = outW * channels;
-      // One call per output row: its two input rows, outW windows of `channels` lanes each.
-      for (let b = 0; b < n; b++) {
-        for (let r = 0; r < outH; r++) {
-          const idx0 = (b * inH + 2 * r) * rowElems;
-          const o = (b * outH + r) * outRow;
-          exports.pool2(x.byteOffset + idx0 * 4, rowElems * 4, pooled.byteOffset + o * 4, argmax.byteOffset + o * 4, outRow / 4, channels / 4, channels * 4, idx0, channels, rowElems);
-        }
-      }
+      windowRows(exports.pool2, x, pooled, argmax, n, shape);
+    },
+    unpool2(dPooled, argmax, dx, n, shape) {
+      check(dx);
+      check(dPooled);
+      // Rows and columns no window covers (an odd size's last) are not written: zeros first.
+      if (shape.inH % 2 !== 0 || shape.inW % 2 !== 0) dx.fill(0, 0, n * shape.inH * shape.inW * shape.channels);
+      windowRows(exports.unpool2, dx, dPooled, argmax, n, shape);
     },
   };
+}
+
+type WindowRowFunction = (x0: number, d1: number, out: number, arg: number, groups: number, c4: number, cBytes: number, idx0: number, c: number, rowElems: number) => void;
+
+/** Calls pool2 or unpool2 once per output row: its two input rows of `map`, outW windows of `channels` lanes each. */
+function windowRows(f: WindowRowFunction, map: Float32Array, pooled: Float32Array, argmax: Int32Array, n: number, { inH, inW, channels, outH, outW }: PoolShape): void {
+  if (channels % 4 !== 0) throw new Error('update kernels: 2x2 pooling of a channel count not a multiple of 4');
+  if (argmax.buffer !== pooled.buffer) throw new Error('update kernels: an array outside their arena');
+  if (map.length < n * inH * inW * channels || pooled.length < n * outH * outW * channels || argmax.length < n * outH * outW * channels) throw new Error('update kernels: pooling arrays too small');
+  const rowElems = inW * channels;
+  const outRow = outW * channels;
+  for (let b = 0; b < n; b++) {
+    for (let r = 0; r < outH; r++) {
+      const idx0 = (b * inH + 2 * r) * rowElems;
+      const o = (b * outH + r) * outRow;
+      f(map.byteOffset + idx0 * 4, rowElems * 4, pooled.byteOffset + o * 4, argmax.byteOffset + o * 4, outRow / 4, channels / 4, channels * 4, idx0, channels, rowElems);
+    }
+  }
 }
 
 let cached: WebAssembly.Module | null | undefined;
@@ -158,6 +183,8 @@ const i32x4Splat = simd(0x11);
 const i32x4Add = simd(0xae);
 const f32x4Gt = simd(0x44);
 const bitselect = simd(0x52);
+const i32x4Eq = simd(0x37);
+const v128And = simd(0x4e);
 /** v128.const of four i32 lanes (each < 128: one byte of its little-endian value, then zeros). */
 const i32x4Const = (lanes: number[]) => [...simd(0x0c), ...lanes.flatMap((v) => [v, 0, 0, 0])];
 const ifBlock = [0x04, 0x40];
@@ -242,21 +269,18 @@ function moduleBytes(): number[] {
     ...at(0, i), ...load, ...get(U), ...sub,
     ...store,
   ]);
-  // pool2(x0, d1, out, arg, groups, c4, cBytes, idx0, c, rowElems): one output row of 2x2 max
-  // pooling. x0: the byte offset of the window's top row, d1: bytes to its bottom row; per group
-  // of 4 lanes the four candidates A (x0), B (x0 + cBytes), C (x0 + d1), D (x0 + d1 + cBytes),
-  // the best replaced by a later one only where it is greater (f32x4.gt), its index alongside;
-  // after c4 groups the window ends: the next starts one window-column (cBytes) further on.
-  const pool2 = (() => {
+  // pool2 and unpool2 (x0, d1, out, arg, groups, c4, cBytes, idx0, c, rowElems): one output row
+  // of 2x2 max pooling, `groups` groups of 4 lanes. x0: the byte offset of the windows' top row,
+  // d1: bytes to their bottom row; per group the four positions of its window A (x0), B (x0 +
+  // cBytes), C (x0 + d1), D (x0 + d1 + cBytes) and their indices in the map; after c4 groups the
+  // window ends: the next starts one window-column (cBytes) further on.
+  // pool2: the best replaced by a later candidate only where it is greater (f32x4.gt), its index
+  // alongside, stored at `out` and `arg`. unpool2, its adjoint: each position of the window gets
+  // the pooled gradient at `out` where `arg` is its index, else 0 (every position written).
+  const windowRowCode = (body: (v: Record<'pa' | 'd1' | 'cBytes' | 'out' | 'arg' | 'ia' | 'vC' | 'vRow' | 'M' | 'I' | 'G' | 'T', number>) => number[]) => {
     const [x0, d1, out, arg, groups, c4, cBytes, idx0, c, rowElems] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
     const [j, kc, pa] = [10, 11, 12];
     const [ia, vC, vRow, v4, M, I, G, T] = [13, 14, 15, 16, 17, 18, 19, 20];
-    const candidate = (address: number[], index: number[]) => [
-      ...address, ...load, ...set(T),
-      ...get(T), ...get(M), ...f32x4Gt, ...set(G),
-      ...get(T), ...get(M), ...get(G), ...bitselect, ...set(M),
-      ...index, ...get(I), ...get(G), ...bitselect, ...set(I),
-    ];
     const code = [
       ...get(x0), ...set(pa),
       ...get(c4), ...set(kc),
@@ -267,13 +291,7 @@ function moduleBytes(): number[] {
       ...block,
       ...get(groups), ...i32Eqz, ...brIf(0),
       ...loop,
-      ...get(pa), ...load, ...set(M),
-      ...get(ia), ...set(I),
-      ...candidate([...get(pa), ...get(cBytes), ...i32Add], [...get(ia), ...get(vC), ...i32x4Add]),
-      ...candidate([...get(pa), ...get(d1), ...i32Add], [...get(ia), ...get(vRow), ...i32x4Add]),
-      ...candidate([...get(pa), ...get(d1), ...i32Add, ...get(cBytes), ...i32Add], [...get(ia), ...get(vRow), ...i32x4Add, ...get(vC), ...i32x4Add]),
-      ...get(out), ...get(M), ...store,
-      ...get(arg), ...get(I), ...store,
+      ...body({ pa, d1, cBytes, out, arg, ia, vC, vRow, M, I, G, T }),
       ...get(out), ...i32Const16, ...i32Add, ...set(out),
       ...get(arg), ...i32Const16, ...i32Add, ...set(arg),
       ...get(pa), ...i32Const16, ...i32Add, ...set(pa),
@@ -289,16 +307,43 @@ function moduleBytes(): number[] {
       ...end,
       ...end,
     ];
-    const body = [...vec([[3, I32], [8, V128]]), ...code];
-    return [...leb(body.length), ...body];
-  })();
+    const locals = [...vec([[3, I32], [8, V128]]), ...code];
+    return [...leb(locals.length), ...locals];
+  };
+  /** The window's positions B, C, D: their byte addresses and index vectors. */
+  const others = (v: { pa: number; d1: number; cBytes: number; ia: number; vC: number; vRow: number }) => [
+    { address: [...get(v.pa), ...get(v.cBytes), ...i32Add], index: [...get(v.ia), ...get(v.vC), ...i32x4Add] },
+    { address: [...get(v.pa), ...get(v.d1), ...i32Add], index: [...get(v.ia), ...get(v.vRow), ...i32x4Add] },
+    { address: [...get(v.pa), ...get(v.d1), ...i32Add, ...get(v.cBytes), ...i32Add], index: [...get(v.ia), ...get(v.vRow), ...i32x4Add, ...get(v.vC), ...i32x4Add] },
+  ];
+  const pool2 = windowRowCode((v) => [
+    ...get(v.pa), ...load, ...set(v.M),
+    ...get(v.ia), ...set(v.I),
+    ...others(v).flatMap(({ address, index }) => [
+      ...address, ...load, ...set(v.T),
+      ...get(v.T), ...get(v.M), ...f32x4Gt, ...set(v.G),
+      ...get(v.T), ...get(v.M), ...get(v.G), ...bitselect, ...set(v.M),
+      ...index, ...get(v.I), ...get(v.G), ...bitselect, ...set(v.I),
+    ]),
+    ...get(v.out), ...get(v.M), ...store,
+    ...get(v.arg), ...get(v.I), ...store,
+  ]);
+  const unpool2 = windowRowCode((v) => [
+    ...get(v.out), ...load, ...set(v.M),
+    ...get(v.arg), ...load, ...set(v.I),
+    ...[{ address: get(v.pa), index: get(v.ia) }, ...others(v)].flatMap(({ address, index }) => [
+      ...address,
+      ...get(v.M), ...get(v.I), ...index, ...i32x4Eq, ...v128And,
+      ...store,
+    ]),
+  ]);
   const type = (floats: number) => [0x60, ...vec([...Array(5).fill([I32]), ...Array(floats).fill([F32])]), ...vec([])];
   return [
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
     ...section(1, vec([type(7), type(5), [0x60, ...vec(Array(10).fill([I32])), ...vec([])]])),
     ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, ...leb(1)]])),
-    ...section(3, vec([[0], [1], [2]])),
-    ...section(7, vec([[...name('adam'), 0x00, 0], [...name('rmsprop'), 0x00, 1], [...name('pool2'), 0x00, 2]])),
-    ...section(10, vec([adam, rmsprop, pool2])),
+    ...section(3, vec([[0], [1], [2], [2]])),
+    ...section(7, vec([[...name('adam'), 0x00, 0], [...name('rmsprop'), 0x00, 1], [...name('pool2'), 0x00, 2], [...name('unpool2'), 0x00, 3]])),
+    ...section(10, vec([adam, rmsprop, pool2, unpool2])),
   ];
 }
