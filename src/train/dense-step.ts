@@ -187,6 +187,8 @@ interface FusedLayer {
   poolFirst: boolean;
   /** 2x2 pooling of a multiple of 4 channels: by the wasm SIMD kernel (update-kernels.ts), its arrays in the batch arena. */
   simdPool: boolean;
+  /** ReLU pooled first by that kernel: the kernel applies ReLU and, in the backward pass, its derivative (the pooled map is `act.h`). */
+  simdRelu: boolean;
   /** Pooling: the pooled map (of the activation, or of y when first), each pooled value's index in the map pooled, the pooled map's gradient. */
   pooled: Float32Array;
   argmax: Int32Array;
@@ -242,6 +244,7 @@ export class DenseStep {
       const positions = g.op === 'conv' ? g.conv.outHeight * g.conv.outWidth : 1;
       const outPerExample = g.op === 'dense' ? g.units : g.pool ? g.pool.outH * g.pool.outW * g.units : positions * g.units;
       const pool = g.op === 'conv' ? g.pool : null;
+      const simdPool = pool !== null && pool.size === 2 && g.units % 4 === 0;
       return {
         geometry: g,
         units: g.units,
@@ -255,7 +258,8 @@ export class DenseStep {
         act: { activation: l.activation, z: none, h: none, dz: none, zBits: noBits, hBits: noBits, dzBits: noBits },
         pool,
         poolFirst: pool !== null && POOL_FIRST.has(l.activation),
-        simdPool: pool !== null && pool.size === 2 && g.units % 4 === 0,
+        simdPool,
+        simdRelu: simdPool && l.activation === 'relu',
         pooled: none,
         argmax: noBits,
         dPooled: none,
@@ -309,7 +313,7 @@ export class DenseStep {
         convForwardArrays(this.blas, g.conv, n, input, l.kernel.w, l.y, l.bias.w, CONV_ON_BLAS, l.c);
       }
       if (l.pool && l.poolFirst) this.maxPool(l, l.y, n);
-      activate(l.act, n * (l.poolFirst ? l.outPerExample : l.positions * l.units), this.leaky);
+      if (!l.simdRelu) activate(l.act, n * (l.poolFirst ? l.outPerExample : l.positions * l.units), this.leaky);
       if (l.pool && !l.poolFirst) this.maxPool(l, l.act.h, n);
       input = l.out;
     }
@@ -327,7 +331,7 @@ export class DenseStep {
         const full = n * below.positions * below.units;
         if (!below.pool) activationGrad(below.act, full, this.leaky);
         else if (below.poolFirst) {
-          activationGrad(below.act, n * below.outPerExample, this.leaky);
+          if (!below.simdRelu) activationGrad(below.act, n * below.outPerExample, this.leaky);
           this.unpool(below, n);
         } else {
           this.unpool(below, n);
@@ -369,13 +373,13 @@ export class DenseStep {
 
   private maxPool(l: FusedLayer, x: Float32Array, n: number): void {
     const pool = l.pool!;
-    if (l.simdPool) this.batchKernels!.maxPool2(x, l.pooled, l.argmax, n, { ...pool, channels: l.units });
+    if (l.simdPool) this.batchKernels!.maxPool2(x, l.pooled, l.argmax, n, { ...pool, channels: l.units }, l.simdRelu);
     else maxPool(x, pool, l.units, n, l.pooled, l.argmax);
   }
 
   /** The pooling's adjoint: dy from the pooled map's gradient. */
   private unpool(l: FusedLayer, n: number): void {
-    if (l.simdPool) this.batchKernels!.unpool2(l.dPooled, l.argmax, l.dy, n, { ...l.pool!, channels: l.units });
+    if (l.simdPool) this.batchKernels!.unpool2(l.dPooled, l.argmax, l.dy, n, { ...l.pool!, channels: l.units }, l.simdRelu ? l.act.h : undefined);
     else unpool(l.dPooled, l.argmax, n * l.outPerExample, l.dy, n * l.positions * l.units);
   }
 
@@ -430,7 +434,7 @@ export class DenseStep {
       const a = l.act;
       // The activation's input and gradient: the pooled map when pooling comes first, else y itself.
       [a.z, a.dz] = l.poolFirst ? [l.pooled, l.dPooled] : [l.y, l.dy];
-      a.h = a.activation === 'linear' ? a.z : inArena && !l.poolFirst ? arena.alloc(full) : new Float32Array(a.z.length);
+      a.h = a.activation === 'linear' || l.simdRelu ? a.z : inArena && !l.poolFirst ? arena.alloc(full) : new Float32Array(a.z.length);
       [a.zBits, a.hBits, a.dzBits] = [a.z, a.h, a.dz].map((x) => new Int32Array(x.buffer, x.byteOffset, x.length));
       l.out = l.pool && !l.poolFirst ? l.pooled : a.h;
       l.dOut = l.pool ? l.dPooled : l.dy;
