@@ -129,12 +129,17 @@ test("fused step equals the tfjs step under muP and NTK (forward multipliers, pe
 
 /**
  * Plain CNNs (conv, activation, max pooling, flattened into the dense layers): few filters, so
- * that the test stays small. The same tolerances hold: a conv's sums have 9 x cin terms (and its
+ * that the test stays small. The same tolerances hold: a conv's sums have 9 x cin terms (its
  * filter gradient's, batch x positions: up to 32 x 676 here, summed by OpenBLAS against tfjs's
- * kernels in other orders), the first dense layer's 125-196; measured within 1e-6 (losses) and
- * 2e-6 (weights, 3e-5 under Adam), as for the MLPs. The geometries: 28 -> valid 3x3 conv 26 ->
- * pool 13 -> 11 -> pool 5 (odd maps: the last row and column dropped); same padding with 3x3
- * pooling 28 -> 9 (one row and column dropped) -> 3; a 5x5 kernel without pooling.
+ * kernels in other orders), the first dense layer's 125-392. Measured on these 6 steps: losses
+ * within 3e-7 (relative), gradient norms within 8e-7, weights within 7e-7 of the tensor's largest
+ * value, 3e-6 under Adam (muP), the bounds ~10x those, as for the MLPs. Pooling routes each
+ * gradient to one input, and a wrong choice (another window position, another channel order,
+ * a missing ReLU mask) moves the loss or a gradient norm by 1e-2 or more. The geometries: 28 ->
+ * valid 3x3 conv 26 -> pool 13 -> 11 -> pool 5 (odd maps: the last row and column dropped);
+ * same padding with 3x3 pooling 28 -> 9 (one row and column dropped) -> 3; a 5x5 kernel without
+ * pooling. 4 and 8 filters take the SIMD pooling kernel (2x2, a multiple of 4 channels), 3 and 5
+ * the JavaScript loop; ReLU layers are pooled before the activation, tanh after it.
  */
 const CNN = { kind: 'cnn', filters: [4, 8], head: [] };
 
