@@ -169,21 +169,29 @@ function runFlops(net: Net, trials: number, epochs: number, trainSize: number, t
   return trials * epochs * (f.train * trainSize + f.forward * testSize);
 }
 
-/** This core's sgemm rate through the system BLAS, one thread: the median of 5 products of size n^3. */
-async function measureSgemm(n: number): Promise<{ library: string | null; size: number; gflops: number[] } | null> {
+/**
+ * This core's sgemm rate through the system BLAS: the median of 5 products of size n^3, on
+ * `threads` threads (the library's own threading; back to 1 thread after).
+ */
+async function measureSgemm(n: number, threads = 1): Promise<{ library: string | null; size: number; gflops: number[] } | null> {
   const found = await loadBlas('auto');
   if (!found.blas) return null;
-  const a = new Float32Array(n * n).map((_, i) => ((i * 7919) % 1000) / 1000 - 0.5);
-  const b = new Float32Array(n * n).map((_, i) => ((i * 104729) % 1000) / 1000 - 0.5);
-  const c = new Float32Array(n * n);
-  found.blas.sgemm(false, false, n, n, n, a, b, 0, c); // warm-up: page faults, the library's buffers
-  const gflops: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    const t = performance.now();
-    found.blas.sgemm(false, false, n, n, n, a, b, 0, c);
-    gflops.push((2 * n ** 3) / ((performance.now() - t) * 1e6));
+  if (threads > 1 && !found.blas.setThreads(threads)) return null;
+  try {
+    const a = new Float32Array(n * n).map((_, i) => ((i * 7919) % 1000) / 1000 - 0.5);
+    const b = new Float32Array(n * n).map((_, i) => ((i * 104729) % 1000) / 1000 - 0.5);
+    const c = new Float32Array(n * n);
+    found.blas.sgemm(false, false, n, n, n, a, b, 0, c); // warm-up: page faults, the library's buffers, its threads
+    const gflops: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const t = performance.now();
+      found.blas.sgemm(false, false, n, n, n, a, b, 0, c);
+      gflops.push((2 * n ** 3) / ((performance.now() - t) * 1e6));
+    }
+    return { library: `${found.blas.name}${found.blas.version ? ` ${found.blas.version}` : ''}`, size: n, gflops };
+  } finally {
+    if (threads > 1) found.blas.setThreads(1);
   }
-  return { library: `${found.blas.name}${found.blas.version ? ` ${found.blas.version}` : ''}`, size: n, gflops };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -601,6 +609,11 @@ export interface BenchReport {
   machine: { cores: number; cpu: string; node: string; loadAtStart: number[] };
   options: { rounds: number; maxLoad: number; wait: number; foreignFlagCores: number; dataDir: string | null };
   sgemm: { library: string | null; size: number; gflops: Spread; runs: number[] } | null;
+  /**
+   * The same product on every core's thread: the most a second BLAS thread can give on this
+   * machine, on a product far larger than a training step's (the ceiling of one-trial-all-cores).
+   */
+  sgemmAllCores: { threads: number; gflops: Spread; runs: number[]; speedup: number } | null;
   pytorch: string | null;
   measures: MeasureResult[];
 }
@@ -611,6 +624,7 @@ function render(r: BenchReport): string {
   const lines = [
     `init-bench bench, ${r.startedAt}, ${r.machine.cores} cores (${r.machine.cpu}), node ${r.machine.node}, ${r.pytorch ? `PyTorch ${r.pytorch}` : 'no PyTorch (apt-get install python3-torch): no ratios to it'}`,
     r.sgemm ? `sgemm ${r.sgemm.size}^3 through ${r.sgemm.library}, 1 thread: ${sp(r.sgemm.gflops, 1)} GFLOP/s (the physical limit below: a figure's FLOPs at the median rate)` : 'no system BLAS: no physical limit',
+    ...(r.sgemmAllCores ? [`sgemm ${r.sgemm!.size}^3 on ${r.sgemmAllCores.threads} threads: ${sp(r.sgemmAllCores.gflops, 1)} GFLOP/s, ${f(r.sgemmAllCores.speedup, 2)}x one thread (the most more BLAS threads can give a trial here)`] : []),
     `Figures: median [min-max] of the accepted rounds (load average before each round <= ${r.options.maxLoad}, other processes < ${r.options.foreignFlagCores} cores during it); ratios pair the contenders of a round.`,
     '',
   ];
@@ -669,6 +683,9 @@ async function main(argv: string[]): Promise<number> {
   const sg = await measureSgemm(o.quick ? 256 : 1024);
   const sgemm = sg ? { library: sg.library, size: sg.size, gflops: spread(sg.gflops)!, runs: sg.gflops } : null;
   log(sgemm ? `sgemm ${sgemm.size}^3 (${sgemm.library}, 1 thread): ${sgemm.gflops.median.toFixed(1)} GFLOP/s` : 'no system BLAS: figures are not compared with a physical limit');
+  const all = sgemm && cores > 1 ? await measureSgemm(sgemm.size, cores) : null;
+  const sgemmAllCores = all && sgemm ? { threads: cores, gflops: spread(all.gflops)!, runs: all.gflops, speedup: spread(all.gflops)!.median / sgemm.gflops.median } : null;
+  if (sgemmAllCores) log(`sgemm ${sgemm!.size}^3 on ${cores} threads: ${sgemmAllCores.gflops.median.toFixed(1)} GFLOP/s (${sgemmAllCores.speedup.toFixed(2)}x one thread)`);
   const results: MeasureResult[] = [];
   for (const m of list) {
     log(`${m.title}: ${m.contenders.map((c) => c.who).join(', ')}${o.quick ? '' : `, alternately, ${o.rounds} round(s)`}...`);
@@ -682,6 +699,7 @@ async function main(argv: string[]): Promise<number> {
     machine: { cores, cpu: cpus()[0]?.model ?? 'unknown', node: process.version, loadAtStart: loadavg() },
     options: { rounds: o.rounds, maxLoad: o.maxLoad, wait: o.wait, foreignFlagCores: FOREIGN_FLAG, dataDir: o.dataDir },
     sgemm,
+    sgemmAllCores,
     pytorch,
     measures: results,
   };

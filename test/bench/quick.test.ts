@@ -19,6 +19,10 @@ test('bench --quick --json: every measure, one round each, figures and load reco
   assert.equal(doc.quick, true);
   assert.deepEqual(doc.measures.map((m) => m.id), MEASURE_IDS);
   if (doc.sgemm) assert.ok(doc.sgemm.gflops.median > 0 && doc.sgemm.runs.length === 5);
+  if (doc.sgemm && doc.machine.cores > 1) {
+    assert.equal(doc.sgemmAllCores?.threads, doc.machine.cores, 'the same product on every core');
+    assert.ok(doc.sgemmAllCores.runs.length === 5 && doc.sgemmAllCores.speedup > 0);
+  }
   for (const m of doc.measures) {
     assert.equal(m.target, null, `${m.id}: --quick judges no target`);
     assert.equal(m.verdict, null);
