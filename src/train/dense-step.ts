@@ -53,7 +53,7 @@ import { FAMILY } from '../model/parametrization.js';
 import type { Activation, OptimizerName } from '../vocabulary.js';
 import type { StepResult } from './loop.js';
 import { ADAM, layerLrFactors, MOMENTUM, RMSPROP, type TrainOptimizer } from './optimizers.js';
-import { padded, updateKernels, updateKernelsAvailable, type UpdateKernels } from './update-kernels.js';
+import { padded, updateKernels, updateKernelsAvailable, type PoolShape, type UpdateKernels } from './update-kernels.js';
 
 /** The activations the fused step computes (every hidden activation of the vocabulary). */
 const SUPPORTED = new Set<Activation>(['relu', 'tanh', 'sigmoid', 'elu', 'selu', 'leakyRelu', 'linear']);
@@ -183,7 +183,7 @@ interface FusedLayer {
   /** The activation: over y (`act.z` is y, `act.dz` is dy), or over the pooled y when pooling comes first. */
   act: Units;
   /** A conv's pooling, or null; `poolFirst`: before the activation (POOL_FIRST), else after it. */
-  pool: Pooling | null;
+  pool: (Pooling & PoolShape) | null;
   poolFirst: boolean;
   /** 2x2 pooling of a multiple of 4 channels: by the wasm SIMD kernel (update-kernels.ts), its arrays in the batch arena. */
   simdPool: boolean;
@@ -243,7 +243,7 @@ export class DenseStep {
       const noBits = new Int32Array(0);
       const positions = g.op === 'conv' ? g.conv.outHeight * g.conv.outWidth : 1;
       const outPerExample = g.op === 'dense' ? g.units : g.pool ? g.pool.outH * g.pool.outW * g.units : positions * g.units;
-      const pool = g.op === 'conv' ? g.pool : null;
+      const pool = g.op === 'conv' && g.pool ? { ...g.pool, channels: g.units } : null;
       const simdPool = pool !== null && pool.size === 2 && g.units % 4 === 0;
       return {
         geometry: g,
@@ -371,15 +371,16 @@ export class DenseStep {
     return { loss, correct, ...(withNorms ? { gradNorms: norms } : {}) };
   }
 
+  /** Max pooling of `x` (y, or the activation) into the layer's pooled map and indices. */
   private maxPool(l: FusedLayer, x: Float32Array, n: number): void {
     const pool = l.pool!;
-    if (l.simdPool) this.batchKernels!.maxPool2(x, l.pooled, l.argmax, n, { ...pool, channels: l.units }, l.simdRelu);
+    if (l.simdPool) this.batchKernels!.maxPool2(x, l.pooled, l.argmax, n, pool, l.simdRelu);
     else maxPool(x, pool, l.units, n, l.pooled, l.argmax);
   }
 
   /** The pooling's adjoint: dy from the pooled map's gradient. */
   private unpool(l: FusedLayer, n: number): void {
-    if (l.simdPool) this.batchKernels!.unpool2(l.dPooled, l.argmax, l.dy, n, { ...l.pool!, channels: l.units }, l.simdRelu ? l.act.h : undefined);
+    if (l.simdPool) this.batchKernels!.unpool2(l.dPooled, l.argmax, l.dy, n, l.pool!, l.simdRelu ? l.act.h : undefined);
     else unpool(l.dPooled, l.argmax, n * l.outPerExample, l.dy, n * l.positions * l.units);
   }
 
