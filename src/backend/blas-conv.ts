@@ -105,7 +105,7 @@ function fillRows(c: Float32Array, row: Float32Array, n: number): void {
 /**
  * Y = alpha conv(x, w) (+ the bias in every row, which sgemm adds the product to: beta = 1) for
  * images 0..n-1, on plain arrays: x [n, inH, inW, cin], w [kh, kw, cin, cout], y [n, outH, outW,
- * cout]. The tfjs kernels (heap views) and the fused training step (src/train/dense-step.ts, its
+ * cout]. The tfjs kernels (heap views) and the fused training step (src/train/fused-step.ts, its
  * own arrays) both call it. Geometry from `c`; its batchSize is not read.
  */
 export function convForwardArrays(blas: Blas, c: ConvInfo, n: number, xv: Float32Array, wv: Float32Array, yv: Float32Array, bias: Float32Array | null, choice: ConvChoice, alpha = 1): void {

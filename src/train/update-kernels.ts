@@ -1,6 +1,6 @@
 /**
  * Adam's and RMSprop's elementwise updates, and 2x2 max pooling with its argmax, for the fused
- * training step (dense-step.ts) as a small WebAssembly module of our own, four float32 lanes at a
+ * training step (fused-step.ts) as a small WebAssembly module of our own, four float32 lanes at a
  * time (wasm SIMD, in Node since 16.4).
  *
  * Why: per weight these updates take a square root and a division, which bound a scalar loop in
@@ -14,7 +14,7 @@
  * instruction named), built when first needed; its memory is the arena the fused step keeps its
  * weights, optimizer state and gradients in (allocated once, never grown, so views stay valid;
  * a second arena holds a batch's pooled layers, made again only when a larger batch comes).
- * The formulas are tfjs-core's AdamOptimizer and RMSPropOptimizer (not centered), as dense-step.ts
+ * The formulas are tfjs-core's AdamOptimizer and RMSPropOptimizer (not centered), as fused-step.ts
  * states them.
  */
 
@@ -31,14 +31,14 @@ export interface UpdateKernels {
    * multiple of 4) into `pooled` [n, outH, outW, channels], and each pooled value's index in `x`
    * into `argmax` (a view of an array of the arena): the first maximum of its window in scan
    * order (f32x4.gt: a later value replaces the best only when greater). `relu`: ReLU applied to
-   * the pooled values on their bits (b & ~(b >> 31), as dense-step.ts's reluForward: max and ReLU
+   * the pooled values on their bits (b & ~(b >> 31), as fused-step.ts's reluForward: max and ReLU
    * commute, so this is ReLU then pooling).
    */
   maxPool2(x: Float32Array, pooled: Float32Array, argmax: Int32Array, n: number, shape: PoolShape, relu?: boolean): void;
   /**
    * maxPool2's adjoint: `dx` (the shape of x) zero but where `argmax` points, which gets
    * `dPooled`'s value; with `reluOf`, the pooled ReLU output, only where that is nonzero (ReLU's
-   * derivative, as dense-step.ts's reluBackward).
+   * derivative, as fused-step.ts's reluBackward).
    */
   unpool2(dPooled: Float32Array, argmax: Int32Array, dx: Float32Array, n: number, shape: PoolShape, reluOf?: Float32Array): void;
 }

@@ -7,13 +7,13 @@ import { loadEmbeddedMnist } from '../../src/data/embedded.js';
 import { stratifiedSplit } from '../../src/data/split.js';
 import { sampleKernels } from '../../src/model/init.js';
 import { architectureOf, buildModel, disposeModel, layerPlan, type Model } from '../../src/model/network.js';
-import { denseStepFor, fusedIneligibility } from '../../src/train/dense-step.js';
+import { fusedStepFor, fusedIneligibility } from '../../src/train/fused-step.js';
 import { train, trainStep, type StepResult } from '../../src/train/loop.js';
 import { makeTrainOptimizer, type TrainOptimizer } from '../../src/train/optimizers.js';
 import { Rng } from '../../src/util/random.js';
 
 /**
- * The fused dense step (src/train/dense-step.ts) against the tfjs path it replaces (loop.ts
+ * The fused step (src/train/fused-step.ts) against the tfjs path it replaces (loop.ts
  * `trainStep`): the same model (same kernels and biases), the same batches, a few steps, per
  * activation and per optimizer. It needs a system BLAS (CI installs libopenblas0); without one
  * the tests are skipped, saying so.
@@ -75,7 +75,7 @@ const WEIGHT_TOL = 2e-4;
 
 async function compare(name: string, c: ReturnType<typeof config>): Promise<void> {
   const [a, b] = await twins(c);
-  const fused = denseStepFor(tf, b.model, b.optimizer, data);
+  const fused = fusedStepFor(tf, b.model, b.optimizer, data);
   assert.ok(fused, `${name}: not eligible: ${fusedIneligibility(tf, b.model, b.optimizer)}`);
   const reader = new BatchReader(data, BATCH);
   try {

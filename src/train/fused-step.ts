@@ -13,7 +13,7 @@
  * The maths is the tfjs path's (src/train/loop.ts `trainStep` over model/network.ts `forward`),
  * in float32 storage, with float64 arithmetic in the JavaScript loops and float32 in the BLAS and
  * in Adam's and RMSprop's updates (update-kernels.ts), so results agree to float32 rounding, not
- * bit for bit (test/train/dense-step.test.ts states the tolerances):
+ * bit for bit (test/train/fused-step.test.ts states the tolerances):
  * - dense layer l: Z = c H W + b, H' = act(Z), c the parametrization's forward multiplier (1 when
  *   standard); the output layer is linear (its Z are the logits);
  * - conv layer: Z = c conv(H, W) + b (NHWC, stride 1, tfjs's 'same' or 'valid' padding), H' =
@@ -199,7 +199,7 @@ interface FusedLayer {
 }
 
 /** The fused step of one model and optimizer: its weights, state and buffers. */
-export class DenseStep {
+export class FusedStep {
   private readonly layers: FusedLayer[];
   private readonly optimizer: OptimizerName;
   private capacity = 0;
@@ -444,14 +444,14 @@ export class DenseStep {
 }
 
 /** Each TrainOptimizer's fused step: its state carries over from one `train` call to the next, as a tfjs optimizer's does. */
-const steps = new WeakMap<object, DenseStep>();
+const steps = new WeakMap<object, FusedStep>();
 
 /** The fused step for training `model` with `optimizer`, its weights read from the model; null for the tfjs path (`fusedIneligibility` says why). */
-export function denseStepFor(tf: Tf, model: Model, optimizer: Partial<Pick<TrainOptimizer, 'spec'>>, data: Dataset): DenseStep | null {
+export function fusedStepFor(tf: Tf, model: Model, optimizer: Partial<Pick<TrainOptimizer, 'spec'>>, data: Dataset): FusedStep | null {
   if (fusedIneligibility(tf, model, optimizer) !== null) return null;
   let step = steps.get(optimizer);
   if (!step || !step.trains(model, data)) {
-    step = new DenseStep(activeBlas(tf)!, model, plainStack(tf, model) as Geometry[], optimizer.spec!, data);
+    step = new FusedStep(activeBlas(tf)!, model, plainStack(tf, model) as Geometry[], optimizer.spec!, data);
     steps.set(optimizer, step);
   }
   step.load();
