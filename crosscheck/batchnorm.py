@@ -33,27 +33,22 @@ import math
 import time
 
 import torch
-import torch.nn.functional as F
 
-from digits import load
+from common import OPTIMIZERS, batches, evaluate, load, mlp, optimizer, seeds, summarize, train_epoch
 
+# PyTorch's momentum argument (the weight of the new batch statistic): keras = Keras's 0.99.
 MOMENTUM = {"keras": 0.01, "torch": 0.1, "precise": 0.01}
 
 
 def build(init, sizes, batch_norm, momentum, g):
-    layers = []
-    for i, (a, b) in enumerate(zip(sizes, sizes[1:])):
-        lin = torch.nn.Linear(a, b)
-        with torch.no_grad():
-            std = math.sqrt(2 / a) if init == "he" else init  # He et al. 2015: Var = 2 / fanIn
-            lin.weight.copy_(torch.randn(b, a, generator=g) * std)
-            lin.bias.zero_()
-        layers.append(lin)
-        if i < len(sizes) - 2:
-            if batch_norm:
-                layers.append(torch.nn.BatchNorm1d(b, eps=1e-3, momentum=momentum))
-            layers.append(torch.nn.ReLU())
-    return torch.nn.Sequential(*layers)
+    def normal(lin):
+        fan_in = lin.weight.shape[1]
+        std = math.sqrt(2 / fan_in) if init == "he" else init  # He et al. 2015: Var = 2 / fanIn, untruncated
+        lin.weight.copy_(torch.randn(lin.weight.shape, generator=g) * std)
+        lin.bias.zero_()
+
+    norm = (lambda width: torch.nn.BatchNorm1d(width, eps=1e-3, momentum=momentum)) if batch_norm else None
+    return mlp(sizes, normal, norm)
 
 
 def precise_stats(net, xtr, batch, g):
@@ -73,10 +68,9 @@ def precise_stats(net, xtr, batch, g):
     saved = [m.momentum for m in bns]
     for m in bns:
         m.momentum = 0.0  # the pass must not move the running statistics it is replacing
-    order = torch.randperm(len(xtr), generator=g)
     with torch.no_grad():
-        for s in range(0, len(xtr), batch):
-            net(xtr[order[s : s + batch]])
+        for idx in batches(len(xtr), batch, g):
+            net(xtr[idx])
     for h in handles:
         h.remove()
     n = len(xtr)
@@ -87,32 +81,19 @@ def precise_stats(net, xtr, batch, g):
         m.momentum = mom
 
 
-def accuracy(net, x, y):
-    net.eval()
-    with torch.no_grad():
-        return round((net(x).argmax(1) == y).float().mean().item(), 4)
-
-
 def trial(init, batch_norm, stats, seed, a):
     xtr, ytr, xte, yte = load(a.data, 8000, 2000, seed)
     g = torch.Generator().manual_seed(seed)
     net = build(init, [784] + [a.width] * a.depth + [10], batch_norm, MOMENTUM[stats], g)
-    opt = torch.optim.SGD(net.parameters(), lr=a.lr, momentum=0.9 if a.optimizer == "momentum" else 0.0)
+    opt = optimizer(a.optimizer, net.parameters(), a.lr)
     test, train = [], []
     started = time.time()
     for epoch in range(a.epochs):
-        net.train()
-        order = torch.randperm(len(xtr), generator=g)
-        for s in range(0, len(xtr), a.batch):
-            idx = order[s : s + a.batch]
-            loss = F.cross_entropy(net(xtr[idx]), ytr[idx])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
+        train_epoch(net, opt, xtr, ytr, a.batch, g)
         if batch_norm and stats == "precise":
             precise_stats(net, xtr, a.batch, g)
-        test.append(accuracy(net, xte, yte))
-        train.append(accuracy(net, xtr, ytr))
+        test.append(round(evaluate(net, xte, yte)[0], 4))
+        train.append(round(evaluate(net, xtr, ytr)[0], 4))
     label = "he" if init == "he" else f"N(0,{init}^2)"
     return {"init": label, "batchNorm": batch_norm, "stats": stats if batch_norm else None, "seed": seed,
             "test": test[-1], "testCurve": test, "trainCurve": train, "seconds": round(time.time() - started, 1)}
@@ -127,7 +108,7 @@ def main():
     p.add_argument("--he", action="store_true", help="also He normal without and with batch norm")
     p.add_argument("--stats", default="keras", help="running statistics of the batch-norm trials: keras,torch,precise")
     p.add_argument("--seeds", default="0")
-    p.add_argument("--optimizer", default="momentum")
+    p.add_argument("--optimizer", default="momentum", choices=OPTIMIZERS)
     p.add_argument("--lr", type=float, default=0.01)
     p.add_argument("--epochs", type=int, default=2)
     p.add_argument("--batch", type=int, default=64)
@@ -136,11 +117,13 @@ def main():
     torch.set_num_threads(a.threads)
     print(json.dumps({k: v for k, v in vars(a).items() if k != "data"}))
     inits = [a.std] + (["he"] if a.he else [])
-    for seed in [int(s) for s in a.seeds.split(",")]:
+    rows = []
+    for seed in seeds(a.seeds):
         for init in inits:
-            print(json.dumps(trial(init, False, "keras", seed, a)), flush=True)
-            for stats in a.stats.split(","):
-                print(json.dumps(trial(init, True, stats, seed, a)), flush=True)
+            for batch_norm, stats in [(False, "keras")] + [(True, s) for s in a.stats.split(",")]:
+                rows.append(trial(init, batch_norm, stats, seed, a))
+                print(json.dumps(rows[-1]), flush=True)
+    summarize(rows, ("init", "batchNorm", "stats"), "test")
 
 
 if __name__ == "__main__":

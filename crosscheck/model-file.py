@@ -24,27 +24,18 @@ import math
 import torch
 import torch.nn.functional as F
 
-from digits import load
-
-TRUNCATED_NORMAL_STD = 0.8796256610342398  # std of N(0, 1) truncated at +-2
-
-
-def truncated(shape, std, gen):
-    z = torch.randn(shape, generator=gen)
-    while (bad := z.abs() > 2).any():
-        z[bad] = torch.randn(int(bad.sum()), generator=gen)
-    return z * (std / TRUNCATED_NORMAL_STD)
+from common import evaluate, glorot_uniform, load, optimizer, seeds, summarize, train_epoch, truncated_normal
 
 
 def kernel(init, shape, role, gen):
     """A kernel in the tfjs layout `shape`."""
     receptive = math.prod(shape[:-2])
     fan_in, fan_out = shape[-2] * receptive, shape[-1] * receptive
-    glorot = lambda: (torch.rand(shape, generator=gen) * 2 - 1) * math.sqrt(6 / (fan_in + fan_out))
+    glorot = lambda: glorot_uniform(shape, fan_in, fan_out, gen)
     if init == "zeros":
         return torch.zeros(shape)
     if init == "he":
-        return truncated(shape, math.sqrt(2 / fan_in), gen)
+        return truncated_normal(shape, math.sqrt(2 / fan_in), gen)
     if init == "xavier":
         return glorot()
     if init == "file":
@@ -75,18 +66,11 @@ def trial(init, seed, a):
     xtr, ytr, xte, yte = load(a.data, a.train, a.test, seed)
     gen = torch.Generator().manual_seed(seed)
     net = Net(init, gen)
-    opt = torch.optim.SGD(net.parameters(), lr=a.lr, momentum=0.9)
+    opt = optimizer("momentum", net.parameters(), a.lr)
     accs = []
     for _ in range(a.epochs):
-        order = torch.randperm(len(xtr), generator=gen)
-        for s in range(0, len(xtr), a.batch):
-            idx = order[s : s + a.batch]
-            loss = F.cross_entropy(net(xtr[idx]), ytr[idx])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-        with torch.no_grad():
-            accs.append((net(xte).argmax(1) == yte).float().mean().item())
+        train_epoch(net, opt, xtr, ytr, a.batch, gen)
+        accs.append(evaluate(net, xte, yte)[0])
     return accs
 
 
@@ -103,10 +87,13 @@ def main():
     a = p.parse_args()
     torch.set_num_threads(1)
     print(json.dumps(vars(a)))
-    for seed in [int(s) for s in a.seeds.split(",")]:
+    rows = []
+    for seed in seeds(a.seeds):
         for init in a.inits.split(","):
             accs = trial(init, seed, a)
-            print(json.dumps({"init": init, "seed": seed, "testAccuracy": accs[-1], "curve": accs}), flush=True)
+            rows.append({"init": init, "seed": seed, "testAccuracy": accs[-1], "curve": accs})
+            print(json.dumps(rows[-1]), flush=True)
+    summarize(rows, ("init",), "testAccuracy")
 
 
 if __name__ == "__main__":

@@ -32,21 +32,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from digits import load
+from common import evaluate, load, mean_std, optimizer, seeds as parse_seeds, step as train_step, train_epoch, truncated_normal
 
-TRUNCATED_NORMAL_STD = 0.87962566103423978
 BASE = 64
-
-
-def truncated(shape, std, gen):
-    """Normal of std sigma = std / 0.8796, values beyond 2 sigma drawn again (as tfjs's truncatedNormal)."""
-    sigma = std / TRUNCATED_NORMAL_STD
-    w = torch.randn(shape, generator=gen) * sigma
-    while True:
-        out = w.abs() > 2 * sigma
-        if not out.any():
-            return w
-        w[out] = torch.randn(int(out.sum()), generator=gen) * sigma
 
 
 def build(width, depth, param, gen):
@@ -65,7 +53,7 @@ def build(width, depth, param, gen):
                 lr = 1 / m
             elif role == "hidden":
                 lr = 1 / m
-        w = truncated((fan_in, out), std, gen).requires_grad_()
+        w = truncated_normal((fan_in, out), std, gen).requires_grad_()
         b = torch.zeros(out, requires_grad=True)
         params += [w, b]
         factors += [lr, 1.0]
@@ -83,8 +71,9 @@ def forward(params, x):
     return acts
 
 
-def optimizer(params, factors, lr):
-    return torch.optim.Adam([{"params": [p], "lr": lr * f} for p, f in zip(params, factors)], betas=(0.9, 0.999), eps=1e-7)
+def adam(params, factors, lr):
+    """Adam with each parameter's lr = lr * its factor, tfjs's epsilon 1e-7."""
+    return optimizer("adam", [{"params": [p], "lr": lr * f} for p, f in zip(params, factors)], lr, adam_eps=1e-7)
 
 
 def slope(xs, ys):
@@ -104,7 +93,7 @@ def coord(args, xtr, ytr, seeds):
             probe = xtr[order[: args.batch]]
             for width in args.widths:
                 params, factors = build(width, args.depth, param, gen)
-                opt = optimizer(params, factors, args.lr)
+                opt = adam(params, factors, args.lr)
                 for step in range(args.steps + 1):
                     with torch.no_grad():
                         for k, a in enumerate(forward(params, probe)):
@@ -112,10 +101,7 @@ def coord(args, xtr, ytr, seeds):
                     if step == args.steps:
                         break
                     idx = order[(step * args.batch) % (len(xtr) - args.batch): (step * args.batch) % (len(xtr) - args.batch) + args.batch]
-                    loss = F.cross_entropy(forward(params, xtr[idx])[-1], ytr[idx])
-                    opt.zero_grad()
-                    loss.backward()
-                    opt.step()
+                    train_step(opt, F.cross_entropy(forward(params, xtr[idx])[-1], ytr[idx]))
         layers = [f"dense{k + 1}" for k in range(args.depth)] + ["logits"]
         for step in sorted({0, 1, args.steps}):
             for k, name in enumerate(layers):
@@ -134,23 +120,16 @@ def transfer(args, xtr, ytr, xte, yte, seeds):
                 for seed in seeds:
                     gen = torch.Generator().manual_seed(seed)
                     params, factors = build(width, args.depth, param, gen)
-                    opt = optimizer(params, factors, lr)
+                    opt = adam(params, factors, lr)
+                    logits = lambda x: forward(params, x)[-1]
                     for epoch in range(args.epochs):
-                        order = torch.randperm(len(xtr), generator=gen)
-                        for start in range(0, len(xtr), 64):
-                            idx = order[start: start + 64]
-                            loss = F.cross_entropy(forward(params, xtr[idx])[-1], ytr[idx])
-                            opt.zero_grad()
-                            loss.backward()
-                            opt.step()
-                    with torch.no_grad():
-                        test = F.cross_entropy(forward(params, xte)[-1], yte).item()
-                    per_seed.append(test if math.isfinite(test) else float("nan"))
+                        train_epoch(logits, opt, xtr, ytr, 64, gen)
+                    per_seed.append(evaluate(logits, xte, yte)[1])
                 losses[lr] = per_seed
-            means = {lr: float(np.mean(v)) for lr, v in losses.items()}
+            means = {lr: mean_std(v)[0] for lr, v in losses.items()}
             finite = {lr: v for lr, v in means.items() if math.isfinite(v)}
             best_per_seed = [args.lrs[int(np.nanargmin([losses[lr][s] for lr in args.lrs]))] for s in range(len(seeds))]
-            stds = {lr: float(np.std(v, ddof=1)) if len(v) > 1 else 0.0 for lr, v in losses.items()}
+            stds = {lr: mean_std(v)[1] for lr, v in losses.items()}
             print(json.dumps({"parametrization": param, "width": width, "testLoss": {str(k): round(v, 4) for k, v in means.items()}, "testLossStd": {str(k): round(v, 4) for k, v in stds.items()}, "bestLr": min(finite, key=finite.get) if finite else None, "bestLrPerSeed": best_per_seed}))
 
 
@@ -172,7 +151,7 @@ def main():
     args = p.parse_args()
     args.widths = [int(w) for w in args.widths.split(",")]
     args.lrs = [float(x) for x in args.lrs.split(",")]
-    seeds = [int(s) for s in args.seeds.split(",")]
+    seeds = parse_seeds(args.seeds)
     torch.set_num_threads(1)
     xtr, ytr, xte, yte = load(args.data, args.train, args.test, args.split_seed)
     print(json.dumps({"what": args.what, "widths": args.widths, "depth": args.depth, "seeds": seeds, "base": BASE}))

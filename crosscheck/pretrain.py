@@ -23,16 +23,12 @@ error summed over units. Both averaged over the batch.
 """
 import argparse
 import json
-import math
 import time
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
-from digits import load
-
-
+from common import OPTIMIZERS, batches, evaluate, glorot_uniform, load, optimizer, seeds, step, summarize, train_epoch
 
 
 def labeled_subset(y, n):
@@ -53,22 +49,14 @@ ACT = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu, "linear
 
 
 def xavier(fan_in, fan_out, g):
-    a = math.sqrt(6 / (fan_in + fan_out))  # Glorot & Bengio 2010, U(-a, a)
-    return (torch.rand(fan_in, fan_out, generator=g) * 2 - 1) * a
+    return glorot_uniform((fan_in, fan_out), fan_in, fan_out, g)
 
 
 def init_weights(kind, sizes, g, std):
+    """small: N(0, std^2); otherwise xavier (pretraining starts from it and replaces the hidden layers)."""
     if kind == "small":
         return [torch.randn(a, b, generator=g) * std for a, b in zip(sizes, sizes[1:])]
-    if kind == "he":
-        return [torch.randn(a, b, generator=g) * math.sqrt(2 / a) for a, b in zip(sizes, sizes[1:])]
     return [xavier(a, b, g) for a, b in zip(sizes, sizes[1:])]
-
-
-def make_opt(name, params, lr):
-    if name == "adam":
-        return torch.optim.Adam(params, lr=lr)
-    return torch.optim.SGD(params, lr=lr, momentum=0.9 if name == "momentum" else 0.0)
 
 
 def pretrain(ws, bs, x, act, a, g):
@@ -86,15 +74,14 @@ def pretrain(ws, bs, x, act, a, g):
         if not a.tied:
             V = xavier(fan_out, fan_in, g).requires_grad_()
             params.append(V)
-        opt = make_opt(a.pre_optimizer, params, a.pre_lr)
+        opt = optimizer(a.pre_optimizer, params, a.pre_lr)  # Adam: PyTorch's epsilon 1e-8
         # auto: sigmoid for inputs in [0, 1] (pixels, sigmoid outputs), tanh after tanh, else linear
         dec = a.decoder if a.decoder != "auto" else ("sigmoid" if (l == 0 or act == "sigmoid") else ("tanh" if act == "tanh" else "linear"))
         losses = []
         for epoch in range(a.pre_epochs):
-            order = torch.randperm(len(h), generator=g)
             total = 0.0
-            for s in range(0, len(h), a.batch):
-                xb = h[order[s : s + a.batch]]
+            for idx in batches(len(h), a.batch, g):
+                xb = h[idx]
                 xin = xb * (torch.rand(xb.shape, generator=g) >= a.corruption) if a.corruption > 0 else xb
                 z = ACT[act](xin @ W + b)
                 r = z @ (W.t() if a.tied else V) + c
@@ -102,9 +89,7 @@ def pretrain(ws, bs, x, act, a, g):
                     loss = F.binary_cross_entropy_with_logits(r, xb, reduction="sum") / len(xb)
                 else:
                     loss = ((ACT[dec](r) - xb) ** 2).sum() / len(xb)
-                opt.zero_grad()
-                loss.backward()
-                opt.step()
+                step(opt, loss)
                 total += loss.item() * len(xb)
             losses.append(total / len(h))
         ws[l], bs[l] = W.detach(), b.detach()
@@ -120,11 +105,6 @@ def forward(ws, bs, x, act):
     return x @ ws[-1] + bs[-1]
 
 
-def accuracy(ws, bs, x, y, act):
-    with torch.no_grad():
-        return (forward(ws, bs, x, act).argmax(1) == y).float().mean().item()
-
-
 def trial(kind, seed, data, a):
     xtr, ytr, xte, yte = data
     g = torch.Generator().manual_seed(seed)
@@ -137,18 +117,13 @@ def trial(kind, seed, data, a):
     xl, yl = xtr[keep], ytr[keep]
     params = [t.clone().requires_grad_() for t in ws + bs]
     ws, bs = params[: len(ws)], params[len(ws) :]
-    opt = make_opt(a.optimizer, params, a.lr)
+    opt = optimizer(a.optimizer, params, a.lr)
+    logits = lambda x: forward(ws, bs, x, a.activation)
     curve = []
     started = time.time()
     for epoch in range(a.epochs):
-        order = torch.randperm(len(xl), generator=g)
-        for s in range(0, len(xl), a.batch):
-            idx = order[s : s + a.batch]
-            loss = F.cross_entropy(forward(ws, bs, xl[idx], a.activation), yl[idx])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-        curve.append(round(accuracy(ws, bs, xte, yte, a.activation), 4))
+        train_epoch(logits, opt, xl, yl, a.batch, g)
+        curve.append(round(evaluate(logits, xte, yte)[0], 4))
     return {"init": kind, "seed": seed, "test": curve[-1], "curve": curve, "trainSeconds": round(time.time() - started, 1), "pretrain": pre}
 
 
@@ -165,12 +140,12 @@ def main():
     p.add_argument("--std", type=float, default=0.01, help="std of the small random init N(0, std^2)")
     p.add_argument("--inits", default="xavier,small,pretrain")
     p.add_argument("--seeds", default="0")
-    p.add_argument("--optimizer", default="momentum")
+    p.add_argument("--optimizer", default="momentum", choices=OPTIMIZERS)
     p.add_argument("--lr", type=float, default=0.1)
     p.add_argument("--epochs", type=int, default=30)
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--pre-epochs", type=int, default=5)
-    p.add_argument("--pre-optimizer", default="adam")
+    p.add_argument("--pre-optimizer", default="adam", choices=OPTIMIZERS)
     p.add_argument("--pre-lr", type=float, default=1e-3)
     p.add_argument("--corruption", type=float, default=0.25)
     p.add_argument("--decoder", default="auto", help="sigmoid, tanh, linear or auto (sigmoid on [0,1] inputs, tanh after tanh, else linear)")
@@ -180,9 +155,12 @@ def main():
     torch.set_num_threads(a.threads)
     data = load(a.data, a.train, a.test, a.split_seed)
     print(json.dumps({k: v for k, v in vars(a).items() if k not in ("data",)}))
-    for seed in [int(s) for s in a.seeds.split(",")]:
+    rows = []
+    for seed in seeds(a.seeds):
         for kind in a.inits.split(","):
-            print(json.dumps(trial(kind, seed, data, a)), flush=True)
+            rows.append(trial(kind, seed, data, a))
+            print(json.dumps(rows[-1]), flush=True)
+    summarize(rows, ("init",), "test")
 
 
 if __name__ == "__main__":

@@ -26,19 +26,12 @@ of 64 in a fresh random order each epoch, test accuracy after each epoch.
         --runs plain:he,residual:he,residual:zero-branch,residual:fixup,residual:zero,residual:zeros
 """
 import argparse
-import json
 import math
 import time
 
-import numpy as np
 import torch
-import torch.nn.functional as F
 
-from digits import load
-
-TRUNCATED_NORMAL_STD = 0.87962566103423978
-
-
+from common import evaluate, load, optimizer, seeds, train_epoch, truncated_normal
 
 
 def plan(depth, width, residual, block):
@@ -55,12 +48,7 @@ def plan(depth, width, residual, block):
 
 
 def he(fan_in, fan_out, gen, scale=1.0):
-    std = math.sqrt(2 / fan_in) * scale
-    # Standard normal redrawn outside [-2, 2] (torch 1.13's trunc_normal_ takes no generator).
-    z = torch.randn(fan_in, fan_out, generator=gen)
-    while (bad := z.abs() > 2).any():
-        z[bad] = torch.randn(int(bad.sum()), generator=gen)
-    return z * (std / TRUNCATED_NORMAL_STD)
+    return truncated_normal((fan_in, fan_out), math.sqrt(2 / fan_in) * scale, gen)
 
 
 def hadamard(p):
@@ -124,20 +112,13 @@ def run(data, depth, width, residual, block, init, epochs, lr, seed):
     ws = kernels(layers, init, block, gen)
     bs = [torch.zeros(o, requires_grad=True) for (_, o, _) in layers]
     params = ws + bs
-    opt = torch.optim.SGD(params, lr=lr, momentum=0.9)
+    opt = optimizer("momentum", params, lr)
+    logits = lambda x: forward(x, layers, ws, bs)
     accs = []
     for _ in range(epochs):
-        order = torch.randperm(len(xtr), generator=gen)
-        for i in range(0, len(xtr), 64):
-            idx = order[i : i + 64]
-            loss = F.cross_entropy(forward(xtr[idx], layers, ws, bs), ytr[idx])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-        with torch.no_grad():
-            logits = forward(xte, layers, ws, bs)
-            accs.append(float("nan") if not torch.isfinite(logits).all() else (logits.argmax(1) == yte).float().mean().item())
-    return accs, loss.item()
+        loss = train_epoch(logits, opt, xtr, ytr, 64, gen)
+        accs.append(evaluate(logits, xte, yte)[0])
+    return accs, loss
 
 
 def main():
@@ -157,7 +138,7 @@ def main():
     data = load(args.data, args.train, args.test, 0)
     for spec in args.runs.split(","):
         kind, init = spec.split(":")
-        for seed in [int(s) for s in args.seeds.split(",")]:
+        for seed in seeds(args.seeds):
             t0 = time.time()
             accs, loss = run(data, args.depth, args.width, kind == "residual", args.block, init, args.epochs, args.lr, seed)
             print(f"{kind:9} {init:12} seed {seed}  test acc per epoch {' '.join(f'{100 * a:.1f}' for a in accs)}  last batch loss {loss:.3f}  ({time.time() - t0:.0f} s)", flush=True)

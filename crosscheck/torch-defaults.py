@@ -17,26 +17,20 @@ import json
 import time
 
 import torch
-import torch.nn.functional as F
 
-from digits import load
+from common import evaluate, load, mlp, optimizer, seeds, summarize, train_epoch
 
 
 def build(init, sizes):
-    layers = []
-    for i, (a, b) in enumerate(zip(sizes, sizes[1:])):
-        lin = torch.nn.Linear(a, b)  # reset_parameters: PyTorch's default
-        with torch.no_grad():
-            if init == "xavier":
-                torch.nn.init.xavier_uniform_(lin.weight)
-                lin.bias.zero_()
-            elif init == "he":
-                torch.nn.init.kaiming_normal_(lin.weight, nonlinearity="relu")
-                lin.bias.zero_()
-        layers.append(lin)
-        if i < len(sizes) - 2:
-            layers.append(torch.nn.ReLU())
-    return torch.nn.Sequential(*layers)
+    def reinit(lin):
+        if init == "xavier":
+            torch.nn.init.xavier_uniform_(lin.weight)
+            lin.bias.zero_()
+        elif init == "he":
+            torch.nn.init.kaiming_normal_(lin.weight, nonlinearity="relu")
+            lin.bias.zero_()
+
+    return mlp(sizes, reinit)  # default: nn.Linear's reset_parameters, as constructed
 
 
 def trial(init, depth, seed, a):
@@ -44,21 +38,12 @@ def trial(init, depth, seed, a):
     torch.manual_seed(seed)
     g = torch.Generator().manual_seed(seed)
     net = build(init, [784] + [a.width] * depth + [10])
-    opt = torch.optim.SGD(net.parameters(), lr=a.lr, momentum=0.9)
+    opt = optimizer("momentum", net.parameters(), a.lr)
     curve = []
     started = time.time()
     for epoch in range(a.epochs):
-        net.train()
-        order = torch.randperm(len(xtr), generator=g)
-        for s in range(0, len(xtr), a.batch):
-            idx = order[s : s + a.batch]
-            loss = F.cross_entropy(net(xtr[idx]), ytr[idx])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-        net.eval()
-        with torch.no_grad():
-            curve.append(round((net(xte).argmax(1) == yte).float().mean().item(), 4))
+        train_epoch(net, opt, xtr, ytr, a.batch, g)
+        curve.append(round(evaluate(net, xte, yte)[0], 4))
     return {"init": init, "depth": depth, "seed": seed, "test": curve[-1], "curve": curve, "seconds": round(time.time() - started, 1)}
 
 
@@ -76,10 +61,13 @@ def main():
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     print(json.dumps({k: v for k, v in vars(a).items() if k != "data"}))
+    rows = []
     for depth in [int(d) for d in a.depths.split(",")]:
-        for seed in [int(s) for s in a.seeds.split(",")]:
+        for seed in seeds(a.seeds):
             for init in a.inits.split(","):
-                print(json.dumps(trial(init, depth, seed, a)), flush=True)
+                rows.append(trial(init, depth, seed, a))
+                print(json.dumps(rows[-1]), flush=True)
+    summarize(rows, ("init", "depth"), "test")
 
 
 if __name__ == "__main__":

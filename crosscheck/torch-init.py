@@ -12,9 +12,10 @@ zeroFraction): same distributions, different random streams, so the figures agre
 """
 import argparse
 import json
-import math
 
 import torch
+
+from common import seeds
 
 # (init-bench name, PyTorch call on the weight)
 INITS = [
@@ -51,7 +52,7 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--seeds", default="3,4,5")
     a = p.parse_args()
-    for seed in [int(s) for s in a.seeds.split(",")]:
+    for seed in seeds(a.seeds):
         for name, call in INITS:
             for shape in SHAPES:
                 if name == "torch:sparse" and len(shape) != 2:

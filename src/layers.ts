@@ -22,7 +22,7 @@ export const LAYERS: readonly Layer[] = [
   { members: ['initializers'], role: 'the catalogue (`catalogue/*.ts`), fans, gains, the variance-scaling sampler, linear algebra, LSUV and pretraining; what a data-dependent initializer needs from the model or the trainer comes through its context' },
   { members: ['model'], role: 'the networks as plain tfjs ops: the layer plan, kernels sampled per layer, the forward pass' },
   { members: ['diagnostics'], role: 'per-layer statistics of a model on a batch and the verdicts drawn from them; the training loop records them, so they sit below it' },
-  { members: ['train'], role: 'the optimizers and the training loop; the fused dense step on the system BLAS and its wasm SIMD update kernels' },
+  { members: ['train'], role: 'the optimizers and the training loop; the fused training step of dense networks and plain CNNs on the system BLAS and its wasm SIMD kernels' },
   { members: ['config'], role: 'the experiment config: its schema, the flag table, loading (defaults < file < flags), the grid; validated against the catalogue and the model plan below it' },
   { members: ['runner'], role: 'trials in a stable order, the scheduler, executors (this process or workers), one trial top to bottom, the experiment and its events, shards, expectations, the probe' },
   { members: ['report'], role: 'the terminal table and chart, report.html, metrics.csv, progress: renderings of the results document' },

@@ -18,7 +18,7 @@ interface WasmBackend {
 
 type Kernel = NonNullable<ReturnType<Tf['getKernel']>>;
 type Pad = 'valid' | 'same' | number | { type: string };
-type ConvInfo = ReturnType<Tf['backend_util']['computeConv2DInfo']>;
+export type ConvInfo = ReturnType<Tf['backend_util']['computeConv2DInfo']>;
 
 export interface ConvAttrs {
   strides: number | [number, number];
@@ -40,6 +40,20 @@ export interface ConvChoice {
 }
 
 /**
+ * Measured per kernel alone on 3x3 convolutions of a batch of 128 (28x28x1 -> 16 channels,
+ * valid and same padding; 13x13xC -> 32, C = 2, 4, 8, 16; 14x14x16 -> 32 same; CPU time, median
+ * of 7-15 alternating rounds on the busy 2-vCPU Zen 4 machine). The BLAS wins every backprop
+ * (1 channel, one plane per tap: filter 0.35x, input 0.4-0.5x of the XNNPACK path's time; 2
+ * channels, im2col: 0.3-0.4x) and the forward pass from 4 channels. Below, XNNPACK's forward
+ * pass ties or wins: 1 channel, 0.9-1.2x the BLAS's time without activation but 0.8x with a
+ * fused relu (which it applies in the same pass), in batches of 128 and of 1000 (evaluation);
+ * 2 channels, 0.8x (im2col). Shifted views beat im2col from 4 channels (16 channels: forward
+ * 0.5x, filter 0.5x, input 0.4x of im2col's time) and lose below (2 channels: 1.3-2x). The
+ * chunk size barely matters (64k to 8M floats within 10%; 64k the fastest forward).
+ */
+export const CONV_ON_BLAS: ConvChoice = { forward: 4, backpropInput: 1, backpropFilter: 1, shifted: 4, chunkFloats: 1 << 16 };
+
+/**
  * JS scratch buffers reused across calls, one per role (the BLAS reads JS typed arrays as well
  * as the heap): 0 the input's frame, 1 the patch matrix or output grid.
  */
@@ -52,7 +66,8 @@ const frameScratch = (n: number) => scratch(0, n);
 
 const plain = (a: ConvAttrs) => (a.dataFormat ?? 'NHWC') === 'NHWC' && [a.dilations ?? 1].flat().every((d) => d === 1) && typeof a.pad !== 'object';
 
-function convInfo(tf: Tf, xShape: number[], filterShape: number[], a: ConvAttrs): ConvInfo {
+/** tfjs's geometry of a convolution (its output size and padding for `pad`), as its kernels compute it. */
+export function convInfo(tf: Tf, xShape: number[], filterShape: number[], a: ConvAttrs): ConvInfo {
   return tf.backend_util.computeConv2DInfo(xShape as [number, number, number, number], filterShape as [number, number, number, number], a.strides, 1, a.pad as 'valid', a.dimRoundingMode, false, 'channelsLast');
 }
 
@@ -88,23 +103,18 @@ function fillRows(c: Float32Array, row: Float32Array, n: number): void {
 }
 
 /**
- * Y = the convolution of x with the filter, into a new output [n, outH, outW, cout]; with
- * `biasRow`, Y starts as the bias in every row (sgemm adds to it: beta = 1).
+ * Y = alpha conv(x, w) (+ the bias in every row, which sgemm adds the product to: beta = 1) for
+ * images 0..n-1, on plain arrays: x [n, inH, inW, cin], w [kh, kw, cin, cout], y [n, outH, outW,
+ * cout]. The tfjs kernels (heap views) and the fused training step (src/train/fused-step.ts, its
+ * own arrays) both call it. Geometry from `c`; its batchSize is not read.
  */
-export function convForward(tf: Tf, blas: Blas, backend: WasmBackend, x: TensorInfo, filter: TensorInfo, attrs: ConvAttrs, choice: ConvChoice, biasRow?: TensorInfo): TensorInfo {
-  const c = convInfo(tf, x.shape, filter.shape, attrs);
-  const [kh, kw, cin, cout] = filter.shape;
-  const out = backend.makeOutput([c.batchSize, c.outHeight, c.outWidth, cout], 'float32');
-  // Views of the heap, taken after the allocation (which may have moved it).
-  const xv = backend.typedArrayFromHeap(x);
-  const wv = backend.typedArrayFromHeap(filter);
-  const yv = backend.typedArrayFromHeap(out);
-  if (yv.length === 0) return out;
-  const bias = biasRow ? backend.typedArrayFromHeap(biasRow) : null;
+export function convForwardArrays(blas: Blas, c: ConvInfo, n: number, xv: Float32Array, wv: Float32Array, yv: Float32Array, bias: Float32Array | null, choice: ConvChoice, alpha = 1): void {
+  const { filterHeight: kh, filterWidth: kw, inChannels: cin, outChannels: cout } = c;
+  if (n === 0) return;
   const f = frameOf(c);
   const perImage = c.outHeight * c.outWidth * cout;
   const useShifted = shifted(c, choice);
-  chunks(c.batchSize, chunkOf(f, useShifted, choice.chunkFloats), (b0, b1) => {
+  chunks(n, chunkOf(f, useShifted, choice.chunkFloats), (b0, b1) => {
     if (!useShifted) {
       const rows = (b1 - b0) * c.outHeight * c.outWidth;
       const k = kh * kw * cin;
@@ -112,11 +122,11 @@ export function convForward(tf: Tf, blas: Blas, backend: WasmBackend, x: TensorI
       if (bias) fillRows(y, bias, cout);
       if (cin === 1) {
         const q = planes(xv, f, b0, b1, rows * k);
-        blas.sgemm(true, false, rows, cout, k, q, wv, bias ? 1 : 0, y);
+        blas.sgemm(true, false, rows, cout, k, q, wv, bias ? 1 : 0, y, alpha);
       } else {
         const p = scratch(1, rows * k);
         im2col(frameImages(xv, f, b0, b1, frameScratch), f, b1 - b0, p);
-        blas.sgemm(false, false, rows, cout, k, p, wv, bias ? 1 : 0, y);
+        blas.sgemm(false, false, rows, cout, k, p, wv, bias ? 1 : 0, y, alpha);
       }
       return;
     }
@@ -125,10 +135,95 @@ export function convForward(tf: Tf, blas: Blas, backend: WasmBackend, x: TensorI
     const grid = scratch(1, rows * cout);
     if (bias) fillRows(grid, bias, cout);
     for (let t = 0; t < kh * kw; t++) {
-      blas.sgemm(false, false, rows, cout, cin, xp.subarray(tapOffset(f, t) * cin), wv.subarray(t * cin * cout, (t + 1) * cin * cout), t === 0 && !bias ? 0 : 1, grid);
+      blas.sgemm(false, false, rows, cout, cin, xp.subarray(tapOffset(f, t) * cin), wv.subarray(t * cin * cout, (t + 1) * cin * cout), t === 0 && !bias ? 0 : 1, grid, alpha);
     }
     pickOutputs(grid, f, b0, b1, yv);
   });
+}
+
+/**
+ * dW = alpha P^T dY (im2col), or dW_t = alpha X[off_t:]^T G_dY per tap (shifted views), summed
+ * over chunks of images 0..n-1, into `dw` [kh, kw, cin, cout] (overwritten).
+ */
+export function convFilterGradArrays(blas: Blas, c: ConvInfo, n: number, xv: Float32Array, dyv: Float32Array, dw: Float32Array, choice: ConvChoice, alpha = 1): void {
+  const { filterHeight: kh, filterWidth: kw, inChannels: cin, outChannels: cout } = c;
+  dw.fill(0, 0, kh * kw * cin * cout);
+  if (n === 0) return;
+  const f = frameOf(c);
+  const perImage = c.outHeight * c.outWidth * cout;
+  const useShifted = shifted(c, choice);
+  chunks(n, chunkOf(f, useShifted, choice.chunkFloats), (b0, b1) => {
+    if (!useShifted) {
+      const rows = (b1 - b0) * c.outHeight * c.outWidth;
+      const k = kh * kw * cin;
+      if (cin === 1) {
+        const q = planes(xv, f, b0, b1, rows * k);
+        blas.sgemm(false, false, k, cout, rows, q, dyv.subarray(b0 * perImage, b1 * perImage), 1, dw, alpha);
+      } else {
+        const p = scratch(1, rows * k);
+        im2col(frameImages(xv, f, b0, b1, frameScratch), f, b1 - b0, p);
+        blas.sgemm(true, false, k, cout, rows, p, dyv.subarray(b0 * perImage, b1 * perImage), 1, dw, alpha);
+      }
+      return;
+    }
+    const xp = frameImages(xv, f, b0, b1, frameScratch);
+    const rows = gridRows(f, b1 - b0);
+    const grid = scratch(1, (b1 - b0) * f.hp * f.wp * cout);
+    spreadOutputs(dyv, f, b0, b1, grid);
+    for (let t = 0; t < kh * kw; t++) {
+      blas.sgemm(true, false, cin, cout, rows, xp.subarray(tapOffset(f, t) * cin), grid, 1, dw.subarray(t * cin * cout, (t + 1) * cin * cout), alpha);
+    }
+  });
+}
+
+/**
+ * dX = alpha col2im(dY W^T) (im2col), or dX[off_t:] += alpha G_dY W_t^T per tap (shifted views),
+ * chunk by chunk over images 0..n-1, into `dx` [n, inH, inW, cin] (overwritten).
+ */
+export function convInputGradArrays(blas: Blas, c: ConvInfo, n: number, dyv: Float32Array, wv: Float32Array, dx: Float32Array, choice: ConvChoice, alpha = 1): void {
+  const { filterHeight: kh, filterWidth: kw, inChannels: cin, outChannels: cout } = c;
+  const inImage = c.inHeight * c.inWidth * cin;
+  dx.fill(0, 0, n * inImage);
+  if (n === 0) return;
+  const f = frameOf(c);
+  const perImage = c.outHeight * c.outWidth * cout;
+  const useShifted = shifted(c, choice);
+  chunks(n, chunkOf(f, useShifted, choice.chunkFloats), (b0, b1) => {
+    // The gradient of the images' frame: dx itself when bare (zero already), else scratch.
+    const framed = f.bare ? dx.subarray(b0 * inImage, b1 * inImage) : frameScratch((b1 - b0) * f.hp * f.wp * cin).fill(0);
+    if (!useShifted) {
+      const rows = (b1 - b0) * c.outHeight * c.outWidth;
+      const k = kh * kw * cin;
+      const dp = scratch(1, rows * k);
+      if (cin === 1) {
+        blas.sgemm(false, true, k, rows, cout, wv, dyv.subarray(b0 * perImage, b1 * perImage), 0, dp, alpha);
+        addTapPlanes(dp, f, b1 - b0, framed);
+      } else {
+        blas.sgemm(false, true, rows, k, cout, dyv.subarray(b0 * perImage, b1 * perImage), wv, 0, dp, alpha);
+        col2im(dp, f, b1 - b0, framed);
+      }
+    } else {
+      const rows = gridRows(f, b1 - b0);
+      const grid = scratch(1, (b1 - b0) * f.hp * f.wp * cout);
+      spreadOutputs(dyv, f, b0, b1, grid);
+      for (let t = 0; t < kh * kw; t++) {
+        blas.sgemm(false, true, rows, cin, cout, grid, wv.subarray(t * cin * cout, (t + 1) * cin * cout), 1, framed.subarray(tapOffset(f, t) * cin), alpha);
+      }
+    }
+    if (!f.bare) cropFrame(framed, f, b0, b1, dx);
+  });
+}
+
+/**
+ * Y = the convolution of x with the filter, into a new output [n, outH, outW, cout]; with
+ * `biasRow`, Y starts as the bias in every row (sgemm adds to it: beta = 1).
+ */
+export function convForward(tf: Tf, blas: Blas, backend: WasmBackend, x: TensorInfo, filter: TensorInfo, attrs: ConvAttrs, choice: ConvChoice, biasRow?: TensorInfo): TensorInfo {
+  const c = convInfo(tf, x.shape, filter.shape, attrs);
+  const out = backend.makeOutput([c.batchSize, c.outHeight, c.outWidth, c.outChannels], 'float32');
+  // Views of the heap, taken after the allocation (which may have moved it).
+  const bias = biasRow ? backend.typedArrayFromHeap(biasRow) : null;
+  convForwardArrays(blas, c, c.batchSize, backend.typedArrayFromHeap(x), backend.typedArrayFromHeap(filter), backend.typedArrayFromHeap(out), bias, choice);
   return out;
 }
 
@@ -141,89 +236,26 @@ export function makeConv2D(tf: Tf, blas: Blas, original: Kernel, choice: ConvCho
   };
 }
 
-/** dW = P^T dY (im2col), or dW_t = X[off_t:]^T G_dY per tap (shifted views), summed over chunks of images. */
+/** The filter's gradient (convFilterGradArrays) into a new output [kh, kw, cin, cout]. */
 export function makeConv2DBackpropFilter(tf: Tf, blas: Blas, original: Kernel, choice: ConvChoice): KernelFunc {
   return (args) => {
     const { inputs, backend, attrs } = args as unknown as { inputs: { x: TensorInfo; dy: TensorInfo }; backend: WasmBackend; attrs: ConvAttrs & { filterShape: [number, number, number, number] } };
     if (!plain(attrs) || attrs.filterShape[2] < choice.backpropFilter) return original.kernelFunc(args);
     const c = convInfo(tf, inputs.x.shape, attrs.filterShape, attrs);
-    const [kh, kw, cin, cout] = attrs.filterShape;
-    const out = backend.makeOutput([kh, kw, cin, cout], 'float32');
-    const xv = backend.typedArrayFromHeap(inputs.x);
-    const dyv = backend.typedArrayFromHeap(inputs.dy);
-    const dw = backend.typedArrayFromHeap(out);
-    dw.fill(0);
-    if (dyv.length === 0) return out;
-    const f = frameOf(c);
-    const perImage = c.outHeight * c.outWidth * cout;
-    const useShifted = shifted(c, choice);
-    chunks(c.batchSize, chunkOf(f, useShifted, choice.chunkFloats), (b0, b1) => {
-      if (!useShifted) {
-        const rows = (b1 - b0) * c.outHeight * c.outWidth;
-        const k = kh * kw * cin;
-        if (cin === 1) {
-          const q = planes(xv, f, b0, b1, rows * k);
-          blas.sgemm(false, false, k, cout, rows, q, dyv.subarray(b0 * perImage, b1 * perImage), 1, dw);
-        } else {
-          const p = scratch(1, rows * k);
-          im2col(frameImages(xv, f, b0, b1, frameScratch), f, b1 - b0, p);
-          blas.sgemm(true, false, k, cout, rows, p, dyv.subarray(b0 * perImage, b1 * perImage), 1, dw);
-        }
-        return;
-      }
-      const xp = frameImages(xv, f, b0, b1, frameScratch);
-      const rows = gridRows(f, b1 - b0);
-      const grid = scratch(1, (b1 - b0) * f.hp * f.wp * cout);
-      spreadOutputs(dyv, f, b0, b1, grid);
-      for (let t = 0; t < kh * kw; t++) {
-        blas.sgemm(true, false, cin, cout, rows, xp.subarray(tapOffset(f, t) * cin), grid, 1, dw.subarray(t * cin * cout, (t + 1) * cin * cout));
-      }
-    });
+    const out = backend.makeOutput([...attrs.filterShape], 'float32');
+    convFilterGradArrays(blas, c, c.batchSize, backend.typedArrayFromHeap(inputs.x), backend.typedArrayFromHeap(inputs.dy), backend.typedArrayFromHeap(out), choice);
     return out;
   };
 }
 
-/** dX = col2im(dY W^T) (im2col), or dX[off_t:] += G_dY W_t^T per tap (shifted views), chunk by chunk. */
+/** The input's gradient (convInputGradArrays) into a new output of the input's shape. */
 export function makeConv2DBackpropInput(tf: Tf, blas: Blas, original: Kernel, choice: ConvChoice): KernelFunc {
   return (args) => {
     const { inputs, backend, attrs } = args as unknown as { inputs: { dy: TensorInfo; filter: TensorInfo }; backend: WasmBackend; attrs: ConvAttrs & { inputShape: [number, number, number, number] } };
     if (!plain(attrs) || inputs.filter.shape[2] < choice.backpropInput) return original.kernelFunc(args);
     const c = convInfo(tf, attrs.inputShape, inputs.filter.shape, attrs);
-    const [kh, kw, cin, cout] = inputs.filter.shape;
     const out = backend.makeOutput([...attrs.inputShape], 'float32');
-    const dyv = backend.typedArrayFromHeap(inputs.dy);
-    const wv = backend.typedArrayFromHeap(inputs.filter);
-    const dx = backend.typedArrayFromHeap(out);
-    dx.fill(0);
-    if (dyv.length === 0) return out;
-    const f = frameOf(c);
-    const perImage = c.outHeight * c.outWidth * cout;
-    const inImage = c.inHeight * c.inWidth * cin;
-    const useShifted = shifted(c, choice);
-    chunks(c.batchSize, chunkOf(f, useShifted, choice.chunkFloats), (b0, b1) => {
-      // The gradient of the images' frame: dx itself when bare (zero already), else scratch.
-      const framed = f.bare ? dx.subarray(b0 * inImage, b1 * inImage) : frameScratch((b1 - b0) * f.hp * f.wp * cin).fill(0);
-      if (!useShifted) {
-        const rows = (b1 - b0) * c.outHeight * c.outWidth;
-        const k = kh * kw * cin;
-        const dp = scratch(1, rows * k);
-        if (cin === 1) {
-          blas.sgemm(false, true, k, rows, cout, wv, dyv.subarray(b0 * perImage, b1 * perImage), 0, dp);
-          addTapPlanes(dp, f, b1 - b0, framed);
-        } else {
-          blas.sgemm(false, true, rows, k, cout, dyv.subarray(b0 * perImage, b1 * perImage), wv, 0, dp);
-          col2im(dp, f, b1 - b0, framed);
-        }
-      } else {
-        const rows = gridRows(f, b1 - b0);
-        const grid = scratch(1, (b1 - b0) * f.hp * f.wp * cout);
-        spreadOutputs(dyv, f, b0, b1, grid);
-        for (let t = 0; t < kh * kw; t++) {
-          blas.sgemm(false, true, rows, cin, cout, grid, wv.subarray(t * cin * cout, (t + 1) * cin * cout), 1, framed.subarray(tapOffset(f, t) * cin));
-        }
-      }
-      if (!f.bare) cropFrame(framed, f, b0, b1, dx);
-    });
+    convInputGradArrays(blas, c, c.batchSize, backend.typedArrayFromHeap(inputs.dy), backend.typedArrayFromHeap(inputs.filter), backend.typedArrayFromHeap(out), choice);
     return out;
   };
 }

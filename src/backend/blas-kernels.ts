@@ -24,7 +24,7 @@
  */
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { Blas } from './blas.js';
-import { convForward, makeConv2D, makeConv2DBackpropFilter, makeConv2DBackpropInput, type ConvAttrs, type ConvChoice } from './blas-conv.js';
+import { CONV_ON_BLAS, convForward, makeConv2D, makeConv2DBackpropFilter, makeConv2DBackpropInput, type ConvAttrs, type ConvChoice } from './blas-conv.js';
 import type { Tf } from './tf.js';
 
 /** The parts of the wasm backend object we use (its class is not exported as a type). */
@@ -75,20 +75,6 @@ export function registerBlasKernels(tf: Tf, blas: Blas, conv: ConvChoice = CONV_
     tf.registerKernel(k);
   }
 }
-
-/**
- * Measured per kernel alone on 3x3 convolutions of a batch of 128 (28x28x1 -> 16 channels,
- * valid and same padding; 13x13xC -> 32, C = 2, 4, 8, 16; 14x14x16 -> 32 same; CPU time, median
- * of 7-15 alternating rounds on the busy 2-vCPU Zen 4 machine). The BLAS wins every backprop
- * (1 channel, one plane per tap: filter 0.35x, input 0.4-0.5x of the XNNPACK path's time; 2
- * channels, im2col: 0.3-0.4x) and the forward pass from 4 channels. Below, XNNPACK's forward
- * pass ties or wins: 1 channel, 0.9-1.2x the BLAS's time without activation but 0.8x with a
- * fused relu (which it applies in the same pass), in batches of 128 and of 1000 (evaluation);
- * 2 channels, 0.8x (im2col). Shifted views beat im2col from 4 channels (16 channels: forward
- * 0.5x, filter 0.5x, input 0.4x of im2col's time) and lose below (2 channels: 1.3-2x). The
- * chunk size barely matters (64k to 8M floats within 10%; 64k the fastest forward).
- */
-const CONV_ON_BLAS: ConvChoice = { forward: 4, backpropInput: 1, backpropFilter: 1, shifted: 4, chunkFloats: 1 << 16 };
 
 /** op(A) op(B) (+ a bias row in C when `biasRow` is given) into a new float32 output. */
 type Product = (a: TensorInfo, b: TensorInfo, attrs: MatMulAttrs, backend: WasmBackend, biasRow?: TensorInfo) => TensorInfo;

@@ -2,7 +2,7 @@
  * The system's BLAS, found at run time and called through koffi (an FFI whose npm package ships
  * prebuilt binaries: no compiler, no download). `cblas_sgemm` runs on Float32Array views into the
  * wasm backend's heap (the library reads and writes tfjs's tensors in place, no copy) and, with
- * `cblas_saxpy`, on the fused dense trainer's own arrays (src/train/dense-step.ts).
+ * `cblas_saxpy`, on the fused trainer's own arrays (src/train/fused-step.ts).
  *
  * Why: XNNPACK under 128-bit wasm SIMD reaches 35-42 GFLOP/s on the MLP's products; OpenBLAS on
  * the same core 80-100 (a 2-vCPU Zen 4, measured). One BLAS thread per process unless the config's

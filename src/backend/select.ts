@@ -79,8 +79,8 @@ export async function startBackend(request: BackendRequest, options: BackendOpti
 
 /**
  * The system BLAS the running wasm backend does its products on, or null (no BLAS, another
- * backend, or tfjs switched away from wasm since): what the fused dense trainer runs on
- * (src/train/dense-step.ts).
+ * backend, or tfjs switched away from wasm since): what the fused trainer runs on
+ * (src/train/fused-step.ts).
  */
 export function activeBlas(tf: Tf): Blas | null {
   return active?.name === 'wasm' && active.tf === tf && tf.getBackend() === 'wasm' ? active.library : null;

@@ -21,7 +21,7 @@ import { forward, updateMovingMoments, type Model } from '../model/network.js';
 import { deriveSeed, Rng } from '../util/random.js';
 import type { TrainOptimizer } from './optimizers.js';
 import { recomputeBatchNormStats } from './batchnorm-stats.js';
-import { denseStepFor } from './dense-step.js';
+import { fusedStepFor } from './fused-step.js';
 
 /** What the loop needs of the config's training settings (config/schema.ts `TrainSettings`), plus the trial seed. */
 export interface LoopSettings {
@@ -42,7 +42,7 @@ export interface TrainOutcome {
   epochs: EpochMetrics[];
   /** Set when the training loss became NaN or infinite. */
   divergedAtEpoch: number | null;
-  /** How the steps ran: the fused dense step on the system BLAS (dense-step.ts), or tfjs ops (`trainStep`). */
+  /** How the steps ran: the fused step on the system BLAS (fused-step.ts: dense networks and plain CNNs), or tfjs ops (`trainStep`). */
   path: 'fused' | 'tfjs';
 }
 
@@ -68,10 +68,10 @@ export async function train(
   const testReader = new BatchReader(data, EVAL_CHUNK);
   const hasDropout = model.layers.some((l) => l.dropout > 0);
   const trainSample = trainEvalSample(trainIdx, testIdx.length, settings.seed);
-  // Plain dense networks on the wasm+BLAS path step without tfjs ops (dense-step.ts decides);
+  // Plain dense networks and CNNs on the wasm+BLAS path step without tfjs ops (fused-step.ts decides);
   // their weights are written back into the model's variables before anything else reads them:
   // after each epoch's steps, and when training stops early (divergence, interruption).
-  const fused = denseStepFor(tf, model, optimizer, data);
+  const fused = fusedStepFor(tf, model, optimizer, data);
   const path = fused ? 'fused' : 'tfjs';
   try {
     for (let epoch = 1; epoch <= settings.epochs; epoch++) {

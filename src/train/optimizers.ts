@@ -16,7 +16,7 @@ export const MOMENTUM = 0.9;
 /**
  * Adam's constants (Kingma & Ba 2015): tfjs's defaults, epsilon being its float32 backends'
  * epsilon() (1e-7; Keras's default too, PyTorch's is 1e-8). Spelled out so that the fused dense
- * step (dense-step.ts) uses the very numbers tfjs does.
+ * step (fused-step.ts) uses the very numbers tfjs does.
  */
 export const ADAM = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } as const;
 

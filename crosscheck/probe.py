@@ -9,17 +9,16 @@ Keras's truncated normal, variance-corrected (cut at 2 std of the underlying nor
 the target / 0.87962566103423978): LeCun scale 1 / fanIn, He 2 / fanIn. The std is over every
 activation of the layer on the batch (population std), as init-bench's probe computes it.
 
-    python3 crosscheck/signal.py --activation selu --init lecun --seeds 0,1,2,3,4,5,6,7,8,9
+    python3 crosscheck/probe.py --activation selu --init lecun --seeds 0,1,2,3,4,5,6,7,8,9
 """
 import argparse
 import json
 import math
+import statistics
 
 import torch
 
-from digits import load
-
-TRUNCATED_STD = 0.87962566103423978
+from common import TRUNCATED_NORMAL_STD, load, seeds
 
 
 def main():
@@ -36,7 +35,7 @@ def main():
     scale = {"lecun": 1.0, "he": 2.0}[a.init]
     print(json.dumps({"settings": vars(a)}))
     per_seed = []
-    for seed in [int(s) for s in a.seeds.split(",")]:
+    for seed in seeds(a.seeds):
         xtr, _, _, _ = load(a.data, 8000, 2000, seed)
         g = torch.Generator().manual_seed(seed)
         h = xtr[torch.randperm(len(xtr), generator=g)[: a.batch]]
@@ -44,7 +43,7 @@ def main():
         stds = []
         fan_in = 784
         for _ in range(a.depth):
-            s = math.sqrt(scale / fan_in) / TRUNCATED_STD
+            s = math.sqrt(scale / fan_in) / TRUNCATED_NORMAL_STD
             w = torch.empty(fan_in, a.width)
             torch.nn.init.trunc_normal_(w, std=s, a=-2 * s, b=2 * s)
             h = act(h @ w)
@@ -53,7 +52,7 @@ def main():
         per_seed.append(stds)
         print(json.dumps({"seed": seed, "activationStd": [round(x, 4) for x in stds]}))
     layers = list(zip(*per_seed))
-    median = [sorted(v)[len(v) // 2] if len(v) % 2 else (sorted(v)[len(v) // 2 - 1] + sorted(v)[len(v) // 2]) / 2 for v in layers]
+    median = [statistics.median(v) for v in layers]
     print(json.dumps({"median": [round(x, 4) for x in median], "lastLayerMin": round(min(layers[-1]), 4), "lastLayerMax": round(max(layers[-1]), 4)}))
 
 
