@@ -25,6 +25,8 @@ test('the page in headless Chromium: start a two-initializer run from the form, 
     page.on('request', (req) => !req.url().startsWith(`${served.origin}/`) && !req.url().startsWith('data:') && foreign.push(req.url()));
     await page.goto(served.url);
     assert.doesNotMatch(page.url(), /token=/, 'the token is taken out of the address bar');
+    // The page builds its form once /api/form and /api/presets have answered: on a busy machine, after `goto` returns.
+    await page.waitForSelector('#preset option', { state: 'attached' });
 
     // The form is built from what the server describes: every config key has its input, titled
     // with the schema's description, and every parameter of the initializers shown its own.
