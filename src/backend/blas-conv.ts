@@ -82,6 +82,18 @@ function planes(x: Float32Array, f: Frame, b0: number, b1: number, size: number)
   return buf.subarray(frameLength);
 }
 
+/**
+ * The patches of images b0..b1-1 for the im2col lowering: one plane per tap ([k, rows], `byTap`)
+ * with one input channel, else im2col's rows ([rows, k]); the forward pass and the filter
+ * gradient multiply by it, transposed or not as it is stored.
+ */
+function patches(xv: Float32Array, f: Frame, b0: number, b1: number, rows: number, k: number): { p: Float32Array; byTap: boolean } {
+  if (f.c.inChannels === 1) return { p: planes(xv, f, b0, b1, rows * k), byTap: true };
+  const p = scratch(1, rows * k);
+  im2col(frameImages(xv, f, b0, b1, frameScratch), f, b1 - b0, p);
+  return { p, byTap: false };
+}
+
 /** Images per chunk: as many as fit `chunkFloats` of scratch (at least one). */
 function chunkOf(f: Frame, useShifted: boolean, chunkFloats: number): number {
   const c = f.c;
@@ -120,14 +132,8 @@ export function convForwardArrays(blas: Blas, c: ConvInfo, n: number, xv: Float3
       const k = kh * kw * cin;
       const y = yv.subarray(b0 * perImage, b1 * perImage);
       if (bias) fillRows(y, bias, cout);
-      if (cin === 1) {
-        const q = planes(xv, f, b0, b1, rows * k);
-        blas.sgemm(true, false, rows, cout, k, q, wv, bias ? 1 : 0, y, alpha);
-      } else {
-        const p = scratch(1, rows * k);
-        im2col(frameImages(xv, f, b0, b1, frameScratch), f, b1 - b0, p);
-        blas.sgemm(false, false, rows, cout, k, p, wv, bias ? 1 : 0, y, alpha);
-      }
+      const { p, byTap } = patches(xv, f, b0, b1, rows, k);
+      blas.sgemm(byTap, false, rows, cout, k, p, wv, bias ? 1 : 0, y, alpha);
       return;
     }
     const xp = frameImages(xv, f, b0, b1, frameScratch);
@@ -156,14 +162,8 @@ export function convFilterGradArrays(blas: Blas, c: ConvInfo, n: number, xv: Flo
     if (!useShifted) {
       const rows = (b1 - b0) * c.outHeight * c.outWidth;
       const k = kh * kw * cin;
-      if (cin === 1) {
-        const q = planes(xv, f, b0, b1, rows * k);
-        blas.sgemm(false, false, k, cout, rows, q, dyv.subarray(b0 * perImage, b1 * perImage), 1, dw, alpha);
-      } else {
-        const p = scratch(1, rows * k);
-        im2col(frameImages(xv, f, b0, b1, frameScratch), f, b1 - b0, p);
-        blas.sgemm(true, false, k, cout, rows, p, dyv.subarray(b0 * perImage, b1 * perImage), 1, dw, alpha);
-      }
+      const { p, byTap } = patches(xv, f, b0, b1, rows, k);
+      blas.sgemm(!byTap, false, k, cout, rows, p, dyv.subarray(b0 * perImage, b1 * perImage), 1, dw, alpha);
       return;
     }
     const xp = frameImages(xv, f, b0, b1, frameScratch);
