@@ -63,6 +63,12 @@ test('the page in headless Chromium: start a two-initializer run from the form, 
     await page.waitForSelector('#run-status[data-state=ended]', { timeout: 120000 });
     await page.waitForFunction(() => document.querySelectorAll('#table tbody tr').length === 2, undefined, { polling: 100 });
 
+    // The charts as drawn once both trials are in: on a busy machine the table can be read in the
+    // instant before the charts that come with it are laid out; the failure names what was there.
+    const drawn = () => [...document.querySelectorAll('figure[data-chart]')].every((f) => (f.querySelector('svg')?.getBoundingClientRect().width ?? 0) > 200 || f.querySelector('.zero-note'));
+    await page.waitForFunction(drawn, undefined, { polling: 100, timeout: 30_000 }).catch(async () => {
+      assert.fail(`charts not drawn: ${await page.$eval('#charts', (el) => el.outerHTML.replace(/<svg[\s\S]*?<\/svg>/g, '<svg/>').slice(0, 2000))}`);
+    });
     const rows = await page.$$eval('#table tbody tr td:first-child', (tds) => tds.map((td) => td.textContent));
     assert.deepEqual(rows, ['zeros', 'heNormal']);
     const charts = await page.$$eval('figure[data-chart]', (figs) =>
