@@ -107,8 +107,11 @@ function chunks(batch: number, size: number, each: (b0: number, b1: number) => v
   for (let b0 = 0; b0 < batch; b0 += size) each(b0, Math.min(batch, b0 + size));
 }
 
-/** Copies `row` (n values) into every row of `c`, doubling the copied block each time. */
-function fillRows(c: Float32Array, row: Float32Array, n: number): void {
+/**
+ * Copies `row` (n values) into every row of `c`, doubling the copied block each time: the bias
+ * rows sgemm adds a product to (beta = 1), for the BLAS kernels and the fused training step.
+ */
+export function fillRows(c: Float32Array, row: Float32Array, n: number): void {
   if (c.length === 0) return;
   c.set(row.subarray(0, n));
   for (let filled = n; filled < c.length; filled *= 2) c.copyWithin(filled, 0, Math.min(filled, c.length - filled));

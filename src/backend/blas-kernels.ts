@@ -24,7 +24,7 @@
  */
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { Blas } from './blas.js';
-import { CONV_ON_BLAS, convForward, makeConv2D, makeConv2DBackpropFilter, makeConv2DBackpropInput, type ConvAttrs, type ConvChoice } from './blas-conv.js';
+import { CONV_ON_BLAS, convForward, fillRows, makeConv2D, makeConv2DBackpropFilter, makeConv2DBackpropInput, type ConvAttrs, type ConvChoice } from './blas-conv.js';
 import type { Tf } from './tf.js';
 
 /** The parts of the wasm backend object we use (its class is not exported as a type). */
@@ -135,13 +135,6 @@ function broadcastIndices(tf: Tf, shapeA: number[], shapeB: number[], out: numbe
     return idx;
   };
   return [index(shapeA), index(shapeB)];
-}
-
-/** Copies `row` (n values) into every row of `c`, doubling the copied block each time. */
-function fillRows(c: Float32Array, row: Float32Array, n: number): void {
-  if (c.length === 0) return;
-  c.set(row.subarray(0, n));
-  for (let filled = n; filled < c.length; filled *= 2) c.copyWithin(filled, 0, Math.min(filled, c.length - filled));
 }
 
 /** A vector of ones, reused across calls (grown when a longer one is needed). */

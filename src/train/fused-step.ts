@@ -44,7 +44,7 @@
  * stepped, so a TrainOptimizer trains through one path only.
  */
 import type { Blas } from '../backend/blas.js';
-import { CONV_ON_BLAS, convFilterGradArrays, convForwardArrays, convInfo, convInputGradArrays, type ConvInfo } from '../backend/blas-conv.js';
+import { CONV_ON_BLAS, convFilterGradArrays, convForwardArrays, convInfo, convInputGradArrays, fillRows, type ConvInfo } from '../backend/blas-conv.js';
 import { activeBlas } from '../backend/select.js';
 import { filledTensor, type Tf } from '../backend/tf.js';
 import { gatherBatch, pixelsPerImage, type Dataset } from '../data/dataset.js';
@@ -307,7 +307,7 @@ export class FusedStep {
     for (const l of layers) {
       const g = l.geometry;
       if (g.op === 'dense') {
-        fillRows(l.y, l.bias.w, n, l.units);
+        fillRows(l.y.subarray(0, n * l.units), l.bias.w, l.units);
         this.blas.sgemm(false, false, n, l.units, g.fanIn, input, l.kernel.w, 1, l.y, l.c);
       } else {
         convForwardArrays(this.blas, g.conv, n, input, l.kernel.w, l.y, l.bias.w, CONV_ON_BLAS, l.c);
@@ -456,10 +456,6 @@ export function fusedStepFor(tf: Tf, model: Model, optimizer: Partial<Pick<Train
   }
   step.load();
   return step;
-}
-
-function fillRows(z: Float32Array, bias: Float32Array, n: number, units: number): void {
-  for (let r = 0; r < n; r++) z.set(bias, r * units);
 }
 
 /*
