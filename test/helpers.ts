@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,6 +54,44 @@ export function onStderr(child: ReturnType<typeof spawn>, pattern: RegExp, actio
       action();
     }
   });
+}
+
+/**
+ * The environment that preloads `source` (CommonJS) into every node process of a CLI run, workers
+ * included, through NODE_OPTIONS: a way to act from inside the run at an exact point of it.
+ */
+export function preload(source: string): NodeJS.ProcessEnv {
+  const file = join(tempDir('init-bench-preload-'), 'preload.cjs');
+  writeFileSync(file, source);
+  return { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${file}` };
+}
+
+/**
+ * The environment under which the CLI process (not a worker) sends itself `signal` the first
+ * time its own stderr so far matches `pattern`: as a user's Ctrl-C would, but at a known point.
+ * Sent from the test on reading the line instead, a signal could arrive after the trial it was
+ * meant to interrupt had ended, as trials of a few milliseconds do under load. The training loop
+ * lets signals in every 16 steps, so a trial of more steps than that is stopped inside.
+ */
+export function signalOwnStderr(pattern: RegExp, signal: NodeJS.Signals): NodeJS.ProcessEnv {
+  return {
+    ...preload(`
+if (!process.send) {
+  const pattern = new RegExp(${JSON.stringify(pattern.source)}, ${JSON.stringify(pattern.flags)});
+  const write = process.stderr.write.bind(process.stderr);
+  let seen = '';
+  let done = false;
+  process.stderr.write = (chunk, ...rest) => {
+    const written = write(chunk, ...rest);
+    if (!done) {
+      seen += String(chunk);
+      if (pattern.test(seen)) { done = true; process.kill(process.pid, ${JSON.stringify(signal)}); }
+    }
+    return written;
+  };
+}
+`),
+  };
 }
 
 /** Debian's Chromium, which the browser tests drive through playwright-core (.ci/run installs it). */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { cpSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { onStderr, ROOT, runCli, tempDir } from '../helpers.js';
+import { ROOT, runCli, signalOwnStderr, tempDir } from '../helpers.js';
 import { tinyRun, untimed, watchWrites } from '../fixtures.js';
 
 /** A grid of 8 trials: two initializers, two depths, two seeds. */
@@ -39,7 +39,7 @@ test('merging shard folders gives the trials of a single run, in order; differen
 test('resume after SIGINT runs only the missing trials and completes the grid', async () => {
   const dir = join(tempDir(), 'r');
   const args = ['run', ...tinyRun({ '--init': 'he,xavier,lecun', '--seeds': '0,1', '--train-size': '1500', '--test-size': '200', '--hidden': '64', '--epochs': '2' }, '--out', dir)];
-  const first = await runCli(args, {}, (child) => onStderr(child, /trial 4\/6/, () => child.kill('SIGINT')));
+  const first = await runCli(args, signalOwnStderr(/trial 4\/6/, 'SIGINT'));
   assert.equal(first.code, 130, first.stderr);
   const saved = readdirSync(join(dir, 'trials'));
   assert.equal(saved.length, 3);

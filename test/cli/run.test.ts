@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { createRequire } from 'node:module';
-import { onStderr, runCli, tempDir } from '../helpers.js';
+import { onStderr, runCli, signalOwnStderr, tempDir } from '../helpers.js';
 import { tinyRun } from '../fixtures.js';
 
 function nativeInstalled(): boolean {
@@ -115,7 +115,7 @@ test('--help and list answer without loading tfjs (NODE_DEBUG=module logs every 
 test('SIGTERM stops like Ctrl-C: exit 130, finished trials kept, complete false', async () => {
   const out = join(tempDir(), 'r');
   const args = ['run', ...tinyRun({ '--init': 'he,xavier,lecun', '--train-size': '2000', '--test-size': '200', '--hidden': '64', '--epochs': '3' }, '--out', out)];
-  const r = await runCli(args, {}, (child) => onStderr(child, /trial 2\/3/, () => child.kill('SIGTERM')));
+  const r = await runCli(args, signalOwnStderr(/trial 2\/3/, 'SIGTERM'));
   assert.equal(r.code, 130, r.stderr);
   const doc = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
   assert.equal(doc.complete, false);

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { onStderr, runCli, tempDir } from '../helpers.js';
+import { preload, runCli, tempDir } from '../helpers.js';
 import { tinyRun, untimed } from '../fixtures.js';
 
 const SMALL = { '--init': 'he,xavier,lecun,random', '--train-size': '800', '--test-size': '200', '--hidden': '32', '--epochs': '2', '--batch-size': '50' };
@@ -26,18 +25,32 @@ test('--jobs 2 gives the same trials, in the same order, and the same charts, as
   assert.deepEqual(charts(outTwo), charts(outOne));
 });
 
+/**
+ * Preloaded into every process of the run: in a worker, the first epoch report of
+ * any trial is replaced by the worker killing itself with SIGKILL, as the OOM killer would, and
+ * only in the first worker to get there (an exclusive create of `marker` decides). So exactly one
+ * worker dies, mid-trial, however fast the trials run: killing it from outside, on a line of
+ * output, raced the trial's end once epochs took milliseconds.
+ */
+const KILLER = `
+if (process.argv[1] && process.argv[1].endsWith('worker.js') && process.send) {
+  const fs = require('node:fs');
+  const send = process.send.bind(process);
+  process.send = (m, ...rest) => {
+    if (m && m.type === 'epoch') {
+      try { fs.writeFileSync(process.env.INIT_BENCH_TEST_MARKER, String(process.pid), { flag: 'wx' }); process.kill(process.pid, 'SIGKILL'); } catch {}
+    }
+    return send(m, ...rest);
+  };
+}
+`;
+
 test('a worker that dies marks its trial failed; the others finish; exit 3', async () => {
-  const args = ['run', ...tinyRun({ '--init': 'he,xavier,lecun,random', '--train-size': '3000', '--test-size': '200', '--hidden': '64', '--epochs': '4', '--jobs': '2' }, '--json', '--out', join(tempDir(), 'r'))];
-  // Once the first two trials (one per worker) have each reported an epoch, both workers are
-  // running a trial: kill one outright (as the OOM killer would). Waiting for the first trial
-  // alone could kill the other worker before it was ready, which a fast first epoch allows.
-  const r = await runCli(args, {}, (child) =>
-    onStderr(child, /^(?=[\s\S]*\[1\/4\] heNormal seed 0 epoch 1)(?=[\s\S]*\[2\/4\] [^\n]* epoch 1)/, () => {
-      const pids = execFileSync('pgrep', ['-P', String(child.pid)]).toString().trim().split('\n').map(Number);
-      process.kill(pids[0], 'SIGKILL');
-    }),
-  );
+  const dir = tempDir();
+  const args = ['run', ...tinyRun({ '--init': 'he,xavier,lecun,random', '--train-size': '800', '--test-size': '200', '--hidden': '32', '--epochs': '2', '--jobs': '2' }, '--json', '--out', join(dir, 'r'))];
+  const r = await runCli(args, { ...preload(KILLER), INIT_BENCH_TEST_MARKER: join(dir, 'marker') });
   assert.equal(r.code, 3, r.stderr);
+  assert.ok(Number(readFileSync(join(dir, 'marker'), 'utf8')) > 0, 'the preload ran in a worker');
   const doc = JSON.parse(r.stdout) as Doc;
   assert.equal(doc.trials.length, 4);
   const failed = doc.trials.filter((t) => t.status === 'failed');
