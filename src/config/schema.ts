@@ -179,7 +179,7 @@ export const configSchema = z.strictObject({
   ),
   blasThreads: described(
     z.union([z.literal('auto'), whole(1, 1024)]).default(1),
-    'Threads of the system BLAS in each process running trials: 1, a number, or auto (the cores shared among the processes: cores / --jobs lanes, at least 1). More than one splits each product over the cores; the summation order then changes, so the last bits of a trial\'s numbers differ from a 1-thread run\'s (the same thread count gives the same numbers). A training step\'s products are small: one CNN trial ran at half its 1-thread speed on 2 threads (docs/backends.md); --jobs uses the cores better.',
+    'Threads of the system BLAS in each process running trials: 1, a number, or auto (the cores shared among the processes: cores / --jobs lanes, at least 1). More than one splits each product over the cores; the summation order then changes, so the last bits of a trial\'s numbers differ from a 1-thread run\'s (the same thread count gives the same numbers). A training step\'s products are small: one CNN trial ran at 0.5-0.6 times its 1-thread speed on 2 threads (docs/backends.md); --jobs uses the cores better.',
   ),
   data: dataSchema,
   model: modelSchema,
