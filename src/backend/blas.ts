@@ -6,7 +6,8 @@
  *
  * Why: XNNPACK under 128-bit wasm SIMD reaches 35-42 GFLOP/s on the MLP's products; OpenBLAS on
  * the same core 80-100 (a 2-vCPU Zen 4, measured). One BLAS thread per process unless the config's
- * blasThreads asks for more (setThreads), so that `--jobs` owns the cores.
+ * blasThreads asks for more (setThreads), so that `--jobs` owns the cores; even then a product
+ * runs on more than one thread only when it is large enough to gain (`productThreads`).
  */
 import { existsSync } from 'node:fs';
 
@@ -27,8 +28,32 @@ export interface Blas {
   sgemm(transA: boolean, transB: boolean, m: number, n: number, k: number, a: Float32Array, b: Float32Array, beta: number, c: Float32Array, alpha?: number): void;
   /** y = alpha x + y over the first n values (cblas_saxpy). */
   saxpy(n: number, alpha: number, x: Float32Array, y: Float32Array): void;
-  /** Sets the library's thread count (OpenBLAS, MKL, BLIS); false where the library offers no such call. */
+  /**
+   * The most threads a product may use (OpenBLAS, MKL, BLIS): each product then runs on
+   * `productThreads` of them. False where the library offers no such call.
+   */
   setThreads(n: number): boolean;
+  /** The library's thread count now (what the last product ran with), where it tells; else null. */
+  threads(): number | null;
+}
+
+/**
+ * Splitting a product over threads pays only when it is large and no side of it is thin.
+ * Measured on 2 vCPUs that are SMT siblings (OpenBLAS 0.3.21, one product in a loop, best of 3):
+ * the CNN's 2,000 x 32 x 16 products and their gradients ran at 0.15-0.59x their 1-thread speed
+ * when split over 2 threads; the MLP's 64 x 256 x 784 gained 1.53x alone, yet whole default-MLP
+ * trials ran 7% slower with every product above 2M multiply-adds split (the hand-offs), while
+ * 1024-wide layers at batch 256 (256 x 1024 x 1024 and up: 1.79-1.95x alone) ran whole trials
+ * 1.58x faster. Hence: every side at least 64, and at least 2^24 multiply-adds, else one thread.
+ * A product's numbers depend on its thread count, so the same setting and shapes give the same
+ * numbers.
+ */
+export const SPLIT_MIN_SIDE = 64;
+export const SPLIT_MIN_MULTIPLY_ADDS = 2 ** 24;
+
+/** The threads an m x n x k product runs on when `most` are allowed. */
+export function productThreads(m: number, n: number, k: number, most: number): number {
+  return most > 1 && Math.min(m, n, k) >= SPLIT_MIN_SIDE && m * n * k >= SPLIT_MIN_MULTIPLY_ADDS ? most : 1;
 }
 
 /** What `loadBlas` found: the library, or why not (one reason per candidate tried). */
@@ -76,26 +101,41 @@ export async function loadBlas(choice: BlasChoice): Promise<BlasFound> {
   return { blas: null, reasons };
 }
 
+/**
+ * The thread count each loaded library is set to, by path: the setting belongs to the library,
+ * which every handle on it in this process shares (the bench opens its own beside the backend's).
+ */
+const librarySetting = new Map<string, number>();
+
 function open(koffi: Koffi, path: string): Blas {
   const lib = koffi.load(path);
   const gemm = lib.func('void cblas_sgemm(int order, int transA, int transB, int m, int n, int k, float alpha, const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc)');
   const axpy = lib.func('void cblas_saxpy(int n, float alpha, const float *x, int incx, float *y, int incy)');
-  const { name, version, setThreads } = identify(lib);
+  const { name, version, setThreads, getThreads } = identify(lib);
   setThreads?.(1);
+  librarySetting.set(path, 1);
+  // The most threads this handle's products may use.
+  let most = 1;
   const blas: Blas = {
     name,
     version,
     path,
     setThreads(n) {
-      setThreads?.(n);
+      most = n;
       return setThreads !== null;
     },
+    threads: () => (getThreads ? Number(getThreads()) : null),
     sgemm(transA, transB, m, n, k, a, b, beta, c, alpha = 1) {
       if (m === 0 || n === 0) return;
       if (k === 0) {
         if (beta === 0) c.fill(0, 0, m * n);
         else if (beta !== 1) for (let i = 0; i < m * n; i++) c[i] *= beta;
         return;
+      }
+      const threads = productThreads(m, n, k, most);
+      if (setThreads && threads !== librarySetting.get(path)) {
+        setThreads(threads);
+        librarySetting.set(path, threads);
       }
       gemm(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS, m, n, k, alpha, a, transA ? m : k, b, transB ? k : n, beta, c, n);
     },
@@ -108,7 +148,7 @@ function open(koffi: Koffi, path: string): Blas {
 }
 
 /** Which library this is, from the symbols only it exports, and its call that sets the thread count. */
-function identify(lib: Library): { name: string; version: string | null; setThreads: ((n: number) => void) | null } {
+function identify(lib: Library): { name: string; version: string | null; setThreads: ((n: number) => void) | null; getThreads?: (() => number) | null } {
   const has = (definition: string) => {
     try {
       return lib.func(definition);
@@ -118,7 +158,7 @@ function identify(lib: Library): { name: string; version: string | null; setThre
   };
   const openblasConfig = has('const char *openblas_get_config()');
   if (openblasConfig) {
-    return { name: 'openblas', version: /OpenBLAS\s+([\d.]+)/.exec(String(openblasConfig()))?.[1] ?? null, setThreads: has('void openblas_set_num_threads(int n)') };
+    return { name: 'openblas', version: /OpenBLAS\s+([\d.]+)/.exec(String(openblasConfig()))?.[1] ?? null, setThreads: has('void openblas_set_num_threads(int n)'), getThreads: has('int openblas_get_num_threads()') };
   }
   const mklVersion = has('void MKL_Get_Version_String(_Out_ char *buf, int len)');
   if (mklVersion) {

@@ -20,7 +20,8 @@
  *   - whole commands, start-up included: the default `init-bench run` against a PyTorch script
  *     doing the same four trials; a sweep of 4 initializers x 3 seeds with --jobs 2 against the
  *     same trials in one sequential PyTorch process;
- *   - scaling: one trial with the BLAS on every core (--blas-threads auto) against one core, and
+ *   - scaling: one trial with the BLAS on every core (--blas-threads auto) against one core, on
+ *     the CNN (Adam, batch 128) and on an MLP of two 1024-wide layers (momentum, batch 256), and
  *     8 trials x 2 epochs with --jobs 2 against --jobs 1;
  *   - with --data-dir (an IDX folder): seconds per epoch on the whole 60,000-digit train set.
  *
@@ -436,6 +437,19 @@ function measures(o: BenchOptions, peer: boolean, cores: number): Measure[] {
     contenders: [oursPerEpoch(`BLAS, ${cores} threads`, cnnAdam, small, blas, ['--blas-threads', 'auto']), oursPerEpoch('BLAS, 1 thread', cnnAdam, small, blas, oneThread)],
     reference: 1,
   });
+  // The same on a network whose products are large enough to split (blas.ts productThreads).
+  const wide = MLP([1024, 1024]);
+  const wideMomentum: Setting = { net: wide, optimizer: 'momentum', lr: 0.01, batchSize: 256 };
+  out.push({
+    id: 'one-trial-wide-mlp',
+    title: `one trial (MLP 784-1024-1024-10, momentum, batch 256), BLAS on ${cores} threads (--blas-threads auto) vs 1`,
+    unit: 's/epoch',
+    compare: 'speedup',
+    target: q ? null : 1.25,
+    flops: trainingFlops(wide).train * small.trainSize!,
+    contenders: [oursPerEpoch(`BLAS, ${cores} threads`, wideMomentum, small, blas, ['--blas-threads', 'auto']), oursPerEpoch('BLAS, 1 thread', wideMomentum, small, blas, oneThread)],
+    reference: 1,
+  });
   const [inits8, seeds8] = q ? [['he', 'zeros'], ['0']] : [['he', 'xavier', 'lecun', 'random'], ['0', '1']];
   const trials8 = inits8.length * seeds8.length;
   const eight = ['--init', inits8.join(','), '--seeds', seeds8.join(','), ...sizes.slice(0, 4), '--epochs', '2'];
@@ -470,7 +484,7 @@ function measures(o: BenchOptions, peer: boolean, cores: number): Measure[] {
 }
 
 /** Every measure's id, in order, without --data-dir (the quick test checks the JSON has them all). */
-export const MEASURE_IDS = ['mlp-momentum-b64', 'mlp-adam-b128', 'cnn-momentum-b64', 'cnn-adam-b128', 'mlp-20x256', 'default-run', 'sweep-4x3-jobs2', 'one-trial-all-cores', 'jobs2-vs-jobs1'];
+export const MEASURE_IDS = ['mlp-momentum-b64', 'mlp-adam-b128', 'cnn-momentum-b64', 'cnn-adam-b128', 'mlp-20x256', 'default-run', 'sweep-4x3-jobs2', 'one-trial-all-cores', 'one-trial-wide-mlp', 'jobs2-vs-jobs1'];
 /** With --data-dir, these follow. */
 export const FULL_MNIST_IDS = ['full-mnist-mlp', 'full-mnist-cnn'];
 
