@@ -426,30 +426,20 @@ function measures(o: BenchOptions, peer: boolean, cores: number): Measure[] {
   });
 
   // Scaling over the cores: the BLAS on every core for one trial; trials on every core.
-  const cnnAdam: Setting = { net: CNN, optimizer: 'adam', lr: 0.001, batchSize: 128 };
-  out.push({
-    id: 'one-trial-all-cores',
-    title: `one trial (CNN, Adam, batch 128), BLAS on ${cores} threads (--blas-threads auto) vs 1`,
-    unit: 's/epoch',
-    compare: 'speedup',
-    target: q ? null : 1.25,
-    flops: trainingFlops(CNN).train * small.trainSize!,
-    contenders: [oursPerEpoch(`BLAS, ${cores} threads`, cnnAdam, small, blas, ['--blas-threads', 'auto']), oursPerEpoch('BLAS, 1 thread', cnnAdam, small, blas, oneThread)],
-    reference: 1,
-  });
+  const oneTrial = (id: string, what: string, s: Setting) =>
+    out.push({
+      id,
+      title: `one trial (${what}), BLAS on ${cores} threads (--blas-threads auto) vs 1`,
+      unit: 's/epoch',
+      compare: 'speedup',
+      target: q ? null : 1.25,
+      flops: trainingFlops(s.net).train * small.trainSize!,
+      contenders: [oursPerEpoch(`BLAS, ${cores} threads`, s, small, blas, ['--blas-threads', 'auto']), oursPerEpoch('BLAS, 1 thread', s, small, blas, oneThread)],
+      reference: 1,
+    });
+  oneTrial('one-trial-all-cores', 'CNN, Adam, batch 128', { net: CNN, optimizer: 'adam', lr: 0.001, batchSize: 128 });
   // The same on a network whose products are large enough to split (blas.ts productThreads).
-  const wide = MLP([1024, 1024]);
-  const wideMomentum: Setting = { net: wide, optimizer: 'momentum', lr: 0.01, batchSize: 256 };
-  out.push({
-    id: 'one-trial-wide-mlp',
-    title: `one trial (MLP 784-1024-1024-10, momentum, batch 256), BLAS on ${cores} threads (--blas-threads auto) vs 1`,
-    unit: 's/epoch',
-    compare: 'speedup',
-    target: q ? null : 1.25,
-    flops: trainingFlops(wide).train * small.trainSize!,
-    contenders: [oursPerEpoch(`BLAS, ${cores} threads`, wideMomentum, small, blas, ['--blas-threads', 'auto']), oursPerEpoch('BLAS, 1 thread', wideMomentum, small, blas, oneThread)],
-    reference: 1,
-  });
+  oneTrial('one-trial-wide-mlp', 'MLP 784-1024-1024-10, momentum, batch 256', { net: MLP([1024, 1024]), optimizer: 'momentum', lr: 0.01, batchSize: 256 });
   const [inits8, seeds8] = q ? [['he', 'zeros'], ['0']] : [['he', 'xavier', 'lecun', 'random'], ['0', '1']];
   const trials8 = inits8.length * seeds8.length;
   const eight = ['--init', inits8.join(','), '--seeds', seeds8.join(','), ...sizes.slice(0, 4), '--epochs', '2'];
