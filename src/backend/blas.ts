@@ -105,7 +105,7 @@ export async function loadBlas(choice: BlasChoice): Promise<BlasFound> {
  * The thread count each loaded library is set to, by path: the setting belongs to the library,
  * which every handle on it in this process shares (the bench opens its own beside the backend's).
  */
-const librarySetting = new Map<string, number>();
+const librarySetting = new Map<string, { threads: number }>();
 
 function open(koffi: Koffi, path: string): Blas {
   const lib = koffi.load(path);
@@ -113,7 +113,9 @@ function open(koffi: Koffi, path: string): Blas {
   const axpy = lib.func('void cblas_saxpy(int n, float alpha, const float *x, int incx, float *y, int incy)');
   const { name, version, setThreads, getThreads } = identify(lib);
   setThreads?.(1);
-  librarySetting.set(path, 1);
+  const setting = librarySetting.get(path) ?? { threads: 1 };
+  setting.threads = 1;
+  librarySetting.set(path, setting);
   // The most threads this handle's products may use.
   let most = 1;
   const blas: Blas = {
@@ -133,9 +135,9 @@ function open(koffi: Koffi, path: string): Blas {
         return;
       }
       const threads = productThreads(m, n, k, most);
-      if (setThreads && threads !== librarySetting.get(path)) {
+      if (threads !== setting.threads && setThreads) {
         setThreads(threads);
-        librarySetting.set(path, threads);
+        setting.threads = threads;
       }
       gemm(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS, m, n, k, alpha, a, transA ? m : k, b, transB ? k : n, beta, c, n);
     },
