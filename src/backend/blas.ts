@@ -30,9 +30,12 @@ export interface Blas {
   saxpy(n: number, alpha: number, x: Float32Array, y: Float32Array): void;
   /**
    * The most threads a product may use (OpenBLAS, MKL, BLIS): each product then runs on
-   * `productThreads` of them. False where the library offers no such call.
+   * `productThreads` of them; lowering it takes effect at once (a library running more threads is
+   * set to one before this returns). False where the library offers no such call.
    */
   setThreads(n: number): boolean;
+  /** What setThreads last allowed (1 until it is called): the threads a trial may use. */
+  mostThreads(): number;
   /** The library's thread count now (what the last product ran with), where it tells; else null. */
   threads(): number | null;
 }
@@ -124,8 +127,13 @@ function open(koffi: Koffi, path: string): Blas {
     path,
     setThreads(n) {
       most = n;
+      if (setting.threads > n && setThreads) {
+        setThreads(1);
+        setting.threads = 1;
+      }
       return setThreads !== null;
     },
+    mostThreads: () => most,
     threads: () => (getThreads ? Number(getThreads()) : null),
     sgemm(transA, transB, m, n, k, a, b, beta, c, alpha = 1) {
       if (m === 0 || n === 0) return;

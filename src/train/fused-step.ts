@@ -53,6 +53,7 @@ import { FAMILY } from '../model/parametrization.js';
 import type { Activation, OptimizerName } from '../vocabulary.js';
 import type { StepResult } from './loop.js';
 import { ADAM, layerLrFactors, MOMENTUM, RMSPROP, type TrainOptimizer } from './optimizers.js';
+import { acquirePartners, MIN_PART, type StepPartners } from './step-partners.js';
 import { padded, updateKernels, updateKernelsAvailable, type PoolShape, type UpdateKernels } from './update-kernels.js';
 
 /** The activations the fused step computes (every hidden activation of the vocabulary). */
@@ -69,6 +70,26 @@ interface Pooling {
 
 /** One layer's geometry in the fused step. */
 type Geometry = { op: 'dense'; fanIn: number; units: number } | { op: 'conv'; conv: ConvInfo; units: number; pool: Pooling | null };
+
+/**
+ * What a fused step is built from, as plain data (a step partner thread, step-partners.ts,
+ * receives it as a message): each layer's geometry, kernel shape, activation, forward multiplier
+ * and learning-rate factors, the optimizer, and leaky ReLU's slope.
+ */
+export interface FusedPlan {
+  layers: { geometry: Geometry; shape: number[]; activation: Activation; c: number; lr: { kernel: number; vector: number } }[];
+  spec: TrainOptimizer['spec'];
+  leakySlope: number;
+}
+
+function fusedPlan(model: Model, geometry: Geometry[], spec: TrainOptimizer['spec']): FusedPlan {
+  const family = FAMILY[spec.name];
+  return {
+    layers: model.layers.map((l, i) => ({ geometry: geometry[i], shape: l.shape, activation: l.activation, c: l.multiplier ?? 1, lr: layerLrFactors(l, family) })),
+    spec,
+    leakySlope: model.arch.leakySlope,
+  };
+}
 
 /**
  * The layers' geometry, or why the model is not a plain stack the fused step computes: the one
@@ -215,30 +236,34 @@ export class FusedStep {
   private accBeta2: number = Math.fround(ADAM.beta2);
   /** Steps taken since the weights were last written into the model's variables. */
   private unstored = false;
+  /** The threads that share each batch's gradient while a `train` call runs (step-partners.ts), or null: this thread alone. */
+  private partners: StepPartners | null = null;
   /** Leaky ReLU's factor by `nonPositive` of the input: 1, or the slope. */
   private readonly leaky: Float64Array;
 
+  /**
+   * `model`: the model whose variables `load` and `store` read and write; null in a step partner
+   * thread, whose replica only computes gradients on the weights it is given.
+   */
   constructor(
     private readonly blas: Blas,
-    private readonly model: Model,
-    geometry: Geometry[],
-    spec: TrainOptimizer['spec'],
+    readonly plan: FusedPlan,
     private readonly data: Dataset,
+    private readonly model: Model | null,
   ) {
+    const { spec } = plan;
     this.optimizer = spec.name;
-    this.leaky = Float64Array.of(1, model.arch.leakySlope);
-    const family = FAMILY[spec.name];
+    this.leaky = Float64Array.of(1, plan.leakySlope);
     const slots = { sgd: 0, momentum: 1, adam: 2, rmsprop: 2 }[spec.name];
     const size = (shape: number[]) => shape.reduce((p, d) => p * d, 1);
     // Weights, gradient and state of every tensor: (2 + slots) arrays of its padded size.
-    const floats = model.layers.reduce((sum, l) => sum + (2 + slots) * (padded(size(l.shape)) + padded(l.shape[l.shape.length - 1])), 0);
+    const floats = plan.layers.reduce((sum, l) => sum + (2 + slots) * (padded(size(l.shape)) + padded(l.shape[l.shape.length - 1])), 0);
     const kernels = updateKernels(floats);
     if (!kernels) throw new Error('the fused step needs WebAssembly SIMD');
     this.kernels = kernels;
     const param = (n: number, factor: number): Param => ({ w: kernels.alloc(n), g: kernels.alloc(n), lr: spec.lr * factor, state: Array.from({ length: slots }, () => kernels.alloc(n)) });
-    this.layers = model.layers.map((l, i) => {
-      const g = geometry[i];
-      const lr = layerLrFactors(l, family);
+    this.layers = plan.layers.map((l) => {
+      const g = l.geometry;
       const none = new Float32Array(0);
       const noBits = new Int32Array(0);
       const positions = g.op === 'conv' ? g.conv.outHeight * g.conv.outWidth : 1;
@@ -250,9 +275,9 @@ export class FusedStep {
         units: g.units,
         positions,
         outPerExample,
-        c: l.multiplier ?? 1,
-        kernel: param(size(l.shape), lr.kernel),
-        bias: param(g.units, lr.vector),
+        c: l.c,
+        kernel: param(size(l.shape), l.lr.kernel),
+        bias: param(g.units, l.lr.vector),
         y: none,
         dy: none,
         act: { activation: l.activation, z: none, h: none, dz: none, zBits: noBits, hBits: noBits, dzBits: noBits },
@@ -269,13 +294,42 @@ export class FusedStep {
     });
   }
 
+  /** Every kernel and bias, layer by layer (kernel first): the order of the partners' shared weights and gradients. */
+  params(): Param[] {
+    return this.layers.flatMap((l) => [l.kernel, l.bias]);
+  }
+
+  /**
+   * Takes step partners for the `train` call starting, when the threads allowed (the BLAS's
+   * blasThreads) are more than one and the network has a convolution (step-partners.ts says why
+   * only then); batches of `batchSize` examples.
+   */
+  async share(batchSize: number): Promise<void> {
+    const most = this.blas.mostThreads();
+    const ways = Math.min(most, Math.floor(batchSize / MIN_PART));
+    if (ways < 2 || !this.plan.layers.some((l) => l.geometry.op === 'conv')) return;
+    const floats = this.params().reduce((sum, p) => sum + p.w.length, 0);
+    this.partners = await acquirePartners(ways - 1, this.plan, floats, this.data, batchSize, this.blas.path);
+  }
+
+  /** The threads computing each full batch's gradient in this `train` call: 1, or 1 + its step partners. */
+  get threads(): number {
+    return this.partners ? this.partners.ways(Number.MAX_SAFE_INTEGER) : 1;
+  }
+
+  /** Hands the step partners back at the end of a `train` call. */
+  release(): void {
+    this.partners?.release();
+    this.partners = null;
+  }
+
   trains(model: Model, data: Dataset): boolean {
     return this.model === model && this.data === data;
   }
 
   /** Reads the weights from the model's variables (at the start of training: they may have changed since). */
   load(): void {
-    this.model.layers.forEach((l, i) => {
+    this.model!.layers.forEach((l, i) => {
       this.layers[i].kernel.w.set(l.kernel.dataSync() as Float32Array);
       this.layers[i].bias.w.set(l.bias.dataSync() as Float32Array);
     });
@@ -285,7 +339,7 @@ export class FusedStep {
   /** Writes the weights into the model's variables, when steps ran since the last write. */
   store(tf: Tf): void {
     if (!this.unstored) return;
-    this.model.layers.forEach((l, i) => {
+    this.model!.layers.forEach((l, i) => {
       const { kernel, bias } = this.layers[i];
       const k = filledTensor(tf, l.kernel.shape, 'float32', (v) => v.set(kernel.w));
       const b = filledTensor(tf, l.bias.shape, 'float32', (v) => v.set(bias.w));
@@ -296,8 +350,86 @@ export class FusedStep {
     this.unstored = false;
   }
 
-  /** One optimizer step on the examples `indices`; `withNorms`: also each kernel's gradient norm. */
+  /**
+   * One optimizer step on the examples `indices`; `withNorms`: also each kernel's gradient norm.
+   * With step partners (more than one thread allowed, a CNN: `fusedStepFor`), each thread
+   * computes the gradient of a part of the batch (`sharedStep`); else this thread alone.
+   */
   step(indices: Int32Array, withNorms: boolean): StepResult {
+    const ways = this.partners?.ways(indices.length) ?? 1;
+    if (ways > 1) return this.sharedStep(indices, ways, withNorms);
+    const n = indices.length;
+    const { lossSum, correct, norms } = this.pass(indices, n, true, withNorms);
+    this.stepped();
+    return { loss: Math.fround(lossSum / n), correct, ...(withNorms ? { gradNorms: norms } : {}) };
+  }
+
+  /**
+   * A step whose batch is cut into `ways` parts: this thread computes the gradient of the first,
+   * each partner thread of one more, on the same weights (written to the partners' shared
+   * weights first). Every part's loss is divided by the whole batch's size, so the batch's
+   * gradient is the parts' sum, taken in part order (the result does not depend on which
+   * thread finishes first; it differs from a one-thread step's in the last bits, the sums being
+   * grouped otherwise). Then the optimizer's update, as a one-thread step makes it.
+   */
+  private sharedStep(indices: Int32Array, ways: number, withNorms: boolean): StepResult {
+    const partners = this.partners!;
+    const n = indices.length;
+    const bound = (p: number) => Math.floor((p * n) / ways);
+    const params = this.params();
+    // Each thread's products on one thread of the library: the threads allowed are the partners.
+    const most = this.blas.mostThreads();
+    this.blas.setThreads(1);
+    try {
+      let offset = 0;
+      for (const p of params) {
+        partners.weights.set(p.w, offset);
+        offset += p.w.length;
+      }
+      for (let p = 1; p < ways; p++) partners.start(p - 1, indices.subarray(bound(p), bound(p + 1)), n);
+      const mine = this.pass(indices.subarray(0, bound(1)), n, false, false);
+      let { lossSum, correct } = mine;
+      for (let p = 1; p < ways; p++) {
+        const part = partners.finish(p - 1);
+        lossSum += part.lossSum;
+        correct += part.correct;
+        offset = 0;
+        for (const { g } of params) {
+          const from = part.gradients;
+          for (let i = 0; i < g.length; i++) g[i] += from[offset + i];
+          offset += g.length;
+        }
+      }
+      const norms: number[] = [];
+      this.layers.forEach((l, i) => {
+        if (withNorms) norms[i] = Math.fround(Math.sqrt(sumOfSquares(l.kernel.g, l.kernel.g.length)));
+        this.update(l.bias);
+        this.update(l.kernel);
+      });
+      this.stepped();
+      return { loss: Math.fround(lossSum / n), correct, ...(withNorms ? { gradNorms: norms } : {}) };
+    } finally {
+      this.blas.setThreads(most);
+    }
+  }
+
+  /** After a step's updates: Adam's b1^t and b2^t, and the weights now differ from the model's variables. */
+  private stepped(): void {
+    if (this.optimizer === 'adam') {
+      this.accBeta1 = Math.fround(this.accBeta1 * ADAM.beta1);
+      this.accBeta2 = Math.fround(this.accBeta2 * ADAM.beta2);
+    }
+    this.unstored = true;
+  }
+
+  /**
+   * Forward and backward over the examples `indices`, the loss divided by `divisor` (the whole
+   * batch's size: a part's gradient is then its share of the batch's). `apply`: each tensor is
+   * updated as soon as its gradient is known (a one-thread step); else every gradient is left in
+   * its `g` and nothing is updated (a part of a shared step). Returns the loss summed over the
+   * examples, the count classified right, and (`withNorms`, with `apply`) the kernels' gradient norms.
+   */
+  pass(indices: Int32Array, divisor: number, apply: boolean, withNorms: boolean): { lossSum: number; correct: number; norms: number[] } {
     const n = indices.length;
     this.reserve(n);
     gatherBatch(this.data, indices, this.x, this.labels);
@@ -318,9 +450,10 @@ export class FusedStep {
       input = l.out;
     }
     const out = layers[layers.length - 1];
-    const { loss, correct } = softmaxCrossEntropy(out.y, out.dy, this.labels, n, out.units);
+    const { lossSum, correct } = softmaxCrossEntropy(out.y, out.dy, this.labels, n, out.units, divisor);
     // Backward, output side first: a layer's input gradient uses its weights before their update.
     const norms: number[] = [];
+    const normsHere = apply && withNorms;
     for (let i = layers.length - 1; i >= 0; i--) {
       const l = layers[i];
       const g = l.geometry;
@@ -343,32 +476,27 @@ export class FusedStep {
       if (g.op === 'conv') {
         const rows = n * l.positions;
         this.blas.sgemm(false, false, 1, l.units, rows, this.ones.subarray(0, rows), l.dy, 0, l.bias.g);
-        this.update(l.bias);
+        if (apply) this.update(l.bias);
         convFilterGradArrays(this.blas, g.conv, n, h, l.dy, l.kernel.g, CONV_ON_BLAS, l.c);
-        if (withNorms) norms[i] = Math.fround(Math.sqrt(sumOfSquares(l.kernel.g, size)));
-        this.update(l.kernel);
+        if (normsHere) norms[i] = Math.fround(Math.sqrt(sumOfSquares(l.kernel.g, size)));
+        if (apply) this.update(l.kernel);
         continue;
       }
       columnSums(l.dy, n, l.units, l.bias.g);
-      this.update(l.bias);
-      if (!withNorms && this.optimizer === 'momentum') {
+      if (apply) this.update(l.bias);
+      if (apply && !withNorms && this.optimizer === 'momentum') {
         // v = m v + c H^T dZ in the product itself, then w -= lr v.
         this.blas.sgemm(true, false, g.fanIn, l.units, n, h, l.dy, MOMENTUM, l.kernel.state[0], l.c);
         this.blas.saxpy(size, -l.kernel.lr, l.kernel.state[0], l.kernel.w);
-      } else if (!withNorms && this.optimizer === 'sgd') {
+      } else if (apply && !withNorms && this.optimizer === 'sgd') {
         this.blas.sgemm(true, false, g.fanIn, l.units, n, h, l.dy, 1, l.kernel.w, -l.kernel.lr * l.c);
       } else {
         this.blas.sgemm(true, false, g.fanIn, l.units, n, h, l.dy, 0, l.kernel.g, l.c);
-        if (withNorms) norms[i] = Math.fround(Math.sqrt(sumOfSquares(l.kernel.g, size)));
-        this.update(l.kernel);
+        if (normsHere) norms[i] = Math.fround(Math.sqrt(sumOfSquares(l.kernel.g, size)));
+        if (apply) this.update(l.kernel);
       }
     }
-    if (this.optimizer === 'adam') {
-      this.accBeta1 = Math.fround(this.accBeta1 * ADAM.beta1);
-      this.accBeta2 = Math.fround(this.accBeta2 * ADAM.beta2);
-    }
-    this.unstored = true;
-    return { loss, correct, ...(withNorms ? { gradNorms: norms } : {}) };
+    return { lossSum, correct, norms };
   }
 
   /** Max pooling of `x` (y, or the activation) into the layer's pooled map and indices. */
@@ -446,15 +574,20 @@ export class FusedStep {
 /** Each TrainOptimizer's fused step: its state carries over from one `train` call to the next, as a tfjs optimizer's does. */
 const steps = new WeakMap<object, FusedStep>();
 
-/** The fused step for training `model` with `optimizer`, its weights read from the model; null for the tfjs path (`fusedIneligibility` says why). */
-export function fusedStepFor(tf: Tf, model: Model, optimizer: Partial<Pick<TrainOptimizer, 'spec'>>, data: Dataset): FusedStep | null {
+/**
+ * The fused step for a `train` call of `model` with `optimizer` on batches of `batchSize`, its
+ * weights read from the model and its step partners taken (`share`; the caller calls `release`
+ * when the call ends); null for the tfjs path (`fusedIneligibility` says why).
+ */
+export async function fusedStepFor(tf: Tf, model: Model, optimizer: Partial<Pick<TrainOptimizer, 'spec'>>, data: Dataset, batchSize: number): Promise<FusedStep | null> {
   if (fusedIneligibility(tf, model, optimizer) !== null) return null;
   let step = steps.get(optimizer);
   if (!step || !step.trains(model, data)) {
-    step = new FusedStep(activeBlas(tf)!, model, plainStack(tf, model) as Geometry[], optimizer.spec!, data);
+    step = new FusedStep(activeBlas(tf)!, fusedPlan(model, plainStack(tf, model) as Geometry[], optimizer.spec!), data, model);
     steps.set(optimizer, step);
   }
   step.load();
+  await step.share(batchSize);
   return step;
 }
 
@@ -543,10 +676,11 @@ function activationGrad(l: Units, size: number, leaky: Float64Array): void {
 }
 
 /**
- * Mean softmax cross-entropy of the logits `z` [n, k] against `labels`, the count of rows whose
- * first largest logit is the label, and dZ = (softmax(z) - onehot) / n into `dz`.
+ * Softmax cross-entropy of the logits `z` [n, k] against `labels`, summed over the rows, the
+ * count of rows whose first largest logit is the label, and dZ = (softmax(z) - onehot) / divisor
+ * into `dz` (the divisor: the whole batch's size, of which these rows may be a part).
  */
-function softmaxCrossEntropy(z: Float32Array, dz: Float32Array, labels: Int32Array, n: number, k: number): { loss: number; correct: number } {
+function softmaxCrossEntropy(z: Float32Array, dz: Float32Array, labels: Int32Array, n: number, k: number, divisor: number): { lossSum: number; correct: number } {
   let loss = 0;
   let correct = 0;
   for (let r = 0; r < n; r++) {
@@ -568,10 +702,10 @@ function softmaxCrossEntropy(z: Float32Array, dz: Float32Array, labels: Int32Arr
     const label = labels[r];
     loss += max + Math.log(sum) - z[o + label];
     if (arg === label) correct++;
-    for (let j = 0; j < k; j++) dz[o + j] = (dz[o + j] / sum - (j === label ? 1 : 0)) / n;
+    for (let j = 0; j < k; j++) dz[o + j] = (dz[o + j] / sum - (j === label ? 1 : 0)) / divisor;
   }
   // A NaN or infinite logit makes the loss non-finite, as on the tfjs path (the loop's divergence).
-  return { loss: Math.fround(loss / n), correct };
+  return { lossSum: loss, correct };
 }
 
 /**

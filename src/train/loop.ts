@@ -71,7 +71,7 @@ export async function train(
   // Plain dense networks and CNNs on the wasm+BLAS path step without tfjs ops (fused-step.ts decides);
   // their weights are written back into the model's variables before anything else reads them:
   // after each epoch's steps, and when training stops early (divergence, interruption).
-  const fused = fusedStepFor(tf, model, optimizer, data);
+  const fused = await fusedStepFor(tf, model, optimizer, data, settings.batchSize);
   const path = fused ? 'fused' : 'tfjs';
   try {
     for (let epoch = 1; epoch <= settings.epochs; epoch++) {
@@ -119,6 +119,7 @@ export async function train(
     }
   } finally {
     fused?.store(tf);
+    fused?.release();
   }
   return { epochs, divergedAtEpoch: null, path };
 }

@@ -8,6 +8,8 @@ import { stratifiedSplit } from '../../src/data/split.js';
 import { sampleKernels } from '../../src/model/init.js';
 import { architectureOf, buildModel, disposeModel, layerPlan, type Model } from '../../src/model/network.js';
 import { fusedStepFor, fusedIneligibility } from '../../src/train/fused-step.js';
+import { MIN_PART } from '../../src/train/step-partners.js';
+import { activeBlas } from '../../src/backend/select.js';
 import { train, trainStep, type StepResult } from '../../src/train/loop.js';
 import { makeTrainOptimizer, type TrainOptimizer } from '../../src/train/optimizers.js';
 import { Rng } from '../../src/util/random.js';
@@ -73,14 +75,22 @@ const LOSS_TOL = 5e-6;
 const NORM_TOL = 5e-5;
 const WEIGHT_TOL = 2e-4;
 
-async function compare(name: string, c: ReturnType<typeof config>): Promise<void> {
+/**
+ * `threads`: the BLAS's blasThreads for the fused step; more than one gives a CNN step partners
+ * (step-partners.ts), each computing a part of a batch, when the batch has `MIN_PART` examples
+ * per thread (`batch`: the batches' size; the last is LAST_BATCH, which one thread computes).
+ */
+async function compare(name: string, c: ReturnType<typeof config>, threads = 1, batch = BATCH): Promise<void> {
   const [a, b] = await twins(c);
-  const fused = fusedStepFor(tf, b.model, b.optimizer, data);
+  const blas = activeBlas(tf)!;
+  blas.setThreads(threads);
+  const fused = await fusedStepFor(tf, b.model, b.optimizer, data, batch).finally(() => blas.setThreads(1));
   assert.ok(fused, `${name}: not eligible: ${fusedIneligibility(tf, b.model, b.optimizer)}`);
-  const reader = new BatchReader(data, BATCH);
+  assert.equal(fused.threads, c.model.kind === 'cnn' ? threads : 1, `${name}: threads sharing a batch`);
+  const reader = new BatchReader(data, batch);
   try {
     for (let s = 0; s < STEPS; s++) {
-      const idx = split.train.subarray(s * BATCH, s * BATCH + (s === STEPS - 1 ? LAST_BATCH : BATCH));
+      const idx = split.train.subarray(s * batch, s * batch + (s === STEPS - 1 ? LAST_BATCH : batch));
       const withNorms = s === 0 || s === STEPS - 1;
       const ref = trainStep(tf, a.model, a.optimizer, reader.read(tf, idx), withNorms, 0);
       const got: StepResult = fused.step(idx, withNorms);
@@ -102,6 +112,7 @@ async function compare(name: string, c: ReturnType<typeof config>): Promise<void
       disposeModel(t.model);
     }
   } finally {
+    fused.release();
     for (const t of [a, b]) {
       t.optimizer.dispose();
       disposeModel(t.model);
@@ -162,6 +173,25 @@ test('fused step equals the tfjs step on CNNs of other activations, paddings, po
   ];
   for (const [name, model, optimizer] of cases) {
     await compare(`cnn ${name} ${optimizer}`, config(model, optimizer, optimizer === 'adam' || optimizer === 'rmsprop' ? 0.003 : optimizer === 'sgd' && model.parametrization === 'ntk' ? 1 : 0.05));
+  }
+});
+
+/**
+ * Step partners: the batch cut into 2 or 3 parts, each part's gradient computed by its own
+ * thread (step-partners.ts), summed, then one update. The tolerances are the one-thread step's:
+ * the parts' sums are grouped otherwise (float32 roundoff), nothing else differs. A part's loss
+ * divided by its own size instead of the batch's, a part's gradient dropped or added twice, or
+ * stale weights in a partner move a loss, a gradient norm or a weight by far more.
+ */
+test('fused step with step partners (2 and 3 threads) equals the tfjs step on CNNs', { skip }, async () => {
+  const cases: [string, Record<string, unknown>, string, number][] = [
+    ['relu', CNN, 'momentum', 2],
+    ['relu', CNN, 'adam', 3],
+    ['tanh, same padding, pool 3, a head', { ...CNN, filters: [3, 5], activation: 'tanh', padding: 'same', pool: 3, head: [12] }, 'sgd', 2],
+    ['muP', { ...CNN, parametrization: 'mup', baseWidth: 2, head: [8] }, 'rmsprop', 3],
+  ];
+  for (const [name, model, optimizer, threads] of cases) {
+    await compare(`shared ${threads} cnn ${name} ${optimizer}`, config(model, optimizer, optimizer === 'adam' || optimizer === 'rmsprop' ? 0.003 : 0.05), threads, threads * MIN_PART + 5);
   }
 });
 

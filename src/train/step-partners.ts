@@ -1,0 +1,162 @@
+/**
+ * Step partners: threads that each compute the gradient of a part of every batch, so that one
+ * trial of a CNN uses the threads it is allowed (blasThreads) on the fused step
+ * (fused-step.ts `sharedStep`). Each partner is a worker thread (step-partner-thread.ts) with its
+ * own replica of the fused step (its own buffers, SIMD kernels and BLAS handle) that reads the
+ * weights this thread shares before each step, and writes its part's gradient back.
+ *
+ * Why threads over a batch rather than the library's threads over a product: a CNN's products
+ * are thin (2,000 x 32 x 16 for the second conv at batch 128: ~27 microseconds each), and split
+ * over 2 threads by OpenBLAS they ran at 0.15-0.59x their 1-thread speed (blas.ts); two threads
+ * each running such products on their own ran 1.9x as many per second as one (2 vCPUs that are
+ * SMT siblings, measured). MLPs keep the library's split (`productThreads`): their weights are
+ * large for their work per step, and copying them to and from a partner every step would cost
+ * what it gains.
+ *
+ * Hand-offs go through shared memory with Atomics: a step's start is one store and notify per
+ * partner, its end one wait. A thread is started once per process and kept idle between trials.
+ */
+import { Worker } from 'node:worker_threads';
+import type { Dataset } from '../data/dataset.js';
+import type { FusedPlan } from './fused-step.js';
+
+/** The fewest examples a part of a batch has: a batch is shared only among as many threads as give each at least this many. */
+export const MIN_PART = 16;
+
+/** How long this thread waits for a partner's part before it gives up on the step (a partner thread that died never answers). */
+const PARTNER_TIMEOUT_MS = 120_000;
+
+/** The control words of a partner thread (Int32Array indices in its control buffer). */
+export const CONTROL = { seq: 0, done: 1, count: 2, divisor: 3, failed: 4, correct: 5, messageLength: 6 } as const;
+/** Byte offsets in the control buffer: the part's loss sum (float64), a failure's message (UTF-8), the buffer's size. */
+export const CONTROL_BYTES = { lossSum: 32, message: 40, size: 1064 } as const;
+
+/** What a partner thread is sent to train with: the plan, the shared buffers, the data (when it does not hold it already). */
+export interface PartnerInit {
+  type: 'init';
+  blasPath: string;
+  plan: FusedPlan;
+  dataId: number;
+  data: Dataset | null;
+  /** The weights (this thread writes, every partner reads), the partner's gradient (it writes), its part's indices. */
+  weights: SharedArrayBuffer;
+  gradients: SharedArrayBuffer;
+  indices: SharedArrayBuffer;
+}
+export type FromPartner = { type: 'ready' } | { type: 'failed'; message: string };
+
+export interface StepPartners {
+  /** The parts a batch of `n` examples is cut into (1: this thread alone). */
+  ways(n: number): number;
+  /** The weights the partners read, every tensor's values one after the other (FusedStep `params` order). */
+  readonly weights: Float32Array;
+  /** Partner `p` starts on the examples `indices`, its loss divided by `divisor`. */
+  start(p: number, indices: Int32Array, divisor: number): void;
+  /** Waits for partner `p`'s part: its loss summed over its examples, their count classified right, its gradient (`weights`' layout). */
+  finish(p: number): { lossSum: number; correct: number; gradients: Float32Array };
+  /** Hands the threads back (idle, for the next trial). */
+  release(): void;
+}
+
+interface PartnerThread {
+  worker: Worker;
+  control: Int32Array;
+  lossSum: Float64Array;
+  message: Uint8Array;
+  /** Which dataset the thread holds (`datasetId`), -1 none yet. */
+  dataId: number;
+  /** Why the thread ended, when it did (it is then not reused). */
+  ended: string | null;
+}
+
+const idle: PartnerThread[] = [];
+const datasetIds = new WeakMap<Dataset, number>();
+let nextDatasetId = 0;
+
+function datasetId(d: Dataset): number {
+  let id = datasetIds.get(d);
+  if (id === undefined) datasetIds.set(d, (id = nextDatasetId++));
+  return id;
+}
+
+function startThread(): PartnerThread {
+  const buffer = new SharedArrayBuffer(CONTROL_BYTES.size);
+  const worker = new Worker(new URL('./step-partner-thread.js', import.meta.url), { workerData: { control: buffer } });
+  // An idle partner does not keep the process alive.
+  worker.unref();
+  const t: PartnerThread = { worker, control: new Int32Array(buffer, 0, 8), lossSum: new Float64Array(buffer, CONTROL_BYTES.lossSum, 1), message: new Uint8Array(buffer, CONTROL_BYTES.message), dataId: -1, ended: null };
+  worker.on('error', (err) => (t.ended = err.message));
+  worker.on('exit', (code) => (t.ended ??= `exit code ${code}`));
+  return t;
+}
+
+function init(t: PartnerThread, message: PartnerInit): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onExit = () => reject(new Error(`a step partner thread ended before it was ready: ${t.ended ?? 'exited'}`));
+    t.worker.once('exit', onExit);
+    t.worker.once('message', (m: FromPartner) => {
+      t.worker.off('exit', onExit);
+      if (m.type === 'ready') resolve();
+      else reject(new Error(`a step partner thread could not start: ${m.message}`));
+    });
+    t.worker.postMessage(message);
+  });
+}
+
+/**
+ * `count` partner threads set up to compute parts of batches of up to `batchSize` examples of
+ * `data` with the fused step of `plan` (`floats`: its weights' total size), on the BLAS at
+ * `blasPath`. Idle threads are reused; a trial that ends hands them back (`release`).
+ */
+export async function acquirePartners(count: number, plan: FusedPlan, floats: number, data: Dataset, batchSize: number, blasPath: string): Promise<StepPartners> {
+  const threads: PartnerThread[] = [];
+  while (threads.length < count) {
+    const t = idle.pop() ?? startThread();
+    if (!t.ended) threads.push(t);
+  }
+  const ways = count + 1;
+  const capacity = Math.ceil(batchSize / ways) + 1;
+  const weights = new SharedArrayBuffer(floats * 4);
+  const parts = threads.map(() => ({ gradients: new SharedArrayBuffer(floats * 4), indices: new SharedArrayBuffer(capacity * 4) }));
+  const id = datasetId(data);
+  try {
+    await Promise.all(threads.map((t, p) => init(t, { type: 'init', blasPath, plan, dataId: id, data: t.dataId === id ? null : data, weights, ...parts[p] }).then(() => (t.dataId = id))));
+  } catch (err) {
+    for (const t of threads) void t.worker.terminate();
+    throw err;
+  }
+  const views = parts.map((p) => ({ gradients: new Float32Array(p.gradients), indices: new Int32Array(p.indices) }));
+  const seqs = threads.map((t) => Atomics.load(t.control, CONTROL.seq));
+  let released = false;
+  return {
+    ways: (n) => Math.max(1, Math.min(ways, Math.floor(n / MIN_PART))),
+    weights: new Float32Array(weights),
+    start(p, indices, divisor) {
+      const t = threads[p];
+      if (t.ended) throw new Error(`a step partner thread ended: ${t.ended}`);
+      views[p].indices.set(indices);
+      t.control[CONTROL.count] = indices.length;
+      t.control[CONTROL.divisor] = divisor;
+      seqs[p] += 1;
+      Atomics.store(t.control, CONTROL.seq, seqs[p]);
+      Atomics.notify(t.control, CONTROL.seq);
+    },
+    finish(p) {
+      const t = threads[p];
+      const deadline = performance.now() + PARTNER_TIMEOUT_MS;
+      for (;;) {
+        const done = Atomics.load(t.control, CONTROL.done);
+        if (done === seqs[p]) break;
+        if (performance.now() > deadline) throw new Error(`a step partner thread did not answer in ${PARTNER_TIMEOUT_MS / 1000} s`);
+        Atomics.wait(t.control, CONTROL.done, done, 1000);
+      }
+      if (t.control[CONTROL.failed]) throw new Error(`a step partner thread failed: ${new TextDecoder().decode(t.message.slice(0, t.control[CONTROL.messageLength]))}`);
+      return { lossSum: t.lossSum[0], correct: t.control[CONTROL.correct], gradients: views[p].gradients };
+    },
+    release() {
+      if (released) return;
+      released = true;
+      idle.push(...threads.filter((t) => !t.ended));
+    },
+  };
+}
