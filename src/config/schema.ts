@@ -179,7 +179,7 @@ export const configSchema = z.strictObject({
   ),
   blasThreads: described(
     z.union([z.literal('auto'), whole(1, 1024)]).default(1),
-    'Threads of the system BLAS in each process running trials: 1, a number, or auto (the cores shared among the processes: cores / --jobs lanes, at least 1). More than one splits the products large enough to gain (every side at least 64, at least 2^24 multiply-adds); a split product sums in another order, so the last bits of a trial\'s numbers can differ from a 1-thread run\'s (the same thread count gives the same numbers). Measured on 2 cores (docs/backends.md): an MLP of two 1024-wide layers at batch 256 trained 1.55x faster on 2 threads; the default MLP and CNN have no product that large in training and run as on 1 thread; --jobs uses the cores for them.',
+    'Threads each process running trials may use with the system BLAS: 1, a number, or auto (the cores shared among the processes: cores / --jobs lanes, at least 1). A plain CNN on the fused step shares each batch among them, each thread computing the gradient of a part; other networks split the products large enough to gain (every side at least 64, at least 2^24 multiply-adds). Either way the sums are grouped otherwise, so the last bits of a trial\'s numbers can differ from a 1-thread run\'s (the same thread count gives the same numbers). Measured on 2 cores (docs/backends.md): one CNN trial (Adam, batch 128) trained 1.5x faster on 2 threads, an MLP of two 1024-wide layers at batch 256 1.55x; the default MLP has no product that large and runs as on 1 thread; --jobs uses the cores for it.',
   ),
   data: dataSchema,
   model: modelSchema,
