@@ -53,7 +53,7 @@ import { FAMILY } from '../model/parametrization.js';
 import type { Activation, OptimizerName } from '../vocabulary.js';
 import type { StepResult } from './loop.js';
 import { ADAM, layerLrFactors, MOMENTUM, RMSPROP, type TrainOptimizer } from './optimizers.js';
-import { acquirePartners, MIN_PART, type StepPartners } from './step-partners.js';
+import { acquirePartners, MIN_PART, PARTNER_MIN_WORK_PER_WEIGHT, type StepPartners } from './step-partners.js';
 import { padded, updateKernels, updateKernelsAvailable, type PoolShape, type UpdateKernels } from './update-kernels.js';
 
 /** The activations the fused step computes (every hidden activation of the vocabulary). */
@@ -301,15 +301,16 @@ export class FusedStep {
 
   /**
    * Takes step partners for the `train` call starting, when the threads allowed (the BLAS's
-   * blasThreads) are more than one and the network has a convolution (step-partners.ts says why
-   * only then); batches of `batchSize` examples.
+   * blasThreads) are more than one and a step's work is large for its weights (step-partners.ts
+   * `PARTNER_MIN_WORK_PER_WEIGHT`: a CNN's, not an MLP's); batches of `batchSize` examples.
    */
   async share(batchSize: number): Promise<void> {
-    const most = this.blas.mostThreads();
-    const ways = Math.min(most, Math.floor(batchSize / MIN_PART));
-    if (ways < 2 || !this.plan.layers.some((l) => l.geometry.op === 'conv')) return;
-    const floats = this.params().reduce((sum, p) => sum + p.w.length, 0);
-    this.partners = await acquirePartners(ways - 1, this.plan, floats, this.data, batchSize, this.blas.path);
+    const ways = Math.min(this.blas.mostThreads(), Math.floor(batchSize / MIN_PART));
+    const weights = this.params().reduce((sum, p) => sum + p.w.length, 0);
+    // A step's forward multiply-adds: each kernel weight once per output position per example.
+    const work = batchSize * this.layers.reduce((sum, l) => sum + l.positions * l.kernel.w.length, 0);
+    if (ways < 2 || work < PARTNER_MIN_WORK_PER_WEIGHT * weights) return;
+    this.partners = await acquirePartners(ways - 1, this.plan, weights, this.data, batchSize, this.blas.path);
   }
 
   /** The threads computing each full batch's gradient in this `train` call: 1, or 1 + its step partners. */
@@ -352,7 +353,7 @@ export class FusedStep {
 
   /**
    * One optimizer step on the examples `indices`; `withNorms`: also each kernel's gradient norm.
-   * With step partners (more than one thread allowed, a CNN: `fusedStepFor`), each thread
+   * With step partners (more than one thread allowed, a CNN: `share`), each thread
    * computes the gradient of a part of the batch (`sharedStep`); else this thread alone.
    */
   step(indices: Int32Array, withNorms: boolean): StepResult {

@@ -9,9 +9,10 @@
  * are thin (2,000 x 32 x 16 for the second conv at batch 128: ~27 microseconds each), and split
  * over 2 threads by OpenBLAS they ran at 0.15-0.59x their 1-thread speed (blas.ts); two threads
  * each running such products on their own ran 1.9x as many per second as one (2 vCPUs that are
- * SMT siblings, measured). MLPs keep the library's split (`productThreads`): their weights are
- * large for their work per step, and copying them to and from a partner every step would cost
- * what it gains.
+ * SMT siblings, measured). A partner costs a copy of the weights and of a gradient per step, so
+ * it pays where a step's work is large for its weights (`PARTNER_MIN_WORK_PER_WEIGHT`): a CNN's
+ * kernels are used at every output position. Other networks keep the library's split
+ * (`productThreads`).
  *
  * Hand-offs go through shared memory with Atomics: a step's start is one store and notify per
  * partner, its end one wait. A thread is started once per process and kept idle between trials.
@@ -22,6 +23,20 @@ import type { FusedPlan } from './fused-step.js';
 
 /** The fewest examples a part of a batch has: a batch is shared only among as many threads as give each at least this many. */
 export const MIN_PART = 16;
+
+/**
+ * Partners are taken when a step's forward multiply-adds (batch x each kernel weight x its output
+ * positions) are at least this many per weight. Measured on 2 vCPUs that are SMT siblings, one
+ * trial, 2 threads against 1, steady epochs: the CNN (conv 16, conv 32, 3x3, pool 2: ~49
+ * multiply-adds per weight per example) at batch 128, ~6,300 per weight per step, trained 1.9x
+ * faster on partners; MLPs, at 1 per weight per example, ran slower on them than on one thread:
+ * the default MLP at batch 64 (64 per weight per step) 0.19-0.21 s per epoch against 0.10-0.11,
+ * 20 layers of 256 at batch 64 1.40-1.53 against 0.92-0.98, two 1024-wide layers at batch 256
+ * 0.73-0.74 against 0.83 on one thread and 0.52-0.54 with the library's split. The bound lies
+ * between: the CNN at batch 64 (~3,100) qualifies, a CNN whose dense head outweighs its
+ * convolutions does not.
+ */
+export const PARTNER_MIN_WORK_PER_WEIGHT = 1024;
 
 /** How long this thread waits for a partner's part before it gives up on the step (a partner thread that died never answers). */
 const PARTNER_TIMEOUT_MS = 120_000;
