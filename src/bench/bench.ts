@@ -20,8 +20,9 @@
  *   - whole commands, start-up included: the default `init-bench run` against a PyTorch script
  *     doing the same four trials; a sweep of 4 initializers x 3 seeds with --jobs 2 against the
  *     same trials in one sequential PyTorch process;
- *   - scaling: one trial with the BLAS on every core (--blas-threads auto) against one core, on
- *     the CNN (Adam, batch 128) and on an MLP of two 1024-wide layers (momentum, batch 256), and
+ *   - scaling: one trial on every core (--blas-threads auto) against one core, on the CNN (Adam,
+ *     batch 128: its batches shared among step partners) and on an MLP of two 1024-wide layers
+ *     (momentum, batch 256: its products split by the BLAS), and
  *     8 trials x 2 epochs with --jobs 2 against --jobs 1;
  *   - with --data-dir (an IDX folder): seconds per epoch on the whole 60,000-digit train set.
  *
@@ -425,16 +426,16 @@ function measures(o: BenchOptions, peer: boolean, cores: number): Measure[] {
     ...withPeer([ourCommand('init-bench --jobs 2', ['--init', inits.join(','), '--seeds', seeds.join(','), '--jobs', '2', ...sizes], blas)], wallClock('PyTorch sequential, 1 thread', PYTHON, peerRun(inits.join(','), seeds.join(',')))),
   });
 
-  // Scaling over the cores: the BLAS on every core for one trial; trials on every core.
+  // Scaling over the cores: one trial on every core (blas.ts, step-partners.ts); trials on every core.
   const oneTrial = (id: string, what: string, s: Setting) =>
     out.push({
       id,
-      title: `one trial (${what}), BLAS on ${cores} threads (--blas-threads auto) vs 1`,
+      title: `one trial (${what}), ${cores} threads (--blas-threads auto) vs 1`,
       unit: 's/epoch',
       compare: 'speedup',
       target: q ? null : 1.25,
       flops: trainingFlops(s.net).train * small.trainSize!,
-      contenders: [oursPerEpoch(`BLAS, ${cores} threads`, s, small, blas, ['--blas-threads', 'auto']), oursPerEpoch('BLAS, 1 thread', s, small, blas, oneThread)],
+      contenders: [oursPerEpoch(`${cores} threads`, s, small, blas, ['--blas-threads', 'auto']), oursPerEpoch('1 thread', s, small, blas, oneThread)],
       reference: 1,
     });
   oneTrial('one-trial-all-cores', 'CNN, Adam, batch 128', { net: CNN, optimizer: 'adam', lr: 0.001, batchSize: 128 });
@@ -628,7 +629,7 @@ function render(r: BenchReport): string {
   const lines = [
     `init-bench bench, ${r.startedAt}, ${r.machine.cores} cores (${r.machine.cpu}), node ${r.machine.node}, ${r.pytorch ? `PyTorch ${r.pytorch}` : 'no PyTorch (apt-get install python3-torch): no ratios to it'}`,
     r.sgemm ? `sgemm ${r.sgemm.size}^3 through ${r.sgemm.library}, 1 thread: ${sp(r.sgemm.gflops, 1)} GFLOP/s (the physical limit below: a figure's FLOPs at the median rate)` : 'no system BLAS: no physical limit',
-    ...(r.sgemmAllCores ? [`sgemm ${r.sgemm!.size}^3 on ${r.sgemmAllCores.threads} threads: ${sp(r.sgemmAllCores.gflops, 1)} GFLOP/s, ${f(r.sgemmAllCores.speedup, 2)}x one thread (the most more BLAS threads can give a trial here)`] : []),
+    ...(r.sgemmAllCores ? [`sgemm ${r.sgemm!.size}^3 on ${r.sgemmAllCores.threads} threads: ${sp(r.sgemmAllCores.gflops, 1)} GFLOP/s, ${f(r.sgemmAllCores.speedup, 2)}x one thread (what splitting a large product gains here)`] : []),
     `Figures: median [min-max] of the accepted rounds (load average before each round <= ${r.options.maxLoad}, other processes < ${r.options.foreignFlagCores} cores during it); ratios pair the contenders of a round.`,
     '',
   ];
