@@ -144,7 +144,7 @@ export async function resumeExperiment(dir: string, options: Omit<RunOptions, 'o
   };
   const now = toRun(folder);
   if (now.missing.length === 0 && folder.upToDate) {
-    options.onEvent?.({ type: 'start', total: now.tasks.length, toRun: 0, finished: now.previous.length, jobs: 0, out: dir });
+    options.onEvent?.({ type: 'start', total: now.tasks.length, toRun: 0, finished: now.previous.length, jobs: 0, threads: 0, out: dir });
     options.onEvent?.({ type: 'end', complete: folder.doc.complete, stopped: null });
     return folder.doc;
   }

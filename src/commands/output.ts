@@ -2,6 +2,7 @@
  * What the commands print about a results document: the JSON document (stdout, alone), or the
  * comparison table and the terminal chart; and the CLI's way of telling a run's events on stderr.
  */
+import { availableParallelism } from 'node:os';
 import type { ExperimentConfig } from '../config/load.js';
 import type { Progress } from '../report/progress.js';
 import { pretrainText } from '../report/pretrain.js';
@@ -27,13 +28,28 @@ export function printDocument(doc: ResultsDocument, config: ExperimentConfig, op
   if (chart) process.stdout.write(`\n${chart}\n`);
 }
 
-/** A run's events as progress lines. */
-export function showEvents(progress: Progress): (e: RunEvent) => void {
+/**
+ * What a run of one trial at a time does with the cores: its threads when more than one, or, for
+ * a CNN left on one of several cores, how to use them (docs/backends.md, BLAS threads); null when
+ * there is nothing to say.
+ */
+export function threadsLine(e: Extract<RunEvent, { type: 'start' }>, cores: number, cnn: boolean): string | null {
+  if (e.jobs > 1 || e.toRun === 0) return null;
+  if (e.threads > 1) return `one trial at a time, on ${e.threads} threads (--blas-threads)`;
+  if (cores > 1 && cnn) return `one trial at a time on 1 of ${cores} cores: --blas-threads auto shares a plain CNN's batches among ${cores} threads (docs/backends.md)`;
+  return null;
+}
+
+/** A run's events as progress lines; `cnn`: the run's network is a CNN (threadsLine). */
+export function showEvents(progress: Progress, opts: { cnn?: boolean } = {}): (e: RunEvent) => void {
   return (e) => {
     switch (e.type) {
-      case 'start':
+      case 'start': {
         if (e.jobs > 1) progress.log(`running ${e.toRun} trials in ${e.jobs} worker processes`);
+        const threads = threadsLine(e, availableParallelism(), opts.cnn ?? false);
+        if (threads) progress.log(threads);
         return;
+      }
       case 'backend':
         progress.log(backendLine(e.backend, e.hint));
         return;

@@ -64,7 +64,7 @@ export async function runCommand(opts: RunOptions, signal?: AbortSignal): Promis
   if (shard) log(`shard ${shard.index}/${shard.count} (${shard.source})`);
   if (config.omitted) log(omittedLine(config.omitted));
   let dir = opts.resume ?? opts.out;
-  const onEvent = showEvents(progress);
+  const onEvent = showEvents(progress, { cnn: config.model.kind === 'cnn' });
   const events = (e: RunEvent) => {
     if (e.type === 'start' && e.out) dir = e.out;
     if (e.type === 'start' && opts.resume) {

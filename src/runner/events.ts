@@ -10,7 +10,7 @@ export type Stopped = null | 'interrupted' | 'failFast';
 
 /** What a run tells as it goes (the CLI's progress, the live page, a script's callback). */
 export type RunEvent =
-  | { type: 'start'; total: number; toRun: number; finished: number; jobs: number; out?: string }
+  | { type: 'start'; total: number; toRun: number; finished: number; jobs: number; threads: number; out?: string }
   | { type: 'backend'; backend: string; hint?: string | null }
   | { type: 'trialStart'; index: number; total: number; init: string; seed: number; point?: PointValues }
   | { type: 'epoch'; index: number; total: number; init: string; seed: number; point?: PointValues; epochs: number; metrics: EpochMetrics }

@@ -67,7 +67,7 @@ export async function runTrials(config: ExperimentConfig, options: RunTrialsOpti
 
   const jobs = Math.max(1, Math.min(options.jobs, tasks.length));
   const runner = { backend: config.backend, blas: config.blas, blasThreads: blasThreadsFor(config.blasThreads, jobs), data: config.data };
-  emit({ type: 'start', total, toRun: tasks.length, finished: options.previous?.length ?? 0, jobs, ...(options.out ? { out: options.out } : {}) });
+  emit({ type: 'start', total, toRun: tasks.length, finished: options.previous?.length ?? 0, jobs, threads: runner.blasThreads, ...(options.out ? { out: options.out } : {}) });
   // With several lanes the costliest trials start first (results are kept by index: same document).
   const outcome = await schedule(jobs > 1 ? longestFirst(tasks) : tasks, {
     jobs,
