@@ -310,7 +310,13 @@ export class FusedStep {
     // A step's forward multiply-adds: each kernel weight once per output position per example.
     const work = batchSize * this.layers.reduce((sum, l) => sum + l.positions * l.kernel.w.length, 0);
     if (ways < 2 || work < PARTNER_MIN_WORK_PER_WEIGHT * weights) return;
-    this.partners = await acquirePartners(ways - 1, this.plan, weights, this.data, batchSize, this.blas.path);
+    try {
+      this.partners = await acquirePartners(ways - 1, this.plan, weights, this.data, batchSize, this.blas.path);
+    } catch {
+      // Threads that cannot start (a BLAS that will not load in a worker thread): this thread
+      // trains alone, with a one-thread trial's numbers (`threads` says 1).
+      this.partners = null;
+    }
   }
 
   /** The threads computing each full batch's gradient in this `train` call: 1, or 1 + its step partners. */

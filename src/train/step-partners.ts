@@ -46,7 +46,7 @@ export const CONTROL = { seq: 0, done: 1, count: 2, divisor: 3, failed: 4, corre
 /** Byte offsets in the control buffer: the part's loss sum (float64), a failure's message (UTF-8), the buffer's size. */
 export const CONTROL_BYTES = { lossSum: 32, message: 40, size: 1064 } as const;
 
-/** What a partner thread is sent to train with: the plan, the shared buffers, the data (when it does not hold it already). */
+/** What a partner thread is sent to train with: the plan, the shared buffers, the data in shared memory (when it does not hold it already). */
 export interface PartnerInit {
   type: 'init';
   blasPath: string;
@@ -85,13 +85,28 @@ interface PartnerThread {
 }
 
 const idle: PartnerThread[] = [];
-const datasetIds = new WeakMap<Dataset, number>();
+
+/**
+ * Each dataset the partners read, once in shared memory (its images and labels copied into
+ * SharedArrayBuffers): every partner thread views the one copy, so memory stays at twice the
+ * dataset however many partners there are. Keyed by the training thread's dataset, with the id
+ * a partner thread tells it by.
+ */
+const sharedData = new WeakMap<Dataset, { id: number; data: Dataset }>();
 let nextDatasetId = 0;
 
-function datasetId(d: Dataset): number {
-  let id = datasetIds.get(d);
-  if (id === undefined) datasetIds.set(d, (id = nextDatasetId++));
-  return id;
+function shared(d: Dataset): { id: number; data: Dataset } {
+  let s = sharedData.get(d);
+  if (!s) {
+    const copy = <T extends Float32Array | Uint8Array>(a: T): T => {
+      const view = new (a.constructor as new (b: SharedArrayBuffer) => T)(new SharedArrayBuffer(a.byteLength));
+      view.set(a);
+      return view;
+    };
+    s = { id: nextDatasetId++, data: { ...d, images: copy(d.images), labels: copy(d.labels) } };
+    sharedData.set(d, s);
+  }
+  return s;
 }
 
 function startThread(): PartnerThread {
@@ -133,9 +148,9 @@ export async function acquirePartners(count: number, plan: FusedPlan, floats: nu
   const capacity = Math.ceil(batchSize / ways) + 1;
   const weights = new SharedArrayBuffer(floats * 4);
   const parts = threads.map(() => ({ gradients: new SharedArrayBuffer(floats * 4), indices: new SharedArrayBuffer(capacity * 4) }));
-  const id = datasetId(data);
+  const { id, data: view } = shared(data);
   try {
-    await Promise.all(threads.map((t, p) => init(t, { type: 'init', blasPath, plan, dataId: id, data: t.dataId === id ? null : data, weights, ...parts[p] }).then(() => (t.dataId = id))));
+    await Promise.all(threads.map((t, p) => init(t, { type: 'init', blasPath, plan, dataId: id, data: t.dataId === id ? null : view, weights, ...parts[p] }).then(() => (t.dataId = id))));
   } catch (err) {
     for (const t of threads) void t.worker.terminate();
     throw err;

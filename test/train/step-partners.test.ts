@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { loadBlas } from '../../src/backend/blas.js';
+import type { Dataset } from '../../src/data/dataset.js';
+import { FusedStep, type FusedPlan } from '../../src/train/fused-step.js';
+import { acquirePartners } from '../../src/train/step-partners.js';
+import { Rng } from '../../src/util/random.js';
+
+/**
+ * The step partners' protocol (step-partners.ts), without tfjs: a partner thread's part equals
+ * the same part computed in this thread by a fused step of the same plan, bit for bit (the same
+ * code on the same BLAS with one thread), on the weights this thread shares; a released thread
+ * serves the next plan; a thread that cannot start says why. It needs a system BLAS.
+ */
+const found = await loadBlas('auto');
+const skip = found.blas ? false : `no system BLAS here (${found.reasons.join('; ')})`;
+
+/** 200 random 4 x 4 "images" of 3 classes. */
+function dataset(): Dataset {
+  const rng = new Rng(3);
+  const count = 200;
+  return { images: Float32Array.from({ length: count * 16 }, () => rng.uniform()), pixelScale: 1, labels: Uint8Array.from({ length: count }, (_, i) => i % 3), count, height: 4, width: 4, classes: 3, source: 'test' };
+}
+
+/** A dense net 16 -> hidden -> 3 (the protocol does not depend on the layers' kind). */
+function plan(hidden: number): FusedPlan {
+  const layer = (fanIn: number, units: number, activation: 'relu' | 'linear') => ({ geometry: { op: 'dense' as const, fanIn, units }, shape: [fanIn, units], activation, c: 1, lr: { kernel: 1, vector: 1 } });
+  return { layers: [layer(16, hidden, 'relu'), layer(hidden, 3, 'linear')], spec: { name: 'sgd', lr: 0.1 }, leakySlope: 0.2 };
+}
+
+test("a partner's part equals this thread's computation of it; a released thread serves the next plan", { skip }, async () => {
+  const blas = found.blas!;
+  const data = dataset();
+  for (const hidden of [8, 5]) {
+    const here = new FusedStep(blas, plan(hidden), data, null);
+    const params = here.params();
+    const rng = new Rng(hidden);
+    for (const p of params) for (let i = 0; i < p.w.length; i++) p.w[i] = rng.normal() * 0.3;
+    const floats = params.reduce((s, p) => s + p.w.length, 0);
+    const partners = await acquirePartners(1, plan(hidden), floats, data, 64, blas.path);
+    try {
+      let offset = 0;
+      for (const p of params) {
+        partners.weights.set(p.w, offset);
+        offset += p.w.length;
+      }
+      const part = Int32Array.from({ length: 30 }, (_, i) => (i * 7) % 200);
+      partners.start(0, part, 60);
+      const theirs = partners.finish(0);
+      const mine = here.pass(part, 60, false, false);
+      assert.equal(theirs.lossSum, mine.lossSum, `hidden ${hidden}: loss sum`);
+      assert.equal(theirs.correct, mine.correct);
+      offset = 0;
+      for (const p of params) {
+        assert.deepEqual(Array.from(theirs.gradients.subarray(offset, offset + p.g.length)), Array.from(p.g), `hidden ${hidden}: gradient`);
+        offset += p.g.length;
+      }
+      // The gradient is not zero: the comparison is of something.
+      assert.ok(params[0].g.some((g) => g !== 0));
+    } finally {
+      partners.release();
+    }
+  }
+});
+
+test('a partner thread that cannot start says why', { skip }, async () => {
+  await assert.rejects(acquirePartners(1, plan(4), 16 * 4 + 4 + 4 * 3 + 3, dataset(), 64, '/nonexistent/libblas.so.0'), /a step partner thread could not start: the BLAS at \/nonexistent\/libblas.so.0 cannot load here/);
+});
