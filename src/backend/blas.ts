@@ -106,7 +106,10 @@ export async function loadBlas(choice: BlasChoice): Promise<BlasFound> {
 
 /**
  * The thread count each loaded library is set to, by path: the setting belongs to the library,
- * which every handle on it in this process shares (the bench opens its own beside the backend's).
+ * which every handle on it in this thread shares (the bench opens its own beside the backend's).
+ * A step partner thread (src/train/step-partners.ts) has its own copy of this map and only ever
+ * sets the library to one thread, when it opens its handle; the training thread sets it to one
+ * itself (`setThreads(1)`) before every shared step, so the two never disagree during one.
  */
 const librarySetting = new Map<string, { threads: number }>();
 

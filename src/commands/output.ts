@@ -35,8 +35,8 @@ export function printDocument(doc: ResultsDocument, config: ExperimentConfig, op
  */
 export function threadsLine(e: Extract<RunEvent, { type: 'start' }>, cores: number, cnn: boolean): string | null {
   if (e.jobs > 1 || e.toRun === 0) return null;
-  if (e.threads > 1) return `one trial at a time, on ${e.threads} threads (--blas-threads)`;
-  if (cores > 1 && cnn) return `one trial at a time on 1 of ${cores} cores: --blas-threads auto shares a plain CNN's batches among ${cores} threads (docs/backends.md)`;
+  if (e.threads > 1) return `one trial at a time, allowed ${e.threads} threads (--blas-threads; docs/backends.md says which networks use them)`;
+  if (cores > 1 && cnn) return `one trial at a time on 1 of ${cores} cores: --blas-threads auto allows it ${cores} (a plain CNN shares its batches among them; docs/backends.md)`;
   return null;
 }
 

@@ -53,7 +53,7 @@ import { FAMILY } from '../model/parametrization.js';
 import type { Activation, OptimizerName } from '../vocabulary.js';
 import type { StepResult } from './loop.js';
 import { ADAM, layerLrFactors, MOMENTUM, RMSPROP, type TrainOptimizer } from './optimizers.js';
-import { acquirePartners, MIN_PART, PARTNER_MIN_WORK_PER_WEIGHT, type StepPartners } from './step-partners.js';
+import { acquirePartners, partsOf, PARTNER_MIN_WORK_PER_WEIGHT, type StepPartners } from './step-partners.js';
 import { padded, updateKernels, updateKernelsAvailable, type PoolShape, type UpdateKernels } from './update-kernels.js';
 
 /** The activations the fused step computes (every hidden activation of the vocabulary). */
@@ -238,6 +238,8 @@ export class FusedStep {
   private unstored = false;
   /** The threads that share each batch's gradient while a `train` call runs (step-partners.ts), or null: this thread alone. */
   private partners: StepPartners | null = null;
+  /** `params()`, kept. */
+  private readonly all: Param[];
   /** Leaky ReLU's factor by `nonPositive` of the input: 1, or the slope. */
   private readonly leaky: Float64Array;
 
@@ -292,11 +294,34 @@ export class FusedStep {
         dOut: none,
       };
     });
+    this.all = this.params();
   }
 
-  /** Every kernel and bias, layer by layer (kernel first): the order of the partners' shared weights and gradients. */
+  /** Every kernel and bias, layer by layer (kernel first): the order of the partners' shared weights and gradients (`flat`). */
   params(): Param[] {
     return this.layers.flatMap((l) => [l.kernel, l.bias]);
+  }
+
+  /** The weights' total size: the length of a `flat` array. */
+  get size(): number {
+    return this.all.reduce((sum, p) => sum + p.w.length, 0);
+  }
+
+  /**
+   * Copies between this step's tensors and a flat array of every tensor one after the other
+   * (`params` order), as the step partners share them: the weights out or in, the gradients
+   * out, or added in (g += the flat array's).
+   */
+  flat(direction: 'weightsOut' | 'weightsIn' | 'gradientsOut' | 'gradientsAdd', flat: Float32Array): void {
+    let offset = 0;
+    for (const { w, g } of this.all) {
+      const part = flat.subarray(offset, offset + w.length);
+      if (direction === 'weightsOut') part.set(w);
+      else if (direction === 'weightsIn') w.set(part);
+      else if (direction === 'gradientsOut') part.set(g);
+      else for (let i = 0; i < g.length; i++) g[i] += part[i];
+      offset += w.length;
+    }
   }
 
   /**
@@ -305,23 +330,17 @@ export class FusedStep {
    * `PARTNER_MIN_WORK_PER_WEIGHT`: a CNN's, not an MLP's); batches of `batchSize` examples.
    */
   async share(batchSize: number): Promise<void> {
-    const ways = Math.min(this.blas.mostThreads(), Math.floor(batchSize / MIN_PART));
-    const weights = this.params().reduce((sum, p) => sum + p.w.length, 0);
+    const ways = partsOf(batchSize, this.blas.mostThreads());
+    const weights = this.size;
     // A step's forward multiply-adds: each kernel weight once per output position per example.
     const work = batchSize * this.layers.reduce((sum, l) => sum + l.positions * l.kernel.w.length, 0);
     if (ways < 2 || work < PARTNER_MIN_WORK_PER_WEIGHT * weights) return;
-    try {
-      this.partners = await acquirePartners(ways - 1, this.plan, weights, this.data, batchSize, this.blas.path);
-    } catch {
-      // Threads that cannot start (a BLAS that will not load in a worker thread): this thread
-      // trains alone, with a one-thread trial's numbers (`threads` says 1).
-      this.partners = null;
-    }
+    this.partners = await acquirePartners(ways - 1, this.plan, weights, this.data, batchSize, this.blas.path);
   }
 
   /** The threads computing each full batch's gradient in this `train` call: 1, or 1 + its step partners. */
   get threads(): number {
-    return this.partners ? this.partners.ways(Number.MAX_SAFE_INTEGER) : 1;
+    return this.partners ? this.partners.count + 1 : 1;
   }
 
   /** Hands the step partners back at the end of a `train` call. */
@@ -363,7 +382,7 @@ export class FusedStep {
    * computes the gradient of a part of the batch (`sharedStep`); else this thread alone.
    */
   step(indices: Int32Array, withNorms: boolean): StepResult {
-    const ways = this.partners?.ways(indices.length) ?? 1;
+    const ways = this.partners ? partsOf(indices.length, this.partners.count + 1) : 1;
     if (ways > 1) return this.sharedStep(indices, ways, withNorms);
     const n = indices.length;
     const { lossSum, correct, norms } = this.pass(indices, n, true, withNorms);
@@ -383,29 +402,18 @@ export class FusedStep {
     const partners = this.partners!;
     const n = indices.length;
     const bound = (p: number) => Math.floor((p * n) / ways);
-    const params = this.params();
     // Each thread's products on one thread of the library: the threads allowed are the partners.
     const most = this.blas.mostThreads();
     this.blas.setThreads(1);
     try {
-      let offset = 0;
-      for (const p of params) {
-        partners.weights.set(p.w, offset);
-        offset += p.w.length;
-      }
+      this.flat('weightsOut', partners.weights);
       for (let p = 1; p < ways; p++) partners.start(p - 1, indices.subarray(bound(p), bound(p + 1)), n);
-      const mine = this.pass(indices.subarray(0, bound(1)), n, false, false);
-      let { lossSum, correct } = mine;
+      let { lossSum, correct } = this.pass(indices.subarray(0, bound(1)), n, false, false);
       for (let p = 1; p < ways; p++) {
         const part = partners.finish(p - 1);
         lossSum += part.lossSum;
         correct += part.correct;
-        offset = 0;
-        for (const { g } of params) {
-          const from = part.gradients;
-          for (let i = 0; i < g.length; i++) g[i] += from[offset + i];
-          offset += g.length;
-        }
+        this.flat('gradientsAdd', part.gradients);
       }
       const norms: number[] = [];
       this.layers.forEach((l, i) => {

@@ -7,12 +7,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { loadBlas, type Blas } from '../backend/blas.js';
 import type { Dataset } from '../data/dataset.js';
 import { FusedStep } from './fused-step.js';
-import { CONTROL, CONTROL_BYTES, type FromPartner, type PartnerInit } from './step-partners.js';
+import { CONTROL, controlViews, type FromPartner, type PartnerInit } from './step-partners.js';
 
-const buffer = (workerData as { control: SharedArrayBuffer }).control;
-const control = new Int32Array(buffer, 0, 8);
-const lossSum = new Float64Array(buffer, CONTROL_BYTES.lossSum, 1);
-const message = new Uint8Array(buffer, CONTROL_BYTES.message);
+const { control, lossSum, message } = controlViews((workerData as { control: SharedArrayBuffer }).control);
 
 let blas: { path: string; handle: Blas } | null = null;
 let data: Dataset | null = null;
@@ -39,18 +36,9 @@ parentPort!.on('message', async (m: PartnerInit) => {
 /** One part: the shared weights in, forward and backward on the part, its gradient out. */
 function part(): void {
   const { step, weights, gradients, indices } = replica!;
-  const params = step.params();
-  let offset = 0;
-  for (const p of params) {
-    p.w.set(weights.subarray(offset, offset + p.w.length));
-    offset += p.w.length;
-  }
+  step.flat('weightsIn', weights);
   const result = step.pass(indices.subarray(0, control[CONTROL.count]), control[CONTROL.divisor], false, false);
-  offset = 0;
-  for (const p of params) {
-    gradients.set(p.g, offset);
-    offset += p.g.length;
-  }
+  step.flat('gradientsOut', gradients);
   lossSum[0] = result.lossSum;
   control[CONTROL.correct] = result.correct;
 }
@@ -72,9 +60,8 @@ async function serve(): Promise<void> {
       part();
       control[CONTROL.failed] = 0;
     } catch (err) {
-      const text = new TextEncoder().encode(err instanceof Error ? err.message : String(err)).slice(0, message.length);
-      message.set(text);
-      control[CONTROL.messageLength] = text.length;
+      // Whole characters only, as many as fit.
+      control[CONTROL.messageLength] = new TextEncoder().encodeInto(err instanceof Error ? err.message : String(err), message).written;
       control[CONTROL.failed] = 1;
     }
     Atomics.store(control, CONTROL.done, seq);

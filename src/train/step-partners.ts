@@ -24,12 +24,17 @@ import type { FusedPlan } from './fused-step.js';
 /** The fewest examples a part of a batch has: a batch is shared only among as many threads as give each at least this many. */
 export const MIN_PART = 16;
 
+/** The parts a batch of `n` examples is cut into with `threads` threads (1: one thread computes it all). */
+export function partsOf(n: number, threads: number): number {
+  return Math.max(1, Math.min(threads, Math.floor(n / MIN_PART)));
+}
+
 /**
  * Partners are taken when a step's forward multiply-adds (batch x each kernel weight x its output
  * positions) are at least this many per weight. Measured on 2 vCPUs that are SMT siblings, one
  * trial, 2 threads against 1, steady epochs: the CNN (conv 16, conv 32, 3x3, pool 2: ~49
- * multiply-adds per weight per example) at batch 128, ~6,300 per weight per step, trained 1.9x
- * faster on partners; MLPs, at 1 per weight per example, ran slower on them than on one thread:
+ * multiply-adds per weight per example) at batch 128, ~6,300 per weight per step, trained
+ * 1.75-1.95x faster on partners (docs/backends.md); MLPs, at 1 per weight per example, ran slower on them than on one thread:
  * the default MLP at batch 64 (64 per weight per step) 0.19-0.21 s per epoch against 0.10-0.11,
  * 20 layers of 256 at batch 64 1.40-1.53 against 0.92-0.98, two 1024-wide layers at batch 256
  * 0.73-0.74 against 0.83 on one thread and 0.52-0.54 with the library's split. The bound lies
@@ -38,13 +43,26 @@ export const MIN_PART = 16;
  */
 export const PARTNER_MIN_WORK_PER_WEIGHT = 1024;
 
-/** How long this thread waits for a partner's part before it gives up on the step (a partner thread that died never answers). */
+/**
+ * How long this thread waits for a partner to start, or for its part, before it gives up (a
+ * partner thread that died never answers: its exit cannot be heard while this thread waits).
+ */
 const PARTNER_TIMEOUT_MS = 120_000;
 
-/** The control words of a partner thread (Int32Array indices in its control buffer). */
+/** The control words of a partner thread (indices in `control`). */
 export const CONTROL = { seq: 0, done: 1, count: 2, divisor: 3, failed: 4, correct: 5, messageLength: 6 } as const;
-/** Byte offsets in the control buffer: the part's loss sum (float64), a failure's message (UTF-8), the buffer's size. */
-export const CONTROL_BYTES = { lossSum: 32, message: 40, size: 1064 } as const;
+/** The control buffer: 8 int32 words, the part's loss sum (float64), a failure's message (UTF-8). */
+const CONTROL_BYTES = { lossSum: 32, message: 40, size: 1064 } as const;
+
+/** The views of a partner's control buffer, the same in both threads. */
+export function controlViews(buffer: SharedArrayBuffer): { control: Int32Array; lossSum: Float64Array; message: Uint8Array } {
+  return { control: new Int32Array(buffer, 0, 8), lossSum: new Float64Array(buffer, CONTROL_BYTES.lossSum, 1), message: new Uint8Array(buffer, CONTROL_BYTES.message) };
+}
+
+/** A new control buffer (each partner thread has one for its life). */
+function controlBuffer(): SharedArrayBuffer {
+  return new SharedArrayBuffer(CONTROL_BYTES.size);
+}
 
 /** What a partner thread is sent to train with: the plan, the shared buffers, the data in shared memory (when it does not hold it already). */
 export interface PartnerInit {
@@ -61,8 +79,8 @@ export interface PartnerInit {
 export type FromPartner = { type: 'ready' } | { type: 'failed'; message: string };
 
 export interface StepPartners {
-  /** The parts a batch of `n` examples is cut into (1: this thread alone). */
-  ways(n: number): number;
+  /** How many partner threads (a batch is cut into up to count + 1 parts: `partsOf`). */
+  readonly count: number;
   /** The weights the partners read, every tensor's values one after the other (FusedStep `params` order). */
   readonly weights: Float32Array;
   /** Partner `p` starts on the examples `indices`, its loss divided by `divisor`. */
@@ -73,11 +91,8 @@ export interface StepPartners {
   release(): void;
 }
 
-interface PartnerThread {
+interface PartnerThread extends ReturnType<typeof controlViews> {
   worker: Worker;
-  control: Int32Array;
-  lossSum: Float64Array;
-  message: Uint8Array;
   /** Which dataset the thread holds (`datasetId`), -1 none yet. */
   dataId: number;
   /** Why the thread ended, when it did (it is then not reused). */
@@ -110,24 +125,41 @@ function shared(d: Dataset): { id: number; data: Dataset } {
 }
 
 function startThread(): PartnerThread {
-  const buffer = new SharedArrayBuffer(CONTROL_BYTES.size);
+  const buffer = controlBuffer();
   const worker = new Worker(new URL('./step-partner-thread.js', import.meta.url), { workerData: { control: buffer } });
   // An idle partner does not keep the process alive.
   worker.unref();
-  const t: PartnerThread = { worker, control: new Int32Array(buffer, 0, 8), lossSum: new Float64Array(buffer, CONTROL_BYTES.lossSum, 1), message: new Uint8Array(buffer, CONTROL_BYTES.message), dataId: -1, ended: null };
+  const t: PartnerThread = { worker, ...controlViews(buffer), dataId: -1, ended: null };
   worker.on('error', (err) => (t.ended = err.message));
   worker.on('exit', (code) => (t.ended ??= `exit code ${code}`));
   return t;
 }
 
+/** Ends a partner thread that failed or did not answer: it is not reused. */
+function discard(t: PartnerThread, why: string): void {
+  t.ended ??= why;
+  void t.worker.terminate();
+}
+
+/** What to do about a partner that failed, said with every such error. */
+const ADVICE = 'run with --blas-threads 1 to train on one thread';
+
 function init(t: PartnerThread, message: PartnerInit): Promise<void> {
   return new Promise((resolve, reject) => {
-    const onExit = () => reject(new Error(`a step partner thread ended before it was ready: ${t.ended ?? 'exited'}`));
+    const fail = (why: string) => {
+      clearTimeout(timer);
+      t.worker.off('exit', onExit);
+      discard(t, why);
+      reject(new Error(`a step partner thread could not start: ${why}; ${ADVICE}`));
+    };
+    const onExit = () => fail(`it ended (${t.ended ?? 'exited'})`);
+    const timer = setTimeout(() => fail(`no answer in ${PARTNER_TIMEOUT_MS / 1000} s`), PARTNER_TIMEOUT_MS);
     t.worker.once('exit', onExit);
     t.worker.once('message', (m: FromPartner) => {
+      if (m.type !== 'ready') return fail(m.message);
+      clearTimeout(timer);
       t.worker.off('exit', onExit);
-      if (m.type === 'ready') resolve();
-      else reject(new Error(`a step partner thread could not start: ${m.message}`));
+      resolve();
     });
     t.worker.postMessage(message);
   });
@@ -144,26 +176,26 @@ export async function acquirePartners(count: number, plan: FusedPlan, floats: nu
     const t = idle.pop() ?? startThread();
     if (!t.ended) threads.push(t);
   }
-  const ways = count + 1;
-  const capacity = Math.ceil(batchSize / ways) + 1;
   const weights = new SharedArrayBuffer(floats * 4);
-  const parts = threads.map(() => ({ gradients: new SharedArrayBuffer(floats * 4), indices: new SharedArrayBuffer(capacity * 4) }));
+  // A part can be as large as the batch's largest part at any size up to batchSize (a short
+  // last batch is cut into fewer parts): room for batchSize indices covers every case.
+  const parts = threads.map(() => ({ gradients: new SharedArrayBuffer(floats * 4), indices: new SharedArrayBuffer(batchSize * 4) }));
   const { id, data: view } = shared(data);
   try {
     await Promise.all(threads.map((t, p) => init(t, { type: 'init', blasPath, plan, dataId: id, data: t.dataId === id ? null : view, weights, ...parts[p] }).then(() => (t.dataId = id))));
   } catch (err) {
-    for (const t of threads) void t.worker.terminate();
+    for (const t of threads) discard(t, 'another partner could not start');
     throw err;
   }
   const views = parts.map((p) => ({ gradients: new Float32Array(p.gradients), indices: new Int32Array(p.indices) }));
   const seqs = threads.map((t) => Atomics.load(t.control, CONTROL.seq));
   let released = false;
   return {
-    ways: (n) => Math.max(1, Math.min(ways, Math.floor(n / MIN_PART))),
+    count,
     weights: new Float32Array(weights),
     start(p, indices, divisor) {
       const t = threads[p];
-      if (t.ended) throw new Error(`a step partner thread ended: ${t.ended}`);
+      if (t.ended) throw new Error(`a step partner thread ended (${t.ended}); ${ADVICE}`);
       views[p].indices.set(indices);
       t.control[CONTROL.count] = indices.length;
       t.control[CONTROL.divisor] = divisor;
@@ -177,10 +209,17 @@ export async function acquirePartners(count: number, plan: FusedPlan, floats: nu
       for (;;) {
         const done = Atomics.load(t.control, CONTROL.done);
         if (done === seqs[p]) break;
-        if (performance.now() > deadline) throw new Error(`a step partner thread did not answer in ${PARTNER_TIMEOUT_MS / 1000} s`);
+        if (performance.now() > deadline) {
+          discard(t, 'it did not answer');
+          throw new Error(`a step partner thread did not answer in ${PARTNER_TIMEOUT_MS / 1000} s; ${ADVICE}`);
+        }
         Atomics.wait(t.control, CONTROL.done, done, 1000);
       }
-      if (t.control[CONTROL.failed]) throw new Error(`a step partner thread failed: ${new TextDecoder().decode(t.message.slice(0, t.control[CONTROL.messageLength]))}`);
+      if (t.control[CONTROL.failed]) {
+        const why = new TextDecoder().decode(t.message.slice(0, t.control[CONTROL.messageLength]));
+        discard(t, why);
+        throw new Error(`a step partner thread failed: ${why}; ${ADVICE}`);
+      }
       return { lossSum: t.lossSum[0], correct: t.control[CONTROL.correct], gradients: views[p].gradients };
     },
     release() {

@@ -8,7 +8,6 @@ import { stratifiedSplit } from '../../src/data/split.js';
 import { sampleKernels } from '../../src/model/init.js';
 import { architectureOf, buildModel, disposeModel, layerPlan, type Model } from '../../src/model/network.js';
 import { fusedStepFor, fusedIneligibility } from '../../src/train/fused-step.js';
-import { MIN_PART } from '../../src/train/step-partners.js';
 import { activeBlas } from '../../src/backend/select.js';
 import { train, trainStep, type StepResult } from '../../src/train/loop.js';
 import { makeTrainOptimizer, type TrainOptimizer } from '../../src/train/optimizers.js';
@@ -78,9 +77,9 @@ const WEIGHT_TOL = 2e-4;
 /**
  * `threads`: the BLAS's blasThreads for the fused step; more than one gives a CNN step partners
  * (step-partners.ts), each computing a part of a batch, when the batch has `MIN_PART` examples
- * per thread (`batch`: the batches' size; the last is LAST_BATCH, which one thread computes).
+ * per part (`batch`: the batches' size, `last` the last batch's).
  */
-async function compare(name: string, c: ReturnType<typeof config>, threads = 1, batch = BATCH): Promise<void> {
+async function compare(name: string, c: ReturnType<typeof config>, threads = 1, batch = BATCH, last = LAST_BATCH): Promise<void> {
   const [a, b] = await twins(c);
   const blas = activeBlas(tf)!;
   blas.setThreads(threads);
@@ -90,7 +89,7 @@ async function compare(name: string, c: ReturnType<typeof config>, threads = 1, 
   const reader = new BatchReader(data, batch);
   try {
     for (let s = 0; s < STEPS; s++) {
-      const idx = split.train.subarray(s * batch, s * batch + (s === STEPS - 1 ? LAST_BATCH : batch));
+      const idx = split.train.subarray(s * batch, s * batch + (s === STEPS - 1 ? last : batch));
       const withNorms = s === 0 || s === STEPS - 1;
       const ref = trainStep(tf, a.model, a.optimizer, reader.read(tf, idx), withNorms, 0);
       const got: StepResult = fused.step(idx, withNorms);
@@ -178,7 +177,7 @@ test('fused step equals the tfjs step on CNNs of other activations, paddings, po
 
 /**
  * Step partners: the batch cut into 2 or 3 parts, each part's gradient computed by its own
- * thread (step-partners.ts), summed, then one update. The batches (69 and 101 examples) are large
+ * thread (step-partners.ts), summed, then one update. The batches (53-101 examples) are large
  * enough for these small CNNs' steps to pass PARTNER_MIN_WORK_PER_WEIGHT (the test checks that
  * the partners were taken). The tolerances are the one-thread step's:
  * the parts' sums are grouped otherwise (float32 roundoff), nothing else differs. A part's loss
@@ -186,16 +185,18 @@ test('fused step equals the tfjs step on CNNs of other activations, paddings, po
  * stale weights in a partner move a loss, a gradient norm or a weight by far more.
  */
 test('fused step with step partners (2 and 3 threads) equals the tfjs step on CNNs; an MLP takes none', { skip }, async () => {
-  const cases: [string, Record<string, unknown>, string, number][] = [
-    ['relu', CNN, 'momentum', 2],
-    ['relu', CNN, 'adam', 3],
-    ['tanh, same padding, pool 3, a head', { ...CNN, filters: [3, 5], activation: 'tanh', padding: 'same', pool: 3, head: [12] }, 'sgd', 2],
-    ['muP', { ...CNN, parametrization: 'mup', baseWidth: 2, head: [8] }, 'rmsprop', 3],
+  // [name, model, optimizer, threads, batch]; every last batch has 40 examples: 2 parts of 20,
+  // larger than a part of a full batch of 53 on 3 threads (17-18).
+  const cases: [string, Record<string, unknown>, string, number, number][] = [
+    ['relu', CNN, 'momentum', 2, 69],
+    ['relu', CNN, 'adam', 3, 53],
+    ['tanh, same padding, pool 3, a head', { ...CNN, filters: [3, 5], activation: 'tanh', padding: 'same', pool: 3, head: [12] }, 'sgd', 2, 69],
+    ['muP', { ...CNN, parametrization: 'mup', baseWidth: 2, head: [8] }, 'rmsprop', 3, 101],
     // An MLP's step is too little work for its weights: no partners, one thread (compare checks).
-    ['an MLP', { hidden: [32, 16] }, 'momentum', 2],
+    ['an MLP', { hidden: [32, 16] }, 'momentum', 2, 69],
   ];
-  for (const [name, model, optimizer, threads] of cases) {
-    await compare(`shared ${threads} ${name} ${optimizer}`, config(model, optimizer, optimizer === 'adam' || optimizer === 'rmsprop' ? 0.003 : 0.05), threads, 2 * threads * MIN_PART + 5);
+  for (const [name, model, optimizer, threads, batch] of cases) {
+    await compare(`shared ${threads} ${name} ${optimizer}`, config(model, optimizer, optimizer === 'adam' || optimizer === 'rmsprop' ? 0.003 : 0.05), threads, batch, 40);
   }
 });
 
