@@ -36,6 +36,8 @@
  *   s = d s + (1 - d) g^2, u = mu u + lr g / sqrt(s + eps), w -= u.
  * Momentum's dense kernel update folds the gradient into the velocity in the product itself
  * (v = m v + c H^T dZ is one sgemm with beta = m); plain SGD's is one sgemm into W.
+ * With more than one thread allowed, a CNN's batches are shared among step partners, threads
+ * that each compute the gradient of a part (step-partners.ts, `sharedStep`).
  *
  * The weights live in this module's arrays (the update kernels' arena) while an epoch trains and
  * are written back into the model's tfjs variables (`store`) before anything else reads them:
@@ -330,6 +332,7 @@ export class FusedStep {
    * `PARTNER_MIN_WORK_PER_WEIGHT`: a CNN's, not an MLP's); batches of `batchSize` examples.
    */
   async share(batchSize: number): Promise<void> {
+    this.release();
     const ways = partsOf(batchSize, this.blas.mostThreads());
     const weights = this.size;
     // A step's forward multiply-adds: each kernel weight once per output position per example.
