@@ -24,9 +24,17 @@ import type { FusedPlan } from './fused-step.js';
 /** The fewest examples a part of a batch has: a batch is shared only among as many threads as give each at least this many. */
 export const MIN_PART = 16;
 
+/**
+ * The most threads sharing one trial's batches, whatever blasThreads allows (it goes to 1,024):
+ * memory stays bounded. Measured: the first partner thread adds ~43 MB (the shared copy of the
+ * embedded digits, 31 MB, with it), each further one ~11 MB; 16 threads are ~210 MB more. A batch
+ * of 256 has no more than 16 parts of MIN_PART examples anyway.
+ */
+export const MAX_PARTS = 16;
+
 /** The parts a batch of `n` examples is cut into with `threads` threads (1: one thread computes it all). */
 export function partsOf(n: number, threads: number): number {
-  return Math.max(1, Math.min(threads, Math.floor(n / MIN_PART)));
+  return Math.max(1, Math.min(threads, MAX_PARTS, Math.floor(n / MIN_PART)));
 }
 
 /**
@@ -126,7 +134,8 @@ function shared(d: Dataset): { id: number; data: Dataset } {
 
 function startThread(): PartnerThread {
   const buffer = controlBuffer();
-  const worker = new Worker(new URL('./step-partner-thread.js', import.meta.url), { workerData: { control: buffer } });
+  // execArgv []: node's flags for this process (--input-type, --cpu-prof, ...) are not the partner's.
+  const worker = new Worker(new URL('./step-partner-thread.js', import.meta.url), { workerData: { control: buffer }, execArgv: [] });
   // An idle partner does not keep the process alive.
   worker.unref();
   const t: PartnerThread = { worker, ...controlViews(buffer), dataId: -1, ended: null };

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { loadBlas } from '../../src/backend/blas.js';
 import type { Dataset } from '../../src/data/dataset.js';
 import { FusedStep, type FusedPlan } from '../../src/train/fused-step.js';
-import { acquirePartners } from '../../src/train/step-partners.js';
+import { acquirePartners, MAX_PARTS, MIN_PART, partsOf } from '../../src/train/step-partners.js';
 import { Rng } from '../../src/util/random.js';
 
 /**
@@ -58,4 +58,13 @@ test("a partner's part equals this thread's computation of it; a released thread
 
 test('a partner thread that cannot start says why', { skip }, async () => {
   await assert.rejects(acquirePartners(1, plan(4), 16 * 4 + 4 + 4 * 3 + 3, dataset(), 64, '/nonexistent/libblas.so.0'), { message: /^a step partner thread could not start: the BLAS at \/nonexistent\/libblas.so.0 cannot load here: .*; run with --blas-threads 1 to train on one thread$/ });
+});
+
+test('a batch is cut into parts of at least MIN_PART examples, at most one per thread and at most MAX_PARTS', () => {
+  assert.equal(partsOf(128, 1), 1);
+  assert.equal(partsOf(128, 2), 2);
+  assert.equal(partsOf(2 * MIN_PART - 1, 4), 1);
+  assert.equal(partsOf(3 * MIN_PART, 4), 3);
+  // --blas-threads goes to 1,024: the threads of one trial stay bounded (memory).
+  assert.equal(partsOf(60_000, 1024), MAX_PARTS);
 });
