@@ -37,7 +37,7 @@
  * Momentum's dense kernel update folds the gradient into the velocity in the product itself
  * (v = m v + c H^T dZ is one sgemm with beta = m); plain SGD's is one sgemm into W.
  * With more than one thread allowed, a CNN's batches are shared among step partners, threads
- * that each compute the gradient of a part (step-partners.ts, `sharedStep`).
+ * that each compute the gradient of a part (step-partners.ts, `sharedPass`).
  *
  * The weights live in this module's arrays (the update kernels' arena) while an epoch trains and
  * are written back into the model's tfjs variables (`store`) before anything else reads them:
@@ -240,7 +240,7 @@ export class FusedStep {
   private unstored = false;
   /** The threads that share each batch's gradient while a `train` call runs (step-partners.ts), or null: this thread alone. */
   private partners: StepPartners | null = null;
-  /** `params()`, kept. */
+  /** Every kernel and bias, layer by layer (kernel first): the order of a `flat` array. */
   private readonly all: Param[];
   /** Leaky ReLU's factor by `nonPositive` of the input: 1, or the slope. */
   private readonly leaky: Float64Array;
@@ -296,12 +296,7 @@ export class FusedStep {
         dOut: none,
       };
     });
-    this.all = this.params();
-  }
-
-  /** Every kernel and bias, layer by layer (kernel first): the order of the partners' shared weights and gradients (`flat`). */
-  params(): Param[] {
-    return this.layers.flatMap((l) => [l.kernel, l.bias]);
+    this.all = this.layers.flatMap((l) => [l.kernel, l.bias]);
   }
 
   /** The weights' total size: the length of a `flat` array. */
@@ -311,7 +306,7 @@ export class FusedStep {
 
   /**
    * Copies between this step's tensors and a flat array of every tensor one after the other
-   * (`params` order), as the step partners share them: the weights out or in, the gradients
+   * (`all`'s order), as the step partners share them: the weights out or in, the gradients
    * out, or added in (g += the flat array's).
    */
   flat(direction: 'weightsOut' | 'weightsIn' | 'gradientsOut' | 'gradientsAdd', flat: Float32Array): void {
@@ -382,26 +377,29 @@ export class FusedStep {
   /**
    * One optimizer step on the examples `indices`; `withNorms`: also each kernel's gradient norm.
    * With step partners (more than one thread allowed, a CNN: `share`), each thread
-   * computes the gradient of a part of the batch (`sharedStep`); else this thread alone.
+   * computes the gradient of a part of the batch (`sharedPass`); else this thread alone.
    */
   step(indices: Int32Array, withNorms: boolean): StepResult {
-    const ways = this.partners ? partsOf(indices.length, this.partners.count + 1) : 1;
-    if (ways > 1) return this.sharedStep(indices, ways, withNorms);
     const n = indices.length;
-    const { lossSum, correct, norms } = this.pass(indices, n, true, withNorms);
-    this.stepped();
+    const ways = this.partners ? partsOf(n, this.partners.count + 1) : 1;
+    const { lossSum, correct, norms } = ways > 1 ? this.sharedPass(indices, ways, withNorms) : this.pass(indices, n, true, withNorms);
+    if (this.optimizer === 'adam') {
+      this.accBeta1 = Math.fround(this.accBeta1 * ADAM.beta1);
+      this.accBeta2 = Math.fround(this.accBeta2 * ADAM.beta2);
+    }
+    this.unstored = true;
     return { loss: Math.fround(lossSum / n), correct, ...(withNorms ? { gradNorms: norms } : {}) };
   }
 
   /**
-   * A step whose batch is cut into `ways` parts: this thread computes the gradient of the first,
+   * A shared step's pass and updates: the batch cut into `ways` parts, this thread computing the gradient of the first,
    * each partner thread of one more, on the same weights (written to the partners' shared
    * weights first). Every part's loss is divided by the whole batch's size, so the batch's
    * gradient is the parts' sum, taken in part order (the result does not depend on which
    * thread finishes first; it differs from a one-thread step's in the last bits, the sums being
    * grouped otherwise). Then the optimizer's update, as a one-thread step makes it.
    */
-  private sharedStep(indices: Int32Array, ways: number, withNorms: boolean): StepResult {
+  private sharedPass(indices: Int32Array, ways: number, withNorms: boolean): ReturnType<FusedStep['pass']> {
     const partners = this.partners!;
     const n = indices.length;
     const bound = (p: number) => Math.floor((p * n) / ways);
@@ -420,24 +418,14 @@ export class FusedStep {
       }
       const norms: number[] = [];
       this.layers.forEach((l, i) => {
-        if (withNorms) norms[i] = Math.fround(Math.sqrt(sumOfSquares(l.kernel.g, l.kernel.g.length)));
+        if (withNorms) norms[i] = gradientNorm(l.kernel);
         this.update(l.bias);
         this.update(l.kernel);
       });
-      this.stepped();
-      return { loss: Math.fround(lossSum / n), correct, ...(withNorms ? { gradNorms: norms } : {}) };
+      return { lossSum, correct, norms };
     } finally {
       this.blas.setThreads(most);
     }
-  }
-
-  /** After a step's updates: Adam's b1^t and b2^t, and the weights now differ from the model's variables. */
-  private stepped(): void {
-    if (this.optimizer === 'adam') {
-      this.accBeta1 = Math.fround(this.accBeta1 * ADAM.beta1);
-      this.accBeta2 = Math.fround(this.accBeta2 * ADAM.beta2);
-    }
-    this.unstored = true;
   }
 
   /**
@@ -496,7 +484,7 @@ export class FusedStep {
         this.blas.sgemm(false, false, 1, l.units, rows, this.ones.subarray(0, rows), l.dy, 0, l.bias.g);
         if (apply) this.update(l.bias);
         convFilterGradArrays(this.blas, g.conv, n, h, l.dy, l.kernel.g, CONV_ON_BLAS, l.c);
-        if (normsHere) norms[i] = Math.fround(Math.sqrt(sumOfSquares(l.kernel.g, size)));
+        if (normsHere) norms[i] = gradientNorm(l.kernel);
         if (apply) this.update(l.kernel);
         continue;
       }
@@ -510,7 +498,7 @@ export class FusedStep {
         this.blas.sgemm(true, false, g.fanIn, l.units, n, h, l.dy, 1, l.kernel.w, -l.kernel.lr * l.c);
       } else {
         this.blas.sgemm(true, false, g.fanIn, l.units, n, h, l.dy, 0, l.kernel.g, l.c);
-        if (normsHere) norms[i] = Math.fround(Math.sqrt(sumOfSquares(l.kernel.g, size)));
+        if (normsHere) norms[i] = gradientNorm(l.kernel);
         if (apply) this.update(l.kernel);
       }
     }
@@ -775,8 +763,9 @@ function columnSums(dz: Float32Array, n: number, units: number, out: Float32Arra
   }
 }
 
-function sumOfSquares(g: Float32Array, size: number): number {
+/** A tensor's gradient norm, in float32 as tfjs reports it. */
+function gradientNorm(p: Param): number {
   let s = 0;
-  for (let i = 0; i < size; i++) s += g[i] * g[i];
-  return s;
+  for (const x of p.g) s += x * x;
+  return Math.fround(Math.sqrt(s));
 }

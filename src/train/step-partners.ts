@@ -1,7 +1,7 @@
 /**
  * Step partners: threads that each compute the gradient of a part of every batch, so that one
  * trial of a CNN uses the threads it is allowed (blasThreads) on the fused step
- * (fused-step.ts `sharedStep`). Each partner is a worker thread (step-partner-thread.ts) with its
+ * (fused-step.ts `sharedPass`). Each partner is a worker thread (step-partner-thread.ts) with its
  * own replica of the fused step (its own buffers, SIMD kernels and BLAS handle) that reads the
  * weights this thread shares before each step, and writes its part's gradient back.
  *
