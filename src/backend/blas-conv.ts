@@ -55,10 +55,12 @@ export const CONV_ON_BLAS: ConvChoice = { forward: 4, backpropInput: 1, backprop
 
 /**
  * JS scratch buffers reused across calls, one per role (the BLAS reads JS typed arrays as well
- * as the heap): 0 the input's frame, 1 the patch matrix or output grid.
+ * as the heap): 0 the input's frame, 1 the patch matrix or output grid, 2 the gradient of the
+ * input's frame, 3 the gradient of the patch matrix.
  */
-const scratchBuffers: Float32Array[] = [new Float32Array(0), new Float32Array(0)];
-function scratch(slot: 0 | 1, n: number): Float32Array {
+type Slot = 0 | 1 | 2 | 3;
+const scratchBuffers: Float32Array[] = [0, 1, 2, 3].map(() => new Float32Array(0));
+function scratch(slot: Slot, n: number): Float32Array {
   if (scratchBuffers[slot].length < n) scratchBuffers[slot] = new Float32Array(n);
   return scratchBuffers[slot].subarray(0, n);
 }
@@ -73,25 +75,44 @@ export function convInfo(tf: Tf, xShape: number[], filterShape: number[], a: Con
 
 const shifted = (c: ConvInfo, choice: ConvChoice) => c.strideHeight === 1 && c.strideWidth === 1 && c.inChannels >= choice.shifted;
 
-/** One input channel: the planes Q (`size` values) of images b0..b1, after a copy of their frame in the same scratch. */
-function planes(x: Float32Array, f: Frame, b0: number, b1: number, size: number): Float32Array {
+/**
+ * One input channel: the planes Q (`size` values) of images b0..b1, after a copy of their frame
+ * at the start of `buf` (scratch when not given); `at`: where in `buf` the planes go.
+ */
+function planes(x: Float32Array, f: Frame, b0: number, b1: number, size: number, buf?: Float32Array, at?: number): Float32Array {
   const frameLength = (b1 - b0) * f.hp * f.wp;
-  const buf = scratch(1, frameLength + size);
-  copyFrame(x, f, b0, b1, buf);
-  tapPlanes(buf, frameLength, f, b1 - b0);
-  return buf.subarray(frameLength);
+  const into = buf ?? scratch(1, frameLength + size);
+  const start = at ?? frameLength;
+  copyFrame(x, f, b0, b1, into);
+  tapPlanes(into, frameLength, f, b1 - b0, start);
+  return into.subarray(start, start + size);
 }
 
 /**
  * The patches of images b0..b1-1 for the im2col lowering: one plane per tap ([k, rows], `byTap`)
  * with one input channel, else im2col's rows ([rows, k]); the forward pass and the filter
- * gradient multiply by it, transposed or not as it is stored.
+ * gradient multiply by it, transposed or not as it is stored. With `kept`, they are written into
+ * it from `at` (keptLayout), for the filter gradient to read back instead of lowering the same
+ * input again.
  */
-function patches(xv: Float32Array, f: Frame, b0: number, b1: number, rows: number, k: number): { p: Float32Array; byTap: boolean } {
-  if (f.c.inChannels === 1) return { p: planes(xv, f, b0, b1, rows * k), byTap: true };
-  const p = scratch(1, rows * k);
+function patches(xv: Float32Array, f: Frame, b0: number, b1: number, rows: number, k: number, kept?: Float32Array, at = 0): { p: Float32Array; byTap: boolean } {
+  if (f.c.inChannels === 1) return { p: planes(xv, f, b0, b1, rows * k, kept, kept ? at : undefined), byTap: true };
+  const p = kept ? kept.subarray(at, at + rows * k) : scratch(1, rows * k);
   im2col(frameImages(xv, f, b0, b1, frameScratch), f, b1 - b0, p);
   return { p, byTap: false };
+}
+
+/**
+ * A buffer of kept patches (convForwardArrays' `keep`, the gradients' `kept`): a chunk's frame
+ * first (one input channel: the planes are copied out of it), then each image's patches in
+ * turn, `perImage` floats each. `length(n)`: the floats it takes for n images; 0 when the
+ * convolution is lowered by shifted views, which copy no patches.
+ */
+export function keptLayout(c: ConvInfo, choice: ConvChoice): { start: number; perImage: number; length(n: number): number } {
+  const perImage = c.outHeight * c.outWidth * c.filterHeight * c.filterWidth * c.inChannels;
+  const f = frameOf(c);
+  const start = c.inChannels === 1 ? chunkOf(f, false, choice.chunkFloats) * f.hp * f.wp : 0;
+  return { start, perImage, length: (n) => (shifted(c, choice) ? 0 : start + n * perImage) };
 }
 
 /** Images per chunk: as many as fit `chunkFloats` of scratch (at least one). */
@@ -121,21 +142,23 @@ export function fillRows(c: Float32Array, row: Float32Array, n: number): void {
  * Y = alpha conv(x, w) (+ the bias in every row, which sgemm adds the product to: beta = 1) for
  * images 0..n-1, on plain arrays: x [n, inH, inW, cin], w [kh, kw, cin, cout], y [n, outH, outW,
  * cout]. The tfjs kernels (heap views) and the fused training step (src/train/fused-step.ts, its
- * own arrays) both call it. Geometry from `c`; its batchSize is not read.
+ * own arrays) both call it. Geometry from `c`; its batchSize is not read. `keep` (keptLayout's
+ * length(n) floats): the patches are kept in it for convBackwardArrays on the same x.
  */
-export function convForwardArrays(blas: Blas, c: ConvInfo, n: number, xv: Float32Array, wv: Float32Array, yv: Float32Array, bias: Float32Array | null, choice: ConvChoice, alpha = 1): void {
+export function convForwardArrays(blas: Blas, c: ConvInfo, n: number, xv: Float32Array, wv: Float32Array, yv: Float32Array, bias: Float32Array | null, choice: ConvChoice, alpha = 1, keep?: Float32Array): void {
   const { filterHeight: kh, filterWidth: kw, inChannels: cin, outChannels: cout } = c;
   if (n === 0) return;
   const f = frameOf(c);
   const perImage = c.outHeight * c.outWidth * cout;
   const useShifted = shifted(c, choice);
+  const kept = keep && !useShifted ? keptLayout(c, choice) : null;
   chunks(n, chunkOf(f, useShifted, choice.chunkFloats), (b0, b1) => {
     if (!useShifted) {
       const rows = (b1 - b0) * c.outHeight * c.outWidth;
       const k = kh * kw * cin;
       const y = yv.subarray(b0 * perImage, b1 * perImage);
       if (bias) fillRows(y, bias, cout);
-      const { p, byTap } = patches(xv, f, b0, b1, rows, k);
+      const { p, byTap } = patches(xv, f, b0, b1, rows, k, kept ? keep : undefined, kept ? kept.start + b0 * kept.perImage : 0);
       blas.sgemm(byTap, false, rows, cout, k, p, wv, bias ? 1 : 0, y, alpha);
       return;
     }
@@ -151,70 +174,75 @@ export function convForwardArrays(blas: Blas, c: ConvInfo, n: number, xv: Float3
 }
 
 /**
- * dW = alpha P^T dY (im2col), or dW_t = alpha X[off_t:]^T G_dY per tap (shifted views), summed
- * over chunks of images 0..n-1, into `dw` [kh, kw, cin, cout] (overwritten).
+ * Both gradients of a convolution in one pass over images 0..n-1, chunk by chunk:
+ * - `dw` (null: not wanted): dW = alpha P^T dY (im2col), or dW_t = alpha X[off_t:]^T G_dY per
+ *   tap (shifted views), summed over the chunks into dw [kh, kw, cin, cout] (overwritten);
+ * - `dx` (null: not wanted): dX = alpha col2im(dY W^T) (im2col), or dX[off_t:] += alpha G_dY W_t^T
+ *   per tap (shifted views), into dx [n, inH, inW, cin] (overwritten).
+ * Shifted views spread each chunk's dY onto its grid once for both. `kept`: the patches
+ * convForwardArrays kept of this same x (im2col: not lowered again). Each gradient's sums run in
+ * the same order as when it is asked for alone.
  */
-export function convFilterGradArrays(blas: Blas, c: ConvInfo, n: number, xv: Float32Array, dyv: Float32Array, dw: Float32Array, choice: ConvChoice, alpha = 1): void {
-  const { filterHeight: kh, filterWidth: kw, inChannels: cin, outChannels: cout } = c;
-  dw.fill(0, 0, kh * kw * cin * cout);
-  if (n === 0) return;
-  const f = frameOf(c);
-  const perImage = c.outHeight * c.outWidth * cout;
-  const useShifted = shifted(c, choice);
-  chunks(n, chunkOf(f, useShifted, choice.chunkFloats), (b0, b1) => {
-    if (!useShifted) {
-      const rows = (b1 - b0) * c.outHeight * c.outWidth;
-      const k = kh * kw * cin;
-      const { p, byTap } = patches(xv, f, b0, b1, rows, k);
-      blas.sgemm(!byTap, false, k, cout, rows, p, dyv.subarray(b0 * perImage, b1 * perImage), 1, dw, alpha);
-      return;
-    }
-    const xp = frameImages(xv, f, b0, b1, frameScratch);
-    const rows = gridRows(f, b1 - b0);
-    const grid = scratch(1, (b1 - b0) * f.hp * f.wp * cout);
-    spreadOutputs(dyv, f, b0, b1, grid);
-    for (let t = 0; t < kh * kw; t++) {
-      blas.sgemm(true, false, cin, cout, rows, xp.subarray(tapOffset(f, t) * cin), grid, 1, dw.subarray(t * cin * cout, (t + 1) * cin * cout), alpha);
-    }
-  });
-}
-
-/**
- * dX = alpha col2im(dY W^T) (im2col), or dX[off_t:] += alpha G_dY W_t^T per tap (shifted views),
- * chunk by chunk over images 0..n-1, into `dx` [n, inH, inW, cin] (overwritten).
- */
-export function convInputGradArrays(blas: Blas, c: ConvInfo, n: number, dyv: Float32Array, wv: Float32Array, dx: Float32Array, choice: ConvChoice, alpha = 1): void {
+export function convBackwardArrays(blas: Blas, c: ConvInfo, n: number, xv: Float32Array, dyv: Float32Array, wv: Float32Array, dw: Float32Array | null, dx: Float32Array | null, choice: ConvChoice, alpha = 1, kept?: Float32Array): void {
   const { filterHeight: kh, filterWidth: kw, inChannels: cin, outChannels: cout } = c;
   const inImage = c.inHeight * c.inWidth * cin;
-  dx.fill(0, 0, n * inImage);
+  dw?.fill(0, 0, kh * kw * cin * cout);
+  dx?.fill(0, 0, n * inImage);
   if (n === 0) return;
   const f = frameOf(c);
   const perImage = c.outHeight * c.outWidth * cout;
   const useShifted = shifted(c, choice);
+  const layout = kept && !useShifted ? keptLayout(c, choice) : null;
   chunks(n, chunkOf(f, useShifted, choice.chunkFloats), (b0, b1) => {
+    const dy = dyv.subarray(b0 * perImage, b1 * perImage);
     // The gradient of the images' frame: dx itself when bare (zero already), else scratch.
-    const framed = f.bare ? dx.subarray(b0 * inImage, b1 * inImage) : frameScratch((b1 - b0) * f.hp * f.wp * cin).fill(0);
+    const framed = !dx ? null : f.bare ? dx.subarray(b0 * inImage, b1 * inImage) : scratch(2, (b1 - b0) * f.hp * f.wp * cin).fill(0);
     if (!useShifted) {
       const rows = (b1 - b0) * c.outHeight * c.outWidth;
       const k = kh * kw * cin;
-      const dp = scratch(1, rows * k);
-      if (cin === 1) {
-        blas.sgemm(false, true, k, rows, cout, wv, dyv.subarray(b0 * perImage, b1 * perImage), 0, dp, alpha);
-        addTapPlanes(dp, f, b1 - b0, framed);
-      } else {
-        blas.sgemm(false, true, rows, k, cout, dyv.subarray(b0 * perImage, b1 * perImage), wv, 0, dp, alpha);
-        col2im(dp, f, b1 - b0, framed);
+      if (dw) {
+        const at = layout ? layout.start + b0 * layout.perImage : 0;
+        const { p, byTap } = layout ? { p: kept!.subarray(at, at + rows * k), byTap: cin === 1 } : patches(xv, f, b0, b1, rows, k);
+        blas.sgemm(!byTap, false, k, cout, rows, p, dy, 1, dw, alpha);
+      }
+      if (framed) {
+        const dp = scratch(3, rows * k);
+        if (cin === 1) {
+          blas.sgemm(false, true, k, rows, cout, wv, dy, 0, dp, alpha);
+          addTapPlanes(dp, f, b1 - b0, framed);
+        } else {
+          blas.sgemm(false, true, rows, k, cout, dy, wv, 0, dp, alpha);
+          col2im(dp, f, b1 - b0, framed);
+        }
       }
     } else {
       const rows = gridRows(f, b1 - b0);
       const grid = scratch(1, (b1 - b0) * f.hp * f.wp * cout);
       spreadOutputs(dyv, f, b0, b1, grid);
-      for (let t = 0; t < kh * kw; t++) {
-        blas.sgemm(false, true, rows, cin, cout, grid, wv.subarray(t * cin * cout, (t + 1) * cin * cout), 1, framed.subarray(tapOffset(f, t) * cin), alpha);
+      if (dw) {
+        const xp = frameImages(xv, f, b0, b1, frameScratch);
+        for (let t = 0; t < kh * kw; t++) {
+          blas.sgemm(true, false, cin, cout, rows, xp.subarray(tapOffset(f, t) * cin), grid, 1, dw.subarray(t * cin * cout, (t + 1) * cin * cout), alpha);
+        }
+      }
+      if (framed) {
+        for (let t = 0; t < kh * kw; t++) {
+          blas.sgemm(false, true, rows, cin, cout, grid, wv.subarray(t * cin * cout, (t + 1) * cin * cout), 1, framed.subarray(tapOffset(f, t) * cin), alpha);
+        }
       }
     }
-    if (!f.bare) cropFrame(framed, f, b0, b1, dx);
+    if (dx && framed && !f.bare) cropFrame(framed, f, b0, b1, dx);
   });
+}
+
+/** The filter's gradient alone (convBackwardArrays). */
+export function convFilterGradArrays(blas: Blas, c: ConvInfo, n: number, xv: Float32Array, dyv: Float32Array, dw: Float32Array, choice: ConvChoice, alpha = 1): void {
+  convBackwardArrays(blas, c, n, xv, dyv, new Float32Array(0), dw, null, choice, alpha);
+}
+
+/** The input's gradient alone (convBackwardArrays). */
+export function convInputGradArrays(blas: Blas, c: ConvInfo, n: number, dyv: Float32Array, wv: Float32Array, dx: Float32Array, choice: ConvChoice, alpha = 1): void {
+  convBackwardArrays(blas, c, n, new Float32Array(0), dyv, wv, null, dx, choice, alpha);
 }
 
 /**

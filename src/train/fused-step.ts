@@ -46,7 +46,7 @@
  * stepped, so a TrainOptimizer trains through one path only.
  */
 import type { Blas } from '../backend/blas.js';
-import { CONV_ON_BLAS, convFilterGradArrays, convForwardArrays, convInfo, convInputGradArrays, fillRows, type ConvInfo } from '../backend/blas-conv.js';
+import { CONV_ON_BLAS, convBackwardArrays, convForwardArrays, convInfo, fillRows, keptLayout, type ConvInfo } from '../backend/blas-conv.js';
 import { activeBlas } from '../backend/select.js';
 import { filledTensor, type Tf } from '../backend/tf.js';
 import { gatherBatch, pixelsPerImage, type Dataset } from '../data/dataset.js';
@@ -219,6 +219,8 @@ interface FusedLayer {
   /** What the next layer reads and where it writes its input gradient. */
   out: Float32Array;
   dOut: Float32Array;
+  /** A conv lowered by im2col: its patches of the batch, kept from the forward pass for the filter's gradient (blas-conv.ts keptLayout); else empty. */
+  patches: Float32Array;
 }
 
 /** The fused step of one model and optimizer: its weights, state and buffers. */
@@ -294,6 +296,7 @@ export class FusedStep {
         dPooled: none,
         out: none,
         dOut: none,
+        patches: none,
       };
     });
     this.all = this.layers.flatMap((l) => [l.kernel, l.bias]);
@@ -448,7 +451,7 @@ export class FusedStep {
         fillRows(l.y.subarray(0, n * l.units), l.bias.w, l.units);
         this.blas.sgemm(false, false, n, l.units, g.fanIn, input, l.kernel.w, 1, l.y, l.c);
       } else {
-        convForwardArrays(this.blas, g.conv, n, input, l.kernel.w, l.y, l.bias.w, CONV_ON_BLAS, l.c);
+        convForwardArrays(this.blas, g.conv, n, input, l.kernel.w, l.y, l.bias.w, CONV_ON_BLAS, l.c, l.patches);
       }
       if (l.pool && l.poolFirst) this.maxPool(l, l.y, n);
       if (!l.simdRelu) activate(l.act, n * (l.poolFirst ? l.outPerExample : l.positions * l.units), this.leaky);
@@ -464,9 +467,11 @@ export class FusedStep {
       const l = layers[i];
       const g = l.geometry;
       const below = i > 0 ? layers[i - 1] : null;
+      const h = below ? below.out : this.x;
+      // A conv's input gradient (below's dOut) and its filter's (kernel.g), in one pass.
+      if (g.op === 'conv') convBackwardArrays(this.blas, g.conv, n, h, l.dy, l.kernel.w, l.kernel.g, below ? below.dOut : null, CONV_ON_BLAS, l.c, l.patches);
       if (below) {
         if (g.op === 'dense') this.blas.sgemm(false, true, n, g.fanIn, l.units, l.dy, l.kernel.w, 0, below.dOut, l.c);
-        else convInputGradArrays(this.blas, g.conv, n, l.dy, l.kernel.w, below.dOut, CONV_ON_BLAS, l.c);
         const full = n * below.positions * below.units;
         if (!below.pool) activationGrad(below.act, full, this.leaky);
         else if (below.poolFirst) {
@@ -477,13 +482,11 @@ export class FusedStep {
           activationGrad(below.act, full, this.leaky);
         }
       }
-      const h = below ? below.out : this.x;
       const size = l.kernel.w.length;
       if (g.op === 'conv') {
         const rows = n * l.positions;
         this.blas.sgemm(false, false, 1, l.units, rows, this.ones.subarray(0, rows), l.dy, 0, l.bias.g);
         if (apply) this.update(l.bias);
-        convFilterGradArrays(this.blas, g.conv, n, h, l.dy, l.kernel.g, CONV_ON_BLAS, l.c);
         if (normsHere) norms[i] = gradientNorm(l.kernel);
         if (apply) this.update(l.kernel);
         continue;
@@ -573,6 +576,7 @@ export class FusedStep {
       [a.zBits, a.hBits, a.dzBits] = [a.z, a.h, a.dz].map((x) => new Int32Array(x.buffer, x.byteOffset, x.length));
       l.out = l.pool && !l.poolFirst ? l.pooled : a.h;
       l.dOut = l.pool ? l.dPooled : l.dy;
+      l.patches = new Float32Array(l.geometry.op === 'conv' ? keptLayout(l.geometry.conv, CONV_ON_BLAS).length(n) : 0);
     }
   }
 }

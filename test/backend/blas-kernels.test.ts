@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Tensor, Tensor2D, Tensor4D } from '@tensorflow/tfjs-core';
 import { loadBlas } from '../../src/backend/blas.js';
+import { convBackwardArrays, convFilterGradArrays, convForwardArrays, convInfo, convInputGradArrays, keptLayout } from '../../src/backend/blas-conv.js';
 import { registerBlasKernels } from '../../src/backend/blas-kernels.js';
 import { startBackend, type Tf } from '../../src/backend/select.js';
 import { CONV_CASES, MATMUL_CASES, expectSameAsCpu, randomValues, type ConvCase, type MatMulCase } from './against-cpu.js';
@@ -198,6 +199,43 @@ test('BLAS convolutions equal cpu: forward (plain and fused), backprop input and
     }
   }
   registerBlasKernels(tf, blas);
+});
+
+test('both gradients of a convolution in one pass, from the patches its forward pass kept, equal each gradient alone bit for bit', { skip }, async () => {
+  // What the fused training step runs (one pass, kept patches) against what the tfjs kernels run
+  // (each gradient alone, its patches lowered again; checked against cpu above). A scratch buffer
+  // shared by the two gradients, or a kept patch in the wrong place, changes values here.
+  const blas = (await loadBlas('auto')).blas!;
+  const cases: ConvCase[] = [...CONV_CASES, { x: [5, 13, 11, 16], f: [3, 3, 16, 8], stride: 1, pad: 'valid' }, { x: [7, 12, 12, 1], f: [3, 3, 1, 4], stride: 1, pad: 'valid' }];
+  let keptSome = false;
+  for (const shifted of [1, Infinity]) {
+    for (const chunkFloats of [1 << 16, 1, 300]) {
+      const choice = { forward: 1, backpropInput: 1, backpropFilter: 1, shifted, chunkFloats };
+      for (const k of cases) {
+        const c = convInfo(tf, k.x, k.f, { strides: k.stride, pad: k.pad });
+        const n = k.x[0];
+        const x = randomValues(k.x.reduce((a, b) => a * b, 1), 30);
+        const w = randomValues(k.f.reduce((a, b) => a * b, 1), 31);
+        const dy = randomValues(n * c.outHeight * c.outWidth * c.outChannels, 32);
+        const label = `${JSON.stringify(k)} shifted from ${shifted} channels, chunks of ${chunkFloats} floats`;
+        const dwAlone = new Float32Array(w.length);
+        const dxAlone = new Float32Array(x.length);
+        convFilterGradArrays(blas, c, n, x, dy, dwAlone, choice, 0.5);
+        convInputGradArrays(blas, c, n, dy, w, dxAlone, choice, 0.5);
+        const kept = new Float32Array(keptLayout(c, choice).length(n)).fill(NaN);
+        keptSome ||= kept.length > 0;
+        convForwardArrays(blas, c, n, x, w, new Float32Array(dy.length), null, choice, 0.5, kept);
+        for (const keep of [kept, undefined]) {
+          const dw = new Float32Array(w.length).fill(NaN);
+          const dx = new Float32Array(x.length).fill(NaN);
+          convBackwardArrays(blas, c, n, x, dy, w, dw, dx, choice, 0.5, keep);
+          assert.deepEqual(dw, dwAlone, `filter gradient, ${keep ? 'kept patches' : 'patches lowered again'}: ${label}`);
+          assert.deepEqual(dx, dxAlone, `input gradient, ${keep ? 'kept patches' : 'patches lowered again'}: ${label}`);
+        }
+      }
+    }
+  }
+  assert.ok(keptSome, 'no case kept patches: the kept path went untested');
 });
 
 test('the backend label names the BLAS and its version', { skip }, () => {
