@@ -56,7 +56,8 @@ export const CONV_ON_BLAS: ConvChoice = { forward: 4, backpropInput: 1, backprop
 /**
  * JS scratch buffers reused across calls, one per role (the BLAS reads JS typed arrays as well
  * as the heap): 0 the input's frame, 1 the patch matrix or output grid, 2 the gradient of the
- * input's frame, 3 the gradient of the patch matrix.
+ * input's frame, 3 the gradient of the patch matrix. Both gradients are computed in one pass
+ * (convBackwardArrays): each role its own slot, so that neither depends on the other's order.
  */
 type Slot = 0 | 1 | 2 | 3;
 const scratchBuffers: Float32Array[] = [0, 1, 2, 3].map(() => new Float32Array(0));
@@ -77,42 +78,68 @@ const shifted = (c: ConvInfo, choice: ConvChoice) => c.strideHeight === 1 && c.s
 
 /**
  * One input channel: the planes Q (`size` values) of images b0..b1, after a copy of their frame
- * at the start of `buf` (scratch when not given); `at`: where in `buf` the planes go.
+ * at the start of `buf`, from `at` in it (by default scratch, right after the frame).
  */
-function planes(x: Float32Array, f: Frame, b0: number, b1: number, size: number, buf?: Float32Array, at?: number): Float32Array {
+function planes(x: Float32Array, f: Frame, b0: number, b1: number, size: number, into?: { buf: Float32Array; at: number }): Float32Array {
   const frameLength = (b1 - b0) * f.hp * f.wp;
-  const into = buf ?? scratch(1, frameLength + size);
-  const start = at ?? frameLength;
-  copyFrame(x, f, b0, b1, into);
-  tapPlanes(into, frameLength, f, b1 - b0, start);
-  return into.subarray(start, start + size);
+  const { buf, at } = into ?? { buf: scratch(1, frameLength + size), at: frameLength };
+  copyFrame(x, f, b0, b1, buf);
+  tapPlanes(buf, frameLength, f, b1 - b0, at);
+  return buf.subarray(at, at + size);
 }
 
-/**
- * The patches of images b0..b1-1 for the im2col lowering: one plane per tap ([k, rows], `byTap`)
- * with one input channel, else im2col's rows ([rows, k]); the forward pass and the filter
- * gradient multiply by it, transposed or not as it is stored. With `kept`, they are written into
- * it from `at` (keptLayout), for the filter gradient to read back instead of lowering the same
- * input again.
- */
-function patches(xv: Float32Array, f: Frame, b0: number, b1: number, rows: number, k: number, kept?: Float32Array, at = 0): { p: Float32Array; byTap: boolean } {
-  if (f.c.inChannels === 1) return { p: planes(xv, f, b0, b1, rows * k, kept, kept ? at : undefined), byTap: true };
-  const p = kept ? kept.subarray(at, at + rows * k) : scratch(1, rows * k);
-  im2col(frameImages(xv, f, b0, b1, frameScratch), f, b1 - b0, p);
-  return { p, byTap: false };
-}
+/** The im2col lowering's patches are one plane per tap ([k, rows], multiplied transposed) with one input channel, else im2col's rows ([rows, k]). */
+const byTap = (c: ConvInfo) => c.inChannels === 1;
 
 /**
- * A buffer of kept patches (convForwardArrays' `keep`, the gradients' `kept`): a chunk's frame
- * first (one input channel: the planes are copied out of it), then each image's patches in
- * turn, `perImage` floats each. `length(n)`: the floats it takes for n images; 0 when the
- * convolution is lowered by shifted views, which copy no patches.
+ * Patches kept from a forward pass for the filter's gradient of the same x and n (the im2col
+ * lowering), so that the gradient does not lower the same input again. With one input channel
+ * the buffer first has room for one chunk's frame (tapPlanes copies the planes out of it); then
+ * each image's patches in turn, `perImage` floats each.
  */
-export function keptLayout(c: ConvInfo, choice: ConvChoice): { start: number; perImage: number; length(n: number): number } {
-  const perImage = c.outHeight * c.outWidth * c.filterHeight * c.filterWidth * c.inChannels;
+interface KeptPatches {
+  buf: Float32Array;
+  start: number;
+  perImage: number;
+}
+
+/** The layout of a kept-patches buffer for `c`; null when nothing is kept (shifted views copy no patches). */
+function keptLayout(c: ConvInfo, choice: ConvChoice): { start: number; perImage: number } | null {
+  if (shifted(c, choice)) return null;
   const f = frameOf(c);
-  const start = c.inChannels === 1 ? chunkOf(f, false, choice.chunkFloats) * f.hp * f.wp : 0;
-  return { start, perImage, length: (n) => (shifted(c, choice) ? 0 : start + n * perImage) };
+  return { start: byTap(c) ? chunkOf(f, false, choice.chunkFloats) * f.hp * f.wp : 0, perImage: c.outHeight * c.outWidth * c.filterHeight * c.filterWidth * c.inChannels };
+}
+
+/** Floats a kept-patches buffer (convForwardArrays' `keep`) takes for `n` images; null when nothing is kept. */
+export function keptPatchesLength(c: ConvInfo, n: number, choice: ConvChoice): number | null {
+  const layout = keptLayout(c, choice);
+  return layout && layout.start + n * layout.perImage;
+}
+
+/** `buf` as the kept patches of `n` images; a buffer too small, or one given where nothing is kept, is a bug of the caller. */
+function keptPatches(c: ConvInfo, n: number, choice: ConvChoice, buf: Float32Array | undefined): KeptPatches | null {
+  if (!buf) return null;
+  const layout = keptLayout(c, choice);
+  if (!layout || buf.length < layout.start + n * layout.perImage) throw new Error(`kept patches: ${layout ? `${buf.length} floats for ${n} images, which need ${layout.start + n * layout.perImage}` : 'this convolution is lowered by shifted views and keeps none'}`);
+  return { buf, ...layout };
+}
+
+/**
+ * The patches of images b0..b1-1 for the im2col lowering (byTap says how they are stored); the
+ * forward pass and the filter gradient multiply by them. With `kept`, they are written into it.
+ */
+function patches(xv: Float32Array, f: Frame, b0: number, b1: number, rows: number, k: number, kept: KeptPatches | null): Float32Array {
+  const at = kept ? kept.start + b0 * kept.perImage : 0;
+  if (byTap(f.c)) return planes(xv, f, b0, b1, rows * k, kept ? { buf: kept.buf, at } : undefined);
+  const p = kept ? kept.buf.subarray(at, at + rows * k) : scratch(1, rows * k);
+  im2col(frameImages(xv, f, b0, b1, frameScratch), f, b1 - b0, p);
+  return p;
+}
+
+/** The patches of images b0..b1-1 as `patches` wrote them into `kept`. */
+function patchesKept(kept: KeptPatches, b0: number, rows: number, k: number): Float32Array {
+  const at = kept.start + b0 * kept.perImage;
+  return kept.buf.subarray(at, at + rows * k);
 }
 
 /** Images per chunk: as many as fit `chunkFloats` of scratch (at least one). */
@@ -142,8 +169,9 @@ export function fillRows(c: Float32Array, row: Float32Array, n: number): void {
  * Y = alpha conv(x, w) (+ the bias in every row, which sgemm adds the product to: beta = 1) for
  * images 0..n-1, on plain arrays: x [n, inH, inW, cin], w [kh, kw, cin, cout], y [n, outH, outW,
  * cout]. The tfjs kernels (heap views) and the fused training step (src/train/fused-step.ts, its
- * own arrays) both call it. Geometry from `c`; its batchSize is not read. `keep` (keptLayout's
- * length(n) floats): the patches are kept in it for convBackwardArrays on the same x.
+ * own arrays) both call it. Geometry from `c`; its batchSize is not read. `keep` (at least
+ * keptPatchesLength floats, given only where that is not null): the patches are kept in it for
+ * convBackwardArrays on the same x and n.
  */
 export function convForwardArrays(blas: Blas, c: ConvInfo, n: number, xv: Float32Array, wv: Float32Array, yv: Float32Array, bias: Float32Array | null, choice: ConvChoice, alpha = 1, keep?: Float32Array): void {
   const { filterHeight: kh, filterWidth: kw, inChannels: cin, outChannels: cout } = c;
@@ -151,15 +179,14 @@ export function convForwardArrays(blas: Blas, c: ConvInfo, n: number, xv: Float3
   const f = frameOf(c);
   const perImage = c.outHeight * c.outWidth * cout;
   const useShifted = shifted(c, choice);
-  const kept = keep && !useShifted ? keptLayout(c, choice) : null;
+  const kept = keptPatches(c, n, choice, keep);
   chunks(n, chunkOf(f, useShifted, choice.chunkFloats), (b0, b1) => {
     if (!useShifted) {
       const rows = (b1 - b0) * c.outHeight * c.outWidth;
       const k = kh * kw * cin;
       const y = yv.subarray(b0 * perImage, b1 * perImage);
       if (bias) fillRows(y, bias, cout);
-      const { p, byTap } = patches(xv, f, b0, b1, rows, k, kept ? keep : undefined, kept ? kept.start + b0 * kept.perImage : 0);
-      blas.sgemm(byTap, false, rows, cout, k, p, wv, bias ? 1 : 0, y, alpha);
+      blas.sgemm(byTap(c), false, rows, cout, k, patches(xv, f, b0, b1, rows, k, kept), wv, bias ? 1 : 0, y, alpha);
       return;
     }
     const xp = frameImages(xv, f, b0, b1, frameScratch);
@@ -179,9 +206,10 @@ export function convForwardArrays(blas: Blas, c: ConvInfo, n: number, xv: Float3
  *   tap (shifted views), summed over the chunks into dw [kh, kw, cin, cout] (overwritten);
  * - `dx` (null: not wanted): dX = alpha col2im(dY W^T) (im2col), or dX[off_t:] += alpha G_dY W_t^T
  *   per tap (shifted views), into dx [n, inH, inW, cin] (overwritten).
- * Shifted views spread each chunk's dY onto its grid once for both. `kept`: the patches
- * convForwardArrays kept of this same x (im2col: not lowered again). Each gradient's sums run in
- * the same order as when it is asked for alone.
+ * Shifted views spread each chunk's dY onto its grid once for both. `kept`: the buffer
+ * convForwardArrays kept the patches in, for this same x and n (they are not lowered again). Each
+ * gradient's sums run in the same order as when it is asked for alone. `xv` is read only for dw,
+ * `wv` only for dx.
  */
 export function convBackwardArrays(blas: Blas, c: ConvInfo, n: number, xv: Float32Array, dyv: Float32Array, wv: Float32Array, dw: Float32Array | null, dx: Float32Array | null, choice: ConvChoice, alpha = 1, kept?: Float32Array): void {
   const { filterHeight: kh, filterWidth: kw, inChannels: cin, outChannels: cout } = c;
@@ -192,7 +220,7 @@ export function convBackwardArrays(blas: Blas, c: ConvInfo, n: number, xv: Float
   const f = frameOf(c);
   const perImage = c.outHeight * c.outWidth * cout;
   const useShifted = shifted(c, choice);
-  const layout = kept && !useShifted ? keptLayout(c, choice) : null;
+  const keptHere = keptPatches(c, n, choice, kept);
   chunks(n, chunkOf(f, useShifted, choice.chunkFloats), (b0, b1) => {
     const dy = dyv.subarray(b0 * perImage, b1 * perImage);
     // The gradient of the images' frame: dx itself when bare (zero already), else scratch.
@@ -201,13 +229,12 @@ export function convBackwardArrays(blas: Blas, c: ConvInfo, n: number, xv: Float
       const rows = (b1 - b0) * c.outHeight * c.outWidth;
       const k = kh * kw * cin;
       if (dw) {
-        const at = layout ? layout.start + b0 * layout.perImage : 0;
-        const { p, byTap } = layout ? { p: kept!.subarray(at, at + rows * k), byTap: cin === 1 } : patches(xv, f, b0, b1, rows, k);
-        blas.sgemm(!byTap, false, k, cout, rows, p, dy, 1, dw, alpha);
+        const p = keptHere ? patchesKept(keptHere, b0, rows, k) : patches(xv, f, b0, b1, rows, k, null);
+        blas.sgemm(!byTap(c), false, k, cout, rows, p, dy, 1, dw, alpha);
       }
       if (framed) {
         const dp = scratch(3, rows * k);
-        if (cin === 1) {
+        if (byTap(c)) {
           blas.sgemm(false, true, k, rows, cout, wv, dy, 0, dp, alpha);
           addTapPlanes(dp, f, b1 - b0, framed);
         } else {
@@ -231,18 +258,20 @@ export function convBackwardArrays(blas: Blas, c: ConvInfo, n: number, xv: Float
         }
       }
     }
-    if (dx && framed && !f.bare) cropFrame(framed, f, b0, b1, dx);
+    if (framed && !f.bare) cropFrame(framed, f, b0, b1, dx!);
   });
 }
 
-/** The filter's gradient alone (convBackwardArrays). */
+const unread = new Float32Array(0);
+
+/** The filter's gradient alone (convBackwardArrays; the filter is not read). */
 export function convFilterGradArrays(blas: Blas, c: ConvInfo, n: number, xv: Float32Array, dyv: Float32Array, dw: Float32Array, choice: ConvChoice, alpha = 1): void {
-  convBackwardArrays(blas, c, n, xv, dyv, new Float32Array(0), dw, null, choice, alpha);
+  convBackwardArrays(blas, c, n, xv, dyv, unread, dw, null, choice, alpha);
 }
 
-/** The input's gradient alone (convBackwardArrays). */
+/** The input's gradient alone (convBackwardArrays; the input is not read). */
 export function convInputGradArrays(blas: Blas, c: ConvInfo, n: number, dyv: Float32Array, wv: Float32Array, dx: Float32Array, choice: ConvChoice, alpha = 1): void {
-  convBackwardArrays(blas, c, n, new Float32Array(0), dyv, wv, null, dx, choice, alpha);
+  convBackwardArrays(blas, c, n, unread, dyv, wv, null, dx, choice, alpha);
 }
 
 /**

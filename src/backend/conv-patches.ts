@@ -29,7 +29,9 @@
  * - per tap (gatherTap below): the input under one tap at every output, copied; the wasm
  *   backend's own filter gradient uses it (src/backend/wasm-kernels.ts).
  *
- * Images are lowered in chunks (a few at a time) so that the copies stay small and in cache.
+ * Images are lowered in chunks (a few at a time) so that the copies stay small and in cache; the
+ * training step may keep a whole batch's patches for its filter gradient (blas-conv.ts,
+ * keptPatchesLength).
  */
 import type { backend_util } from '@tensorflow/tfjs-core';
 

@@ -46,7 +46,7 @@
  * stepped, so a TrainOptimizer trains through one path only.
  */
 import type { Blas } from '../backend/blas.js';
-import { CONV_ON_BLAS, convBackwardArrays, convForwardArrays, convInfo, fillRows, keptLayout, type ConvInfo } from '../backend/blas-conv.js';
+import { CONV_ON_BLAS, convBackwardArrays, convForwardArrays, convInfo, fillRows, keptPatchesLength, type ConvInfo } from '../backend/blas-conv.js';
 import { activeBlas } from '../backend/select.js';
 import { filledTensor, type Tf } from '../backend/tf.js';
 import { gatherBatch, pixelsPerImage, type Dataset } from '../data/dataset.js';
@@ -219,8 +219,8 @@ interface FusedLayer {
   /** What the next layer reads and where it writes its input gradient. */
   out: Float32Array;
   dOut: Float32Array;
-  /** A conv lowered by im2col: its patches of the batch, kept from the forward pass for the filter's gradient (blas-conv.ts keptLayout); else empty. */
-  patches: Float32Array;
+  /** A conv lowered by im2col: its patches of the batch, kept from the forward pass for the filter's gradient (blas-conv.ts keptPatchesLength), when `reserve` keeps them. */
+  patches: Float32Array | undefined;
 }
 
 /** The fused step of one model and optimizer: its weights, state and buffers. */
@@ -296,7 +296,7 @@ export class FusedStep {
         dPooled: none,
         out: none,
         dOut: none,
-        patches: none,
+        patches: undefined,
       };
     });
     this.all = this.layers.flatMap((l) => [l.kernel, l.bias]);
@@ -576,7 +576,10 @@ export class FusedStep {
       [a.zBits, a.hBits, a.dzBits] = [a.z, a.h, a.dz].map((x) => new Int32Array(x.buffer, x.byteOffset, x.length));
       l.out = l.pool && !l.poolFirst ? l.pooled : a.h;
       l.dOut = l.pool ? l.dPooled : l.dy;
-      l.patches = new Float32Array(l.geometry.op === 'conv' ? keptLayout(l.geometry.conv, CONV_ON_BLAS).length(n) : 0);
+      // Kept only when they take no more room than the layer's output (which the activations
+      // limit bounds): else the filter's gradient lowers the input again, as the tfjs kernels do.
+      const kept = l.geometry.op === 'conv' ? keptPatchesLength(l.geometry.conv, n, CONV_ON_BLAS) : null;
+      l.patches = kept !== null && kept <= full ? new Float32Array(kept) : undefined;
     }
   }
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Tensor, Tensor2D, Tensor4D } from '@tensorflow/tfjs-core';
 import { loadBlas } from '../../src/backend/blas.js';
-import { convBackwardArrays, convFilterGradArrays, convForwardArrays, convInfo, convInputGradArrays, keptLayout } from '../../src/backend/blas-conv.js';
+import { convBackwardArrays, convFilterGradArrays, convForwardArrays, convInfo, convInputGradArrays, keptPatchesLength } from '../../src/backend/blas-conv.js';
 import { registerBlasKernels } from '../../src/backend/blas-kernels.js';
 import { startBackend, type Tf } from '../../src/backend/select.js';
 import { CONV_CASES, MATMUL_CASES, expectSameAsCpu, randomValues, type ConvCase, type MatMulCase } from './against-cpu.js';
@@ -204,12 +204,21 @@ test('BLAS convolutions equal cpu: forward (plain and fused), backprop input and
 test('both gradients of a convolution in one pass, from the patches its forward pass kept, equal each gradient alone bit for bit', { skip }, async () => {
   // What the fused training step runs (one pass, kept patches) against what the tfjs kernels run
   // (each gradient alone, its patches lowered again; checked against cpu above). A scratch buffer
-  // shared by the two gradients, or a kept patch in the wrong place, changes values here.
+  // shared by the two gradients, or a kept patch in the wrong place, changes values here. (Bit
+  // for bit: OpenBLAS packs its operands, so where they lie in memory does not change its sums.)
   const blas = (await loadBlas('auto')).blas!;
-  const cases: ConvCase[] = [...CONV_CASES, { x: [5, 13, 11, 16], f: [3, 3, 16, 8], stride: 1, pad: 'valid' }, { x: [7, 12, 12, 1], f: [3, 3, 1, 4], stride: 1, pad: 'valid' }];
+  const cases: ConvCase[] = [
+    ...CONV_CASES,
+    { x: [5, 13, 11, 16], f: [3, 3, 16, 8], stride: 1, pad: 'valid' },
+    { x: [7, 12, 12, 1], f: [3, 3, 1, 4], stride: 1, pad: 'valid' },
+    { x: [5, 9, 8, 1], f: [3, 2, 1, 4], stride: 1, pad: 'same' },
+    { x: [4, 11, 10, 1], f: [3, 3, 1, 2], stride: 2, pad: 'valid' },
+  ];
   let keptSome = false;
   for (const shifted of [1, Infinity]) {
-    for (const chunkFloats of [1 << 16, 1, 300]) {
+    // Chunks of one image, of several with a partial last one (2000 floats: 2, 2, 2, 1 of the
+    // 12x12 single-channel case), and of the whole batch.
+    for (const chunkFloats of [1 << 16, 2000, 300, 1]) {
       const choice = { forward: 1, backpropInput: 1, backpropFilter: 1, shifted, chunkFloats };
       for (const k of cases) {
         const c = convInfo(tf, k.x, k.f, { strides: k.stride, pad: k.pad });
@@ -218,20 +227,27 @@ test('both gradients of a convolution in one pass, from the patches its forward 
         const w = randomValues(k.f.reduce((a, b) => a * b, 1), 31);
         const dy = randomValues(n * c.outHeight * c.outWidth * c.outChannels, 32);
         const label = `${JSON.stringify(k)} shifted from ${shifted} channels, chunks of ${chunkFloats} floats`;
+        const yAlone = new Float32Array(dy.length);
         const dwAlone = new Float32Array(w.length);
         const dxAlone = new Float32Array(x.length);
+        convForwardArrays(blas, c, n, x, w, yAlone, null, choice, 0.5);
         convFilterGradArrays(blas, c, n, x, dy, dwAlone, choice, 0.5);
         convInputGradArrays(blas, c, n, dy, w, dxAlone, choice, 0.5);
-        const kept = new Float32Array(keptLayout(c, choice).length(n)).fill(NaN);
-        keptSome ||= kept.length > 0;
-        convForwardArrays(blas, c, n, x, w, new Float32Array(dy.length), null, choice, 0.5, kept);
-        for (const keep of [kept, undefined]) {
+        const length = keptPatchesLength(c, n, choice);
+        // Sized for a larger batch than this one, as the training step's buffers are.
+        const kept = length === null ? undefined : new Float32Array(keptPatchesLength(c, n + 3, choice)!).fill(NaN);
+        keptSome ||= kept !== undefined;
+        const y = new Float32Array(dy.length);
+        convForwardArrays(blas, c, n, x, w, y, null, choice, 0.5, kept);
+        assert.deepEqual(y, yAlone, `forward pass keeping its patches: ${label}`);
+        for (const keep of kept ? [kept, undefined] : [undefined]) {
           const dw = new Float32Array(w.length).fill(NaN);
           const dx = new Float32Array(x.length).fill(NaN);
           convBackwardArrays(blas, c, n, x, dy, w, dw, dx, choice, 0.5, keep);
           assert.deepEqual(dw, dwAlone, `filter gradient, ${keep ? 'kept patches' : 'patches lowered again'}: ${label}`);
           assert.deepEqual(dx, dxAlone, `input gradient, ${keep ? 'kept patches' : 'patches lowered again'}: ${label}`);
         }
+        if (kept) assert.throws(() => convBackwardArrays(blas, c, n + 4, x, dy, w, null, null, choice, 0.5, kept), /kept patches: \d+ floats for \d+ images/);
       }
     }
   }
