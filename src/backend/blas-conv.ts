@@ -84,7 +84,7 @@ function planes(x: Float32Array, f: Frame, b0: number, b1: number, size: number,
   const frameLength = (b1 - b0) * f.hp * f.wp;
   const { buf, at } = into ?? { buf: scratch(1, frameLength + size), at: frameLength };
   copyFrame(x, f, b0, b1, buf);
-  tapPlanes(buf, frameLength, f, b1 - b0, at);
+  tapPlanes(buf, at, f, b1 - b0);
   return buf.subarray(at, at + size);
 }
 

@@ -161,13 +161,12 @@ export function im2col(xp: Float32Array, f: Frame, images: number, p: Float32Arr
 /**
  * im2col transposed, for one input channel: Q = P^T [kh * kw, images * outH * outW], one plane
  * per tap, each a copy of the frame under that tap: runs of outW values (contiguous at stride 1)
- * rather than P's rows of kh * kw values. `buf` holds the frame of the images in its first
- * `frameLength` values and receives Q from `at` (by default right after the frame), so that at
- * stride 1 each run is one copyWithin (0.5x the time of a loop over the values; 0.75x im2col's
- * time in all for a 28x28 digit batch's gradient). The products then take Q transposed: Y = Q^T W,
- * dW = Q dY, dQ = W dY^T.
+ * rather than P's rows of kh * kw values. `buf` holds the frame of the images at its start and
+ * receives Q from `at`, past the frame, so that at stride 1 each run is one copyWithin (0.5x the
+ * time of a loop over the values; 0.75x im2col's time in all for a 28x28 digit batch's
+ * gradient). The products then take Q transposed: Y = Q^T W, dW = Q dY, dQ = W dY^T.
  */
-export function tapPlanes(buf: Float32Array, frameLength: number, f: Frame, images: number, at = frameLength): void {
+export function tapPlanes(buf: Float32Array, at: number, f: Frame, images: number): void {
   const { c, hp, wp } = f;
   const rows = images * c.outHeight * c.outWidth;
   const ow1 = c.outWidth;
