@@ -4,7 +4,8 @@
  *
  * Contenders run alternately, round after round (the order flips every round), so that a slow
  * spell of the machine hurts no side more than the other; a round's ratio pairs the two runs of
- * that round. Before each round the bench waits for the 1-minute load average (what `uptime`
+ * that round, and where both sides are one thread they run on the same CPU (Measure.sameCpu).
+ * Before each round the bench waits for the 1-minute load average (what `uptime`
  * shows) to fall to --max-load, and refuses the round when it does not; during the round it
  * measures the CPU time of every other process on the machine (/proc/stat minus its own and its
  * children's time, /proc/self/stat) and flags the round when others took more than
@@ -253,7 +254,29 @@ interface Run {
 
 interface Contender {
   who: string;
-  run(): Promise<Run>;
+  /** `cpu`: the one CPU its process may run on (sameCpu), or null: any. */
+  run(cpu: number | null): Promise<Run>;
+}
+
+const TASKSET = '/usr/bin/taskset';
+
+/**
+ * The CPUs this process may run on (/proc/self/status Cpus_allowed_list, e.g. `0-1`), when
+ * `taskset` can pin a command to one of them; null elsewhere: nothing is pinned.
+ */
+export function pinnableCpus(status = (() => { try { return readFileSync('/proc/self/status', 'utf8'); } catch { return ''; } })(), taskset = existsSync(TASKSET)): number[] | null {
+  const list = /^Cpus_allowed_list:\s*(\S+)/m.exec(status)?.[1];
+  if (!list || !taskset) return null;
+  const cpus = list.split(',').flatMap((part) => {
+    const [a, b = a] = part.split('-').map(Number);
+    return Number.isInteger(a) && Number.isInteger(b) && a <= b ? Array.from({ length: b - a + 1 }, (_, i) => a + i) : [];
+  });
+  return cpus.length ? cpus : null;
+}
+
+/** `command args` run on `cpu` only (null: as given). */
+function onCpu(cpu: number | null, command: string, args: string[]): [string, string[]] {
+  return cpu === null ? [command, args] : [TASKSET, ['-c', String(cpu), command, ...args]];
 }
 
 /** Mean of the epochs after the first (warm-up), or the only one. */
@@ -295,10 +318,10 @@ const peerData = (d: Data) => [...(d.dataDir ? ['--idx', d.dataDir] : ['--digits
 function oursPerEpoch(who: string, s: Setting, d: Data, env: NodeJS.ProcessEnv, extra: string[] = []): Contender {
   return {
     who,
-    run: () =>
+    run: (cpu) =>
       withOut(async (out) => {
         const args = [BIN, 'run', '--init', 'he', '--seed', '0', ...settingFlags(s), ...dataFlags(d), '--backend', 'wasm', '--jobs', '1', ...extra, '--quiet', '--json', '--out', out];
-        const { stdout } = await exec(process.execPath, args, { maxBuffer: 1 << 28, env: { ...process.env, ...env } });
+        const { stdout } = await exec(...onCpu(cpu, process.execPath, args), { maxBuffer: 1 << 28, env: { ...process.env, ...env } });
         const doc = JSON.parse(stdout) as { backend: string; trials: { epochs: { trainSeconds: number }[]; final: { testAccuracy: number } | null }[] };
         const trial = doc.trials[0];
         return { seconds: steadyMean(trial.epochs.map((e) => e.trainSeconds)), testAccuracy: trial.final?.testAccuracy, label: `init-bench ${doc.backend}` };
@@ -310,8 +333,8 @@ function oursPerEpoch(who: string, s: Setting, d: Data, env: NodeJS.ProcessEnv, 
 function peerPerEpoch(s: Setting, d: Data): Contender {
   return {
     who: 'PyTorch, 1 thread',
-    async run() {
-      const { stdout } = await exec(PYTHON, [PEER, ...peerData(d), ...settingFlags(s), '--threads', '1'], { maxBuffer: 1 << 26 });
+    async run(cpu) {
+      const { stdout } = await exec(...onCpu(cpu, PYTHON, [PEER, ...peerData(d), ...settingFlags(s), '--threads', '1']), { maxBuffer: 1 << 26 });
       const r = JSON.parse(stdout.trim().split('\n').pop()!) as { peer: string; epochSeconds: number[]; testAccuracy: number };
       return { seconds: steadyMean(r.epochSeconds), testAccuracy: r.testAccuracy, label: r.peer };
     },
@@ -322,9 +345,9 @@ function peerPerEpoch(s: Setting, d: Data): Contender {
 function wallClock(who: string, command: string, args: () => string[], env: NodeJS.ProcessEnv = {}): Contender {
   return {
     who,
-    async run() {
+    async run(cpu) {
       const t = performance.now();
-      await exec(command, args(), { maxBuffer: 1 << 28, env: { ...process.env, ...env } });
+      await exec(...onCpu(cpu, command, args()), { maxBuffer: 1 << 28, env: { ...process.env, ...env } });
       return { seconds: (performance.now() - t) / 1000 };
     },
   };
@@ -332,7 +355,7 @@ function wallClock(who: string, command: string, args: () => string[], env: Node
 
 /** `init-bench run FLAGS`, start-up included, into a results folder removed afterwards. */
 function ourCommand(who: string, flags: string[], env: NodeJS.ProcessEnv = {}): Contender {
-  return { who, run: () => withOut((out) => wallClock(who, process.execPath, () => [BIN, 'run', ...flags, '--quiet', '--out', out], env).run()) };
+  return { who, run: (cpu) => withOut((out) => wallClock(who, process.execPath, () => [BIN, 'run', ...flags, '--quiet', '--out', out], env).run(cpu)) };
 }
 
 async function torchVersion(): Promise<string | null> {
@@ -369,6 +392,13 @@ interface Measure {
   reference: number | null;
   /** What the contenders do differently beyond what is timed, said with the figure (null: the same work). */
   note?: string;
+  /**
+   * One thread against one thread: both contenders of a round run on the same CPU (taskset), the
+   * rounds taking the CPUs in turn. On a VM two vCPUs can run at different speeds for minutes
+   * (docs/backends.md), and a process mostly stays where it started: unpinned, a round's ratio
+   * would partly be the ratio of the CPUs its two processes landed on.
+   */
+  sameCpu?: boolean;
 }
 
 /**
@@ -391,7 +421,7 @@ function measures(o: BenchOptions, peer: boolean, cores: number): Measure[] {
 
   const perEpoch = (id: string, title: string, s: Setting, target: number, d = small) => {
     const ours = [oursPerEpoch('init-bench, BLAS', s, d, blas, oneThread), ...(o.xnnpack ? [oursPerEpoch('init-bench, XNNPACK', s, d, { INIT_BENCH_BLAS: 'off' })] : [])];
-    out.push({ id, title, unit: 's/epoch', compare: 'ratio', target: q ? null : target, flops: trainingFlops(s.net).train * (d.trainSize ?? 60000), ...withPeer(ours, peerPerEpoch(s, d)) });
+    out.push({ id, title, unit: 's/epoch', compare: 'ratio', target: q ? null : target, flops: trainingFlops(s.net).train * (d.trainSize ?? 60000), ...withPeer(ours, peerPerEpoch(s, d)), sameCpu: true });
   };
   const mlp = MLP([256, 128]);
   perEpoch('mlp-momentum-b64', 'default MLP, momentum, batch 64', { net: mlp, optimizer: 'momentum', lr: 0.01, batchSize: 64 }, 1.2);
@@ -463,7 +493,7 @@ function measures(o: BenchOptions, peer: boolean, cores: number): Measure[] {
       ['full-mnist-mlp', 'full MNIST (60,000), default MLP, momentum, batch 64', { net: mlp, optimizer: 'momentum', lr: 0.01, batchSize: 64 }],
       ['full-mnist-cnn', 'full MNIST (60,000), CNN, momentum, batch 64', { net: CNN, optimizer: 'momentum', lr: 0.01, batchSize: 64 }],
     ] as const) {
-      out.push({ id, title, unit: 's/epoch', compare: 'ratio', target: null, flops: trainingFlops(s.net).train * 60000, ...withPeer([oursPerEpoch('init-bench, BLAS', s, full, blas, oneThread)], peerPerEpoch(s, full)) });
+      out.push({ id, title, unit: 's/epoch', compare: 'ratio', target: null, flops: trainingFlops(s.net).train * 60000, ...withPeer([oursPerEpoch('init-bench, BLAS', s, full, blas, oneThread)], peerPerEpoch(s, full)), sameCpu: true });
     }
   }
   const ids = out.map((m) => m.id).join();
@@ -504,6 +534,8 @@ interface Round {
   seconds: number[];
   /** contenders[0] against the reference this round, as the measure compares them. */
   ratio: number | null;
+  /** The CPU both contenders ran on (a sameCpu measure where taskset is found), else null. */
+  cpu: number | null;
 }
 
 interface Spread {
@@ -538,7 +570,7 @@ export interface MeasureResult {
   note: string | null;
 }
 
-async function runMeasure(m: Measure, o: BenchOptions, gflops: number | null): Promise<MeasureResult> {
+async function runMeasure(m: Measure, o: BenchOptions, gflops: number | null, pinnable: number[] | null): Promise<MeasureResult> {
   const rounds: Round[] = [];
   const accuracies: (number | undefined)[] = m.contenders.map(() => undefined);
   const labels: (string | null)[] = m.contenders.map(() => null);
@@ -547,9 +579,10 @@ async function runMeasure(m: Measure, o: BenchOptions, gflops: number | null): P
     const loadBefore = o.quick ? load1() : await waitForQuiet(o.maxLoad, o.wait);
     if (!o.quick && loadBefore > o.maxLoad) {
       log(`  round ${attempt + 1}: refused, load ${loadBefore.toFixed(2)} > --max-load ${o.maxLoad} after waiting ${o.wait} s`);
-      rounds.push({ loadBefore, loadAfter: null, foreignCores: null, status: 'refused', seconds: [], ratio: null });
+      rounds.push({ loadBefore, loadAfter: null, foreignCores: null, status: 'refused', seconds: [], ratio: null, cpu: null });
       continue;
     }
+    const cpu = m.sameCpu && pinnable ? pinnable[attempt % pinnable.length] : null;
     const before = cpuSnapshot();
     const seconds: number[] = [];
     const order = m.contenders.map((_, i) => i);
@@ -557,7 +590,7 @@ async function runMeasure(m: Measure, o: BenchOptions, gflops: number | null): P
     let error: string | null = null;
     for (const i of order) {
       try {
-        const r = await m.contenders[i].run();
+        const r = await m.contenders[i].run(cpu);
         seconds[i] = r.seconds;
         accuracies[i] = r.testAccuracy;
         labels[i] = r.label ?? null;
@@ -568,7 +601,7 @@ async function runMeasure(m: Measure, o: BenchOptions, gflops: number | null): P
     }
     if (error !== null) {
       log(`  round ${attempt + 1}: FAILED, ${error}`);
-      rounds.push({ loadBefore, loadAfter: load1(), foreignCores: null, status: 'failed', error, seconds: [], ratio: null });
+      rounds.push({ loadBefore, loadAfter: load1(), foreignCores: null, status: 'failed', error, seconds: [], ratio: null, cpu });
       continue;
     }
     const foreign = foreignCores(before, cpuSnapshot());
@@ -576,8 +609,8 @@ async function runMeasure(m: Measure, o: BenchOptions, gflops: number | null): P
     const ratio = m.reference === null ? null : m.compare === 'speedup' ? seconds[m.reference] / seconds[0] : seconds[0] / seconds[m.reference];
     const status = foreign !== null && foreign > FOREIGN_FLAG ? 'flagged' : 'ok';
     if (status === 'ok') accepted++;
-    rounds.push({ loadBefore, loadAfter, foreignCores: foreign, status, seconds, ratio });
-    log(`  round ${attempt + 1}: ${m.contenders.map((c, i) => `${c.who} ${seconds[i].toFixed(3)}`).join('; ')}${ratio === null ? '' : `; ${m.compare} ${ratio.toFixed(2)}x`} (load ${loadBefore.toFixed(2)} -> ${loadAfter.toFixed(2)}${foreign === null ? '' : `, others ${foreign.toFixed(2)} cores`})${status === 'flagged' ? ' FLAGGED: other processes were busy' : ''}`);
+    rounds.push({ loadBefore, loadAfter, foreignCores: foreign, status, seconds, ratio, cpu });
+    log(`  round ${attempt + 1}: ${m.contenders.map((c, i) => `${c.who} ${seconds[i].toFixed(3)}`).join('; ')}${ratio === null ? '' : `; ${m.compare} ${ratio.toFixed(2)}x`} (${cpu === null ? '' : `both on cpu ${cpu}, `}load ${loadBefore.toFixed(2)} -> ${loadAfter.toFixed(2)}${foreign === null ? '' : `, others ${foreign.toFixed(2)} cores`})${status === 'flagged' ? ' FLAGGED: other processes were busy' : ''}`);
   }
   const ran = rounds.filter((r) => r.status === 'ok' || r.status === 'flagged');
   const used = ran.filter((r) => r.status === 'ok').length ? ran.filter((r) => r.status === 'ok') : ran;
@@ -642,7 +675,7 @@ function render(r: BenchReport): string {
     for (const c of m.contenders) {
       lines.push(`  ${c.who.padEnd(30)} ${sp(c.seconds).padEnd(26)} ${c.testAccuracy === null ? ''.padEnd(10) : `acc ${f(c.testAccuracy)}`.padEnd(10)} ${c.fractionOfLimit === null ? '' : `${(100 * c.fractionOfLimit).toFixed(0)}% of limit`}`);
     }
-    lines.push(`  ${m.compare} ${sp(m.ratio, 2)}${target ? `, target ${target}: ${m.verdict ?? '-'}` : ''}${m.noisy ? ' (NOISY: every round flagged)' : ''}; rounds: ${m.rounds.map((x) => (x.status === 'refused' ? `refused (load ${f(x.loadBefore, 2)})` : x.status === 'failed' ? `FAILED (${x.error})` : `${f(x.ratio, 2)}x load ${f(x.loadBefore, 2)}->${f(x.loadAfter, 2)}${x.foreignCores === null ? '' : ` others ${f(x.foreignCores, 2)}`}${x.status === 'flagged' ? ' FLAGGED' : ''}`)).join('; ') || 'none'}`);
+    lines.push(`  ${m.compare} ${sp(m.ratio, 2)}${target ? `, target ${target}: ${m.verdict ?? '-'}` : ''}${m.noisy ? ' (NOISY: every round flagged)' : ''}; rounds: ${m.rounds.map((x) => (x.status === 'refused' ? `refused (load ${f(x.loadBefore, 2)})` : x.status === 'failed' ? `FAILED (${x.error})` : `${f(x.ratio, 2)}x${x.cpu === null ? '' : ` cpu ${x.cpu}`} load ${f(x.loadBefore, 2)}->${f(x.loadAfter, 2)}${x.foreignCores === null ? '' : ` others ${f(x.foreignCores, 2)}`}${x.status === 'flagged' ? ' FLAGGED' : ''}`)).join('; ') || 'none'}`);
     lines.push('');
   }
   const met = r.measures.filter((m) => m.verdict === 'met').length;
@@ -693,10 +726,12 @@ async function main(argv: string[]): Promise<number> {
   const all = sgemm && cores > 1 ? await measureSgemm(sgemm.size, cores) : null;
   const sgemmAllCores = all && sgemm ? { threads: cores, gflops: spread(all.gflops)!, runs: all.gflops, speedup: spread(all.gflops)!.median / sgemm.gflops.median } : null;
   if (sgemmAllCores) log(`sgemm ${sgemm!.size}^3 on ${cores} threads: ${sgemmAllCores.gflops.median.toFixed(1)} GFLOP/s (${sgemmAllCores.speedup.toFixed(2)}x one thread)`);
+  const pinnable = pinnableCpus();
+  if (!pinnable) log(`${TASKSET} or /proc/self/status not found: one-thread contenders run on any CPU, not on the same one`);
   const results: MeasureResult[] = [];
   for (const m of list) {
     log(`${m.title}: ${m.contenders.map((c) => c.who).join(', ')}${o.quick ? '' : `, alternately, ${o.rounds} round(s)`}...`);
-    results.push(await runMeasure(m, o, sgemm?.gflops.median ?? null));
+    results.push(await runMeasure(m, o, sgemm?.gflops.median ?? null, pinnable));
   }
   const report: BenchReport = {
     bench: 'init-bench',

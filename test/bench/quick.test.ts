@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { FULL_MNIST_IDS, MEASURE_IDS, type BenchReport } from '../../src/bench/bench.js';
+import { FULL_MNIST_IDS, MEASURE_IDS, pinnableCpus, type BenchReport } from '../../src/bench/bench.js';
 import { ROOT, runScript } from '../helpers.js';
 
 /**
@@ -42,15 +42,28 @@ test('bench --quick --json: every measure, one round each, figures and load reco
     assert.equal(m.ratio !== null, hasReference, `${m.id}: a ratio exactly when there is a reference`);
     if (m.ratio) assert.ok(m.ratio.median > 0 && m.ratio.median === round.ratio, m.id);
   }
-  // The per-epoch measures report the test accuracy of each side (same work on both sides).
-  for (const id of MEASURE_IDS.slice(0, 5)) {
-    const m = doc.measures.find((x) => x.id === id)!;
-    for (const c of m.contenders) assert.ok(c.testAccuracy !== null && c.testAccuracy >= 0 && c.testAccuracy <= 1, `${id} ${c.who}`);
+  // The per-epoch measures report the test accuracy of each side (same work on both sides), and
+  // run both sides on the same CPU where taskset can pin them (the first round: the first CPU);
+  // the others, whose contenders use several threads or processes, are not pinned.
+  const pinnable = pinnableCpus();
+  for (const m of doc.measures) {
+    const perEpoch = MEASURE_IDS.slice(0, 5).includes(m.id);
+    if (perEpoch) for (const c of m.contenders) assert.ok(c.testAccuracy !== null && c.testAccuracy >= 0 && c.testAccuracy <= 1, `${m.id} ${c.who}`);
+    assert.equal(m.rounds[0].cpu, perEpoch && pinnable ? pinnable[0] : null, `${m.id}: the CPU its round ran on`);
   }
   // The whole commands say what init-bench does beyond the PyTorch script; the others do the same work.
   for (const m of doc.measures) assert.equal(m.note !== null, ['default-run', 'sweep-4x3-jobs2'].includes(m.id), m.id);
   assert.match(doc.measures.find((m) => m.id === 'default-run')!.note!, /evaluates 128 training digits as it does the 128 test digits/);
   assert.equal(FULL_MNIST_IDS.some((id) => doc.measures.some((m) => m.id === id)), false, 'full MNIST only with --data-dir');
+});
+
+test('bench: the CPUs a command can be pinned to, from /proc/self/status and taskset', () => {
+  const status = (list: string) => `Name:\tnode\nCpus_allowed:\tf\nCpus_allowed_list:\t${list}\nMems_allowed:\t1\n`;
+  assert.deepEqual(pinnableCpus(status('0-1'), true), [0, 1]);
+  assert.deepEqual(pinnableCpus(status('0,2-3,7'), true), [0, 2, 3, 7]);
+  assert.deepEqual(pinnableCpus(status('5'), true), [5]);
+  assert.equal(pinnableCpus(status('0-1'), false), null, 'no taskset: nothing pinned');
+  assert.equal(pinnableCpus('Name:\tnode\n', true), null, 'no list (not Linux): nothing pinned');
 });
 
 test('bench: a mistaken option is one line and exit 2, before any measuring', async () => {
